@@ -1,0 +1,225 @@
+//! Inputs: from what a support engineer received to a stream of classified members.
+//!
+//! A [`Bundle`] names the inputs (paths, in-memory bytes, stdin). [`walk`] reads them once:
+//! directories are walked, archives (`.tar`, `.tar.gz`, `.tar.xz`, `.tar.bz2`) are streamed and
+//! never extracted to disk, compressed members are decoded transparently, nested archives are
+//! expanded in place. Every member is classified by [`sniff`] from its path and first bytes;
+//! members no parser wants are skipped without buffering. Problems become [`Warning`]s naming
+//! the member and byte offset; the rest of the bundle is still read.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::parse::Format;
+
+pub mod sniff;
+
+/// The inputs of one analysis.
+#[derive(Clone, Debug, Default)]
+pub struct Bundle {
+    inputs: Vec<Input>,
+}
+
+/// One input of a bundle.
+#[derive(Clone, Debug)]
+pub enum Input {
+    /// A directory (extracted sosreport, folder of logs), an archive or a single file.
+    Path(PathBuf),
+    /// Bytes already in memory (an attachment in ticket tooling), with a display name.
+    Bytes {
+        /// Name used in paths and messages (`attachment.tar.xz`).
+        name: String,
+        /// The content, possibly compressed or an archive.
+        bytes: Arc<[u8]>,
+    },
+    /// Standard input (`-` on the command line).
+    Stdin,
+}
+
+impl Bundle {
+    /// An empty bundle.
+    pub fn new() -> Bundle {
+        Bundle::default()
+    }
+
+    /// A bundle of one path (directory, archive or file). Nothing is read until analysis.
+    pub fn from_path(path: impl AsRef<Path>) -> Bundle {
+        let mut b = Bundle::new();
+        b.push_path(path);
+        b
+    }
+
+    /// A bundle of several paths; `-` means standard input.
+    pub fn from_paths<P: AsRef<Path>>(paths: impl IntoIterator<Item = P>) -> Bundle {
+        let mut b = Bundle::new();
+        for p in paths {
+            b.push_path(p);
+        }
+        b
+    }
+
+    /// A bundle of bytes in memory, e.g. a ticket attachment. `name` is used in paths.
+    pub fn from_bytes(name: impl Into<String>, bytes: impl Into<Arc<[u8]>>) -> Bundle {
+        let mut b = Bundle::new();
+        b.inputs.push(Input::Bytes {
+            name: name.into(),
+            bytes: bytes.into(),
+        });
+        b
+    }
+
+    /// Adds a path; `-` is standard input.
+    pub fn push_path(&mut self, path: impl AsRef<Path>) {
+        let path = path.as_ref();
+        if path == Path::new("-") {
+            self.inputs.push(Input::Stdin);
+        } else {
+            self.inputs.push(Input::Path(path.to_path_buf()));
+        }
+    }
+
+    /// Adds any input.
+    pub fn push(&mut self, input: Input) {
+        self.inputs.push(input);
+    }
+
+    /// The inputs in order.
+    pub fn inputs(&self) -> &[Input] {
+        &self.inputs
+    }
+}
+
+/// What an input turned out to be, for reports.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct InputInfo {
+    /// The path (or name) as given.
+    pub path: String,
+    /// What it is.
+    pub kind: InputKind,
+}
+
+/// The kind of an input.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum InputKind {
+    /// A sosreport (archive or directory with `sos_commands/`).
+    Sosreport,
+    /// A plain directory.
+    Directory,
+    /// A tar archive (possibly compressed).
+    Archive,
+    /// A single file (possibly compressed).
+    File,
+}
+
+/// Something that could not be read, or was read only in part.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Warning {
+    /// The member (or input) path.
+    pub path: String,
+    /// Byte offset of the fault within the member or stream, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// What happened.
+    pub message: String,
+}
+
+impl Warning {
+    /// A warning about `path`.
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Warning {
+        Warning {
+            path: path.into(),
+            offset: None,
+            message: message.into(),
+        }
+    }
+
+    /// Sets the byte offset.
+    pub fn at(mut self, offset: u64) -> Warning {
+        self.offset = Some(offset);
+        self
+    }
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.offset {
+            Some(o) => write!(f, "{} (offset {}): {}", self.path, o, self.message),
+            None => write!(f, "{}: {}", self.path, self.message),
+        }
+    }
+}
+
+/// Resource limits. Defaults are safe for hostile input; users raise them knowingly.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Limits {
+    /// Largest decompressed size of one member; the rest is cut with a warning.
+    pub max_member_bytes: u64,
+    /// Largest total of decompressed bytes over the bundle.
+    pub max_total_bytes: u64,
+    /// Largest decompressed/compressed ratio of a stream before it is treated as a bomb
+    /// (checked once the output exceeds 64 MiB).
+    pub max_ratio: u64,
+    /// Longest line a parser looks at; longer lines are cut for parsing (counted once).
+    pub max_line_bytes: usize,
+    /// Most members read from one input.
+    pub max_members: u64,
+    /// Longest chain of symbolic links followed inside an archive.
+    pub max_link_depth: u32,
+    /// Deepest nesting of archives within archives.
+    pub max_nesting: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_member_bytes: 4 << 30,
+            max_total_bytes: 64 << 30,
+            max_ratio: 200,
+            max_line_bytes: 1 << 20,
+            max_members: 1_000_000,
+            max_link_depth: 32,
+            max_nesting: 4,
+        }
+    }
+}
+
+/// The bytes of a member: owned (decompressed), mapped (a loose file) or shared (in-memory input).
+#[derive(Debug)]
+pub enum Data {
+    /// Decompressed or read into memory.
+    Owned(Vec<u8>),
+    /// A memory-mapped loose file.
+    Mapped(memmap2::Mmap),
+    /// A slice of an in-memory input.
+    Shared(Arc<[u8]>),
+}
+
+impl std::ops::Deref for Data {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Data::Owned(v) => v,
+            Data::Mapped(m) => m,
+            Data::Shared(a) => a,
+        }
+    }
+}
+
+/// One classified member, ready for its parser.
+#[derive(Debug)]
+pub struct Member {
+    /// Normalised path inside the bundle (`sos_commands/kernel/dmesg`); for a loose file, its
+    /// file name; with several inputs, prefixed by nothing (paths are per input).
+    pub path: String,
+    /// Index of the input in the bundle.
+    pub input: usize,
+    /// The decoded bytes.
+    pub data: Data,
+    /// The format [`sniff`] chose.
+    pub format: Format,
+    /// Set when the member was cut (limit hit, truncated stream); a warning says why.
+    pub truncated: bool,
+}

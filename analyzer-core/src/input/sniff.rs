@@ -1,0 +1,1 @@
+//! Classification of members by sos path and content.

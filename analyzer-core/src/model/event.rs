@@ -1,0 +1,1 @@
+//! Multi-record reports assembled from records: OOM kills, hung tasks, Go crashes.

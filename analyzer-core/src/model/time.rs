@@ -1,0 +1,341 @@
+//! Time: instants, the raw times parsers read, and the bundle clock that resolves them.
+//!
+//! Parsers never guess. A line says what it says ([`RawTime`]): an absolute instant (ISO time
+//! with an offset, epoch seconds), a wall-clock time in the host's zone with or without a year
+//! (journal `short`, RFC3164 syslog, klog, `dmesg -T`), or seconds since boot (raw dmesg).
+//! Resolution happens once the whole bundle is read, because what it needs (the collection
+//! time, `etc/localtime`, the boot time) may sit anywhere in an archive: a [`Clock`] holds
+//! those and turns a [`RawTime`] plus the [`YearTracker`] summary of its member into a
+//! [`Timestamp`].
+//!
+//! Year inference follows the way logs grow: the newest line is closest to the collection time,
+//! so the year of the last line is the collection year (or the one before, when its month/day
+//! lies after the collection date), and every wrap from December back to January while reading
+//! forward is one year boundary.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// An instant, in microseconds since the Unix epoch (UTC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// Microseconds since the Unix epoch.
+    pub fn as_micros(self) -> i64 {
+        self.0
+    }
+
+    /// From whole seconds and a microsecond fraction.
+    pub fn from_secs_micros(secs: i64, micros: u32) -> Timestamp {
+        Timestamp(secs * 1_000_000 + i64::from(micros))
+    }
+
+    /// The jiff instant, for formatting and arithmetic.
+    pub fn to_jiff(self) -> jiff::Timestamp {
+        jiff::Timestamp::from_microsecond(self.0).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+    }
+
+    /// RFC 3339 in UTC with microseconds when they are not zero (`2020-08-20T02:25:54.561334Z`).
+    pub fn to_rfc3339(self) -> String {
+        let ts = self.to_jiff();
+        if self.0 % 1_000_000 == 0 {
+            ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+        } else {
+            ts.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+        }
+    }
+
+    /// Parses RFC 3339 / ISO 8601 with an offset (`2021-05-12T09:08:40.642410594+08:00`,
+    /// `2021-05-12T09:08:40+0800`, `…Z`). Nanoseconds are truncated to microseconds.
+    pub fn parse_rfc3339(text: &[u8]) -> Option<Timestamp> {
+        crate::parse::time::parse_iso(text)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_rfc3339())
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_rfc3339())
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Timestamp::parse_rfc3339(s.as_bytes())
+            .ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 time: {s:?}")))
+    }
+}
+
+/// A time as a line states it, before the bundle clock resolves it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RawTime {
+    /// The line carries no time (continuation lines, `ps` output, …).
+    #[default]
+    None,
+    /// An absolute instant: the text had an offset/zone or was epoch-based.
+    Utc(Timestamp),
+    /// A wall-clock time in the collection host's time zone. `year` is `None` for yearless
+    /// formats (journal `short`, RFC 3164, klog), resolved with the member's [`YearTracker`].
+    Local(LocalTime),
+    /// Microseconds since boot (raw dmesg, journal `short-monotonic`).
+    Monotonic(u64),
+}
+
+/// A civil wall-clock time, possibly without year.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LocalTime {
+    /// The year when the text gave one.
+    pub year: Option<i16>,
+    /// 1–12.
+    pub month: u8,
+    /// 1–31.
+    pub day: u8,
+    /// 0–23.
+    pub hour: u8,
+    /// 0–59.
+    pub minute: u8,
+    /// 0–60 (leap second tolerated).
+    pub second: u8,
+    /// Fraction of the second in microseconds.
+    pub micros: u32,
+}
+
+/// Follows the months of a yearless member while it is read forward, so that every record can
+/// later be given its year.
+///
+/// Feed each record's [`RawTime`] to [`observe`](YearTracker::observe) in file order; keep the
+/// returned epoch with anything you keep of the record; resolve with [`Clock::resolve`] and the
+/// [`finish`](YearTracker::finish)ed summary.
+#[derive(Clone, Debug, Default)]
+pub struct YearTracker {
+    epoch: u16,
+    last: Option<(u8, u8)>,
+}
+
+/// What a [`YearTracker`] learned about a member: the number of year wraps and where it ended.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct YearSummary {
+    /// The epoch of the last record (number of forward year wraps seen).
+    pub last_epoch: u16,
+    /// Month and day of the last yearless record, if any.
+    pub last_month_day: Option<(u8, u8)>,
+}
+
+impl YearTracker {
+    /// A tracker at epoch 0.
+    pub fn new() -> YearTracker {
+        YearTracker::default()
+    }
+
+    /// Records the time of the next record in file order; returns its epoch.
+    pub fn observe(&mut self, time: &RawTime) -> u16 {
+        if let RawTime::Local(LocalTime {
+            year: None,
+            month,
+            day,
+            ..
+        }) = *time
+        {
+            if let Some((prev, _)) = self.last {
+                // A drop of more than half a year reading forward is a new year; a jump back up
+                // is an out-of-order line from the previous year (merged files), not a wrap.
+                if month + 6 < prev {
+                    self.epoch = self.epoch.saturating_add(1);
+                }
+            }
+            self.last = Some((month, day));
+        }
+        self.epoch
+    }
+
+    /// The current epoch without observing anything.
+    pub fn epoch(&self) -> u16 {
+        self.epoch
+    }
+
+    /// The summary needed to resolve the member's times.
+    pub fn finish(&self) -> YearSummary {
+        YearSummary {
+            last_epoch: self.epoch,
+            last_month_day: self.last,
+        }
+    }
+}
+
+/// What the bundle says about time: when it was collected, in which zone, when the host booted.
+#[derive(Clone, Debug)]
+pub struct Clock {
+    /// Collection time (sos `date`, `timedatectl`, or the newest absolute time seen).
+    pub anchor: Option<Timestamp>,
+    /// Where the anchor came from, for reports (`sos_commands/date/date`).
+    pub anchor_source: Option<String>,
+    /// The host's zone (`etc/localtime`, `timedatectl`); UTC when unknown.
+    pub tz: jiff::tz::TimeZone,
+    /// The zone's name when known (`Asia/Shanghai`).
+    pub tz_name: Option<String>,
+    /// Boot time of the current boot, for monotonic kernel times.
+    pub boot: Option<Timestamp>,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            anchor: None,
+            anchor_source: None,
+            tz: jiff::tz::TimeZone::UTC,
+            tz_name: None,
+            boot: None,
+        }
+    }
+}
+
+impl Clock {
+    /// The year of the collection time in the host zone (falls back to the current year).
+    pub fn anchor_civil(&self) -> jiff::civil::DateTime {
+        let ts = self
+            .anchor
+            .map(|t| t.to_jiff())
+            .unwrap_or_else(jiff::Timestamp::now);
+        self.tz.to_datetime(ts)
+    }
+
+    /// Converts a civil time with a known year in the host zone.
+    pub fn local_to_utc(&self, year: i16, t: &LocalTime) -> Option<Timestamp> {
+        let dt = jiff::civil::DateTime::new(
+            year,
+            t.month as i8,
+            t.day as i8,
+            t.hour as i8,
+            t.minute as i8,
+            t.second.min(59) as i8,
+            0,
+        )
+        .ok()?;
+        let zoned = self.tz.to_ambiguous_zoned(dt).compatible().ok()?;
+        Some(Timestamp(
+            zoned.timestamp().as_microsecond() + i64::from(t.micros),
+        ))
+    }
+
+    /// Resolves a raw time of a record whose member ended with `summary`, the record being in
+    /// `epoch` (from [`YearTracker::observe`]).
+    pub fn resolve(&self, raw: &RawTime, epoch: u16, summary: &YearSummary) -> Option<Timestamp> {
+        match raw {
+            RawTime::None => None,
+            RawTime::Utc(ts) => Some(*ts),
+            RawTime::Monotonic(us) => self.boot.map(|b| Timestamp(b.0 + *us as i64)),
+            RawTime::Local(t) => {
+                let year = match t.year {
+                    Some(y) => y,
+                    None => {
+                        let anchor = self.anchor_civil();
+                        let mut last_year = anchor.year();
+                        if let Some((m, d)) = summary.last_month_day {
+                            // Allow one day of slack for zone differences at the boundary.
+                            let last = (m as i32) * 32 + d as i32;
+                            let anc = (anchor.month() as i32) * 32 + anchor.day() as i32;
+                            if last > anc + 1 {
+                                last_year -= 1;
+                            }
+                        }
+                        last_year - (summary.last_epoch.saturating_sub(epoch)) as i16
+                    }
+                };
+                self.local_to_utc(year, t)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local(month: u8, day: u8) -> RawTime {
+        RawTime::Local(LocalTime {
+            year: None,
+            month,
+            day,
+            hour: 10,
+            minute: 0,
+            second: 0,
+            micros: 0,
+        })
+    }
+
+    #[test]
+    fn rfc3339_round_trip() {
+        let t = Timestamp::parse_rfc3339(b"2021-05-12T09:08:40.642410594+08:00").unwrap();
+        assert_eq!(t.to_rfc3339(), "2021-05-12T01:08:40.642410Z");
+        let t = Timestamp::parse_rfc3339(b"2022-02-11T19:23:39Z").unwrap();
+        assert_eq!(t.to_rfc3339(), "2022-02-11T19:23:39Z");
+    }
+
+    #[test]
+    fn years_walk_backwards_from_the_anchor() {
+        // A log that runs from November 2020 across New Year into January 2021, collected on
+        // 2021-01-15: the first lines are 2020, the last 2021.
+        let clock = Clock {
+            anchor: Timestamp::parse_rfc3339(b"2021-01-15T00:00:00Z"),
+            ..Clock::default()
+        };
+        let mut tr = YearTracker::new();
+        let e_nov = tr.observe(&local(11, 30));
+        let e_dec = tr.observe(&local(12, 31));
+        let e_jan = tr.observe(&local(1, 2));
+        let sum = tr.finish();
+        let y =
+            |raw: &RawTime, e| clock.resolve(raw, e, &sum).unwrap().to_rfc3339()[..4].to_string();
+        assert_eq!(y(&local(11, 30), e_nov), "2020");
+        assert_eq!(y(&local(12, 31), e_dec), "2020");
+        assert_eq!(y(&local(1, 2), e_jan), "2021");
+    }
+
+    #[test]
+    fn a_log_ending_after_the_anchor_date_is_from_the_previous_year() {
+        // Collected 2021-01-02, log ends Dec 20: that December is 2020.
+        let clock = Clock {
+            anchor: Timestamp::parse_rfc3339(b"2021-01-02T00:00:00Z"),
+            ..Clock::default()
+        };
+        let mut tr = YearTracker::new();
+        let e = tr.observe(&local(12, 20));
+        let ts = clock.resolve(&local(12, 20), e, &tr.finish()).unwrap();
+        assert_eq!(ts.to_rfc3339(), "2020-12-20T10:00:00Z");
+    }
+
+    #[test]
+    fn zone_is_applied() {
+        let clock = Clock {
+            anchor: Timestamp::parse_rfc3339(b"2020-08-21T00:00:00Z"),
+            tz: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
+            ..Clock::default()
+        };
+        let raw = RawTime::Local(LocalTime {
+            year: None,
+            month: 8,
+            day: 20,
+            hour: 10,
+            minute: 25,
+            second: 54,
+            micros: 561334,
+        });
+        let ts = clock.resolve(
+            &raw,
+            0,
+            &YearSummary {
+                last_epoch: 0,
+                last_month_day: Some((8, 20)),
+            },
+        );
+        assert_eq!(ts.unwrap().to_rfc3339(), "2020-08-20T02:25:54.561334Z");
+    }
+}

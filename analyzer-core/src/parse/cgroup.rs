@@ -1,0 +1,1 @@
+//! cgroup control files and `/proc/<pid>/cgroup`.

@@ -1,0 +1,1 @@
+//! Goroutine dumps (Go 1.8 to current), zero-copy.

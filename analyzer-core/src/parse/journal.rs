@@ -1,0 +1,1 @@
+//! journalctl output in every mode (short*, json, export, verbose).

@@ -1,0 +1,1 @@
+//! Line iteration shared by the line-oriented parsers.

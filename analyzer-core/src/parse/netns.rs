@@ -1,0 +1,1 @@
+//! `lsns`, `ip netns`, `ip addr` and `nsenter … ip addr` output.

@@ -1,0 +1,1 @@
+//! `ps` output in every sos shape.

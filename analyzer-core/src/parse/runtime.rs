@@ -1,0 +1,1 @@
+//! Runtime inventories: docker, ctr, crictl, systemctl.

@@ -1,0 +1,1 @@
+//! Component versions: uname, os-release, packages, docker version, log hints.

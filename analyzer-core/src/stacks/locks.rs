@@ -1,0 +1,1 @@
+//! Lock identity, holder inference and the wait-for graph.
