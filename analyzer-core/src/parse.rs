@@ -186,3 +186,13 @@ impl Format {
         )
     }
 }
+
+/// Classifies a member as one of the log formats from its first bytes, if it is one.
+pub fn sniff_log(head: &[u8]) -> Option<Format> {
+    let first = head.split(|&b| b == b'\n').next().unwrap_or(head);
+    if time::syslog_stamp(first).is_some() {
+        Some(Format::JournalShort)
+    } else {
+        None
+    }
+}
