@@ -1,1 +1,251 @@
-//! Rule files.
+//! Rule files: the declarative TOML form of a signature, and its validation.
+//!
+//! A rule file holds one rule. Built-in rules live in `src/rules/builtin/*.toml` and are compiled
+//! into the binary; users add their own with `--rules DIR`. The format is documented with a
+//! worked example in `docs/rule-authoring.md`. Every fault is reported with the file, the 1-based
+//! line and the field (`evidence[2].pattern`), never as a bare parse error.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::error::{Error, Result};
+use crate::report::Severity;
+
+/// One rule as written in its file.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Stable id (`volume-remove-lock`): lowercase words joined by `-`.
+    pub id: Spanned<String>,
+    /// One-line title.
+    pub title: String,
+    /// Severity of the diagnosed condition when the rule is confirmed.
+    pub severity: Spanned<String>,
+    /// Template of the one-sentence summary; see [`crate::rules::engine`] for placeholders.
+    pub summary: String,
+    /// One paragraph: the mechanism, why the evidence means what it means.
+    pub explanation: String,
+    /// What to do, as steps.
+    pub remediation: String,
+    /// Upstream issues and pull requests, fixed versions.
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Ids of rules whose findings are consequences of this one; they are nested under it.
+    #[serde(default)]
+    pub explains: Vec<String>,
+    /// Score below which a fired rule is reported as unconfirmed (severity capped at `low`).
+    #[serde(default = "default_confirm")]
+    pub confirm_score: u8,
+    /// Time window in which evidence counts as close together (`30m`, `2h`); scattered evidence
+    /// lowers the score.
+    #[serde(default)]
+    pub window: Option<Spanned<String>>,
+    /// The evidence items.
+    pub evidence: Vec<EvidenceSpec>,
+}
+
+fn default_confirm() -> u8 {
+    50
+}
+
+/// One piece of evidence a rule looks for.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceSpec {
+    /// Id used in summary placeholders and `after`.
+    pub id: Spanned<String>,
+    /// `log`, `event`, `stacks`, `fact` or `version`.
+    pub kind: Spanned<String>,
+    /// `required` (the rule does not fire without it), `supporting` (adds to the score) or
+    /// `against` (its presence lowers the score: a sign of a different cause).
+    #[serde(default = "default_role")]
+    pub role: Spanned<String>,
+    /// Contribution to the score.
+    #[serde(default = "default_weight")]
+    pub weight: u32,
+    /// What the item is, in words; listed under `missing` when absent.
+    pub describe: String,
+
+    // --- log
+    /// `log`: sources whose records are searched (`kernel`, `kubelet`, `dockerd`, …); all when empty.
+    #[serde(default)]
+    pub sources: Vec<Spanned<String>>,
+    /// `log`: regular expression over the record's message (bytes; named groups are captured).
+    #[serde(default)]
+    pub pattern: Option<Spanned<String>>,
+    /// `log`: literals of which every match contains one; extracted from `pattern` when omitted.
+    #[serde(default)]
+    pub literals: Vec<String>,
+    /// `log`/`event`/`fact`/`stacks`: minimum number of matches.
+    #[serde(default)]
+    pub min_count: Option<u64>,
+    /// `log`: the `min_count` matches must fall within this duration (`10m`).
+    #[serde(default)]
+    pub within: Option<Spanned<String>>,
+    /// `log`: matches count only after the first match of this other evidence id (A before B).
+    #[serde(default)]
+    pub after: Option<Spanned<String>>,
+
+    // --- event
+    /// `event`: `oom-kill`, `hung-task` or `go-crash`.
+    #[serde(default)]
+    pub event: Option<Spanned<String>>,
+
+    // --- fact
+    /// `fact`: the host fact kind (`orphaned-shim`, `ip-conflict`, …).
+    #[serde(default)]
+    pub fact: Option<Spanned<String>>,
+
+    /// `event`/`fact`/`stacks`: field → regular expression the field must match.
+    #[serde(default, rename = "where")]
+    pub conditions: BTreeMap<String, Spanned<String>>,
+
+    // --- stacks
+    /// `stacks`: `lock` (a lock with waiters), `deadlock` (a cycle) or `goroutines` (goroutines
+    /// whose stacks match).
+    #[serde(default)]
+    pub predicate: Option<Spanned<String>>,
+    /// `stacks`: regex one of the holder's (or the goroutine's) frames must match.
+    #[serde(default)]
+    pub frames: Option<Spanned<String>>,
+    /// `stacks` `lock`: regex one of the waiters' calling functions must match.
+    #[serde(default)]
+    pub waiter_frames: Option<Spanned<String>>,
+    /// `stacks`: minimum transitive waiters (`lock`).
+    #[serde(default)]
+    pub min_waiters: Option<u64>,
+    /// `stacks`: minimum minutes in the state (holder for `lock`, goroutines for `goroutines`).
+    #[serde(default)]
+    pub min_minutes: Option<u32>,
+    /// `stacks` `lock`: required holder activity (`filesystem`, `rpc`, `channel`, `runnable`).
+    #[serde(default)]
+    pub activity: Option<String>,
+    /// `stacks` `goroutines`: regex over the goroutine state (`semacquire`, `chan receive`).
+    #[serde(default)]
+    pub state: Option<Spanned<String>>,
+
+    // --- version
+    /// `version`: component (`docker`, `containerd`, `runc`, `kubernetes`, `kernel`).
+    #[serde(default)]
+    pub component: Option<String>,
+    /// `version`: matches versions strictly below this one.
+    #[serde(default)]
+    pub below: Option<String>,
+    /// `version`: matches versions at or above this one.
+    #[serde(default)]
+    pub at_least: Option<String>,
+}
+
+fn default_role() -> Spanned<String> {
+    Spanned::new(0..0, "supporting".to_string())
+}
+
+fn default_weight() -> u32 {
+    10
+}
+
+/// Parses a rule file. `name` is used in errors (`builtin/oom-kill.toml`, a path).
+pub fn parse_rule(name: &str, text: &str) -> Result<RuleSpec> {
+    toml::from_str::<RuleSpec>(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
+        let msg = e.message().to_string();
+        // toml reports the field path in its message for missing/unknown fields.
+        let field = field_from_message(&msg).unwrap_or_else(|| "rule".to_string());
+        Error::Rule {
+            file: name.to_string(),
+            line,
+            field,
+            message: msg,
+        }
+    })
+}
+
+/// 1-based line of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..offset.min(text.len())]).count()
+}
+
+fn field_from_message(msg: &str) -> Option<String> {
+    let start = msg.find('`')?;
+    let end = msg[start + 1..].find('`')?;
+    Some(msg[start + 1..start + 1 + end].to_string())
+}
+
+/// Parses a duration like `90s`, `10m`, `2h`, `1d` into microseconds.
+pub fn parse_duration(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
+    let n: i64 = num.parse().ok()?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86400,
+        _ => return None,
+    };
+    Some(secs * 1_000_000)
+}
+
+/// Parses a severity name with the rule file's position for errors.
+pub fn severity(name: &str, text: &str, field: &str, value: &Spanned<String>) -> Result<Severity> {
+    Severity::from_name(value.get_ref()).ok_or_else(|| Error::Rule {
+        file: name.to_string(),
+        line: line_of(text, value.span().start),
+        field: field.to_string(),
+        message: format!(
+            "unknown severity {:?} (expected info, low, medium, high or critical)",
+            value.get_ref()
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s"), Some(90_000_000));
+        assert_eq!(parse_duration("10m"), Some(600_000_000));
+        assert_eq!(parse_duration("2h"), Some(7_200_000_000));
+        assert_eq!(parse_duration("2x"), None);
+        assert_eq!(parse_duration("m"), None);
+    }
+
+    #[test]
+    fn syntax_errors_name_the_line() {
+        let text = "id = \"x\"\ntitle = \"t\"\nseverity = \"high\"\nsummary = \nexplanation=\"\"";
+        match parse_rule("user/x.toml", text) {
+            Err(Error::Rule { file, line, .. }) => {
+                assert_eq!(file, "user/x.toml");
+                assert_eq!(line, 4);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_named() {
+        let text = r#"id = "x"
+title = "t"
+severity = "high"
+summary = "s"
+explanation = "e"
+remediation = "r"
+[[evidence]]
+id = "a"
+kind = "log"
+describe = "d"
+patern = "x"
+"#;
+        match parse_rule("x.toml", text) {
+            Err(Error::Rule { line, field, .. }) => {
+                assert_eq!(line, 11);
+                assert_eq!(field, "patern");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,500 @@
+use super::*;
+use crate::model::time::{LocalTime, YearTracker};
+
+/// A rule with a required kernel OOM pattern, a supporting dockerd pattern with a count and a
+/// window, and an `against` item.
+const RULE_A: &str = r#"
+id = "cause"
+title = "A cause"
+severity = "critical"
+summary = "saw {oom.count} kill(s) of {oom.comm}[[ and {api.count} list calls]]"
+explanation = "x"
+remediation = "do y"
+references = ["https://example.invalid/1"]
+explains = ["consequence"]
+window = "1h"
+
+[[evidence]]
+id = "oom"
+kind = "log"
+role = "required"
+weight = 50
+sources = ["kernel"]
+pattern = 'Memory cgroup out of memory: Kill(?:ed)? process \d+ \((?P<comm>[^)]*(?:\)[^)]*)*)\)'
+describe = "an OOM kill"
+
+[[evidence]]
+id = "api"
+kind = "log"
+weight = 30
+sources = ["dockerd"]
+pattern = 'Calling GET /v1\.\d+/containers/json'
+min_count = 3
+within = "10s"
+describe = "repeated list calls"
+
+[[evidence]]
+id = "healthy"
+kind = "log"
+role = "against"
+weight = 40
+pattern = 'all is well'
+describe = "health"
+"#;
+
+const RULE_B: &str = r#"
+id = "consequence"
+title = "A consequence"
+severity = "high"
+summary = "kubelet timed out {t.count} times"
+explanation = "x"
+remediation = "z"
+
+[[evidence]]
+id = "t"
+kind = "log"
+role = "required"
+sources = ["kubelet"]
+pattern = 'StopContainer .* context deadline exceeded'
+describe = "timeouts"
+"#;
+
+fn rec<'a>(data: &'a [u8], line_start: usize, line_no: u32, source: Source, sec: u8) -> Record<'a> {
+    let end = data[line_start..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(data.len(), |p| line_start + p);
+    let raw = &data[line_start..end];
+    Record {
+        source,
+        time: RawTime::Local(LocalTime {
+            year: None,
+            month: 8,
+            day: 20,
+            hour: 10,
+            minute: 25,
+            second: sec,
+            micros: 0,
+        }),
+        ..Record::bare(line_start as u64, line_no, raw)
+    }
+}
+
+/// Scans `lines` (source, second, text) as one member and returns the observations.
+fn scan(engine: &Engine, lines: &[(Source, u8, &str)]) -> Observations {
+    let mut data = Vec::new();
+    let mut starts = Vec::new();
+    for (_, _, t) in lines {
+        starts.push(data.len());
+        data.extend_from_slice(t.as_bytes());
+        data.push(b'\n');
+    }
+    let mut s = engine.scan(&data);
+    let mut years = YearTracker::new();
+    for (i, (src, sec, _)) in lines.iter().enumerate() {
+        let r = rec(&data, starts[i], i as u32 + 1, *src, *sec);
+        let e = years.observe(&r.time);
+        s.record(&r, e);
+    }
+    let hits = s.finish(&data, 0, years.finish());
+    Observations {
+        members: vec!["var/log/messages".into()],
+        hits,
+        observations: Vec::new(),
+    }
+}
+
+fn clock() -> Clock {
+    Clock {
+        anchor: Timestamp::parse_rfc3339(b"2020-08-21T00:00:00Z"),
+        ..Clock::default()
+    }
+}
+
+#[test]
+fn required_missing_means_no_finding() {
+    let e = Engine::compile([("a.toml", RULE_A), ("b.toml", RULE_B)]).unwrap();
+    let obs = scan(
+        &e,
+        &[(
+            Source::Dockerd,
+            1,
+            "level=debug msg=\"Calling GET /v1.27/containers/json?all=1\"",
+        )],
+    );
+    assert!(e.evaluate(&obs, &clock()).is_empty());
+}
+
+#[test]
+fn supporting_evidence_raises_the_score_and_missing_is_listed() {
+    let e = Engine::compile([("a.toml", RULE_A), ("b.toml", RULE_B)]).unwrap();
+    let oom = "Memory cgroup out of memory: Kill process 20357 (runc:[2:INIT]) score 970 or sacrifice child";
+    let only_oom = scan(&e, &[(Source::Kernel, 0, oom)]);
+    let f = e.evaluate(&only_oom, &clock());
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].rule, "cause");
+    assert_eq!(f[0].score, 63); // 50 of 80
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert_eq!(f[0].missing, vec!["repeated list calls".to_string()]);
+    assert_eq!(f[0].summary, "saw 1 kill(s) of runc:[2:INIT]");
+    assert_eq!(f[0].evidence.len(), 1);
+    assert_eq!(f[0].evidence[0].line, 1);
+    assert_eq!(f[0].evidence[0].label, "oom");
+    assert_eq!(
+        f[0].evidence[0].time.unwrap().to_rfc3339(),
+        "2020-08-20T10:25:00Z"
+    );
+    let hl = f[0].evidence[0].highlight.unwrap();
+    assert!(
+        f[0].evidence[0].text[hl.0..hl.1]
+            .starts_with("Memory cgroup out of memory: Kill process 20357")
+    );
+
+    let api = "level=debug msg=\"Calling GET /v1.27/containers/json?all=1\"";
+    let both = scan(
+        &e,
+        &[
+            (Source::Kernel, 0, oom),
+            (Source::Dockerd, 1, api),
+            (Source::Dockerd, 2, api),
+            (Source::Dockerd, 3, api),
+        ],
+    );
+    let f = e.evaluate(&both, &clock());
+    assert_eq!(f[0].score, 100);
+    assert!(f[0].missing.is_empty());
+    assert_eq!(
+        f[0].summary,
+        "saw 1 kill(s) of runc:[2:INIT] and 3 list calls"
+    );
+    // One line for the OOM, first/middle/last of the API loop.
+    assert_eq!(
+        f[0].evidence.iter().map(|e| e.line).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4]
+    );
+}
+
+#[test]
+fn counts_must_fall_within_the_window() {
+    let e = Engine::compile([("a.toml", RULE_A), ("b.toml", RULE_B)]).unwrap();
+    let oom = "Memory cgroup out of memory: Killed process 1 (java) total-vm:1kB";
+    let api = "Calling GET /v1.41/containers/json";
+    // Three calls spread over 40 s do not make "3 within 10 s".
+    let spread = scan(
+        &e,
+        &[
+            (Source::Kernel, 0, oom),
+            (Source::Dockerd, 0, api),
+            (Source::Dockerd, 20, api),
+            (Source::Dockerd, 40, api),
+        ],
+    );
+    assert_eq!(e.evaluate(&spread, &clock())[0].score, 63);
+    let close = scan(
+        &e,
+        &[
+            (Source::Kernel, 0, oom),
+            (Source::Dockerd, 30, api),
+            (Source::Dockerd, 35, api),
+            (Source::Dockerd, 40, api),
+        ],
+    );
+    assert_eq!(e.evaluate(&close, &clock())[0].score, 100);
+}
+
+#[test]
+fn sources_filter_records() {
+    let e = Engine::compile([("a.toml", RULE_A), ("b.toml", RULE_B)]).unwrap();
+    // The OOM text in a dockerd record is not a kernel OOM.
+    let obs = scan(
+        &e,
+        &[(
+            Source::Dockerd,
+            0,
+            "Memory cgroup out of memory: Kill process 1 (x) score 1",
+        )],
+    );
+    assert!(e.evaluate(&obs, &clock()).is_empty());
+}
+
+#[test]
+fn against_evidence_lowers_the_score_below_confirmation() {
+    let e = Engine::compile([("a.toml", RULE_A), ("b.toml", RULE_B)]).unwrap();
+    let obs = scan(
+        &e,
+        &[
+            (
+                Source::Kernel,
+                0,
+                "Memory cgroup out of memory: Kill process 1 (x) score 1",
+            ),
+            (Source::Other, 1, "all is well"),
+        ],
+    );
+    let f = e.evaluate(&obs, &clock());
+    assert_eq!(f[0].score, 13); // (50 - 40) of 80
+    assert_eq!(f[0].severity, Severity::Low);
+    assert!(f[0].missing[0].starts_with("unconfirmed: score 13"));
+}
+
+#[test]
+fn explained_findings_nest_under_their_cause() {
+    let e = Engine::compile([("a.toml", RULE_A), ("b.toml", RULE_B)]).unwrap();
+    let obs = scan(
+        &e,
+        &[
+            (
+                Source::Kernel,
+                0,
+                "Memory cgroup out of memory: Kill process 1 (x) score 1",
+            ),
+            (
+                Source::Kubelet,
+                5,
+                "E0820 10:25:05.1 1 remote_runtime.go:243] StopContainer \"ff\" from runtime service failed: rpc error: code = Unknown desc = operation timeout: context deadline exceeded",
+            ),
+        ],
+    );
+    let f = e.evaluate(&obs, &clock());
+    assert_eq!(f.len(), 1, "the consequence is nested, not beside");
+    assert_eq!(f[0].rule, "cause");
+    assert_eq!(f[0].explains.len(), 1);
+    assert_eq!(f[0].explains[0].rule, "consequence");
+    assert_eq!(f[0].explains[0].summary, "kubelet timed out 1 times");
+    // Without the cause, the consequence stands alone.
+    let obs = scan(
+        &e,
+        &[(
+            Source::Kubelet,
+            5,
+            "StopContainer \"ff\" failed: context deadline exceeded",
+        )],
+    );
+    let f = e.evaluate(&obs, &clock());
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].rule, "consequence");
+}
+
+#[test]
+fn sequences_count_only_after_the_first_match() {
+    let rule = r#"
+id = "seq"
+title = "t"
+severity = "high"
+summary = "{b.count} after"
+explanation = "x"
+remediation = "y"
+[[evidence]]
+id = "a"
+kind = "log"
+role = "required"
+pattern = 'dockerd killed'
+describe = "a"
+[[evidence]]
+id = "b"
+kind = "log"
+role = "required"
+pattern = 'shim orphaned'
+after = "a"
+describe = "b after a"
+"#;
+    let e = Engine::compile([("s.toml", rule)]).unwrap();
+    let before = scan(
+        &e,
+        &[
+            (Source::Other, 1, "shim orphaned"),
+            (Source::Other, 2, "dockerd killed"),
+        ],
+    );
+    assert!(e.evaluate(&before, &clock()).is_empty());
+    let after = scan(
+        &e,
+        &[
+            (Source::Other, 1, "shim orphaned"),
+            (Source::Other, 2, "dockerd killed"),
+            (Source::Other, 3, "shim orphaned"),
+        ],
+    );
+    let f = e.evaluate(&after, &clock());
+    assert_eq!(f[0].summary, "1 after");
+}
+
+#[test]
+fn observations_match_kind_conditions_and_thresholds() {
+    let rule = r#"
+id = "lock"
+title = "t"
+severity = "critical"
+summary = "holder {l.holder} blocks {l.transitive_waiters} goroutines"
+explanation = "x"
+remediation = "y"
+[[evidence]]
+id = "l"
+kind = "stacks"
+predicate = "lock"
+role = "required"
+frames = 'volume/local\.\(\*Root\)\.Remove'
+min_waiters = 50
+activity = "filesystem"
+describe = "a lock"
+[[evidence]]
+id = "v"
+kind = "version"
+component = "docker"
+below = "19.03"
+describe = "old docker"
+"#;
+    let e = Engine::compile([("l.toml", rule)]).unwrap();
+    let lock = |waiters: u64, activity: &str| Observation {
+        kind: "lock".into(),
+        fields: [
+            ("holder", "512".to_string()),
+            (
+                "holder_frames",
+                "github.com/docker/docker/volume/local.(*Root).Remove\nos.RemoveAll".to_string(),
+            ),
+            ("transitive_waiters", waiters.to_string()),
+            ("activity", activity.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+        weight: 1,
+        time: None,
+        evidence: vec![],
+    };
+    let version = |v: &str| Observation {
+        kind: "version".into(),
+        fields: [
+            ("component".to_string(), "docker".to_string()),
+            ("version".to_string(), v.to_string()),
+        ]
+        .into(),
+        weight: 1,
+        time: None,
+        evidence: vec![],
+    };
+    let mut obs = Observations::default();
+    obs.observations.push(lock(49, "filesystem"));
+    assert!(e.evaluate(&obs, &clock()).is_empty());
+    obs.observations.push(lock(230, "rpc"));
+    assert!(e.evaluate(&obs, &clock()).is_empty());
+    obs.observations.push(lock(230, "filesystem"));
+    obs.observations.push(version("18.09.9"));
+    let f = e.evaluate(&obs, &clock());
+    assert_eq!(f[0].summary, "holder 512 blocks 230 goroutines");
+    assert_eq!(f[0].score, 100);
+    obs.observations.pop();
+    obs.observations.push(version("20.10.7"));
+    assert_eq!(e.evaluate(&obs, &clock())[0].score, 50);
+}
+
+#[test]
+fn prefilter_changes_nothing() {
+    let mut e = Engine::compile([("a.toml", RULE_A), ("b.toml", RULE_B)]).unwrap();
+    let lines = [
+        (
+            Source::Kernel,
+            0,
+            "Memory cgroup out of memory: Kill process 20357 (runc:[2:INIT]) score 970 or sacrifice child",
+        ),
+        (
+            Source::Dockerd,
+            1,
+            "Calling GET /v1.27/containers/json?all=1",
+        ),
+        (
+            Source::Dockerd,
+            2,
+            "Calling GET /v1.27/containers/json?all=1",
+        ),
+        (
+            Source::Dockerd,
+            3,
+            "Calling GET /v1.27/containers/json?all=1",
+        ),
+        (
+            Source::Kubelet,
+            3,
+            "StopContainer x: context deadline exceeded",
+        ),
+        (Source::Other, 9, "all is well"),
+    ];
+    let with = format!("{:?}", e.evaluate(&scan(&e, &lines), &clock()));
+    e.set_prefilter(false);
+    let without = format!("{:?}", e.evaluate(&scan(&e, &lines), &clock()));
+    assert_eq!(with, without);
+}
+
+#[test]
+fn literals_are_extracted_from_patterns() {
+    assert_eq!(
+        extract_literals(r"Calling (?:GET|HEAD) /v1\.\d+/containers/json"),
+        vec![b"Calling GET /v1.".to_vec(), b"Calling HEAD /v1.".to_vec()]
+    );
+    // No usable literal at either end: the pattern runs on every record.
+    assert!(extract_literals(r"\d+ x \d+").is_empty());
+}
+
+#[test]
+fn rule_file_errors_name_file_line_and_field() {
+    let bad_regex = RULE_B.replace("StopContainer .* context", "StopContainer (.* context");
+    match Engine::compile([("user/b.toml", bad_regex.as_str())]) {
+        Err(Error::Rule {
+            file, line, field, ..
+        }) => {
+            assert_eq!(
+                (file.as_str(), line, field.as_str()),
+                ("user/b.toml", 14, "evidence[0].pattern")
+            );
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    let bad_sev = RULE_B.replace("\"high\"", "\"urgent\"");
+    match Engine::compile([("b.toml", bad_sev.as_str())]) {
+        Err(Error::Rule {
+            line,
+            field,
+            message,
+            ..
+        }) => {
+            assert_eq!((line, field.as_str()), (4, "severity"));
+            assert!(message.contains("urgent"));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    match Engine::compile([("a.toml", RULE_A)]) {
+        Err(Error::Rule { field, message, .. }) => {
+            assert_eq!(field, "explains");
+            assert!(message.contains("consequence"));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn versions_compare() {
+    use std::cmp::Ordering::*;
+    assert_eq!(compare_versions("17.03.2-ce", "18.03"), Less);
+    assert_eq!(compare_versions("1.0.0-rc2", "1.0.0"), Less);
+    assert_eq!(compare_versions("1.0.0-rc2", "1.0.0-rc5"), Less);
+    assert_eq!(compare_versions("v1.2.6", "1.2.6"), Equal);
+    assert_eq!(compare_versions("20.10.7", "19.03"), Greater);
+}
+
+#[test]
+fn many_identical_lines_keep_bounded_text() {
+    let e = Engine::compile([("b.toml", RULE_B)]).unwrap();
+    let line = (
+        Source::Kubelet,
+        1,
+        "StopContainer x: context deadline exceeded",
+    );
+    let lines = vec![line; 5000];
+    let obs = scan(&e, &lines);
+    assert_eq!(obs.hits[0].hits.count, 5000);
+    assert_eq!(obs.hits[0].hits.first.len(), KEEP_TEXT);
+    assert_eq!(obs.hits[0].hits.last.len(), KEEP_TEXT);
+    assert_eq!(obs.hits[0].hits.last.last().unwrap().line, 5000);
+    assert_eq!(obs.hits[0].hits.last[0].line, 5000 - KEEP_TEXT as u32 + 1);
+}
