@@ -60,3 +60,8 @@ pub fn load(extra: &[&Path]) -> Result<Engine> {
         .chain(user.iter().map(|(n, t)| (n.as_str(), t.as_str())));
     Engine::compile(files)
 }
+
+#[cfg(test)]
+pub(crate) mod testkit;
+#[cfg(test)]
+mod builtin_tests;
