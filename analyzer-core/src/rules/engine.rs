@@ -77,6 +77,8 @@ pub struct Item {
     pub weight: u32,
     /// Words for `missing`.
     pub describe: String,
+    /// Alternatives group, if any.
+    pub group: Option<String>,
     /// Observation kind selected (`oom-kill`, `orphaned-shim`, `lock`, …).
     observation: Option<String>,
     /// Field conditions.
@@ -305,26 +307,49 @@ impl Engine {
                 };
             }
         }
+        // Score units: a single item, or a group of alternatives.
+        let mut units: Vec<(Role, Vec<usize>)> = Vec::new();
+        for (ii, item) in rule.items.iter().enumerate() {
+            match item.group.as_ref().and_then(|g| {
+                units
+                    .iter()
+                    .position(|(_, m)| rule.items[m[0]].group.as_ref() == Some(g))
+            }) {
+                Some(u) => units[u].1.push(ii),
+                None => units.push((item.role, vec![ii])),
+            }
+        }
         let mut total = 0u32;
         let mut got = 0u32;
         let mut against = 0u32;
         let mut missing = Vec::new();
-        for (item, m) in rule.items.iter().zip(&present) {
-            match item.role {
-                Role::Required if m.is_none() => return None,
+        for (role, members) in &units {
+            let max_w = members
+                .iter()
+                .map(|&i| rule.items[i].weight)
+                .max()
+                .unwrap_or(0);
+            let present_w = members
+                .iter()
+                .filter(|&&i| present[i].is_some())
+                .map(|&i| rule.items[i].weight)
+                .max();
+            match role {
+                Role::Required if present_w.is_none() => return None,
                 Role::Required | Role::Supporting => {
-                    total += item.weight;
-                    if m.is_some() {
-                        got += item.weight;
-                    } else {
-                        missing.push(item.describe.clone());
+                    total += max_w;
+                    match present_w {
+                        Some(w) => got += w,
+                        None => missing.push(
+                            members
+                                .iter()
+                                .map(|&i| rule.items[i].describe.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", or "),
+                        ),
                     }
                 }
-                Role::Against => {
-                    if m.is_some() {
-                        against += item.weight;
-                    }
-                }
+                Role::Against => against += present_w.unwrap_or(0),
             }
         }
         if got == 0 {
@@ -1302,6 +1327,7 @@ fn compile_rule(
             role,
             weight: ev.weight,
             describe: ev.describe.clone(),
+            group: ev.group.clone(),
             observation,
             conditions,
             min_count: ev.min_count.unwrap_or(1),
@@ -1312,6 +1338,23 @@ fn compile_rule(
             version_below: ev.below.clone(),
             version_at_least: ev.at_least.clone(),
         });
+    }
+    for (i, a) in items.iter().enumerate() {
+        if let Some(b) = items[..i]
+            .iter()
+            .find(|b| b.group.is_some() && b.group == a.group)
+        {
+            if a.role != b.role {
+                return Err(err(
+                    spec.evidence[i].role.span(),
+                    format!("evidence[{i}].role"),
+                    format!(
+                        "all items of group {:?} need the same role",
+                        a.group.as_deref().unwrap_or("")
+                    ),
+                ));
+            }
+        }
     }
     if !items.iter().any(|i| i.role == Role::Required) {
         return Err(err(

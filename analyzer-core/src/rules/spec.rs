@@ -67,6 +67,10 @@ pub struct EvidenceSpec {
     pub weight: u32,
     /// What the item is, in words; listed under `missing` when absent.
     pub describe: String,
+    /// Items sharing a group are alternatives: the group is present when any of them is, and
+    /// weighs as much as its heaviest present member (all members need the same role).
+    #[serde(default)]
+    pub group: Option<String>,
 
     // --- log
     /// `log`: sources whose records are searched (`kernel`, `kubelet`, `dockerd`, …); all when empty.

@@ -498,3 +498,81 @@ fn many_identical_lines_keep_bounded_text() {
     assert_eq!(obs.hits[0].hits.last.last().unwrap().line, 5000);
     assert_eq!(obs.hits[0].hits.last[0].line, 5000 - KEEP_TEXT as u32 + 1);
 }
+
+#[test]
+fn groups_are_alternatives() {
+    let rule = r#"
+id = "g"
+title = "t"
+severity = "high"
+summary = "s"
+explanation = "x"
+remediation = "y"
+[[evidence]]
+id = "a"
+kind = "log"
+role = "required"
+group = "symptom"
+weight = 20
+pattern = 'read init-p: connection reset by peer'
+describe = "runc init-p reset"
+[[evidence]]
+id = "b"
+kind = "log"
+role = "required"
+group = "symptom"
+weight = 30
+pattern = 'pthread_create failed: Resource temporarily unavailable'
+describe = "runc thread creation failing"
+[[evidence]]
+id = "c"
+kind = "log"
+weight = 70
+pattern = 'pids\.max reached'
+describe = "the limit"
+"#;
+    let e = Engine::compile([("g.toml", rule)]).unwrap();
+    assert!(
+        e.evaluate(&scan(&e, &[(Source::Other, 1, "nothing")]), &clock())
+            .is_empty()
+    );
+    let a = e.evaluate(
+        &scan(
+            &e,
+            &[(Source::Other, 1, "x read init-p: connection reset by peer")],
+        ),
+        &clock(),
+    );
+    assert_eq!(a[0].score, 20); // 20 of (30 + 70)
+    assert_eq!(a[0].missing[1], "the limit");
+    let b = e.evaluate(
+        &scan(
+            &e,
+            &[
+                (Source::Other, 1, "read init-p: connection reset by peer"),
+                (
+                    Source::Other,
+                    2,
+                    "runtime/cgo: pthread_create failed: Resource temporarily unavailable",
+                ),
+            ],
+        ),
+        &clock(),
+    );
+    assert_eq!(b[0].score, 30);
+    assert_eq!(b[0].evidence.len(), 2);
+    let none = e.evaluate(
+        &scan(&e, &[(Source::Other, 1, "pids.max reached")]),
+        &clock(),
+    );
+    assert!(none.is_empty());
+    let mixed = rule.replacen(
+        "role = \"required\"\ngroup",
+        "role = \"supporting\"\ngroup",
+        1,
+    );
+    assert!(matches!(
+        Engine::compile([("g.toml", mixed.as_str())]),
+        Err(Error::Rule { .. })
+    ));
+}
