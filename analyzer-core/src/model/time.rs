@@ -255,6 +255,187 @@ impl Clock {
     }
 }
 
+/// Gathers what a bundle says about time, in any order, and builds the [`Clock`].
+///
+/// Sources, strongest first: `sos_commands/date/date_--utc` / `date` (`Fri Feb 11 19:23:39 UTC
+/// 2022`), `timedatectl` (`Universal time: Fri 2022-02-11 19:23:39 UTC`, `Time zone: Asia/Shanghai
+/// (CST, +0800)`), `etc/localtime` (TZif), and as a fallback the newest absolute time seen in any
+/// log. Boot time comes from kernel lines that carry both a wall time and the monotonic
+/// `[  518.050606]` stamp.
+#[derive(Clone, Debug, Default)]
+pub struct ClockBuilder {
+    date_utc: Option<(Timestamp, String)>,
+    date_local: Option<(LocalTime, String)>,
+    tz: Option<(jiff::tz::TimeZone, Option<String>)>,
+    newest: Option<Timestamp>,
+    boot_hints: Vec<BootHint>,
+}
+
+/// A kernel line seen with both a wall time and a monotonic time, to estimate the boot time.
+#[derive(Clone, Copy, Debug)]
+pub struct BootHint {
+    /// The wall time as stated.
+    pub wall: RawTime,
+    /// Its year epoch within its member.
+    pub epoch: u16,
+    /// The member's year summary.
+    pub years: YearSummary,
+    /// Microseconds since boot.
+    pub mono: u64,
+}
+
+impl ClockBuilder {
+    /// An empty builder.
+    pub fn new() -> ClockBuilder {
+        ClockBuilder::default()
+    }
+
+    /// Reads `date` output (`Fri Feb 11 19:23:39 UTC 2022`; `date --utc` gives UTC).
+    pub fn add_date(&mut self, path: &str, text: &[u8]) {
+        let line = String::from_utf8_lossy(text);
+        let line = line.trim();
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        // weekday month day HH:MM:SS ZONE year
+        if parts.len() < 6 {
+            return;
+        }
+        let month = crate::parse::time::month_abbr(parts[1].as_bytes());
+        let day: Option<u8> = parts[2].parse().ok();
+        let hms = crate::parse::time::hms(parts[3].as_bytes());
+        let year: Option<i16> = parts[parts.len() - 1].parse().ok();
+        let (Some(month), Some(day), Some((hour, minute, second)), Some(year)) =
+            (month, day, hms, year)
+        else {
+            return;
+        };
+        let local = LocalTime {
+            year: Some(year),
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            micros: 0,
+        };
+        let zone = parts[4];
+        if matches!(zone, "UTC" | "GMT" | "Z") {
+            let days = crate::parse::time::days_from_civil(year.into(), month.into(), day.into());
+            let secs =
+                days * 86400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
+            if self.date_utc.is_none() || path.contains("utc") {
+                self.date_utc = Some((Timestamp::from_secs_micros(secs, 0), path.to_string()));
+            }
+        } else if self.date_local.is_none() {
+            self.date_local = Some((local, path.to_string()));
+        }
+    }
+
+    /// Reads `timedatectl` output: universal time and time zone.
+    pub fn add_timedatectl(&mut self, path: &str, text: &[u8]) {
+        for line in text.split(|&b| b == b'\n') {
+            let line = String::from_utf8_lossy(line);
+            let line = line.trim();
+            if let Some(rest) = line.strip_prefix("Universal time:") {
+                // `Fri 2022-02-11 19:23:39 UTC`
+                let rest = rest.trim();
+                let iso = rest.split_once(' ').map(|(_, r)| r).unwrap_or(rest);
+                if let Some((local, _)) = crate::parse::time::parse_iso_local(iso.as_bytes()) {
+                    if let Some(ts) =
+                        Clock::default().local_to_utc(local.year.unwrap_or(1970), &local)
+                    {
+                        if self.date_utc.is_none() {
+                            self.date_utc = Some((ts, path.to_string()));
+                        }
+                    }
+                }
+            } else if let Some(rest) = line.strip_prefix("Time zone:") {
+                let name = rest.trim().split_whitespace().next().unwrap_or("");
+                if let Ok(tz) = jiff::tz::TimeZone::get(name) {
+                    if self.tz.is_none() {
+                        self.tz = Some((tz, Some(name.to_string())));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads `etc/localtime` (TZif bytes). The zone name is guessed from nothing; kept unnamed.
+    pub fn add_localtime(&mut self, data: &[u8]) {
+        if let Ok(tz) = jiff::tz::TimeZone::tzif("localtime", data) {
+            // timedatectl names the zone; the TZif file is authoritative for the rules.
+            let name = self.tz.as_ref().and_then(|(_, n)| n.clone());
+            self.tz = Some((tz, name));
+        }
+    }
+
+    /// Notes an absolute time seen in a log (the newest one is the fallback anchor).
+    pub fn observe_absolute(&mut self, ts: Timestamp) {
+        if self.newest.is_none_or(|n| ts > n) {
+            self.newest = Some(ts);
+        }
+    }
+
+    /// Notes a kernel line with both a wall time and a monotonic time.
+    pub fn add_boot_hint(&mut self, hint: BootHint) {
+        if self.boot_hints.len() < 64 {
+            self.boot_hints.push(hint);
+        }
+    }
+
+    /// Merges another builder (from a parallel worker).
+    pub fn merge(&mut self, other: ClockBuilder) {
+        if self.date_utc.is_none() {
+            self.date_utc = other.date_utc;
+        }
+        if self.date_local.is_none() {
+            self.date_local = other.date_local;
+        }
+        if self.tz.is_none() {
+            self.tz = other.tz;
+        }
+        if let Some(n) = other.newest {
+            self.observe_absolute(n);
+        }
+        for h in other.boot_hints {
+            self.add_boot_hint(h);
+        }
+    }
+
+    /// Builds the clock.
+    pub fn finish(self) -> Clock {
+        let mut clock = Clock::default();
+        if let Some((tz, name)) = self.tz {
+            clock.tz = tz;
+            clock.tz_name = name;
+        }
+        if let Some((ts, src)) = self.date_utc {
+            clock.anchor = Some(ts);
+            clock.anchor_source = Some(src);
+        } else if let Some((local, src)) = self.date_local {
+            clock.anchor = clock.local_to_utc(local.year.unwrap_or(1970), &local);
+            clock.anchor_source = Some(src);
+        } else if let Some(n) = self.newest {
+            clock.anchor = Some(n);
+            clock.anchor_source = Some("newest time in the logs".into());
+        }
+        // Boot time: the median of wall − mono over the hints (robust to a stray line).
+        let mut boots: Vec<i64> = self
+            .boot_hints
+            .iter()
+            .filter_map(|h| {
+                clock
+                    .resolve(&h.wall, h.epoch, &h.years)
+                    .map(|w| w.0 - h.mono as i64)
+            })
+            .collect();
+        boots.sort_unstable();
+        if !boots.is_empty() {
+            clock.boot = Some(Timestamp(boots[boots.len() / 2]));
+        }
+        clock
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,6 +491,67 @@ mod tests {
         let e = tr.observe(&local(12, 20));
         let ts = clock.resolve(&local(12, 20), e, &tr.finish()).unwrap();
         assert_eq!(ts.to_rfc3339(), "2020-12-20T10:00:00Z");
+    }
+
+    #[test]
+    fn clock_from_bundle_files() {
+        // Shapes from the real sosreport (sos 4.2, Ubuntu 20.04): sos_commands/date/date and
+        // sos_commands/systemd/timedatectl.
+        let mut b = ClockBuilder::new();
+        b.add_timedatectl(
+            "sos_commands/systemd/timedatectl",
+            b"               Local time: Fri 2022-02-11 19:23:40 UTC\n           Universal time: Fri 2022-02-11 19:23:40 UTC\n                Time zone: Etc/UTC (UTC, +0000)\n",
+        );
+        b.add_date(
+            "sos_commands/date/date_--utc",
+            b"Fri Feb 11 19:23:39 UTC 2022\n",
+        );
+        let c = b.finish();
+        assert_eq!(c.anchor.unwrap().to_rfc3339(), "2022-02-11T19:23:39Z");
+        assert_eq!(
+            c.anchor_source.as_deref(),
+            Some("sos_commands/date/date_--utc")
+        );
+        assert_eq!(c.tz_name.as_deref(), Some("Etc/UTC"));
+
+        let mut b = ClockBuilder::new();
+        b.add_timedatectl("t", b"Time zone: Asia/Shanghai (CST, +0800)\n");
+        b.add_date("sos_commands/date/date", b"Thu Aug 20 18:30:00 CST 2020\n");
+        let c = b.finish();
+        assert_eq!(c.anchor.unwrap().to_rfc3339(), "2020-08-20T10:30:00Z");
+    }
+
+    #[test]
+    fn boot_time_from_kernel_hints() {
+        let mut b = ClockBuilder::new();
+        b.add_date("date", b"Fri Feb 11 19:23:39 UTC 2022");
+        let wall = RawTime::Local(LocalTime {
+            year: None,
+            month: 2,
+            day: 11,
+            hour: 18,
+            minute: 58,
+            second: 38,
+            micros: 0,
+        });
+        let years = YearSummary {
+            last_epoch: 0,
+            last_month_day: Some((2, 11)),
+        };
+        b.add_boot_hint(BootHint {
+            wall,
+            epoch: 0,
+            years,
+            mono: 10_000_000,
+        });
+        let c = b.finish();
+        assert_eq!(c.boot.unwrap().to_rfc3339(), "2022-02-11T18:58:28Z");
+        assert_eq!(
+            c.resolve(&RawTime::Monotonic(5_500_000), 0, &years)
+                .unwrap()
+                .to_rfc3339(),
+            "2022-02-11T18:58:33.500000Z"
+        );
     }
 
     #[test]
