@@ -19,6 +19,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Analyse a bundle: ranked findings, root cause first, with evidence.
+    Analyze(cmd::analyze::Args),
+    /// List the rules, or explain one (`rules explain ID`).
+    Rules(cmd::rules::Args),
     /// List every member of a bundle: format, sources, records, time span, warnings.
     Inventory(cmd::inventory::Args),
     /// Analyse a goroutine dump: buckets, locks, holders, deadlocks.
@@ -28,6 +32,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Analyze(args) => cmd::analyze::run(args),
+        Command::Rules(args) => cmd::rules::run(args),
         Command::Inventory(args) => cmd::inventory::run(args),
         Command::Stacks(args) => cmd::stacks::run(args),
     };

@@ -13,11 +13,13 @@ The crate follows the data:
 * [`model`]: records, multi-line events, goroutine dumps, host state and derived facts;
 * [`stacks`]: buckets and the mutex wait-for graph of goroutine dumps;
 * [`rules`]: declarative signatures and the engine;
-* [`report`]: findings, ranking and renderers.
+* [`report`]: findings, ranking and renderers;
+* [`analysis`]: the pipeline that runs all of the above.
 */
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod error;
 pub mod input;
 pub mod model;
@@ -26,6 +28,7 @@ pub mod report;
 pub mod rules;
 pub mod stacks;
 
+pub use analysis::{Options, analyze};
 pub use error::{Error, Result};
 pub use input::{Bundle, Limits, Warning};
 pub use report::{Finding, Report, Severity};
