@@ -189,7 +189,11 @@ pub fn container_ref(path: &[u8]) -> ContainerRef<'_> {
         let s = seg.strip_suffix(b".slice").unwrap_or(seg);
         if let Some(i) = memchr::memmem::rfind(s, b"pod") {
             let uid = &s[i + 3..];
-            if uid.len() >= 32 && uid.iter().all(|c| c.is_ascii_hexdigit() || *c == b'-' || *c == b'_') {
+            if uid.len() >= 32
+                && uid
+                    .iter()
+                    .all(|c| c.is_ascii_hexdigit() || *c == b'-' || *c == b'_')
+            {
                 r.pod_uid = Some(uid);
                 continue;
             }
@@ -219,7 +223,10 @@ mod tests {
         assert_eq!(f.cgroup, "/kubepods/burstable/pod0f3a/abc");
         assert_eq!(f.file, "pids.max");
         let f = file_path("sys/fs/cgroup/kubepods.slice/memory.max").unwrap();
-        assert_eq!((f.hierarchy, f.cgroup, f.file), (None, "/kubepods.slice", "memory.max"));
+        assert_eq!(
+            (f.hierarchy, f.cgroup, f.file),
+            (None, "/kubepods.slice", "memory.max")
+        );
         let f = file_path("sys/fs/cgroup/pids/pids.max").unwrap();
         assert_eq!(f.cgroup, "/");
         let f = file_path("sys/fs/cgroup/memory.max").unwrap();
@@ -263,15 +270,26 @@ mod tests {
     fn container_refs() {
         // cgroupfs driver (kubelet ≤1.18 default), systemd driver, containerd CRI scopes.
         let r = container_ref(b"/kubepods/burstable/pod4d6c1a2e-9b7f-4c1e-8a55-0d1b2c3d4e5f/ff329173246bdc6e0c4db8fa0b3d4902380412664f74331b70197c6999f33d4e");
-        assert_eq!(r.pod_uid, Some(&b"4d6c1a2e-9b7f-4c1e-8a55-0d1b2c3d4e5f"[..]));
+        assert_eq!(
+            r.pod_uid,
+            Some(&b"4d6c1a2e-9b7f-4c1e-8a55-0d1b2c3d4e5f"[..])
+        );
         assert_eq!(r.container_id.map(<[u8]>::len), Some(64));
         let r = container_ref(b"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod4d6c1a2e_9b7f_4c1e_8a55_0d1b2c3d4e5f.slice/docker-ff329173246bdc6e0c4db8fa0b3d4902380412664f74331b70197c6999f33d4e.scope");
-        assert_eq!(r.pod_uid_string().as_deref(), Some("4d6c1a2e-9b7f-4c1e-8a55-0d1b2c3d4e5f"));
+        assert_eq!(
+            r.pod_uid_string().as_deref(),
+            Some("4d6c1a2e-9b7f-4c1e-8a55-0d1b2c3d4e5f")
+        );
         assert!(r.container_id.unwrap().starts_with(b"ff3291"));
-        let r = container_ref(b"/system.slice/containerd.service/kubepods-besteffort-pod1.slice:cri-containerd:abc");
+        let r = container_ref(
+            b"/system.slice/containerd.service/kubepods-besteffort-pod1.slice:cri-containerd:abc",
+        );
         assert_eq!(r.container_id, None);
         let r = container_ref(b"/kubepods.slice/cri-containerd-0123456789abcdef0123.scope");
         assert_eq!(r.container_id, Some(&b"0123456789abcdef0123"[..]));
-        assert_eq!(container_ref(b"/system.slice/docker.service"), ContainerRef::default());
+        assert_eq!(
+            container_ref(b"/system.slice/docker.service"),
+            ContainerRef::default()
+        );
     }
 }

@@ -176,7 +176,10 @@ fn feed_ip_addr<'a>(out: &mut Vec<Interface<'a>>, n: u32, line: &'a [u8]) {
             Some(i) => &name[..i],
             None => name,
         };
-        if out.last().is_none_or(|i: &Interface| i.index != idx || i.name != name) {
+        if out
+            .last()
+            .is_none_or(|i: &Interface| i.index != idx || i.name != name)
+        {
             out.push(Interface {
                 line: n,
                 index: idx,
@@ -193,7 +196,10 @@ fn feed_ip_addr<'a>(out: &mut Vec<Interface<'a>>, n: u32, line: &'a [u8]) {
             b"inet" | b"inet6" => {
                 let Some((_, a)) = ws.next() else { return };
                 let (addr, prefix) = match memchr::memchr(b'/', a) {
-                    Some(i) => (&a[..i], parse_u32(&a[i + 1..]).and_then(|p| u8::try_from(p).ok())),
+                    Some(i) => (
+                        &a[..i],
+                        parse_u32(&a[i + 1..]).and_then(|p| u8::try_from(p).ok()),
+                    ),
                     None => (a, None),
                 };
                 let mut scope: &[u8] = b"";
@@ -281,11 +287,15 @@ mod tests {
 ";
         let r = parse_lsns(d);
         assert_eq!(r.len(), 2);
-        assert_eq!((r[1].ns, r[1].pid, r[1].nprocs, r[1].line), (4026532503, 4021, 2, 3));
+        assert_eq!(
+            (r[1].ns, r[1].pid, r[1].nprocs, r[1].line),
+            (4026532503, 4021, 2, 3)
+        );
         assert_eq!(r[1].command, b"java -jar /app/app.jar");
         assert_eq!(r[1].nsfs, None);
         // util-linux 2.34 `lsns -t net` (NETNSID, NSFS; NSFS blank when not bind-mounted).
-        let d = b"        NS TYPE NPROCS   PID USER     NETNSID NSFS                           COMMAND
+        let d =
+            b"        NS TYPE NPROCS   PID USER     NETNSID NSFS                           COMMAND
 4026531992 net     226     1 root  unassigned                                /sbin/init
 4026532285 net       2  3465 root           0 /run/docker/netns/1a2b3c4d5e6f /pause
 ";
@@ -364,6 +374,9 @@ nsenter --net=/var/run/docker/netns/421bdb2accf1 ip addr
         assert_eq!(b[1].interfaces[0].addrs[0].addr, b"10.233.14.137");
         assert_eq!(b[1].interfaces[0].addrs[0].line, 7);
         assert_eq!(b[2].pid, None);
-        assert_eq!(b[2].net_path, Some(&b"/var/run/docker/netns/421bdb2accf1"[..]));
+        assert_eq!(
+            b[2].net_path,
+            Some(&b"/var/run/docker/netns/421bdb2accf1"[..])
+        );
     }
 }

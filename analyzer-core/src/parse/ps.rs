@@ -213,7 +213,9 @@ pub fn parse(data: &[u8]) -> PsTable<'_> {
 
 fn parse_row<'a>(cols: &[Col], n: u32, line: &'a [u8]) -> Option<PsRow<'a>> {
     let ws: Vec<(usize, &[u8])> = words(line).collect();
-    let cmd_idx = cols.iter().position(|c| matches!(c, Col::Args | Col::Comm))?;
+    let cmd_idx = cols
+        .iter()
+        .position(|c| matches!(c, Col::Args | Col::Comm))?;
     // Words taken by the columns before the command, and by those after it.
     let width = |c: &Col| if *c == Col::LStart { 5 } else { 1 };
     let before: usize = cols[..cmd_idx].iter().map(width).sum();
@@ -326,7 +328,10 @@ root           -  0.0    -      -     - -        Sl   Mar12   0:01 -
         assert_eq!(t.rows.len(), 2);
         assert!(t.has_ppid);
         let p = &t.rows[0];
-        assert_eq!((p.pid, p.ppid, p.lwp, p.thread), (Some(35149), Some(1), Some(35149), false));
+        assert_eq!(
+            (p.pid, p.ppid, p.lwp, p.thread),
+            (Some(35149), Some(1), Some(35149), false)
+        );
         assert_eq!(p.name(), b"containerd-shim-runc-v2");
         assert_eq!(p.start, b"19:07");
         assert!(t.rows[1].thread);
@@ -354,7 +359,10 @@ root           -  0.0    -      -     - -        Sl   Mar12   0:01 -
         let t = parse(d);
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.rows[0].args, b"systemd");
-        assert_eq!(t.rows[0].cgroup, Some(&b"8:pids:/init.scope,0::/init.scope"[..]));
+        assert_eq!(
+            t.rows[0].cgroup,
+            Some(&b"8:pids:/init.scope,0::/init.scope"[..])
+        );
         assert_eq!(t.rows[1].cgroup, None);
     }
 

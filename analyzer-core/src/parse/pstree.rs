@@ -307,7 +307,10 @@ mod tests {
 ";
         let t = parse(d.as_bytes());
         let edges: Vec<_> = t.pid_edges().collect();
-        assert_eq!(edges, vec![(1, 3990, 1), (3990, 4021, 1), (1, 1201, 4), (1201, 1250, 4)]);
+        assert_eq!(
+            edges,
+            vec![(1, 3990, 1), (3990, 4021, 1), (1, 1201, 4), (1201, 1250, 4)]
+        );
         assert_eq!(t.nodes.iter().filter(|n| n.thread).count(), 3);
     }
 

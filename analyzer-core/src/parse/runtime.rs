@@ -11,7 +11,9 @@ use crate::parse::ps::{numbered_lines, parse_u32, words};
 
 /// Classifies a loose host-state file by its content (`ps` header, `docker ps` header, …).
 pub fn sniff_host(head: &[u8]) -> Option<Format> {
-    let mut lines = numbered_lines(head).map(|(_, l)| l).filter(|l| !l.trim_ascii().is_empty());
+    let mut lines = numbered_lines(head)
+        .map(|(_, l)| l)
+        .filter(|l| !l.trim_ascii().is_empty());
     let first = lines.next()?;
     let t = first.trim_ascii();
     let has = |s: &[u8]| memchr::memmem::find(first, s).is_some();
@@ -66,8 +68,12 @@ pub fn sniff_host(head: &[u8]) -> Option<Format> {
     if t.starts_with(b"Linux ") && words(t).count() >= 3 && has(b" #") {
         return Some(Format::Uname);
     }
-    if (first.starts_with("● ".as_bytes()) || first.starts_with(b"* ") || first.starts_with("○ ".as_bytes()))
-        && lines.take(3).any(|l| l.trim_ascii().starts_with(b"Loaded:"))
+    if (first.starts_with("● ".as_bytes())
+        || first.starts_with(b"* ")
+        || first.starts_with("○ ".as_bytes()))
+        && lines
+            .take(3)
+            .any(|l| l.trim_ascii().starts_with(b"Loaded:"))
     {
         return Some(Format::SystemctlStatus);
     }
@@ -156,7 +162,9 @@ impl DockerState {
             }
         } else if let Some(r) = s.strip_prefix(b"Exited (") {
             let end = memchr::memchr(b')', r).unwrap_or(0);
-            let code = std::str::from_utf8(&r[..end]).ok().and_then(|c| c.parse().ok());
+            let code = std::str::from_utf8(&r[..end])
+                .ok()
+                .and_then(|c| c.parse().ok());
             DockerState::Exited(code)
         } else if s.starts_with(b"Restarting") {
             DockerState::Restarting
@@ -173,7 +181,10 @@ impl DockerState {
 
     /// True when the container runs (`Up`, paused or restarting).
     pub fn is_running(self) -> bool {
-        matches!(self, DockerState::Up | DockerState::Paused | DockerState::Restarting)
+        matches!(
+            self,
+            DockerState::Up | DockerState::Paused | DockerState::Restarting
+        )
     }
 
     /// Lowercase name as `docker inspect` spells it (`running`, `exited`, …).
@@ -210,7 +221,15 @@ pub struct DockerPsRow<'a> {
 
 /// Parses `docker ps` / `docker ps -a` (also `--no-trunc`).
 pub fn parse_docker_ps(data: &[u8]) -> Vec<DockerPsRow<'_>> {
-    const NAMES: &[&[u8]] = &[b"CONTAINER ID", b"IMAGE", b"COMMAND", b"CREATED", b"STATUS", b"PORTS", b"NAMES"];
+    const NAMES: &[&[u8]] = &[
+        b"CONTAINER ID",
+        b"IMAGE",
+        b"COMMAND",
+        b"CREATED",
+        b"STATUS",
+        b"PORTS",
+        b"NAMES",
+    ];
     let mut cols = Vec::new();
     let mut out = Vec::new();
     for (n, line) in numbered_lines(data) {
@@ -278,13 +297,17 @@ pub fn parse_docker_inspect(data: &[u8]) -> Vec<InspectContainer> {
         for it in items {
             let s = |p: &str| it.pointer(p).and_then(|x| x.as_str()).map(str::to_owned);
             let Some(id) = s("/Id") else { continue };
-            let line = memchr::memmem::find(data, id.as_bytes())
-                .map_or(0, |i| 1 + memchr::memchr_iter(b'\n', &data[..i]).count() as u32);
+            let line = memchr::memmem::find(data, id.as_bytes()).map_or(0, |i| {
+                1 + memchr::memchr_iter(b'\n', &data[..i]).count() as u32
+            });
             out.push(InspectContainer {
                 line,
                 name: s("/Name").unwrap_or_default(),
                 status: s("/State/Status").unwrap_or_default(),
-                running: it.pointer("/State/Running").and_then(|x| x.as_bool()).unwrap_or(false),
+                running: it
+                    .pointer("/State/Running")
+                    .and_then(|x| x.as_bool())
+                    .unwrap_or(false),
                 pid: it
                     .pointer("/State/Pid")
                     .and_then(|x| x.as_u64())
@@ -483,13 +506,28 @@ pub struct CrictlRow<'a> {
 
 /// Parses `crictl ps -a`: `CONTAINER IMAGE CREATED STATE NAME ATTEMPT POD ID [POD]`.
 pub fn parse_crictl_ps(data: &[u8]) -> Vec<CrictlRow<'_>> {
-    const NAMES: &[&[u8]] = &[b"CONTAINER", b"IMAGE", b"CREATED", b"STATE", b"NAME", b"ATTEMPT", b"POD ID"];
+    const NAMES: &[&[u8]] = &[
+        b"CONTAINER",
+        b"IMAGE",
+        b"CREATED",
+        b"STATE",
+        b"NAME",
+        b"ATTEMPT",
+        b"POD ID",
+    ];
     parse_crictl(data, b"CONTAINER", NAMES, (3, 4, 6))
 }
 
 /// Parses `crictl pods`: `POD ID CREATED STATE NAME NAMESPACE ATTEMPT [RUNTIME]`.
 pub fn parse_crictl_pods(data: &[u8]) -> Vec<CrictlRow<'_>> {
-    const NAMES: &[&[u8]] = &[b"POD ID", b"CREATED", b"STATE", b"NAME", b"NAMESPACE", b"ATTEMPT"];
+    const NAMES: &[&[u8]] = &[
+        b"POD ID",
+        b"CREATED",
+        b"STATE",
+        b"NAME",
+        b"NAMESPACE",
+        b"ATTEMPT",
+    ];
     parse_crictl(data, b"POD ID", NAMES, (2, 3, 4))
 }
 
@@ -605,7 +643,10 @@ pub fn parse_systemctl_units(data: &[u8]) -> Vec<UnitRow<'_>> {
             let load = ws.next()?;
             let active = ws.next()?;
             let sub = ws.next()?;
-            let known_load = matches!(load, b"loaded" | b"not-found" | b"masked" | b"error" | b"bad-setting");
+            let known_load = matches!(
+                load,
+                b"loaded" | b"not-found" | b"masked" | b"error" | b"bad-setting"
+            );
             (known_load && memchr::memchr(b'.', unit).is_some()).then_some(UnitRow {
                 line: n,
                 unit,
@@ -625,26 +666,71 @@ mod tests {
     fn sniffs_host_formats() {
         // First lines of each tool's output (sos 4.x files, tool man pages).
         let cases: &[(&str, Option<Format>)] = &[
-            ("CONTAINER ID        IMAGE               COMMAND", Some(Format::DockerPs)),
-            ("CONTAINER           IMAGE               CREATED             STATE               NAME", Some(Format::CrictlPs)),
+            (
+                "CONTAINER ID        IMAGE               COMMAND",
+                Some(Format::DockerPs),
+            ),
+            (
+                "CONTAINER           IMAGE               CREATED             STATE               NAME",
+                Some(Format::CrictlPs),
+            ),
             ("CONTAINER    IMAGE    RUNTIME", Some(Format::CtrContainers)),
-            ("POD ID              CREATED             STATE               NAME", Some(Format::CrictlPods)),
-            ("TASK                                                                PID      STATUS", Some(Format::CtrTasks)),
-            ("        NS TYPE  NPROCS   PID USER   COMMAND", Some(Format::Lsns)),
-            ("  UNIT                LOAD   ACTIVE SUB       DESCRIPTION", Some(Format::SystemctlUnits)),
-            ("USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND", Some(Format::Ps)),
-            ("F S UID          PID    PPID     LWP  C NLWP PRI  NI ADDR SZ WCHAN  STIME TTY          TIME CMD", Some(Format::Ps)),
+            (
+                "POD ID              CREATED             STATE               NAME",
+                Some(Format::CrictlPods),
+            ),
+            (
+                "TASK                                                                PID      STATUS",
+                Some(Format::CtrTasks),
+            ),
+            (
+                "        NS TYPE  NPROCS   PID USER   COMMAND",
+                Some(Format::Lsns),
+            ),
+            (
+                "  UNIT                LOAD   ACTIVE SUB       DESCRIPTION",
+                Some(Format::SystemctlUnits),
+            ),
+            (
+                "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND",
+                Some(Format::Ps),
+            ),
+            (
+                "F S UID          PID    PPID     LWP  C NLWP PRI  NI ADDR SZ WCHAN  STIME TTY          TIME CMD",
+                Some(Format::Ps),
+            ),
             ("nsenter -t 1 -n ip addr", Some(Format::NsenterIpAddr)),
-            ("[\n    {\n        \"Id\": \"ff32\",\n        \"State\": {}", Some(Format::DockerInspect)),
-            ("Client:\n Version:      18.09.9", Some(Format::DockerVersion)),
+            (
+                "[\n    {\n        \"Id\": \"ff32\",\n        \"State\": {}",
+                Some(Format::DockerInspect),
+            ),
+            (
+                "Client:\n Version:      18.09.9",
+                Some(Format::DockerVersion),
+            ),
             ("Containers: 12\n Running: 10", Some(Format::DockerInfo)),
             ("Client:\n Debug Mode: false", Some(Format::DockerInfo)),
-            ("Linux juju-110cc2-k8stest-4 5.4.0-99-generic #112-Ubuntu SMP Thu Feb 3 13:50:55 UTC 2022 x86_64 x86_64 x86_64 GNU/Linux", Some(Format::Uname)),
-            ("● docker.service - Docker Application Container Engine\n   Loaded: loaded", Some(Format::SystemctlStatus)),
-            ("systemd(1)-+-accounts-daemon(678)-+-{accounts-daemon}(691)", Some(Format::Pstree)),
+            (
+                "Linux juju-110cc2-k8stest-4 5.4.0-99-generic #112-Ubuntu SMP Thu Feb 3 13:50:55 UTC 2022 x86_64 x86_64 x86_64 GNU/Linux",
+                Some(Format::Uname),
+            ),
+            (
+                "● docker.service - Docker Application Container Engine\n   Loaded: loaded",
+                Some(Format::SystemctlStatus),
+            ),
+            (
+                "systemd(1)-+-accounts-daemon(678)-+-{accounts-daemon}(691)",
+                Some(Format::Pstree),
+            ),
             ("systemd───dockerd─┬─docker-containe", Some(Format::Pstree)),
-            ("1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue", Some(Format::IpAddr)),
-            ("1: lo    inet 127.0.0.1/8 scope host lo", Some(Format::IpAddr)),
+            (
+                "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue",
+                Some(Format::IpAddr),
+            ),
+            (
+                "1: lo    inet 127.0.0.1/8 scope host lo",
+                Some(Format::IpAddr),
+            ),
             ("Aug 20 10:25:54 host kubelet[1]: x", None),
         ];
         for (head, want) in cases {
@@ -666,7 +752,10 @@ ff329173246b        nginx:1.17             \"nginx -g 'daemon of\xe2\x80\xa6\"  
         assert_eq!(r[0].state, DockerState::Up);
         assert_eq!(r[0].image, b"nginx:1.17");
         assert_eq!(r[1].state, DockerState::Exited(Some(137)));
-        assert_eq!(r[1].names, b"k8s_POD_web-0_default_4d6c1a2e-9b7f-4c1e-8a55-0d1b2c3d4e5f_0");
+        assert_eq!(
+            r[1].names,
+            b"k8s_POD_web-0_default_4d6c1a2e-9b7f-4c1e-8a55-0d1b2c3d4e5f_0"
+        );
         assert_eq!(r[1].line, 3);
     }
 
@@ -732,13 +821,19 @@ Server: Docker Engine - Community
     #[test]
     fn ctr_and_crictl() {
         // docker/for-linux#779: `docker-container-ctr … task ls` output.
-        let d = b"TASK                                                                PID      STATUS
+        let d =
+            b"TASK                                                                PID      STATUS
 ff329173246bdc6e0c4db8fa0b3d4902380412664f74331b70197c6999f33d4e    30639    STOPPED
 ";
         let t = parse_ctr_tasks(d);
         assert_eq!(t.len(), 1);
-        assert_eq!((t[0].pid, t[0].status, t[0].line), (Some(30639), &b"STOPPED"[..], 2));
-        let c = parse_ctr_containers(b"CONTAINER    IMAGE    RUNTIME\nabc123def456    -    io.containerd.runtime.v1.linux\n");
+        assert_eq!(
+            (t[0].pid, t[0].status, t[0].line),
+            (Some(30639), &b"STOPPED"[..], 2)
+        );
+        let c = parse_ctr_containers(
+            b"CONTAINER    IMAGE    RUNTIME\nabc123def456    -    io.containerd.runtime.v1.linux\n",
+        );
         assert_eq!(c[0].runtime, b"io.containerd.runtime.v1.linux");
         // crictl 1.19+ `ps -a` with POD ID.
         let d = b"CONTAINER           IMAGE               CREATED             STATE               NAME                ATTEMPT             POD ID
@@ -753,7 +848,10 @@ ff329173246bdc6e0c4db8fa0b3d4902380412664f74331b70197c6999f33d4e    30639    STO
 8a1b2c3d4e5f6       2 hours ago         Ready               calico-node-x       kube-system         0
 ";
         let p = parse_crictl_pods(d);
-        assert_eq!((p[0].state, p[0].name, p[0].pod), (&b"Ready"[..], &b"calico-node-x"[..], &b"kube-system"[..]));
+        assert_eq!(
+            (p[0].state, p[0].name, p[0].pod),
+            (&b"Ready"[..], &b"calico-node-x"[..], &b"kube-system"[..])
+        );
     }
 
     #[test]
@@ -776,6 +874,9 @@ LOAD   = Reflects whether the unit definition was properly loaded.
 ";
         let u = parse_systemctl_units(d.as_bytes());
         assert_eq!(u.len(), 2);
-        assert_eq!((u[1].unit, u[1].active, u[1].line), (&b"kubelet.service"[..], &b"failed"[..], 3));
+        assert_eq!(
+            (u[1].unit, u[1].active, u[1].line),
+            (&b"kubelet.service"[..], &b"failed"[..], 3)
+        );
     }
 }

@@ -49,7 +49,9 @@ pub fn parse_packages(data: &[u8]) -> Vec<Package<'_>> {
     let mut out = Vec::new();
     for (n, line) in numbered_lines(data) {
         let mut ws = words(line);
-        let Some((_, first)) = ws.next() else { continue };
+        let Some((_, first)) = ws.next() else {
+            continue;
+        };
         if first.len() == 2 && first.iter().all(u8::is_ascii_lowercase) {
             // dpkg: `ii  name  version  arch  description`.
             if let (Some((_, name)), Some((_, version))) = (ws.next(), ws.next()) {
@@ -74,7 +76,14 @@ pub fn parse_packages(data: &[u8]) -> Vec<Package<'_>> {
 
 /// Splits an rpm `name-version-release.arch` into name and `version-release`.
 fn split_nevra(s: &[u8]) -> Option<Package<'_>> {
-    const ARCHES: &[&[u8]] = &[b".x86_64", b".noarch", b".aarch64", b".i686", b".ppc64le", b".s390x"];
+    const ARCHES: &[&[u8]] = &[
+        b".x86_64",
+        b".noarch",
+        b".aarch64",
+        b".i686",
+        b".ppc64le",
+        b".s390x",
+    ];
     let s = ARCHES.iter().find_map(|a| s.strip_suffix(*a))?;
     let r = memchr::memrchr(b'-', s)?;
     let v = memchr::memrchr(b'-', &s[..r])?;
@@ -88,7 +97,8 @@ fn split_nevra(s: &[u8]) -> Option<Package<'_>> {
 /// The component a package belongs to, if it is one the analysis tracks.
 pub fn package_component(name: &[u8]) -> Option<&'static str> {
     Some(match name {
-        b"docker-ce" | b"docker-ee" | b"docker" | b"docker-engine" | b"docker.io" | b"moby-engine" => "docker",
+        b"docker-ce" | b"docker-ee" | b"docker" | b"docker-engine" | b"docker.io"
+        | b"moby-engine" => "docker",
         b"containerd" | b"containerd.io" | b"moby-containerd" => "containerd",
         b"runc" | b"moby-runc" | b"docker-runc" => "runc",
         b"kubelet" => "kubelet",
@@ -164,7 +174,10 @@ pub fn hints_from_line(line: &[u8]) -> impl Iterator<Item = VersionHint<'_>> {
     let mut hints: [Option<VersionHint>; 3] = [None, None, None];
     if let Some(i) = memchr::memmem::find(line, b"/v1.") {
         let rest = &line[i + 2..];
-        let n = rest.iter().take_while(|c| c.is_ascii_digit() || **c == b'.').count();
+        let n = rest
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || **c == b'.')
+            .count();
         if rest.get(n) == Some(&b'/') && n >= 3 {
             hints[0] = Some(VersionHint {
                 component: "docker-api",
@@ -174,7 +187,10 @@ pub fn hints_from_line(line: &[u8]) -> impl Iterator<Item = VersionHint<'_>> {
         }
     }
     if let Some(i) = memchr::memmem::find(line, b"container_linux.go:") {
-        let n = line[i + 19..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let n = line[i + 19..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
         if n > 0 {
             hints[1] = Some(VersionHint {
                 component: "runc",
@@ -209,7 +225,10 @@ mod tests {
         let u = b"Linux juju-110cc2-k8stest-4 5.4.0-99-generic #112-Ubuntu SMP Thu Feb 3 13:50:55 UTC 2022 x86_64 x86_64 x86_64 GNU/Linux\n";
         assert_eq!(uname_release(u), Some((&b"5.4.0-99-generic"[..], 1)));
         let o = b"NAME=\"CentOS Linux\"\nVERSION=\"7 (Core)\"\nID=\"centos\"\nVERSION_ID=\"7\"\nPRETTY_NAME=\"CentOS Linux 7 (Core)\"\n";
-        assert_eq!(os_release(o, b"PRETTY_NAME"), Some((&b"CentOS Linux 7 (Core)"[..], 5)));
+        assert_eq!(
+            os_release(o, b"PRETTY_NAME"),
+            Some((&b"CentOS Linux 7 (Core)"[..], 5))
+        );
         assert_eq!(os_release(o, b"ID"), Some((&b"centos"[..], 3)));
     }
 
@@ -265,7 +284,10 @@ kernel-3.10.0-693.el7.x86_64                                Tue Dec  5 09:00:00 
         let h: Vec<_> = hints_from_line(l).collect();
         assert_eq!(h[0].value, b"container_linux.go:348");
         let l = b"docker-containerd-shim -namespace moby -workdir /x";
-        assert_eq!(hints_from_line(l).next().map(|h| h.component), Some("docker"));
+        assert_eq!(
+            hints_from_line(l).next().map(|h| h.component),
+            Some("docker")
+        );
         assert_eq!(hints_from_line(b"plain").count(), 0);
     }
 }
