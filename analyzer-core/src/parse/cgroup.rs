@@ -292,4 +292,15 @@ mod tests {
             ContainerRef::default()
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(data in proptest::collection::vec(proptest::num::u8::ANY, 0..300), path in "[a-z/._-]{0,60}") {
+            let _ = parse_proc_cgroup(&data);
+            let _ = parse_keyed(&data);
+            let _ = parse_limit(&data);
+            let _ = container_ref(&data);
+            let _ = file_path(&format!("sys/fs/cgroup/{path}"));
+        }
+    }
 }

@@ -379,4 +379,18 @@ nsenter --net=/var/run/docker/netns/421bdb2accf1 ip addr
             Some(&b"/var/run/docker/netns/421bdb2accf1"[..])
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(data in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            let mut d = b"        NS TYPE NPROCS   PID USER     NETNSID NSFS COMMAND\n".to_vec();
+            d.extend_from_slice(&data);
+            let _ = parse_lsns(&d);
+            let _ = parse_ip_addr(&data);
+            let _ = parse_ip_netns(&data);
+            let mut n = b"nsenter -t 1 -n ip addr\n".to_vec();
+            n.extend_from_slice(&data);
+            let _ = parse_nsenter(&n);
+        }
+    }
 }

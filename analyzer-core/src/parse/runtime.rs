@@ -879,4 +879,23 @@ LOAD   = Reflects whether the unit definition was properly loaded.
             (&b"kubelet.service"[..], &b"failed"[..], 3)
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(data in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            let _ = sniff_host(&data);
+            for head in [&b"CONTAINER ID   IMAGE   COMMAND   CREATED   STATUS   PORTS   NAMES\n"[..], b"CONTAINER   IMAGE   CREATED   STATE   NAME   ATTEMPT   POD ID\n", b"TASK PID STATUS\n"] {
+                let mut d = head.to_vec();
+                d.extend_from_slice(&data);
+                let _ = parse_docker_ps(&d);
+                let _ = parse_crictl_ps(&d);
+                let _ = parse_ctr_tasks(&d);
+            }
+            let _ = parse_docker_info(&data);
+            let _ = parse_docker_version(&data);
+            let _ = parse_systemctl_status(&data);
+            let _ = parse_systemctl_units(&data);
+            let _ = parse_docker_inspect(&data);
+        }
+    }
 }

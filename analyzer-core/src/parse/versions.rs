@@ -290,4 +290,14 @@ kernel-3.10.0-693.el7.x86_64                                Tue Dec  5 09:00:00 
         );
         assert_eq!(hints_from_line(b"plain").count(), 0);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(data in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let _ = parse_packages(&data);
+            let _ = uname_release(&data);
+            let _ = hints_from_line(&data).count();
+            let _ = compare(&data, b"1.0.0-rc5");
+        }
+    }
 }

@@ -612,4 +612,121 @@ mod tests {
         assert!(is_local("fe80::42:aff:fee9:e89"));
         assert!(!is_local("10.233.14.137"));
     }
+
+    use crate::model::host::HostBuilder;
+    use crate::parse::Format;
+
+    #[test]
+    fn pstree_only_orphans_use_truncated_names() {
+        // The seed 004 write-up only had `pstree`: `docker-containe` under systemd with a
+        // non-shim child is a shim; `docker-containe` under dockerd with shim children is
+        // docker-containerd itself.
+        let mut b = HostBuilder::new();
+        let tree = "systemd(1)-+-docker-containe(3990)-+-java(4021)
+           |                       `-{docker-containe}(3991)
+           `-dockerd(1201)---docker-containe(1250)---docker-containe(2100)---pause(2120)
+";
+        b.add("pstree", Format::Pstree, tree.as_bytes());
+        let st = b.finish();
+        let kinds: Vec<_> = st
+            .facts
+            .iter()
+            .map(|f| (f.kind.as_str(), f.subject.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("orphaned-shim", "3990"),
+                ("process-in-unknown-container", "4021")
+            ]
+        );
+        assert_eq!(st.processes.get(3990).unwrap().threads, 1);
+    }
+
+    #[test]
+    fn runc_zombie_and_memory_limit() {
+        // `ps -ef` shape (procps) with the defunct runc init of moby#40835-style hangs, and
+        // cgroup v1 memory files (kernel cgroup-v1/memory.rst).
+        let mut b = HostBuilder::new();
+        let ps = b"UID        PID  PPID  C STIME TTY          TIME CMD
+root         1     0  0 Mar09 ?        00:00:10 /usr/lib/systemd/systemd
+root      7001     1  0 Mar12 ?        00:00:00 docker-runc --root /var/run/docker/runtime-runc/moby start 4f1c2b6a9d7e
+root      7010  7001  0 Mar12 ?        00:00:00 [runc:[2:INIT]] <defunct>
+";
+        b.add("sos_commands/process/ps_-ef", Format::Ps, ps);
+        let base = "sys/fs/cgroup/memory/kubepods/burstable/pod4d6c1a2e-9b7f-4c1e-8a55-0d1b2c3d4e5f/ff329173246bdc6e0c4db8fa0b3d4902380412664f74331b70197c6999f33d4e/";
+        b.add(
+            &format!("{base}memory.limit_in_bytes"),
+            Format::Cgroup,
+            b"536870912\n",
+        );
+        b.add(
+            &format!("{base}memory.usage_in_bytes"),
+            Format::Cgroup,
+            b"536870912\n",
+        );
+        b.add(&format!("{base}memory.failcnt"), Format::Cgroup, b"1841\n");
+        b.add(
+            &format!("{base}memory.oom_control"),
+            Format::Cgroup,
+            b"oom_kill_disable 0\nunder_oom 0\noom_kill 2\n",
+        );
+        let st = b.finish();
+        let z: Vec<_> = st.facts_of("runc-init-zombie").collect();
+        assert_eq!(z.len(), 1);
+        assert_eq!(z[0].attrs["pid"], "7010");
+        assert_eq!(z[0].attrs["parent_pid"], "7001");
+        assert_eq!(z[0].evidence[0].line, 4);
+        let m: Vec<_> = st.facts_of("memory-limit-reached").collect();
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].attrs["failcnt"], "1841");
+        assert_eq!(m[0].attrs["oom_kill"], "2");
+        assert_eq!(
+            m[0].attrs["pod_uid"],
+            "4d6c1a2e-9b7f-4c1e-8a55-0d1b2c3d4e5f"
+        );
+        assert_eq!(m[0].evidence.len(), 4);
+        assert_eq!(st.facts.len(), 2);
+    }
+
+    #[test]
+    fn containers_join_short_and_long_ids_and_missing_tasks() {
+        // docker ps (12 hex) + docker inspect (64 hex) + ctr -n moby task ls (64 hex).
+        let id = "ff329173246bdc6e0c4db8fa0b3d4902380412664f74331b70197c6999f33d4e";
+        let other = "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9";
+        let mut b = HostBuilder::new();
+        let ps = format!(
+            "CONTAINER ID        IMAGE               COMMAND             CREATED             STATUS              PORTS               NAMES
+{}        nginx               \"nginx\"             2 days ago          Up 2 days                               web
+{}        nginx               \"nginx\"             2 days ago          Up 2 days                               api
+",
+            &id[..12],
+            &other[..12]
+        );
+        b.add(
+            "sos_commands/docker/docker_ps",
+            Format::DockerPs,
+            ps.as_bytes(),
+        );
+        let inspect = format!(
+            "[{{\"Id\": \"{id}\", \"Name\": \"/web\", \"State\": {{\"Status\": \"running\", \"Running\": true, \"Pid\": 30639}}}}]"
+        );
+        b.add("docker_inspect", Format::DockerInspect, inspect.as_bytes());
+        let tasks = format!("TASK    PID    STATUS\n{id}    30639    RUNNING\n");
+        b.add(
+            "sos_commands/containerd/ctr_-n_moby_task_ls",
+            Format::CtrTasks,
+            tasks.as_bytes(),
+        );
+        let st = b.finish();
+        assert_eq!(st.containers.len(), 2);
+        let web = &st.containers[0];
+        assert_eq!(web.id, id);
+        assert_eq!(web.pid, Some(30639));
+        assert_eq!(web.evidence.len(), 3);
+        let f: Vec<_> = st.facts_of("runtime-state-mismatch").collect();
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].attrs["container_id"], &other[..12]);
+        assert_eq!(f[0].attrs["containerd_state"], "missing");
+    }
 }
