@@ -1,0 +1,768 @@
+//! [`HostBuilder`]: collects host-state members in any order, joins them in `finish`.
+
+use std::collections::BTreeMap;
+
+use crate::model::host::{
+    CgroupState, CgroupValue, Container, HostState, NetNamespace, NsAddress, Process, ProcessTree,
+    VersionInfo, known,
+};
+use crate::parse::Format;
+use crate::parse::{cgroup, netns, ps, pstree, runtime, versions};
+use crate::report::Evidence;
+
+/// Longest evidence text kept; longer lines are shortened in the middle.
+const MAX_TEXT: usize = 400;
+
+/// Byte offsets of line starts, to quote lines as evidence.
+pub(super) struct LineIndex<'a> {
+    data: &'a [u8],
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub(super) fn new(data: &'a [u8]) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', data).map(|i| i + 1));
+        LineIndex { data, starts }
+    }
+
+    /// The text of 1-based line `n`, trimmed and shortened.
+    pub(super) fn text(&self, n: u32) -> String {
+        let i = n as usize;
+        let (Some(&s), e) = (self.starts.get(i.wrapping_sub(1)), self.starts.get(i)) else {
+            return String::new();
+        };
+        let e = e.map_or(self.data.len(), |e| e - 1);
+        shorten(&self.data[s..e.max(s)])
+    }
+}
+
+/// Trimmed lossy text, shortened in the middle past [`MAX_TEXT`] characters.
+pub(super) fn shorten(b: &[u8]) -> String {
+    let s = String::from_utf8_lossy(b.trim_ascii());
+    if s.chars().count() <= MAX_TEXT {
+        return s.into_owned();
+    }
+    let head: String = s.chars().take(MAX_TEXT / 2).collect();
+    let tail: Vec<char> = s.chars().rev().take(MAX_TEXT / 2 - 1).collect();
+    format!("{head}…{}", tail.into_iter().rev().collect::<String>())
+}
+
+pub(super) fn ev(path: &str, line: u32, text: String, label: &str) -> Evidence {
+    Evidence {
+        path: path.to_owned(),
+        line,
+        time: None,
+        text,
+        highlight: None,
+        label: label.to_owned(),
+    }
+}
+
+fn s(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A tree edge read from `pstree`.
+#[derive(Clone, Debug)]
+pub(super) struct TreeEntry {
+    pub pid: u32,
+    pub ppid: Option<u32>,
+    pub name: String,
+    pub threads: u32,
+    pub evidence: Evidence,
+}
+
+/// A docker container as one source lists it.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Sighting {
+    pub id: String,
+    pub name: Option<String>,
+    pub pod_uid: Option<String>,
+    pub pod_name: Option<String>,
+    pub pod_namespace: Option<String>,
+    pub docker_state: Option<String>,
+    pub containerd_state: Option<String>,
+    pub cri_state: Option<String>,
+    pub pid: Option<u32>,
+    pub evidence: Option<Evidence>,
+}
+
+/// A namespace address list as one source gives it, before identities are joined.
+#[derive(Clone, Debug)]
+pub(super) struct NsSource {
+    pub pid: Option<u32>,
+    pub netns_name: Option<String>,
+    pub nsfs: Option<String>,
+    pub host: bool,
+    pub addresses: Vec<NsAddress>,
+}
+
+/// An lsns row kept.
+#[derive(Clone, Debug)]
+pub(super) struct LsnsEntry {
+    pub ns: u64,
+    pub kind: String,
+    pub pid: u32,
+    pub nsfs: Option<String>,
+}
+
+/// Collects host-state members; `Send`, fed in any order; [`finish`](HostBuilder::finish)
+/// joins them.
+#[derive(Debug, Default)]
+pub struct HostBuilder {
+    pub(super) ps: Vec<(Process, bool)>,
+    pub(super) tree: Vec<TreeEntry>,
+    pub(super) lsns: Vec<LsnsEntry>,
+    pub(super) ns_sources: Vec<NsSource>,
+    pub(super) docker_netns: Option<Vec<String>>,
+    pub(super) docker_netns_evidence: Option<Evidence>,
+    pub(super) cgroups: BTreeMap<(Option<String>, String), BTreeMap<String, CgroupValue>>,
+    pub(super) proc_cgroups: BTreeMap<u32, String>,
+    pub(super) sightings: Vec<Sighting>,
+    /// Sources seen: `docker-ps`, `ctr-tasks-moby`, `ctr-tasks`, `crictl-ps`.
+    pub(super) listed: Vec<&'static str>,
+    pub(super) ctr_paths: Vec<String>,
+    /// (component, version, evidence, priority: lower wins).
+    pub(super) versions: Vec<(String, String, Evidence, u8)>,
+    pub(super) live_restore: Option<(bool, Evidence)>,
+    pub(super) storage_driver: Option<(String, Evidence)>,
+    pub(super) units: Vec<(String, bool, Option<u32>, Evidence)>,
+    pub(super) daemon_starts: Vec<Evidence>,
+}
+
+impl HostBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        HostBuilder::default()
+    }
+
+    /// Adds one member; members of formats that are not host state are ignored. A listing of
+    /// `/var/run/docker/netns` is recognised by its path (`…var.run.docker.netns…`) whatever its
+    /// format.
+    pub fn add(&mut self, path: &str, format: Format, data: &[u8]) {
+        if is_docker_netns_listing(path) {
+            self.add_docker_netns(path, data);
+            return;
+        }
+        let idx = LineIndex::new(data);
+        match format {
+            Format::Ps => self.add_ps(path, data, &idx),
+            Format::Pstree => self.add_pstree(path, data, &idx),
+            Format::Lsns => {
+                for r in netns::parse_lsns(data) {
+                    self.lsns.push(LsnsEntry {
+                        ns: r.ns,
+                        kind: s(r.kind),
+                        pid: r.pid,
+                        nsfs: r.nsfs.map(s),
+                    });
+                }
+            }
+            Format::IpAddr => {
+                let ifaces = netns::parse_ip_addr(data);
+                let netns_name = namespace_of_path(path);
+                self.ns_sources.push(NsSource {
+                    pid: None,
+                    host: netns_name.is_none(),
+                    netns_name,
+                    nsfs: None,
+                    addresses: addresses(path, &ifaces, &idx),
+                });
+            }
+            Format::NsenterIpAddr => {
+                for b in netns::parse_nsenter(data) {
+                    self.ns_sources.push(NsSource {
+                        pid: b.pid,
+                        netns_name: None,
+                        nsfs: b.net_path.map(s),
+                        host: false,
+                        addresses: addresses(path, &b.interfaces, &idx),
+                    });
+                }
+            }
+            Format::Cgroup => self.add_cgroup(path, data, &idx),
+            Format::ProcCgroup => {
+                let pid = path
+                    .rsplit('/')
+                    .nth(1)
+                    .and_then(|p| ps::parse_u32(p.as_bytes()));
+                if let Some(pid) = pid {
+                    let lines: Vec<String> = cgroup::parse_proc_cgroup(data)
+                        .iter()
+                        .map(|c| format!("{}:{}:{}", c.hierarchy, s(c.controllers), s(c.path)))
+                        .collect();
+                    self.proc_cgroups.insert(pid, lines.join(","));
+                }
+            }
+            Format::DockerPs => {
+                self.listed.push("docker-ps");
+                for r in runtime::parse_docker_ps(data) {
+                    let (pod_name, pod_namespace, pod_uid) = k8s_name_parts(r.names);
+                    self.sightings.push(Sighting {
+                        id: s(r.id),
+                        name: Some(s(r.names)),
+                        pod_uid,
+                        pod_name,
+                        pod_namespace,
+                        docker_state: Some(r.state.name().to_owned()),
+                        evidence: Some(ev(path, r.line, idx.text(r.line), "docker-ps")),
+                        ..Sighting::default()
+                    });
+                }
+            }
+            Format::DockerInspect => {
+                self.listed.push("docker-ps");
+                for c in runtime::parse_docker_inspect(data) {
+                    self.sightings.push(Sighting {
+                        evidence: Some(ev(path, c.line, idx.text(c.line), "docker-inspect")),
+                        name: Some(c.name.trim_start_matches('/').to_owned()),
+                        docker_state: Some(c.status),
+                        pid: (c.pid > 0).then_some(c.pid),
+                        pod_uid: c.pod_uid,
+                        pod_name: c.pod_name,
+                        pod_namespace: c.pod_namespace,
+                        id: c.id,
+                        ..Sighting::default()
+                    });
+                }
+            }
+            Format::DockerInfo => {
+                let i = runtime::parse_docker_info(data);
+                let e = |l: u32| ev(path, l, idx.text(l), "docker-info");
+                if let Some((v, l)) = i.server_version {
+                    self.versions.push(("docker".into(), s(v), e(l), 1));
+                }
+                if let Some((v, l)) = i.containerd {
+                    self.versions.push(("containerd".into(), s(v), e(l), 1));
+                }
+                if let Some((v, l)) = i.runc {
+                    self.versions.push(("runc".into(), s(v), e(l), 1));
+                }
+                if let Some((v, l)) = i.live_restore {
+                    self.live_restore = Some((v, e(l)));
+                }
+                if let Some((v, l)) = i.storage_driver {
+                    self.storage_driver = Some((s(v), e(l)));
+                }
+            }
+            Format::DockerVersion => {
+                for c in runtime::parse_docker_version(data) {
+                    let e = ev(path, c.line, idx.text(c.line), "docker-version");
+                    self.versions.push((c.component.into(), s(c.version), e, 0));
+                }
+            }
+            Format::CtrTasks => {
+                let moby = path.contains("moby");
+                self.listed
+                    .push(if moby { "ctr-tasks-moby" } else { "ctr-tasks" });
+                self.ctr_paths.push(path.to_owned());
+                for r in runtime::parse_ctr_tasks(data) {
+                    self.sightings.push(Sighting {
+                        id: s(r.id),
+                        containerd_state: Some(s(r.status)),
+                        pid: r.pid.filter(|p| *p > 0),
+                        evidence: Some(ev(path, r.line, idx.text(r.line), "ctr-task")),
+                        ..Sighting::default()
+                    });
+                }
+            }
+            Format::CtrContainers => {
+                for r in runtime::parse_ctr_containers(data) {
+                    self.sightings.push(Sighting {
+                        id: s(r.id),
+                        evidence: Some(ev(path, r.line, idx.text(r.line), "ctr-container")),
+                        ..Sighting::default()
+                    });
+                }
+            }
+            Format::CrictlPs => {
+                self.listed.push("crictl-ps");
+                for r in runtime::parse_crictl_ps(data) {
+                    self.sightings.push(Sighting {
+                        id: s(r.id),
+                        name: Some(s(r.name)),
+                        cri_state: Some(s(r.state)),
+                        evidence: Some(ev(path, r.line, idx.text(r.line), "crictl-ps")),
+                        ..Sighting::default()
+                    });
+                }
+            }
+            Format::CrictlPods => {}
+            Format::SystemctlStatus => {
+                for u in runtime::parse_systemctl_status(data) {
+                    let l = if u.active_line > 0 {
+                        u.active_line
+                    } else {
+                        u.line
+                    };
+                    self.units.push((
+                        s(u.unit),
+                        u.is_running(),
+                        u.main_pid,
+                        ev(path, l, idx.text(l), "systemctl-status"),
+                    ));
+                }
+            }
+            Format::SystemctlUnits => {
+                for u in runtime::parse_systemctl_units(data) {
+                    self.units.push((
+                        s(u.unit),
+                        u.active == b"active" && u.sub == b"running",
+                        None,
+                        ev(path, u.line, idx.text(u.line), "systemctl-units"),
+                    ));
+                }
+            }
+            Format::Uname => {
+                if let Some((r, l)) = versions::uname_release(data) {
+                    let e = ev(path, l, idx.text(l), "uname");
+                    self.versions.push(("kernel".into(), s(r), e, 0));
+                }
+            }
+            Format::OsRelease => {
+                if let Some((r, l)) = versions::os_release(data, b"PRETTY_NAME") {
+                    let e = ev(path, l, idx.text(l), "os-release");
+                    self.versions.push(("os".into(), s(r), e, 0));
+                }
+            }
+            Format::Packages => {
+                for p in versions::parse_packages(data) {
+                    if let Some(c) = versions::package_component(p.name) {
+                        let e = ev(path, p.line, idx.text(p.line), "package");
+                        // The running kernel comes from uname; packages list every installed one.
+                        let prio = if c == "kernel" { 9 } else { 2 };
+                        self.versions.push((c.into(), s(p.version), e, prio));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Notes a log line: version clues ([`versions::hints_from_line`]) and daemon starts
+    /// (systemd `Started Docker Application Container Engine`, dockerd `API listen on`).
+    pub fn note_log_line(&mut self, path: &str, line: u32, text: &[u8]) {
+        for h in versions::hints_from_line(text) {
+            if h.component == "docker-api" {
+                let e = ev(path, line, shorten(text), "log-hint");
+                self.versions.push(("docker-api".into(), s(h.value), e, 5));
+            }
+        }
+        let find = |n: &[u8]| memchr::memmem::find(text, n).is_some();
+        if find(b"Started Docker Application Container Engine") || find(b"API listen on") {
+            self.daemon_starts
+                .push(ev(path, line, shorten(text), "daemon-start"));
+        }
+    }
+
+    /// Joins everything into the host state and derives the facts.
+    pub fn finish(self) -> HostState {
+        let processes = self.process_tree();
+        let namespaces = self.namespaces();
+        let cgroups = self
+            .cgroups
+            .iter()
+            .map(|((h, p), v)| CgroupState {
+                hierarchy: h.clone(),
+                path: p.clone(),
+                values: v.clone(),
+            })
+            .collect();
+        let mut versions: BTreeMap<String, VersionInfo> = BTreeMap::new();
+        let mut vs = self.versions.clone();
+        vs.sort_by_key(|v| v.3);
+        for (c, v, e, _) in vs {
+            versions.entry(c.clone()).or_insert_with(|| VersionInfo {
+                affected: known::affected(&c, &v),
+                version: v,
+                evidence: e,
+            });
+        }
+        if let Some((d, e)) = &self.storage_driver {
+            versions
+                .entry("docker-storage-driver".into())
+                .or_insert_with(|| VersionInfo {
+                    affected: known::affected("docker-storage-driver", d),
+                    version: d.clone(),
+                    evidence: e.clone(),
+                });
+        }
+        let containers = self.containers(&processes);
+        let mut state = HostState {
+            processes,
+            containers,
+            namespaces,
+            docker_netns: self.docker_netns.clone(),
+            cgroups,
+            versions,
+            facts: Vec::new(),
+        };
+        state.facts = super::facts::derive(&self, &state);
+        state
+    }
+
+    fn add_ps(&mut self, path: &str, data: &[u8], idx: &LineIndex) {
+        let t = ps::parse(data);
+        let mut last: Option<usize> = None;
+        for r in &t.rows {
+            if r.thread {
+                if let Some(i) = last {
+                    self.ps[i].0.threads += 1;
+                }
+                continue;
+            }
+            let Some(pid) = r.pid else { continue };
+            self.ps.push((
+                Process {
+                    pid,
+                    ppid: r.ppid,
+                    name: s(r.name()),
+                    args: s(r.args),
+                    state: s(r.state),
+                    start: s(r.start),
+                    user: s(r.user),
+                    cgroup: r.cgroup.map(s),
+                    threads: 0,
+                    evidence: ev(path, r.line, idx.text(r.line), "process"),
+                    tree_evidence: None,
+                },
+                t.has_ppid,
+            ));
+            last = Some(self.ps.len() - 1);
+        }
+    }
+
+    fn add_pstree(&mut self, path: &str, data: &[u8], idx: &LineIndex) {
+        let t = pstree::parse(data);
+        for (i, n) in t.nodes.iter().enumerate() {
+            if n.thread {
+                continue;
+            }
+            let Some(pid) = n.pid else { continue };
+            let threads = t.children(i).filter(|c| c.thread).map(|c| c.count).sum();
+            self.tree.push(TreeEntry {
+                pid,
+                ppid: n.parent.and_then(|p| t.nodes.get(p)).and_then(|p| p.pid),
+                name: s(n.name),
+                threads,
+                evidence: ev(path, n.line, idx.text(n.line), "pstree"),
+            });
+        }
+    }
+
+    fn add_cgroup(&mut self, path: &str, data: &[u8], idx: &LineIndex) {
+        let Some(f) = cgroup::file_path(path) else {
+            return;
+        };
+        let key = (f.hierarchy.map(str::to_owned), f.cgroup.to_owned());
+        let entry = self.cgroups.entry(key).or_default();
+        if let Some(l) = cgroup::parse_limit(data) {
+            entry.insert(
+                f.file.to_owned(),
+                CgroupValue {
+                    text: match l {
+                        cgroup::Limit::Max => "max".into(),
+                        cgroup::Limit::Value(v) => v.to_string(),
+                    },
+                    evidence: ev(path, 1, idx.text(1), "cgroup"),
+                },
+            );
+            return;
+        }
+        for (n, k, v) in cgroup::parse_keyed(data) {
+            entry.insert(
+                format!("{}:{}", f.file, s(k)),
+                CgroupValue {
+                    text: v.to_string(),
+                    evidence: ev(path, n, idx.text(n), "cgroup"),
+                },
+            );
+        }
+    }
+
+    fn add_docker_netns(&mut self, path: &str, data: &[u8]) {
+        let mut names = Vec::new();
+        for (n, line) in ps::numbered_lines(data) {
+            let Some((_, last)) = ps::words(line).last() else {
+                continue;
+            };
+            if line.starts_with(b"total ") || last == b"." || last == b".." || last.ends_with(b":")
+            {
+                continue;
+            }
+            let name = last.rsplit(|&b| b == b'/').next().unwrap_or(last);
+            names.push(s(name));
+            if self.docker_netns_evidence.is_none() {
+                self.docker_netns_evidence = Some(ev(path, n, shorten(line), "docker-netns"));
+            }
+        }
+        if self.docker_netns_evidence.is_none() {
+            self.docker_netns_evidence = Some(ev(path, 0, String::new(), "docker-netns"));
+        }
+        self.docker_netns.get_or_insert_with(Vec::new).extend(names);
+    }
+
+    fn process_tree(&self) -> ProcessTree {
+        let mut procs: BTreeMap<u32, Process> = BTreeMap::new();
+        // Tables with a PPID column first, so their parents win.
+        let mut rows: Vec<&(Process, bool)> = self.ps.iter().collect();
+        rows.sort_by_key(|(_, has_ppid)| !*has_ppid);
+        for (p, _) in rows {
+            match procs.get_mut(&p.pid) {
+                None => {
+                    procs.insert(p.pid, p.clone());
+                }
+                Some(q) => {
+                    if q.ppid.is_none() {
+                        q.ppid = p.ppid;
+                    }
+                    if p.args.len() > q.args.len() {
+                        q.args = p.args.clone();
+                        q.name = p.name.clone();
+                    }
+                    if q.cgroup.is_none() {
+                        q.cgroup = p.cgroup.clone();
+                    }
+                    if q.state.is_empty() || q.state == "-" {
+                        q.state = p.state.clone();
+                    }
+                    q.threads = q.threads.max(p.threads);
+                }
+            }
+        }
+        for t in &self.tree {
+            let p = procs.entry(t.pid).or_insert_with(|| Process {
+                pid: t.pid,
+                ppid: t.ppid,
+                name: t.name.clone(),
+                args: String::new(),
+                state: String::new(),
+                start: String::new(),
+                user: String::new(),
+                cgroup: None,
+                threads: t.threads,
+                evidence: t.evidence.clone(),
+                tree_evidence: None,
+            });
+            if p.ppid.is_none() {
+                p.ppid = t.ppid;
+            }
+            p.threads = p.threads.max(t.threads);
+            if p.tree_evidence.is_none() {
+                p.tree_evidence = Some(t.evidence.clone());
+            }
+        }
+        for (pid, cg) in &self.proc_cgroups {
+            if let Some(p) = procs.get_mut(pid)
+                && p.cgroup.is_none()
+            {
+                p.cgroup = Some(cg.clone());
+            }
+        }
+        ProcessTree { procs }
+    }
+
+    /// Joins namespace sources by identity: pid 1 and pids in pid 1's namespace are `host`;
+    /// pids with an lsns row are keyed by inode.
+    fn namespaces(&self) -> Vec<NetNamespace> {
+        let net: Vec<&LsnsEntry> = self.lsns.iter().filter(|l| l.kind == "net").collect();
+        let host_inode = net.iter().find(|l| l.pid == 1).map(|l| l.ns);
+        let mut out: Vec<NetNamespace> = Vec::new();
+        for src in &self.ns_sources {
+            let row = src.pid.and_then(|p| net.iter().find(|l| l.pid == p));
+            let inode = row.map(|l| l.ns);
+            let key = if src.host || src.pid == Some(1) || (inode.is_some() && inode == host_inode)
+            {
+                "host".to_owned()
+            } else if let Some(i) = inode {
+                format!("ns:{i}")
+            } else if let Some(p) = src.pid {
+                format!("pid:{p}")
+            } else if let Some(n) = &src.netns_name {
+                format!("netns:{n}")
+            } else if let Some(f) = &src.nsfs {
+                format!("nsfs:{}", f.rsplit('/').next().unwrap_or(f))
+            } else {
+                continue;
+            };
+            let nsfs = src
+                .nsfs
+                .clone()
+                .or_else(|| row.and_then(|l| l.nsfs.clone()));
+            match out.iter_mut().find(|n| n.key == key) {
+                Some(n) => {
+                    for a in &src.addresses {
+                        if !n
+                            .addresses
+                            .iter()
+                            .any(|b| b.ip == a.ip && b.iface == a.iface)
+                        {
+                            n.addresses.push(a.clone());
+                        }
+                    }
+                    n.pid = n.pid.or(src.pid);
+                    n.nsfs = n.nsfs.clone().or(nsfs);
+                }
+                None => out.push(NetNamespace {
+                    key,
+                    pid: src.pid.or(row.map(|l| l.pid)),
+                    inode,
+                    nsfs,
+                    addresses: src.addresses.clone(),
+                }),
+            }
+        }
+        out
+    }
+
+    fn containers(&self, tree: &ProcessTree) -> Vec<Container> {
+        let mut out: Vec<Container> = Vec::new();
+        let mut sightings = self.sightings.clone();
+        // Shim command lines carry container ids.
+        for p in tree.procs.values() {
+            if let Some(id) = super::facts::shim_container_id(&p.args) {
+                sightings.push(Sighting {
+                    id,
+                    evidence: Some(p.evidence.clone()),
+                    ..Sighting::default()
+                });
+            }
+        }
+        // Cgroup paths carry container ids and pod uids.
+        for ((_, path), vals) in &self.cgroups {
+            let r = cgroup::container_ref(path.as_bytes());
+            if let Some(id) = r.container_id {
+                sightings.push(Sighting {
+                    id: s(id),
+                    pod_uid: r.pod_uid_string(),
+                    evidence: vals.values().next().map(|v| v.evidence.clone()),
+                    ..Sighting::default()
+                });
+            }
+        }
+        for sg in sightings {
+            if sg.id.len() < 12 || !sg.id.bytes().all(|c| c.is_ascii_hexdigit()) {
+                continue;
+            }
+            let i = match out
+                .iter()
+                .position(|c| c.id.starts_with(&sg.id) || sg.id.starts_with(&c.id))
+            {
+                Some(i) => i,
+                None => {
+                    out.push(Container::default());
+                    out.len() - 1
+                }
+            };
+            let c = &mut out[i];
+            if sg.id.len() > c.id.len() {
+                c.id = sg.id.clone();
+            }
+            if let Some(n) = sg.name
+                && !c.names.contains(&n)
+            {
+                c.names.push(n);
+            }
+            c.pod_uid = c.pod_uid.take().or(sg.pod_uid);
+            c.pod_name = c.pod_name.take().or(sg.pod_name);
+            c.pod_namespace = c.pod_namespace.take().or(sg.pod_namespace);
+            c.docker_state = c.docker_state.take().or(sg.docker_state);
+            c.containerd_state = c.containerd_state.take().or(sg.containerd_state);
+            c.cri_state = c.cri_state.take().or(sg.cri_state);
+            c.pid = c.pid.or(sg.pid);
+            if let Some(e) = sg.evidence
+                && !c.evidence.contains(&e)
+            {
+                c.evidence.push(e);
+            }
+        }
+        for c in &mut out {
+            c.shim_pid = tree
+                .procs
+                .values()
+                .find(|p| {
+                    super::facts::shim_container_id(&p.args)
+                        .is_some_and(|id| id.starts_with(&c.id) || c.id.starts_with(&id))
+                })
+                .map(|p| p.pid);
+        }
+        out
+    }
+}
+
+/// True when the member is a listing of `/var/run/docker/netns` (`ls -l` output saved by sos or
+/// by hand).
+fn is_docker_netns_listing(path: &str) -> bool {
+    let p = path.replace('/', ".");
+    p.contains("var.run.docker.netns") || p.contains("run.docker.netns")
+}
+
+/// `sos_commands/networking/namespaces/<ns>/ip_netns_exec_<ns>_ip_-d_address_show` → `<ns>`.
+fn namespace_of_path(path: &str) -> Option<String> {
+    let i = path.find("namespaces/")?;
+    let rest = &path[i + "namespaces/".len()..];
+    let j = rest.find('/')?;
+    Some(rest[..j].to_owned())
+}
+
+/// `k8s_<container>_<pod>_<namespace>_<uid>_<attempt>` → (pod, namespace, uid).
+fn k8s_name_parts(names: &[u8]) -> (Option<String>, Option<String>, Option<String>) {
+    let n = String::from_utf8_lossy(names);
+    let parts: Vec<&str> = n.split('_').collect();
+    if parts.len() == 6 && parts[0] == "k8s" {
+        (
+            Some(parts[2].to_owned()),
+            Some(parts[3].to_owned()),
+            Some(parts[4].to_owned()),
+        )
+    } else {
+        (None, None, None)
+    }
+}
+
+fn addresses(path: &str, ifaces: &[netns::Interface], idx: &LineIndex) -> Vec<NsAddress> {
+    let mut out = Vec::new();
+    for i in ifaces {
+        for a in &i.addrs {
+            out.push(NsAddress {
+                ip: s(a.addr),
+                prefix: a.prefix,
+                iface: s(i.name),
+                mac: i.mac.map(s),
+                evidence: ev(path, a.line, idx.text(a.line), "address"),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_is_send() {
+        fn is_send<T: Send>() {}
+        is_send::<HostBuilder>();
+    }
+
+    #[test]
+    fn line_index_quotes_lines() {
+        let idx = LineIndex::new(b"a\n  b  \nc");
+        assert_eq!(idx.text(2), "b");
+        assert_eq!(idx.text(3), "c");
+        assert_eq!(idx.text(0), "");
+        assert_eq!(idx.text(9), "");
+    }
+
+    #[test]
+    fn k8s_names() {
+        // dockershim container names (kubelet `dockertools` naming).
+        let (p, ns, uid) =
+            k8s_name_parts(b"k8s_POD_web-0_default_4d6c1a2e-9b7f-4c1e-8a55-0d1b2c3d4e5f_0");
+        assert_eq!(p.as_deref(), Some("web-0"));
+        assert_eq!(ns.as_deref(), Some("default"));
+        assert_eq!(uid.as_deref(), Some("4d6c1a2e-9b7f-4c1e-8a55-0d1b2c3d4e5f"));
+    }
+}
