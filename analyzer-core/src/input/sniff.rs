@@ -7,7 +7,8 @@
 //!    (sos names a command's file after the command line, so the table applies to both). The
 //!    manifest often arrives late in an archive (inside `sos_reports.tgz`); members seen before
 //!    it are classified by their path, nothing waits for it;
-//! 2. the path table [`PATH_TABLE`]: sos plugin outputs and host files by glob;
+//! 2. the path table [`PATH_TABLE`]: sos plugin outputs and host files by glob, on the whole
+//!    path or, failing that, below a nested root (`X/sos_commands/…`);
 //! 3. content sniffing: the log, goroutine-dump and host-state sniffers of [`crate::parse`].
 //!
 //! Globs: `*` matches within one path component, `**/` matches any number of leading
@@ -164,12 +165,27 @@ fn glob_bytes(p: &[u8], s: &[u8]) -> bool {
     }
 }
 
-/// The first path-table rule for `path`.
+/// The first path-table rule for `path`. When none matches the whole path, the table is tried
+/// on every suffix that starts at a host-root or sos top-level name (`…/X/sos_commands/…` of a
+/// sosreport packed inside another archive).
 pub fn path_rule(path: &str) -> Option<Rule> {
-    PATH_TABLE
-        .iter()
-        .find(|(pat, _)| glob(pat, path))
-        .map(|&(_, r)| r)
+    let lookup = |p: &str| {
+        PATH_TABLE
+            .iter()
+            .find(|(pat, _)| glob(pat, p))
+            .map(|&(_, r)| r)
+    };
+    lookup(path).or_else(|| {
+        path.match_indices('/').find_map(|(i, _)| {
+            let rest = path.get(i + 1..)?;
+            let first = rest.split('/').next()?;
+            if super::vfs::ROOT_NAMES.contains(&first) {
+                lookup(rest)
+            } else {
+                None
+            }
+        })
+    })
 }
 
 /// Classifies a member from its normalised path and its first bytes (up to 4 KiB, after

@@ -291,6 +291,7 @@ impl Walker<'_> {
         } else {
             std::fs::read_dir(&root).map_err(|e| e.to_string())?;
         }
+        let mut hard_links = HardLinks::default();
         for entry in walkdir::WalkDir::new(&root)
             .follow_links(false)
             .sort_by_file_name()
@@ -331,6 +332,20 @@ impl Walker<'_> {
             } else if ft.is_file() {
                 if !self.admit(&rel) {
                     break;
+                }
+                if let Some(first) = hard_links.seen(&entry, &rel) {
+                    match self.tree.file(&first) {
+                        Some(f) => self.sink.link(LinkEntry {
+                            path: rel.clone(),
+                            input: self.input,
+                            target: first,
+                            format: f,
+                            kind: LinkKind::Hard,
+                            resolved: true,
+                        }),
+                        None => self.warn(Warning::new(rel, "hard link to an unreadable file")),
+                    }
+                    continue;
                 }
                 match File::open(entry.path()) {
                     Ok(f) => {
@@ -842,6 +857,39 @@ impl Walker<'_> {
                 resolved,
             });
         }
+    }
+}
+
+/// Files seen with more than one name, by device and inode: later names are hard links to the
+/// first, as in an archive.
+#[derive(Default)]
+struct HardLinks {
+    #[cfg(unix)]
+    seen: std::collections::HashMap<(u64, u64), String>,
+}
+
+impl HardLinks {
+    /// The first path of the same file when `entry` is a further name of it.
+    #[cfg(unix)]
+    fn seen(&mut self, entry: &walkdir::DirEntry, rel: &str) -> Option<String> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = entry.metadata().ok()?;
+        if meta.nlink() < 2 {
+            return None;
+        }
+        match self.seen.entry((meta.dev(), meta.ino())) {
+            std::collections::hash_map::Entry::Occupied(o) => Some(o.get().clone()),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(rel.to_string());
+                None
+            }
+        }
+    }
+
+    /// Hard links are not told apart on this platform.
+    #[cfg(not(unix))]
+    fn seen(&mut self, _entry: &walkdir::DirEntry, _rel: &str) -> Option<String> {
+        None
     }
 }
 
