@@ -512,10 +512,7 @@ fn monotonic(line: &[u8]) -> Option<u64> {
     let (secs, n) = ptime::digits_var(rest)?;
     let rest = rest.get(n..)?.strip_prefix(b".")?;
     let (micros, _) = ptime::fraction_micros(rest);
-    Some(
-        secs.checked_mul(1_000_000)?
-            .checked_add(u64::from(micros))?,
-    )
+    secs.checked_mul(1_000_000)?.checked_add(u64::from(micros))
 }
 
 #[cfg(test)]
