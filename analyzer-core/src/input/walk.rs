@@ -21,7 +21,7 @@
 //!     }
 //! }
 //!
-//! let (tx, rx) = mpsc::sync_channel(8);
+//! let (tx, rx) = mpsc::sync_channel::<Member>(8);
 //! let parsers = std::thread::spawn(move || rx.iter().map(|m| m.data.len()).sum::<usize>());
 //! let bundle = Bundle::from_path("sosreport.tar.xz");
 //! let _inputs = walk(&bundle, &Limits::default(), &mut Forward(tx));
