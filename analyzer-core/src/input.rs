@@ -14,7 +14,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::parse::Format;
 
+pub mod decode;
 pub mod sniff;
+pub mod vfs;
+pub mod walk;
+
+pub use walk::{LinkEntry, LinkKind, Sink, SkipReason, SkippedEntry, walk};
 
 /// The inputs of one analysis.
 #[derive(Clone, Debug, Default)]
@@ -160,8 +165,11 @@ pub struct Limits {
     /// Largest total of decompressed bytes over the bundle.
     pub max_total_bytes: u64,
     /// Largest decompressed/compressed ratio of a stream before it is treated as a bomb
-    /// (checked once the output exceeds 64 MiB).
+    /// (checked once the output exceeds [`ratio_check_bytes`](Limits::ratio_check_bytes)).
     pub max_ratio: u64,
+    /// Output size of a stream from which its ratio is checked (64 MiB by default: small
+    /// files of zeros compress far beyond any sane ratio and are harmless).
+    pub ratio_check_bytes: u64,
     /// Longest line a parser looks at; longer lines are cut for parsing (counted once).
     pub max_line_bytes: usize,
     /// Most members read from one input.
@@ -178,6 +186,7 @@ impl Default for Limits {
             max_member_bytes: 4 << 30,
             max_total_bytes: 64 << 30,
             max_ratio: 200,
+            ratio_check_bytes: 64 << 20,
             max_line_bytes: 1 << 20,
             max_members: 1_000_000,
             max_link_depth: 32,

@@ -22,6 +22,7 @@ The crate follows the data:
 pub mod analysis;
 pub mod error;
 pub mod input;
+pub mod inventory;
 pub mod model;
 pub mod parse;
 pub mod report;

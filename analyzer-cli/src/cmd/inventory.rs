@@ -1,15 +1,105 @@
 //! `nodemortem inventory`.
 
+use std::io::{self, Write};
 use std::process::ExitCode;
+
+use analyzer_core::inventory::{Inventory, inventory};
+use analyzer_core::{Bundle, Limits};
+
+/// Output shapes of `inventory`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// An aligned table, then the warnings.
+    #[default]
+    Text,
+    /// The inventory as JSON (schema_version 1).
+    Json,
+}
 
 /// Arguments of `nodemortem inventory`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Paths to read.
+    /// Sosreport archives or directories, log files, goroutine dumps; `-` reads standard input.
+    #[arg(required = true)]
     pub paths: Vec<std::path::PathBuf>,
+    /// Output shape.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }
 
-/// Runs the command.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("inventory is not available yet")
+/// Runs the command: exit 0 with the inventory, 2 (through the error) when nothing is readable.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let bundle = Bundle::from_paths(&args.paths);
+    let inv = inventory(&bundle, &Limits::default())?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match args.format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &inv)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Text => render_text(&inv, &mut out)?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Renders the aligned table: path, format, records, bytes, first, last; then warnings.
+fn render_text(inv: &Inventory, out: &mut dyn Write) -> io::Result<()> {
+    for input in &inv.inputs {
+        writeln!(out, "input: {} ({:?})", input.path, input.kind)?;
+    }
+    let rows: Vec<[String; 6]> = inv
+        .members
+        .iter()
+        .map(|m| {
+            let path = match &m.link {
+                Some(t) => format!("{} -> {t}", m.path),
+                None if m.truncated => format!("{} (truncated)", m.path),
+                None => m.path.clone(),
+            };
+            let time = |t: &Option<analyzer_core::model::Timestamp>| {
+                t.map_or_else(|| "-".to_string(), |t| t.to_rfc3339())
+            };
+            [
+                path,
+                m.format.name().to_string(),
+                m.records.to_string(),
+                m.bytes.to_string(),
+                time(&m.first),
+                time(&m.last),
+            ]
+        })
+        .collect();
+    let header = ["PATH", "FORMAT", "RECORDS", "BYTES", "FIRST", "LAST"];
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |out: &mut dyn Write, cells: [&str; 6]| -> io::Result<()> {
+        let [p, f, r, b, first, last] = cells;
+        writeln!(
+            out,
+            "{p:<w0$}  {f:<w1$}  {r:>w2$}  {b:>w3$}  {first:<w4$}  {last}",
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3],
+            w4 = widths[4],
+        )
+    };
+    line(out, header)?;
+    for row in &rows {
+        line(out, [&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]])?;
+    }
+    if !inv.warnings.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "warnings:")?;
+        for w in &inv.warnings {
+            writeln!(out, "  {}: {}", w.path, w.message)?;
+        }
+    }
+    Ok(())
 }

@@ -1,1 +1,510 @@
 //! Classification of members by sos path and content.
+//!
+//! Three sources decide, in this order:
+//!
+//! 1. the sos manifest (`sos_reports/manifest.json`, sos ≥ 4.0), which maps every collected
+//!    command to the file it wrote; the command line is matched against the same path table
+//!    (sos names a command's file after the command line, so the table applies to both). The
+//!    manifest often arrives late in an archive (inside `sos_reports.tgz`); members seen before
+//!    it are classified by their path, nothing waits for it;
+//! 2. the path table [`PATH_TABLE`]: sos plugin outputs and host files by glob, on the whole
+//!    path or, failing that, below a nested root (`X/sos_commands/…`);
+//! 3. content sniffing: the log, goroutine-dump and host-state sniffers of [`crate::parse`].
+//!
+//! Globs: `*` matches within one path component, `**/` matches any number of leading
+//! directories (including none), a trailing `**` matches everything below.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use crate::parse::{self, Format};
+
+/// What a path-table row decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// Always this format.
+    Is(Format),
+    /// A `journalctl` output: the output mode (`short`, `short-iso`, `json`, …) is read from the
+    /// first record line; `-- Logs begin …` / `-- No entries --` markers are skipped; the
+    /// default mode is `short`.
+    Journal,
+    /// This format when the content sniffer agrees, else content sniffing decides.
+    IfContent(Format),
+    /// Only a log format the content sniffer recognises among klog, klog JSON and logrus
+    /// (container logs in CRI format are not parsed); else unknown.
+    ContainerLog,
+}
+
+/// The sos path table: glob → rule, first match wins.
+pub const PATH_TABLE: &[(&str, Rule)] = &[
+    // Journals.
+    ("sos_commands/logs/journalctl_--no-pager*", Rule::Journal),
+    (
+        "sos_commands/*/journalctl_--no-pager_--unit_*",
+        Rule::Journal,
+    ),
+    // Kernel ring buffer and syslog files.
+    ("sos_commands/kernel/dmesg*", Rule::Is(Format::Dmesg)),
+    ("var/log/dmesg*", Rule::Is(Format::Dmesg)),
+    ("var/log/messages*", Rule::Is(Format::Syslog)),
+    ("var/log/syslog*", Rule::Is(Format::Syslog)),
+    ("var/log/kern.log*", Rule::Is(Format::Syslog)),
+    ("sos_strings/*/var.log.*", Rule::Is(Format::Syslog)),
+    // Kubernetes and runtime logs.
+    ("var/log/containers/*.log", Rule::ContainerLog),
+    ("var/log/pods/**", Rule::ContainerLog),
+    ("var/log/kubelet.log*", Rule::Is(Format::Klog)),
+    ("var/log/docker*.log*", Rule::IfContent(Format::Logrus)),
+    ("var/log/containerd*.log*", Rule::IfContent(Format::Logrus)),
+    // Goroutine dumps.
+    ("**/*goroutine-stacks*", Rule::Is(Format::GoroutineDump)),
+    ("**/*.stacks.log", Rule::Is(Format::GoroutineDump)),
+    // Processes and namespaces.
+    ("sos_commands/process/ps_*", Rule::Is(Format::Ps)),
+    ("sos_commands/process/pstree*", Rule::Is(Format::Pstree)),
+    ("sos_commands/process/lsns*", Rule::Is(Format::Lsns)),
+    ("**/*lsns*", Rule::Is(Format::Lsns)),
+    (
+        "sos_commands/networking/ip_netns",
+        Rule::Is(Format::IpNetns),
+    ),
+    (
+        "sos_commands/networking/**/ip_netns_exec_*_address_show",
+        Rule::Is(Format::IpAddr),
+    ),
+    (
+        "sos_commands/networking/ip_*addr*",
+        Rule::Is(Format::IpAddr),
+    ),
+    // Cgroup control files (v1 and v2).
+    ("sys/fs/cgroup/**/pids.max", Rule::Is(Format::Cgroup)),
+    ("sys/fs/cgroup/**/pids.current", Rule::Is(Format::Cgroup)),
+    ("sys/fs/cgroup/**/pids.events", Rule::Is(Format::Cgroup)),
+    (
+        "sys/fs/cgroup/**/memory.limit_in_bytes",
+        Rule::Is(Format::Cgroup),
+    ),
+    (
+        "sys/fs/cgroup/**/memory.usage_in_bytes",
+        Rule::Is(Format::Cgroup),
+    ),
+    ("sys/fs/cgroup/**/memory.failcnt", Rule::Is(Format::Cgroup)),
+    (
+        "sys/fs/cgroup/**/memory.oom_control",
+        Rule::Is(Format::Cgroup),
+    ),
+    ("sys/fs/cgroup/**/memory.max", Rule::Is(Format::Cgroup)),
+    ("sys/fs/cgroup/**/memory.events", Rule::Is(Format::Cgroup)),
+    ("proc/*/cgroup", Rule::Is(Format::ProcCgroup)),
+    // Container runtimes.
+    ("sos_commands/docker/docker_ps*", Rule::Is(Format::DockerPs)),
+    ("**/docker_inspect*", Rule::Is(Format::DockerInspect)),
+    ("**/docker_info", Rule::Is(Format::DockerInfo)),
+    ("**/docker_version", Rule::Is(Format::DockerVersion)),
+    ("**/*ctr*task*", Rule::Is(Format::CtrTasks)),
+    ("**/*ctr*container*", Rule::Is(Format::CtrContainers)),
+    ("**/*crictl_ps*", Rule::Is(Format::CrictlPs)),
+    ("**/*crictl_pods*", Rule::Is(Format::CrictlPods)),
+    // systemd.
+    (
+        "sos_commands/*/systemctl_status_*",
+        Rule::Is(Format::SystemctlStatus),
+    ),
+    ("**/systemctl_list-units*", Rule::Is(Format::SystemctlUnits)),
+    // Versions, packages, time.
+    ("sos_commands/kernel/uname_-a", Rule::Is(Format::Uname)),
+    ("uname", Rule::Is(Format::Uname)),
+    ("etc/os-release", Rule::Is(Format::OsRelease)),
+    ("usr/lib/os-release", Rule::Is(Format::OsRelease)),
+    ("installed-rpms", Rule::Is(Format::Packages)),
+    ("installed-debs", Rule::Is(Format::Packages)),
+    ("sos_commands/dpkg/dpkg_-l", Rule::Is(Format::Packages)),
+    ("sos_commands/rpm/*rpm_-qa*", Rule::Is(Format::Packages)),
+    ("sos_commands/date/date*", Rule::Is(Format::Date)),
+    ("sos_commands/*/timedatectl*", Rule::Is(Format::Timedatectl)),
+    ("etc/localtime", Rule::Is(Format::Localtime)),
+    ("sos_reports/manifest.json", Rule::Is(Format::SosManifest)),
+];
+
+/// Matches `path` against a glob of [`PATH_TABLE`].
+pub fn glob(pattern: &str, path: &str) -> bool {
+    glob_bytes(pattern.as_bytes(), path.as_bytes())
+}
+
+fn glob_bytes(p: &[u8], s: &[u8]) -> bool {
+    if let Some(rest) = p.strip_prefix(b"**/") {
+        if glob_bytes(rest, s) {
+            return true;
+        }
+        return s
+            .iter()
+            .enumerate()
+            .any(|(i, &c)| c == b'/' && glob_bytes(rest, s.get(i + 1..).unwrap_or_default()));
+    }
+    if p == b"**" {
+        return true;
+    }
+    match p.split_first() {
+        None => s.is_empty(),
+        Some((b'*', rest)) => {
+            for i in 0..=s.len() {
+                if glob_bytes(rest, s.get(i..).unwrap_or_default()) {
+                    return true;
+                }
+                if s.get(i) == Some(&b'/') {
+                    break;
+                }
+            }
+            false
+        }
+        Some((c, rest)) => match s.split_first() {
+            Some((d, srest)) if d == c => glob_bytes(rest, srest),
+            _ => false,
+        },
+    }
+}
+
+/// The first path-table rule for `path`. When none matches the whole path, the table is tried
+/// on every suffix that starts at a host-root or sos top-level name (`…/X/sos_commands/…` of a
+/// sosreport packed inside another archive).
+pub fn path_rule(path: &str) -> Option<Rule> {
+    let lookup = |p: &str| {
+        PATH_TABLE
+            .iter()
+            .find(|(pat, _)| glob(pat, p))
+            .map(|&(_, r)| r)
+    };
+    lookup(path).or_else(|| {
+        path.match_indices('/').find_map(|(i, _)| {
+            let rest = path.get(i + 1..)?;
+            let first = rest.split('/').next()?;
+            if super::vfs::ROOT_NAMES.contains(&first) {
+                lookup(rest)
+            } else {
+                None
+            }
+        })
+    })
+}
+
+/// Classifies a member from its normalised path and its first bytes (up to 4 KiB, after
+/// decompression), without a manifest.
+pub fn classify(path: &str, head: &[u8]) -> Format {
+    match path_rule(path) {
+        Some(rule) => apply(rule, head),
+        None => by_content(head),
+    }
+}
+
+fn apply(rule: Rule, head: &[u8]) -> Format {
+    match rule {
+        Rule::Is(f) => f,
+        Rule::Journal => journal_mode(head),
+        Rule::IfContent(f) => match parse::sniff_log(head) {
+            Some(g) if g == f => f,
+            _ => by_content(head),
+        },
+        Rule::ContainerLog => match parse::sniff_log(head) {
+            Some(f @ (Format::Klog | Format::KlogJson | Format::Logrus)) => f,
+            _ => Format::Unknown,
+        },
+    }
+}
+
+/// The journal output mode of a `journalctl` file, from its first record line.
+pub fn journal_mode(head: &[u8]) -> Format {
+    let mut rest = head;
+    while rest.starts_with(b"-- ") || rest.starts_with(b"\n") {
+        match memchr::memchr(b'\n', rest) {
+            Some(i) => rest = rest.get(i + 1..).unwrap_or_default(),
+            None => return Format::JournalShort,
+        }
+    }
+    match parse::sniff_log(rest) {
+        Some(
+            f @ (Format::JournalShort
+            | Format::JournalShortPrecise
+            | Format::JournalShortIso
+            | Format::JournalShortIsoPrecise
+            | Format::JournalShortMonotonic
+            | Format::JournalShortUnix
+            | Format::JournalJson
+            | Format::JournalExport
+            | Format::JournalVerbose),
+        ) => f,
+        _ => Format::JournalShort,
+    }
+}
+
+/// Content sniffing: log formats, goroutine dumps, host-state files; binary data is unknown.
+pub fn by_content(head: &[u8]) -> Format {
+    if head.is_empty() || looks_binary(head) {
+        return Format::Unknown;
+    }
+    if let Some(f) = parse::sniff_log(head) {
+        return f;
+    }
+    if parse::goroutine::sniff(head) {
+        return Format::GoroutineDump;
+    }
+    parse::runtime::sniff_host(head).unwrap_or(Format::Unknown)
+}
+
+/// More than one NUL or control byte in 64 of the head: not text.
+fn looks_binary(head: &[u8]) -> bool {
+    let sample = head.get(..head.len().min(1024)).unwrap_or(head);
+    let odd = sample
+        .iter()
+        .filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x1b | 0x0c)))
+        .count();
+    odd * 64 > sample.len()
+}
+
+/// The commands of a sos manifest: file path → command line.
+#[derive(Clone, Debug, Default)]
+pub struct Manifest {
+    commands: HashMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct RawManifest {
+    #[serde(default)]
+    components: HashMap<String, RawComponent>,
+}
+
+#[derive(Deserialize)]
+struct RawComponent {
+    #[serde(default)]
+    plugins: HashMap<String, RawPlugin>,
+}
+
+#[derive(Deserialize)]
+struct RawPlugin {
+    #[serde(default)]
+    commands: Vec<RawCommand>,
+}
+
+#[derive(Deserialize)]
+struct RawCommand {
+    #[serde(default)]
+    exec: String,
+    #[serde(default)]
+    filepath: Option<String>,
+}
+
+impl Manifest {
+    /// Reads `sos_reports/manifest.json`; `None` when it is not a sos manifest.
+    pub fn parse(bytes: &[u8]) -> Option<Manifest> {
+        let raw: RawManifest = serde_json::from_slice(bytes).ok()?;
+        let mut commands = HashMap::new();
+        for comp in raw.components.into_values() {
+            for plugin in comp.plugins.into_values() {
+                for c in plugin.commands {
+                    if let Some(fp) = c.filepath {
+                        commands.insert(fp, c.exec);
+                    }
+                }
+            }
+        }
+        Some(Manifest { commands })
+    }
+
+    /// Number of commands with a file.
+    pub fn len(&self) -> usize {
+        self.commands.len()
+    }
+
+    /// True when no command wrote a file.
+    pub fn is_empty(&self) -> bool {
+        self.commands.is_empty()
+    }
+
+    /// The path the command line of `path` would have in the sos table: its directory plus
+    /// the command with spaces as `_` and `/` as `.` (`timeout 300s` prefixes dropped).
+    pub fn command_path(&self, path: &str) -> Option<String> {
+        let exec = self.commands.get(path)?;
+        let mut words: Vec<&str> = exec.split_whitespace().collect();
+        if words.first() == Some(&"timeout") && words.len() > 2 {
+            words.drain(..2);
+        }
+        let (cmd, args) = words.split_first()?;
+        let cmd = cmd.rsplit('/').next().unwrap_or(cmd);
+        let mut name = cmd.to_string();
+        for a in args {
+            name.push('_');
+            name.push_str(&a.replace('/', "."));
+        }
+        Some(super::vfs::join(super::vfs::parent(path), &name))
+    }
+}
+
+/// A classifier that uses the sos manifest once it has been seen.
+#[derive(Clone, Debug, Default)]
+pub struct Classifier {
+    manifest: Option<Manifest>,
+}
+
+impl Classifier {
+    /// A classifier without manifest.
+    pub fn new() -> Classifier {
+        Classifier::default()
+    }
+
+    /// Installs the manifest; later members are classified with it.
+    pub fn set_manifest(&mut self, manifest: Manifest) {
+        self.manifest = Some(manifest);
+    }
+
+    /// True once a manifest is installed.
+    pub fn has_manifest(&self) -> bool {
+        self.manifest.is_some()
+    }
+
+    /// Classifies with the manifest first, then the path table, then the content.
+    pub fn classify(&self, path: &str, head: &[u8]) -> Format {
+        if let Some(rule) = self
+            .manifest
+            .as_ref()
+            .and_then(|m| m.command_path(path))
+            .and_then(|p| path_rule(&p))
+        {
+            return apply(rule, head);
+        }
+        classify(path, head)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        let table: &[(&str, &str, bool)] = &[
+            (
+                "sos_commands/kernel/dmesg*",
+                "sos_commands/kernel/dmesg",
+                true,
+            ),
+            (
+                "sos_commands/kernel/dmesg*",
+                "sos_commands/kernel/dmesg/x",
+                false,
+            ),
+            ("**/*goroutine-stacks*", "goroutine-stacks-2020.log", true),
+            (
+                "**/*goroutine-stacks*",
+                "var/run/docker/goroutine-stacks-1.log",
+                true,
+            ),
+            ("sys/fs/cgroup/**/pids.max", "sys/fs/cgroup/pids.max", true),
+            (
+                "sys/fs/cgroup/**/pids.max",
+                "sys/fs/cgroup/pids/kubepods/pids.max",
+                true,
+            ),
+            ("var/log/pods/**", "var/log/pods/ns_pod_uid/c/0.log", true),
+            ("proc/*/cgroup", "proc/1/cgroup", true),
+            ("proc/*/cgroup", "proc/1/task/1/cgroup", false),
+        ];
+        for (p, s, want) in table {
+            assert_eq!(glob(p, s), *want, "{p} ~ {s}");
+        }
+    }
+
+    #[test]
+    fn sos_paths() {
+        // Paths from the sosreport 4.2 of k8stest-4 (Ubuntu) and sos 3.x/4.x plugin sources.
+        let table: &[(&str, &[u8], Format)] = &[
+            (
+                "sos_commands/kernel/dmesg",
+                b"[    0.000000] Linux version 5.4.0-97-generic",
+                Format::Dmesg,
+            ),
+            (
+                "var/log/kern.log",
+                b"Feb  6 00:00:01 k8stest-4 kernel: [1.0] x",
+                Format::Syslog,
+            ),
+            (
+                "sos_commands/kubernetes/journalctl_--no-pager_--unit_kubelet",
+                b"-- No entries --\n",
+                Format::JournalShort,
+            ),
+            (
+                "sos_commands/logs/journalctl_--no-pager",
+                b"-- Logs begin at Mon 2022-01-31 08:12:02 UTC, end at Fri 2022-02-11 19:23:58 UTC. --\nJan 31 08:12:02 k8stest-4 kernel: Linux version\n",
+                Format::JournalShort,
+            ),
+            ("sos_commands/process/ps_auxwwwm", b"USER PID", Format::Ps),
+            ("sos_commands/process/pstree_-lp", b"systemd(1)", Format::Pstree),
+            ("sos_commands/process/lsns_-t_net", b"", Format::Lsns),
+            ("sos_commands/networking/ip_netns", b"", Format::IpNetns),
+            ("sos_commands/networking/ip_-o_addr", b"", Format::IpAddr),
+            (
+                "sos_commands/networking/namespaces/cni-1/ip_netns_exec_cni-1_ip_-d_address_show",
+                b"",
+                Format::IpAddr,
+            ),
+            (
+                "sos_commands/networking/ip_netns_exec_cni-1_ip_address_show",
+                b"",
+                Format::IpAddr,
+            ),
+            (
+                "sys/fs/cgroup/pids/kubepods/pids.max",
+                b"max\n",
+                Format::Cgroup,
+            ),
+            ("proc/1/cgroup", b"12:pids:/init.scope\n", Format::ProcCgroup),
+            ("sos_commands/docker/docker_ps_-a", b"", Format::DockerPs),
+            ("sos_commands/docker/docker_info", b"", Format::DockerInfo),
+            ("sos_commands/containerd/ctr_task_ls", b"", Format::CtrTasks),
+            ("sos_commands/crio/crictl_pods", b"", Format::CrictlPods),
+            (
+                "sos_commands/systemd/systemctl_status_--all",
+                b"",
+                Format::SystemctlStatus,
+            ),
+            ("sos_commands/kernel/uname_-a", b"Linux", Format::Uname),
+            ("etc/os-release", b"NAME=", Format::OsRelease),
+            ("sos_commands/dpkg/dpkg_-l", b"", Format::Packages),
+            ("sos_commands/date/date_--utc", b"", Format::Date),
+            ("sos_commands/date/hwclock", b"", Format::Unknown),
+            ("sos_commands/systemd/timedatectl", b"", Format::Timedatectl),
+            ("etc/localtime", b"TZif2\0\0\0", Format::Localtime),
+            ("sos_reports/manifest.json", b"{", Format::SosManifest),
+            ("proc/kallsyms", b"\x00\x01\x02\x03\x00\x00", Format::Unknown),
+        ];
+        for (path, head, want) in table {
+            assert_eq!(classify(path, head), *want, "{path}");
+        }
+    }
+
+    #[test]
+    fn manifest_maps_commands() {
+        // Shape of sos 4.2 `sos_reports/manifest.json` (components.report.plugins.*.commands).
+        let json = br#"{"version":"4.2","components":{"report":{"plugins":{
+            "process":{"commands":[{"command":"ps","parameters":["auxwwwm"],
+              "exec":"ps auxwwwm","filepath":"sos_commands/process/renamed_by_plugin"}]}}}}}"#;
+        let m = Manifest::parse(json).unwrap();
+        assert_eq!(m.len(), 1);
+        assert_eq!(
+            m.command_path("sos_commands/process/renamed_by_plugin")
+                .as_deref(),
+            Some("sos_commands/process/ps_auxwwwm")
+        );
+        let mut c = Classifier::new();
+        assert_eq!(
+            c.classify("sos_commands/process/renamed_by_plugin", b"x"),
+            Format::Unknown
+        );
+        c.set_manifest(m);
+        assert_eq!(
+            c.classify("sos_commands/process/renamed_by_plugin", b"x"),
+            Format::Ps
+        );
+        assert!(Manifest::parse(b"not json").is_none());
+    }
+}

@@ -1,0 +1,919 @@
+//! Reading a bundle once: directories, archives, compressed files, bytes, stdin.
+//!
+//! [`walk`] runs on the calling thread (decoding is serial) and hands every member to a
+//! [`Sink`] as soon as it is complete, so the caller can parse members in parallel while
+//! decoding continues. A sink that forwards to a bounded channel gives back-pressure:
+//!
+//! ```no_run
+//! use std::sync::mpsc;
+//! use analyzer_core::input::walk::{walk, LinkEntry, Sink, SkippedEntry};
+//! use analyzer_core::input::{Bundle, Limits, Member, Warning};
+//!
+//! struct Forward(mpsc::SyncSender<Member>);
+//! impl Sink for Forward {
+//!     fn member(&mut self, m: Member) {
+//!         let _ = self.0.send(m); // blocks while the parsers are busy
+//!     }
+//!     fn skipped(&mut self, _: SkippedEntry) {}
+//!     fn link(&mut self, _: LinkEntry) {}
+//!     fn warning(&mut self, w: Warning) {
+//!         eprintln!("{w}");
+//!     }
+//! }
+//!
+//! let (tx, rx) = mpsc::sync_channel::<Member>(8);
+//! let parsers = std::thread::spawn(move || rx.iter().map(|m| m.data.len()).sum::<usize>());
+//! let bundle = Bundle::from_path("sosreport.tar.xz");
+//! let _inputs = walk(&bundle, &Limits::default(), &mut Forward(tx));
+//! let _bytes = parsers.join();
+//! ```
+//!
+//! Members no parser wants are counted and skipped without being buffered: only their first
+//! 4 KiB (after decompression) is read to classify them. Links are resolved at the end of each
+//! input, inside the input's virtual tree ([`super::vfs`]).
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use super::decode::{self, Compression, Counting, Guard};
+use super::sniff::{Classifier, Manifest};
+use super::vfs::{self, PathProblem, Resolved, Tree};
+use super::{Bundle, Data, Input, InputInfo, InputKind, Limits, Member, Warning};
+use crate::error::Error;
+use crate::parse::Format;
+
+/// How many bytes of a member are read to classify it.
+pub const HEAD_BYTES: usize = 4096;
+
+/// Receives what a walk finds, in stream order.
+pub trait Sink {
+    /// A member some parser wants, complete.
+    fn member(&mut self, member: Member);
+    /// A member no parser wants (its bytes counted, not kept), or one that could not be read.
+    fn skipped(&mut self, entry: SkippedEntry);
+    /// A symbolic or hard link, resolved inside its input.
+    fn link(&mut self, link: LinkEntry);
+    /// A problem; the walk goes on.
+    fn warning(&mut self, warning: Warning);
+}
+
+/// A member that was not delivered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedEntry {
+    /// Normalised path.
+    pub path: String,
+    /// Index of the input in the bundle.
+    pub input: usize,
+    /// Decompressed bytes counted.
+    pub bytes: u64,
+    /// The format it was classified as (`Unknown` when no parser wants it).
+    pub format: Format,
+    /// Why it was skipped.
+    pub reason: SkipReason,
+    /// Set when counting stopped early (limit, corrupt stream).
+    pub truncated: bool,
+}
+
+/// Why a member was skipped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SkipReason {
+    /// No parser wants the format.
+    NotWanted,
+    /// An archive nested deeper than [`Limits::max_nesting`].
+    NestingLimit,
+}
+
+/// A link entry of an input, resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkEntry {
+    /// Normalised path of the link.
+    pub path: String,
+    /// Index of the input in the bundle.
+    pub input: usize,
+    /// The resolved target path inside the input (for dangling links: where it points).
+    pub target: String,
+    /// The target's format (`Unknown` for directories and unresolved links).
+    pub format: Format,
+    /// Symbolic or hard.
+    pub kind: LinkKind,
+    /// Whether the target exists in the bundle.
+    pub resolved: bool,
+}
+
+/// The kind of a link entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkKind {
+    /// A symbolic link.
+    Symbolic,
+    /// A hard link to an earlier archive member.
+    Hard,
+}
+
+/// Reads every input of `bundle` once, handing members, skipped entries, links and warnings to
+/// `sink`. Returns what each readable input turned out to be.
+///
+/// Fails with [`Error::NothingReadable`] only when no input could be opened at all; an input
+/// that fails among readable ones becomes a warning.
+pub fn walk(
+    bundle: &Bundle,
+    limits: &Limits,
+    sink: &mut dyn Sink,
+) -> Result<Vec<InputInfo>, Error> {
+    let mut w = Walker {
+        limits,
+        sink,
+        classifier: Classifier::new(),
+        total: 0,
+        stop: false,
+        input: 0,
+        tree: Tree::default(),
+        members: 0,
+    };
+    let mut infos = Vec::new();
+    let mut failures: Vec<String> = Vec::new();
+    for (i, input) in bundle.inputs().iter().enumerate() {
+        if w.stop {
+            break;
+        }
+        w.input = i;
+        w.tree = Tree::default();
+        w.members = 0;
+        match w.input(input) {
+            Ok(info) => {
+                w.resolve_links();
+                infos.push(info);
+            }
+            Err(reason) => {
+                w.sink
+                    .warning(Warning::new(input_name(input), reason.clone()));
+                failures.push(format!("{}: {reason}", input_name(input)));
+            }
+        }
+    }
+    if infos.is_empty() {
+        let reason = if failures.is_empty() {
+            "no inputs given".to_string()
+        } else {
+            failures.join("; ")
+        };
+        return Err(Error::NothingReadable { reason });
+    }
+    Ok(infos)
+}
+
+fn input_name(input: &Input) -> String {
+    match input {
+        Input::Path(p) => p.display().to_string(),
+        Input::Bytes { name, .. } => name.clone(),
+        Input::Stdin => "-".to_string(),
+    }
+}
+
+struct Walker<'a> {
+    limits: &'a Limits,
+    sink: &'a mut dyn Sink,
+    classifier: Classifier,
+    total: u64,
+    stop: bool,
+    input: usize,
+    tree: Tree,
+    members: u64,
+}
+
+/// The outcome of reading one member's bytes.
+struct Read_ {
+    bytes: u64,
+    truncated: bool,
+    /// The error came from the stream beneath the member: the enclosing archive is broken.
+    broken: bool,
+}
+
+impl Walker<'_> {
+    fn input(&mut self, input: &Input) -> Result<InputInfo, String> {
+        let name = input_name(input);
+        let kind = match input {
+            Input::Path(p) => {
+                let meta = std::fs::metadata(p).map_err(|e| e.to_string())?;
+                if meta.is_dir() {
+                    self.directory(p)?;
+                    InputKind::Directory
+                } else {
+                    let file = File::open(p).map_err(|e| e.to_string())?;
+                    let base = p
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| name.clone());
+                    if self.file(&base, &file, true)? {
+                        InputKind::Archive
+                    } else {
+                        InputKind::File
+                    }
+                }
+            }
+            Input::Bytes { name, bytes } => {
+                let base = name.rsplit('/').next().unwrap_or(name).to_string();
+                if self.bytes(&base, bytes, true) {
+                    InputKind::Archive
+                } else {
+                    InputKind::File
+                }
+            }
+            Input::Stdin => {
+                let stdin = io::stdin();
+                let mut lock = stdin.lock();
+                if self.stream("stdin", &mut lock, 0, true).0 {
+                    InputKind::Archive
+                } else {
+                    InputKind::File
+                }
+            }
+        };
+        let kind = if kind != InputKind::File && self.tree.has_dir("sos_commands") {
+            InputKind::Sosreport
+        } else {
+            kind
+        };
+        Ok(InputInfo { path: name, kind })
+    }
+
+    fn warn(&mut self, w: Warning) {
+        self.sink.warning(w);
+    }
+
+    /// Counts a member against the bundle limits; false when the walk must stop.
+    fn admit(&mut self, path: &str) -> bool {
+        if self.stop {
+            return false;
+        }
+        self.members += 1;
+        if self.members > self.limits.max_members {
+            self.warn(Warning::new(
+                path,
+                format!(
+                    "more than {} members in one input; the rest is not read",
+                    self.limits.max_members
+                ),
+            ));
+            self.stop = true;
+            return false;
+        }
+        true
+    }
+
+    fn account(&mut self, path: &str, bytes: u64) {
+        self.total = self.total.saturating_add(bytes);
+        if self.total > self.limits.max_total_bytes && !self.stop {
+            self.warn(Warning::new(
+                path,
+                format!(
+                    "total decompressed bytes above {}; the rest of the bundle is not read",
+                    self.limits.max_total_bytes
+                ),
+            ));
+            self.stop = true;
+        }
+    }
+
+    fn directory(&mut self, dir: &Path) -> Result<(), String> {
+        let mut root = dir.to_path_buf();
+        // An extraction directory holding just the sosreport's top directory is that
+        // directory, as in an archive.
+        if let Ok(rd) = std::fs::read_dir(&root) {
+            let entries: Vec<_> = rd.filter_map(Result::ok).collect();
+            if let [only] = entries.as_slice() {
+                let name = only.file_name().to_string_lossy().into_owned();
+                if only.file_type().is_ok_and(|t| t.is_dir()) && !vfs::ROOT_NAMES.contains(&&*name)
+                {
+                    root = only.path();
+                }
+            }
+        } else {
+            std::fs::read_dir(&root).map_err(|e| e.to_string())?;
+        }
+        let mut hard_links = HardLinks::default();
+        for entry in walkdir::WalkDir::new(&root)
+            .follow_links(false)
+            .sort_by_file_name()
+        {
+            if self.stop {
+                break;
+            }
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let p = e
+                        .path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default();
+                    self.warn(Warning::new(p, format!("cannot read: {e}")));
+                    continue;
+                }
+            };
+            let Ok(rel) = entry.path().strip_prefix(&root) else {
+                continue;
+            };
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            if rel.is_empty() {
+                continue;
+            }
+            let ft = entry.file_type();
+            if ft.is_dir() {
+                self.tree.add_dir(&rel);
+            } else if ft.is_symlink() {
+                match std::fs::read_link(entry.path()) {
+                    Ok(t) => self.tree.add_link(&rel, &t.to_string_lossy()),
+                    Err(e) => self.warn(Warning::new(rel, format!("cannot read link: {e}"))),
+                }
+            } else if ft.is_file() {
+                if !self.admit(&rel) {
+                    break;
+                }
+                if let Some(first) = hard_links.seen(&entry, &rel) {
+                    match self.tree.file(&first) {
+                        Some(f) => self.sink.link(LinkEntry {
+                            path: rel.clone(),
+                            input: self.input,
+                            target: first,
+                            format: f,
+                            kind: LinkKind::Hard,
+                            resolved: true,
+                        }),
+                        None => self.warn(Warning::new(rel, "hard link to an unreadable file")),
+                    }
+                    continue;
+                }
+                match File::open(entry.path()) {
+                    Ok(f) => {
+                        if let Err(e) = self.file(&rel, &f, false) {
+                            self.warn(Warning::new(rel, format!("cannot read: {e}")));
+                        }
+                    }
+                    Err(e) => self.warn(Warning::new(rel, format!("cannot open: {e}"))),
+                }
+            } else {
+                self.warn(Warning::new(
+                    rel,
+                    "device, fifo or socket; skipped".to_string(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A loose file: mapped, then handled as bytes. Returns whether it was an archive.
+    fn file(&mut self, path: &str, file: &File, top: bool) -> Result<bool, String> {
+        let len = file.metadata().map_err(|e| e.to_string())?.len();
+        if len == 0 {
+            let format = self.classifier.classify(path, &[]);
+            self.deliver(path, Data::Owned(Vec::new()), format, false);
+            return Ok(false);
+        }
+        // SAFETY: the map is read-only; a file changed by another process while mapped can
+        // only change the bytes read, which every parser tolerates (no byte is trusted).
+        let map = unsafe { memmap2::Mmap::map(file) }.map_err(|e| e.to_string())?;
+        if Compression::detect(&map).is_some() || decode::is_tar(&map) {
+            let mut r: &[u8] = &map;
+            return Ok(self.stream(path, &mut r, 0, top).0);
+        }
+        let head = map.get(..map.len().min(HEAD_BYTES)).unwrap_or_default();
+        let format = self.classifier.classify(path, head);
+        self.whole(path, Data::Mapped(map), format);
+        Ok(false)
+    }
+
+    /// An in-memory input. Returns whether it was an archive.
+    fn bytes(&mut self, path: &str, bytes: &std::sync::Arc<[u8]>, top: bool) -> bool {
+        if Compression::detect(bytes).is_some() || decode::is_tar(bytes) {
+            let mut r: &[u8] = bytes;
+            return self.stream(path, &mut r, 0, top).0;
+        }
+        let head = bytes.get(..bytes.len().min(HEAD_BYTES)).unwrap_or_default();
+        let format = self.classifier.classify(path, head);
+        self.whole(path, Data::Shared(std::sync::Arc::clone(bytes)), format);
+        false
+    }
+
+    /// A member whose bytes are all available: delivered (cut to the member limit) or counted.
+    fn whole(&mut self, path: &str, data: Data, format: Format) {
+        let len = data.len() as u64;
+        if format == Format::Unknown {
+            self.tree.add_file(path, format);
+            self.account(path, len);
+            self.sink.skipped(SkippedEntry {
+                path: path.to_string(),
+                input: self.input,
+                bytes: len,
+                format,
+                reason: SkipReason::NotWanted,
+                truncated: false,
+            });
+            return;
+        }
+        if len > self.limits.max_member_bytes {
+            let cut = data
+                .get(..self.limits.max_member_bytes as usize)
+                .unwrap_or_default()
+                .to_vec();
+            self.warn(
+                Warning::new(
+                    path,
+                    format!(
+                        "member larger than {} bytes; cut there",
+                        self.limits.max_member_bytes
+                    ),
+                )
+                .at(self.limits.max_member_bytes),
+            );
+            self.deliver(path, Data::Owned(cut), format, true);
+        } else {
+            self.deliver(path, data, format, false);
+        }
+    }
+
+    fn deliver(&mut self, path: &str, data: Data, format: Format, truncated: bool) {
+        self.tree.add_file(path, format);
+        self.account(path, data.len() as u64);
+        if format == Format::SosManifest && !self.classifier.has_manifest() {
+            if let Some(m) = Manifest::parse(&data) {
+                self.classifier.set_manifest(m);
+            }
+        }
+        self.sink.member(Member {
+            path: path.to_string(),
+            input: self.input,
+            data,
+            format,
+            truncated,
+        });
+    }
+
+    /// A stream (a top-level input, a tar entry): decompressed when compressed, expanded when
+    /// a tar, else one member at `path`. `depth` is the number of enclosing archives. Returns
+    /// (was an archive, the stream beneath broke).
+    fn stream(&mut self, path: &str, raw: &mut dyn Read, depth: u32, top: bool) -> (bool, bool) {
+        let (head, err) = decode::read_head(raw, HEAD_BYTES);
+        if let Some(e) = err {
+            self.warn(
+                Warning::new(path, format!("read error: {e}; member cut")).at(head.len() as u64),
+            );
+            let format = self.classifier.classify(path, &head);
+            self.finish_partial(path, head, format);
+            return (false, true);
+        }
+        match Compression::detect(&head) {
+            Some(c) => {
+                let (counting, input) = Counting::new(io::Cursor::new(head).chain(raw));
+                let decoder = c.decoder(counting);
+                let mut guarded = Guard::new(
+                    decoder,
+                    input,
+                    self.limits.max_ratio,
+                    self.limits.ratio_check_bytes,
+                );
+                let (is_archive, _) = self.decoded(path, &mut guarded, depth, top, true);
+                // An error inside a compressed member is the member's own: the enclosing
+                // archive goes on.
+                (is_archive, false)
+            }
+            None => self.decoded(
+                path,
+                &mut io::Cursor::new(head).chain(raw),
+                depth,
+                top,
+                false,
+            ),
+        }
+    }
+
+    /// The decoded bytes of a stream.
+    fn decoded(
+        &mut self,
+        path: &str,
+        r: &mut dyn Read,
+        depth: u32,
+        top: bool,
+        compressed: bool,
+    ) -> (bool, bool) {
+        let (head, err) = decode::read_head(r, HEAD_BYTES);
+        if let Some(e) = err {
+            self.stream_error(path, head.len() as u64, &e);
+            let format = self.classifier.classify(path, &head);
+            self.finish_partial(path, head, format);
+            return (false, !compressed);
+        }
+        if decode::is_tar(&head) {
+            if depth > self.limits.max_nesting {
+                self.warn(Warning::new(
+                    path,
+                    format!(
+                        "archive nested deeper than {}; not expanded",
+                        self.limits.max_nesting
+                    ),
+                ));
+                let got = self.count(path, head, r);
+                self.account(path, got.bytes);
+                self.tree.add_file(path, Format::Unknown);
+                self.sink.skipped(SkippedEntry {
+                    path: path.to_string(),
+                    input: self.input,
+                    bytes: got.bytes,
+                    format: Format::Unknown,
+                    reason: SkipReason::NestingLimit,
+                    truncated: got.truncated,
+                });
+                return (false, got.broken && !compressed);
+            }
+            let base = if top { "" } else { vfs::parent(path) };
+            let base = base.to_string();
+            let broken = self.archive(
+                path,
+                &mut io::Cursor::new(head).chain(r),
+                &base,
+                depth + 1,
+                top,
+            );
+            return (true, broken && !compressed);
+        }
+        let format = self.classifier.classify(path, &head);
+        if format == Format::Unknown {
+            let got = self.count(path, head, r);
+            self.tree.add_file(path, format);
+            self.account(path, got.bytes);
+            self.sink.skipped(SkippedEntry {
+                path: path.to_string(),
+                input: self.input,
+                bytes: got.bytes,
+                format,
+                reason: SkipReason::NotWanted,
+                truncated: got.truncated,
+            });
+            return (false, got.broken && !compressed);
+        }
+        let mut buf = head;
+        let got = self.fill(path, &mut buf, r);
+        self.deliver(path, Data::Owned(buf), format, got.truncated);
+        (false, got.broken && !compressed)
+    }
+
+    fn finish_partial(&mut self, path: &str, head: Vec<u8>, format: Format) {
+        if format == Format::Unknown {
+            self.tree.add_file(path, format);
+            self.account(path, head.len() as u64);
+            self.sink.skipped(SkippedEntry {
+                path: path.to_string(),
+                input: self.input,
+                bytes: head.len() as u64,
+                format,
+                reason: SkipReason::NotWanted,
+                truncated: true,
+            });
+        } else {
+            self.deliver(path, Data::Owned(head), format, true);
+        }
+    }
+
+    fn stream_error(&mut self, path: &str, offset: u64, e: &io::Error) {
+        let w = match decode::as_bomb(e) {
+            Some(b) => Warning::new(path, format!("{b}; member cut")).at(b.output),
+            None => Warning::new(path, format!("read error: {e}; member cut")).at(offset),
+        };
+        self.warn(w);
+    }
+
+    /// Reads the rest of a wanted member into `buf`, up to the member limit.
+    fn fill(&mut self, path: &str, buf: &mut Vec<u8>, r: &mut dyn Read) -> Read_ {
+        let limit = self.limits.max_member_bytes;
+        if buf.len() as u64 > limit {
+            buf.truncate(limit as usize);
+            self.cut_warning(path, limit);
+            return Read_ {
+                bytes: limit,
+                truncated: true,
+                broken: false,
+            };
+        }
+        let room = limit - buf.len() as u64;
+        let mut taken = r.take(room);
+        let res = taken.read_to_end(buf);
+        if let Err(e) = res {
+            self.stream_error(path, buf.len() as u64, &e);
+            return Read_ {
+                bytes: buf.len() as u64,
+                truncated: true,
+                broken: decode::as_bomb(&e).is_none(),
+            };
+        }
+        if buf.len() as u64 == limit {
+            let mut probe = [0u8; 1];
+            if matches!(r.read(&mut probe), Ok(1)) {
+                self.cut_warning(path, limit);
+                return Read_ {
+                    bytes: limit,
+                    truncated: true,
+                    broken: false,
+                };
+            }
+        }
+        Read_ {
+            bytes: buf.len() as u64,
+            truncated: false,
+            broken: false,
+        }
+    }
+
+    fn cut_warning(&mut self, path: &str, limit: u64) {
+        self.warn(
+            Warning::new(path, format!("member larger than {limit} bytes; cut there")).at(limit),
+        );
+    }
+
+    /// Counts the rest of an unwanted member without keeping it.
+    fn count(&mut self, path: &str, head: Vec<u8>, r: &mut dyn Read) -> Read_ {
+        let limit = self.limits.max_member_bytes;
+        let mut n = head.len() as u64;
+        let mut chunk = vec![0u8; 64 * 1024];
+        loop {
+            if n >= limit {
+                return Read_ {
+                    bytes: n,
+                    truncated: true,
+                    broken: false,
+                };
+            }
+            match r.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(k) => n += k as u64,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.stream_error(path, n, &e);
+                    return Read_ {
+                        bytes: n,
+                        truncated: true,
+                        broken: decode::as_bomb(&e).is_none(),
+                    };
+                }
+            }
+        }
+        Read_ {
+            bytes: n,
+            truncated: false,
+            broken: false,
+        }
+    }
+
+    /// Streams the entries of a tar. `base` is the directory the entries are placed in;
+    /// `top` strips a single top directory. Returns whether the stream broke.
+    fn archive(&mut self, path: &str, r: &mut dyn Read, base: &str, depth: u32, top: bool) -> bool {
+        let (counting, pos) = Counting::new(r);
+        let mut ar = tar::Archive::new(counting);
+        ar.set_ignore_zeros(true);
+        let entries = match ar.entries() {
+            Ok(e) => e,
+            Err(e) => {
+                self.warn(Warning::new(path, format!("not a readable archive: {e}")).at(0));
+                return true;
+            }
+        };
+        let mut top_dir: Option<Option<String>> = if top { None } else { Some(None) };
+        for item in entries {
+            if self.stop {
+                break;
+            }
+            let mut entry = match item {
+                Ok(e) => e,
+                Err(e) => {
+                    self.warn(
+                        Warning::new(
+                            path,
+                            format!("archive read error: {e}; the rest of the archive is lost"),
+                        )
+                        .at(pos.get()),
+                    );
+                    return true;
+                }
+            };
+            let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let etype = entry.header().entry_type();
+            let norm = match vfs::normalize(&raw) {
+                Ok(p) => p,
+                Err(PathProblem::Empty) => continue,
+                Err(p) => {
+                    self.warn(Warning::new(raw, p.message()));
+                    continue;
+                }
+            };
+            let top_name = top_dir.get_or_insert_with(|| {
+                let first = norm.split('/').next().unwrap_or_default();
+                let multi = norm.contains('/');
+                ((etype.is_dir() || multi) && !vfs::ROOT_NAMES.contains(&first))
+                    .then(|| first.to_string())
+            });
+            let rel = strip_top(&norm, top_name.as_deref());
+            if rel.is_empty() {
+                continue;
+            }
+            let member = vfs::join(base, rel);
+            if etype.is_dir() {
+                self.tree.add_dir(&member);
+            } else if etype.is_symlink() {
+                let target = entry
+                    .link_name_bytes()
+                    .map(|t| String::from_utf8_lossy(&t).into_owned())
+                    .unwrap_or_default();
+                if target.is_empty() {
+                    self.warn(Warning::new(member, "symbolic link without target"));
+                } else {
+                    self.tree.add_link(&member, &target);
+                }
+            } else if etype.is_hard_link() {
+                let target = entry
+                    .link_name_bytes()
+                    .map(|t| String::from_utf8_lossy(&t).into_owned())
+                    .unwrap_or_default();
+                self.hard_link(&member, &target, base, top_name.as_deref());
+            } else if etype.is_character_special() || etype.is_block_special() || etype.is_fifo() {
+                self.warn(Warning::new(member, "device or fifo entry; skipped"));
+            } else if etype.is_file() || etype.is_contiguous() || etype.is_gnu_sparse() {
+                if !self.admit(&member) {
+                    break;
+                }
+                let size = entry.size();
+                let mut counted = CountingRef {
+                    inner: &mut entry,
+                    n: 0,
+                };
+                let (_, broken) = self.stream(&member, &mut counted, depth, false);
+                if broken {
+                    return true;
+                }
+                if self.stop {
+                    break;
+                }
+                // Whatever the member reader left (a cut member, a stopped decoder) is read
+                // past here, so that an archive ending inside this entry is noticed.
+                if let Err(e) = io::copy(&mut counted, &mut io::sink()) {
+                    self.warn(
+                        Warning::new(
+                            path,
+                            format!("archive read error in {member}: {e}; the rest of the archive is lost"),
+                        )
+                        .at(pos.get()),
+                    );
+                    return true;
+                }
+                if counted.n < size {
+                    self.warn(
+                        Warning::new(
+                            path,
+                            format!(
+                                "archive ends inside {member} ({} of {size} bytes); the rest of the archive is lost",
+                                counted.n
+                            ),
+                        )
+                        .at(pos.get()),
+                    );
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    fn hard_link(&mut self, member: &str, target: &str, base: &str, top: Option<&str>) {
+        let resolved = vfs::normalize(target)
+            .ok()
+            .map(|n| vfs::join(base, strip_top(&n, top)));
+        match resolved
+            .as_deref()
+            .and_then(|t| self.tree.file(t).map(|f| (t, f)))
+        {
+            Some((t, f)) => {
+                let t = t.to_string();
+                self.tree.add_file(member, f);
+                self.sink.link(LinkEntry {
+                    path: member.to_string(),
+                    input: self.input,
+                    target: t,
+                    format: f,
+                    kind: LinkKind::Hard,
+                    resolved: true,
+                });
+            }
+            None => self.warn(Warning::new(
+                member,
+                format!("hard link to {target}, which is not an earlier member; skipped"),
+            )),
+        }
+    }
+
+    /// Resolves the links of the current input and reports them.
+    fn resolve_links(&mut self) {
+        let links: Vec<(String, String)> = self
+            .tree
+            .links()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect();
+        for (path, raw_target) in links {
+            let (target, format, resolved) =
+                match self.tree.resolve(&path, self.limits.max_link_depth) {
+                    Resolved::File(t, f) => (t, f, true),
+                    Resolved::Dir(t) => (t, Format::Unknown, true),
+                    Resolved::Dangling(t) => {
+                        self.warn(Warning::new(
+                            path.as_str(),
+                            format!("dangling link to {raw_target}"),
+                        ));
+                        (t, Format::Unknown, false)
+                    }
+                    Resolved::Escape => {
+                        self.warn(Warning::new(
+                            path.as_str(),
+                            format!("link to {raw_target} leaves the bundle; not followed"),
+                        ));
+                        (raw_target.clone(), Format::Unknown, false)
+                    }
+                    Resolved::Loop => {
+                        self.warn(Warning::new(
+                            path.as_str(),
+                            format!(
+                                "link loop or chain longer than {} links at {raw_target}",
+                                self.limits.max_link_depth
+                            ),
+                        ));
+                        (raw_target.clone(), Format::Unknown, false)
+                    }
+                };
+            self.sink.link(LinkEntry {
+                path,
+                input: self.input,
+                target,
+                format,
+                kind: LinkKind::Symbolic,
+                resolved,
+            });
+        }
+    }
+}
+
+/// Files seen with more than one name, by device and inode: later names are hard links to the
+/// first, as in an archive.
+#[derive(Default)]
+struct HardLinks {
+    #[cfg(unix)]
+    seen: std::collections::HashMap<(u64, u64), String>,
+}
+
+impl HardLinks {
+    /// The first path of the same file when `entry` is a further name of it.
+    #[cfg(unix)]
+    fn seen(&mut self, entry: &walkdir::DirEntry, rel: &str) -> Option<String> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = entry.metadata().ok()?;
+        if meta.nlink() < 2 {
+            return None;
+        }
+        match self.seen.entry((meta.dev(), meta.ino())) {
+            std::collections::hash_map::Entry::Occupied(o) => Some(o.get().clone()),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(rel.to_string());
+                None
+            }
+        }
+    }
+
+    /// Hard links are not told apart on this platform.
+    #[cfg(not(unix))]
+    fn seen(&mut self, _entry: &walkdir::DirEntry, _rel: &str) -> Option<String> {
+        None
+    }
+}
+
+fn strip_top<'p>(norm: &'p str, top: Option<&str>) -> &'p str {
+    match top {
+        Some(t) if norm == t => "",
+        Some(t) => norm
+            .strip_prefix(t)
+            .and_then(|r| r.strip_prefix('/'))
+            .unwrap_or(norm),
+        None => norm,
+    }
+}
+
+/// Counts the bytes read from a tar entry (to notice an archive that ends inside it).
+struct CountingRef<'r, R: Read> {
+    inner: &'r mut R,
+    n: u64,
+}
+
+impl<R: Read> Read for CountingRef<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.n += k as u64;
+        Ok(k)
+    }
+}
