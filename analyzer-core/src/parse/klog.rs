@@ -248,7 +248,8 @@ mod tests {
     fn headers() {
         // (line, level, thread, file, line, msg); kubelet lines from k8s#64743 and the k8s
         // structured-logging docs.
-        let cases: &[(&[u8], Level, u64, &[u8], u32, &[u8])] = &[
+        type Case<'a> = (&'a [u8], Level, u64, &'a [u8], u32, &'a [u8]);
+        let cases: &[Case<'_>] = &[
             (
                 b"E0820 10:25:54.561334   12170 remote_runtime.go:243] RemoveContainer failed",
                 Level::Error,

@@ -216,7 +216,8 @@ mod tests {
     fn table() {
         // (line, host, ident, pid, message); shapes from moby#20096 (space-padded day),
         // grc#202 (RSYSLOG_FileFormat), RFC 5424 §6.5 examples, RFC 3164 §5.4.
-        let cases: &[(&[u8], &[u8], &[u8], Option<u32>, &[u8])] = &[
+        type Case<'a> = (&'a [u8], &'a [u8], &'a [u8], Option<u32>, &'a [u8]);
+        let cases: &[Case<'_>] = &[
             (
                 b"Feb  7 23:47:21 p4029667 node: SIGABRT: abort",
                 b"p4029667",
