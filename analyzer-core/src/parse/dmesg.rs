@@ -222,5 +222,7 @@ mod tests {
             b"Out of memory: Killed process 15784 (python3)"
         );
         assert_eq!(kernel_mono(b"Out of memory"), None);
+        // An OOM task-table row is not a printk time.
+        assert_eq!(kernel_mono(b"[20357]     0 20357    70000"), None);
     }
 }

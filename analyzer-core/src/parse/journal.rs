@@ -33,12 +33,14 @@ pub fn monotonic(b: &[u8]) -> Option<(u64, usize)> {
     let s = skip_spaces(inner);
     let (secs, n) = digits_var(s)?;
     let after = s.get(n..)?;
-    let (micros, k) = match after.first()? {
-        b'.' => {
-            let (us, k) = fraction_micros(&after[1..]);
-            (us, k + 1)
-        }
-        _ => (0, 0),
+    // printk and journalctl always write the fraction (`%5lu.%06lu`); `[20357]` (an OOM task
+    // table row) is not a time.
+    if after.first() != Some(&b'.') {
+        return None;
+    }
+    let (micros, k) = {
+        let (us, k) = fraction_micros(&after[1..]);
+        (us, k + 1)
     };
     if after.get(k) != Some(&b']') {
         return None;
