@@ -205,6 +205,8 @@ enum Inner<'a> {
     Lines {
         format: Format,
         lines: lines::Lines<'a>,
+        /// A line read ahead while looking for continuations.
+        peeked: Option<lines::Line<'a>>,
         first: bool,
     },
     Export(journal::ExportEntries<'a>),
@@ -217,6 +219,7 @@ pub fn records(format: Format, data: &[u8]) -> Records<'_> {
         f if f.is_log() => Inner::Lines {
             format: f,
             lines: lines::Lines::new(data),
+            peeked: None,
             first: true,
         },
         _ => Inner::Empty,
@@ -370,12 +373,13 @@ impl<'a> Iterator for Records<'a> {
             Inner::Lines {
                 format,
                 lines,
+                peeked,
                 first,
             } => {
                 let format = *format;
                 let data = lines.data();
                 loop {
-                    let line = lines.next()?;
+                    let line = peeked.take().or_else(|| lines.next())?;
                     let kind = classify(format, line.text);
                     if std::mem::take(first) && matches!(kind, Kind::Continuation | Kind::Orphan) {
                         // A head-truncated capture starts mid-line: resynchronise.
@@ -388,11 +392,11 @@ impl<'a> Iterator for Records<'a> {
                     };
                     let mut end = line.end();
                     if !matches!(format, Format::JournalJson | Format::KlogJson) {
-                        while let Some(next) = lines.peek() {
+                        for next in lines.by_ref() {
                             if !continues(format, next.text) {
+                                *peeked = Some(next);
                                 break;
                             }
-                            lines.next();
                             end = next.end();
                         }
                     }
@@ -896,6 +900,35 @@ not json
             Some(Format::JournalShortMonotonic)
         );
         assert_eq!(sniff_log(b"just some text\nmore text\n"), None);
+    }
+
+    #[test]
+    fn long_lines_and_send() {
+        // A 2 MiB kubelet line (huge pod spec dumps happen): the header is read from the
+        // first MiB, the message runs to the real end of the line.
+        let mut data = b"Jul 05 19:33:34 node1 kubelet[1545]: ".to_vec();
+        data.extend(std::iter::repeat_n(b'x', 2 << 20));
+        data.extend_from_slice(b"\nJul 05 19:33:35 node1 kubelet[1545]: next\n");
+        let recs = all(Format::JournalShort, &data);
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[0].message.len(), 2 << 20);
+        assert_eq!((recs[1].line, recs[1].message), (2, &b"next"[..]));
+        fn is_send<T: Send>(_: &T) {}
+        is_send(&records(Format::Klog, &data));
+    }
+
+    #[test]
+    fn klog_fields_inside_the_journal() {
+        // k8s structured logging docs line, as the journal carries it.
+        let data = b"Oct 25 00:15:15 node1 kubelet[1]: I1025 00:15:15.525108       1 controller_utils.go:116] \"Pod status updated\" pod=\"kube-system/kubedns\" status=\"ready\"\n";
+        let recs = all(Format::JournalShort, data);
+        assert_eq!(recs.len(), 1);
+        assert_eq!(recs[0].level, Level::Info);
+        assert_eq!(
+            recs[0].field(b"pod").as_deref(),
+            Some(&b"kube-system/kubedns"[..])
+        );
+        assert_eq!(recs[0].field(b"missing"), None);
     }
 
     #[test]

@@ -106,12 +106,6 @@ impl<'a> Lines<'a> {
         self.number
     }
 
-    /// Moves to byte `pos` (which must be the start of a line or the end), `lines` more lines on.
-    pub fn jump(&mut self, pos: usize, lines: u32) {
-        self.pos = pos.min(self.data.len());
-        self.number = self.number.saturating_add(lines);
-    }
-
     /// The whole input.
     pub fn data(&self) -> &'a [u8] {
         self.data
