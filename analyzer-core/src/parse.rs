@@ -900,6 +900,19 @@ not json
             Some(Format::JournalShortMonotonic)
         );
         assert_eq!(sniff_log(b"just some text\nmore text\n"), None);
+        // sos head truncation: the first line is a tail of a line.
+        assert_eq!(
+            sniff_log(b"5.478\xc2\xb5s) 200\nJul 05 19:33:29 node1 kubelet[1545]: x\n"),
+            Some(Format::JournalShort)
+        );
+        assert_eq!(
+            sniff_log(b"kern  :err   : [3618282.310743] nouveau 0000:01:00.0: fifo\n"),
+            Some(Format::Dmesg)
+        );
+        assert_eq!(
+            sniff_log(b"2022-02-11 18:59:36 INFO juju.cmd supercommand.go:56 running jujud\n"),
+            None
+        );
     }
 
     #[test]

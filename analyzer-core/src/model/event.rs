@@ -83,6 +83,39 @@ pub enum EventKind {
     },
 }
 
+/// A Go crash whose process printed nothing for this long, while other records go on, is over.
+const CRASH_QUIET_SECS: i64 = 5;
+
+/// Seconds from `a` to `b` when both are the same kind of time (yearless local times are
+/// compared within one year).
+fn seconds_between(a: &RawTime, b: &RawTime) -> Option<i64> {
+    let secs = |t: &RawTime| -> Option<(u8, i64)> {
+        match t {
+            RawTime::Utc(ts) => Some((0, ts.0.div_euclid(1_000_000))),
+            RawTime::Monotonic(us) => Some((1, i64::try_from(*us / 1_000_000).ok()?)),
+            RawTime::Local(l) => {
+                let days = crate::parse::time::days_from_civil(
+                    i64::from(l.year.unwrap_or(2000)),
+                    i64::from(l.month),
+                    i64::from(l.day),
+                );
+                let kind = if l.year.is_some() { 2 } else { 3 };
+                Some((
+                    kind,
+                    days * 86400
+                        + i64::from(l.hour) * 3600
+                        + i64::from(l.minute) * 60
+                        + i64::from(l.second),
+                ))
+            }
+            RawTime::None => None,
+        }
+    };
+    let (ka, sa) = secs(a)?;
+    let (kb, sb) = secs(b)?;
+    (ka == kb).then_some(sb - sa)
+}
+
 /// Most frames kept per hung-task trace.
 const MAX_FRAMES: usize = 24;
 /// Lines allowed between `INFO: task … blocked` and `Call Trace:`.
@@ -171,6 +204,7 @@ struct Crash {
     program: String,
     reason: String,
     goroutines: u32,
+    last_time: RawTime,
     pending: Pending<()>,
 }
 
@@ -232,11 +266,16 @@ impl EventAssembler {
     }
 
     fn go_record(&mut self, rec: &Record<'_>) {
-        // A different pid under the same identifier means the crashed process is gone.
+        // A different pid under the same identifier means the crashed process is gone; a
+        // record well after the crash's last line means its output has stopped.
         let mut i = 0;
         while i < self.crashes.len() {
             let c = &self.crashes[i];
-            if c.host == rec.host && c.ident == rec.ident && c.pid != rec.pid {
+            let same_program = c.host == rec.host && c.ident == rec.ident;
+            let later =
+                seconds_between(&c.last_time, &rec.time).is_some_and(|d| d > CRASH_QUIET_SECS);
+            if (same_program && c.pid != rec.pid) || (later && !(same_program && c.pid == rec.pid))
+            {
                 let c = self.crashes.swap_remove(i);
                 self.ready.push_back(crash_event(c));
             } else {
@@ -280,6 +319,7 @@ impl EventAssembler {
                         c.goroutines += 1;
                     }
                     c.pending.touch(rec, telling && c.goroutines <= 1);
+                    c.last_time = rec.time;
                 }
                 (None, Some(reason)) => self.start_crash(rec, reason),
                 (None, None) => {}
@@ -295,6 +335,7 @@ impl EventAssembler {
             program: rec.source_name().into_owned(),
             reason,
             goroutines: 0,
+            last_time: rec.time,
             pending: Pending::new((), rec),
         });
     }
@@ -901,6 +942,21 @@ Feb  7 23:47:22 node1 runc[4250]: time=\"2020-02-07T23:47:22Z\" level=info msg=\
         );
         assert_eq!((e.first_line, e.last_line), (1, 10));
         assert_eq!(e.lines, vec![1, 2, 4, 6]);
+    }
+
+    #[test]
+    fn go_crash_ends_when_its_output_stops() {
+        // fatal error shape from formats-and-crates §1.6, inside the journal.
+        let data = b"Jan 10 10:00:00 n containerd[77]: fatal error: concurrent map writes\n\
+Jan 10 10:00:00 n containerd[77]: goroutine 12 [running]:\n\
+Jan 10 10:00:03 n kubelet[5]: E0110 10:00:03.000000       5 a.go:1] still here\n\
+Jan 10 10:00:09 n kubelet[5]: E0110 10:00:09.000000       5 a.go:1] runtime down\n";
+        let mut a = EventAssembler::new();
+        let got: Vec<_> = records(Format::JournalShort, data)
+            .map(|r| (r.line, a.push(&r).is_some()))
+            .collect();
+        assert_eq!(got, vec![(1, false), (2, false), (3, false), (4, true)]);
+        assert!(a.finish().is_empty());
     }
 
     #[test]
