@@ -1,6 +1,6 @@
 //! Parsers: one module per format, each over `&[u8]`, each zero-copy.
 //!
-//! Log formats yield [`Record`](crate::model::Record)s through [`records`]; host-state formats
+//! Log formats yield [`Record`]s through [`records`]; host-state formats
 //! (process tables, namespaces, cgroups, runtime inventories) have their own typed outputs in
 //! their modules; goroutine dumps are parsed by [`goroutine`]. Which parser a member goes to is
 //! decided by [`Format`], which [`crate::input::sniff`] picks from the path and the first bytes.
@@ -167,7 +167,7 @@ impl Format {
         }
     }
 
-    /// True for formats that yield log [`Record`](crate::model::Record)s.
+    /// True for formats that yield log [`Record`]s.
     pub fn is_log(self) -> bool {
         matches!(
             self,

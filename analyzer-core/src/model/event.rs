@@ -274,8 +274,8 @@ impl EventAssembler {
             let same_program = c.host == rec.host && c.ident == rec.ident;
             let later =
                 seconds_between(&c.last_time, &rec.time).is_some_and(|d| d > CRASH_QUIET_SECS);
-            if (same_program && c.pid != rec.pid) || (later && !(same_program && c.pid == rec.pid))
-            {
+            let own = same_program && c.pid == rec.pid;
+            if !own && (same_program || later) {
                 let c = self.crashes.swap_remove(i);
                 self.ready.push_back(crash_event(c));
             } else {
