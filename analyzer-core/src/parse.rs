@@ -381,8 +381,12 @@ impl<'a> Iterator for Records<'a> {
                 loop {
                     let line = peeked.take().or_else(|| lines.next())?;
                     let kind = classify(format, line.text);
-                    if std::mem::take(first) && matches!(kind, Kind::Continuation | Kind::Orphan) {
-                        // A head-truncated capture starts mid-line: resynchronise.
+                    if std::mem::take(first)
+                        && matches!(kind, Kind::Continuation | Kind::Orphan)
+                        && (format != Format::KlogJson || line.text.ends_with(b"}"))
+                    {
+                        // A head-truncated capture starts mid-line: resynchronise. (Plain
+                        // startup lines of a JSON klog file are kept; a cut object is not.)
                         continue;
                     }
                     let header = match kind {
@@ -852,11 +856,16 @@ not json
         // k8s docs: the first lines at startup are not JSON.
         let data = b"Flag --cgroup-driver has been deprecated\n{\"ts\":1580306777.04728,\"v\":4,\"msg\":\"Pod status updated\",\"pod\":\"x\"}\nI0129 14:06:17.000000       1 server.go:1] klog line\n";
         let recs = all(Format::KlogJson, data);
-        // The first line is dropped as a possible truncated head; the rest are records.
-        assert_eq!(recs.len(), 2);
-        assert_eq!(recs[0].message, b"Pod status updated");
-        assert_eq!(recs[0].field(b"pod").as_deref(), Some(&b"x"[..]));
-        assert_eq!((recs[1].level, recs[1].line), (Level::Info, 3));
+        assert_eq!(recs.len(), 3);
+        assert_eq!((recs[0].line, recs[0].time), (1, RawTime::None));
+        assert_eq!(recs[0].message, b"Flag --cgroup-driver has been deprecated");
+        assert_eq!(recs[1].message, b"Pod status updated");
+        assert_eq!(recs[1].field(b"pod").as_deref(), Some(&b"x"[..]));
+        assert_eq!((recs[2].level, recs[2].line), (Level::Info, 3));
+        // A capture cut inside a JSON object drops the cut line.
+        let cut = b"\"status\":\"ready\"}\n{\"ts\":1.5,\"msg\":\"m\"}\n";
+        let recs = all(Format::KlogJson, cut);
+        assert_eq!((recs.len(), recs[0].line), (1, 2));
         assert_eq!(sniff_log(data), Some(Format::KlogJson));
     }
 
