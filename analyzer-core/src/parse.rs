@@ -1,11 +1,14 @@
 //! Parsers: one module per format, each over `&[u8]`, each zero-copy.
 //!
-//! Log formats yield [`Record`](crate::model::Record)s through [`records`]; host-state formats
+//! Log formats yield [`Record`]s through [`records`]; host-state formats
 //! (process tables, namespaces, cgroups, runtime inventories) have their own typed outputs in
 //! their modules; goroutine dumps are parsed by [`goroutine`]. Which parser a member goes to is
 //! decided by [`Format`], which [`crate::input::sniff`] picks from the path and the first bytes.
 
 use serde::{Deserialize, Serialize};
+
+use crate::model;
+use crate::model::{Level, Record, Source};
 
 pub mod cgroup;
 pub mod dmesg;
@@ -164,7 +167,7 @@ impl Format {
         }
     }
 
-    /// True for formats that yield log [`Record`](crate::model::Record)s.
+    /// True for formats that yield log [`Record`]s.
     pub fn is_log(self) -> bool {
         matches!(
             self,
@@ -187,12 +190,918 @@ impl Format {
     }
 }
 
-/// Classifies a member as one of the log formats from its first bytes, if it is one.
+/// Iterator over the log [`Record`]s of one member, from [`records`].
+///
+/// Works line by line with `memchr`; allocates nothing. Separator lines are skipped;
+/// continuation lines are joined to their record; a head-truncated first line is dropped.
+#[derive(Clone, Debug)]
+pub struct Records<'a> {
+    inner: Inner<'a>,
+}
+
+#[derive(Clone, Debug)]
+enum Inner<'a> {
+    Empty,
+    Lines {
+        format: Format,
+        lines: lines::Lines<'a>,
+        /// A line read ahead while looking for continuations.
+        peeked: Option<lines::Line<'a>>,
+        first: bool,
+    },
+    Export(journal::ExportEntries<'a>),
+}
+
+/// The records of a member in `format`; nothing for formats that are not logs.
+pub fn records(format: Format, data: &[u8]) -> Records<'_> {
+    let inner = match format {
+        Format::JournalExport => Inner::Export(journal::ExportEntries::new(data)),
+        f if f.is_log() => Inner::Lines {
+            format: f,
+            lines: lines::Lines::new(data),
+            peeked: None,
+            first: true,
+        },
+        _ => Inner::Empty,
+    };
+    Records { inner }
+}
+
+/// How a line relates to the records around it.
+enum Kind<'a> {
+    /// A header: a new record starts here.
+    Start(lines::Header<'a>),
+    /// Joined to the record before.
+    Continuation,
+    /// Not a record (journal separators, empty lines).
+    Skip,
+    /// A line that belongs to no record: becomes a record of its own without a header.
+    Orphan,
+}
+
+fn classify(format: Format, line: &[u8]) -> Kind<'_> {
+    if line.is_empty() {
+        return Kind::Skip;
+    }
+    let head = line.get(..lines::MAX_HEADER_SCAN).unwrap_or(line);
+    match format {
+        Format::JournalShort
+        | Format::JournalShortPrecise
+        | Format::JournalShortIso
+        | Format::JournalShortIsoPrecise
+        | Format::JournalShortMonotonic
+        | Format::JournalShortUnix => {
+            if lines::starts_with_blank(line) {
+                Kind::Continuation
+            } else if journal::is_separator(line) {
+                Kind::Skip
+            } else {
+                journal::short_header(head).map_or(Kind::Orphan, Kind::Start)
+            }
+        }
+        Format::JournalVerbose => {
+            if lines::starts_with_blank(line) {
+                Kind::Continuation
+            } else if journal::is_separator(line) {
+                Kind::Skip
+            } else if journal::verbose_time(head).is_some() {
+                // The full header is read once the entry's field lines are known.
+                Kind::Start(lines::Header::timed(model::time::RawTime::None, &[], 0))
+            } else {
+                Kind::Orphan
+            }
+        }
+        Format::JournalJson => {
+            if journal::is_separator(line) {
+                Kind::Skip
+            } else {
+                journal::json_header(line).map_or(Kind::Orphan, Kind::Start)
+            }
+        }
+        Format::Syslog => {
+            if lines::starts_with_blank(line) {
+                Kind::Continuation
+            } else {
+                syslog::header(head).map_or(Kind::Orphan, Kind::Start)
+            }
+        }
+        Format::Dmesg => dmesg::header(head).map_or(Kind::Continuation, Kind::Start),
+        Format::Kmsg => {
+            if lines::starts_with_blank(line) {
+                Kind::Continuation
+            } else {
+                dmesg::kmsg_header(head).map_or(Kind::Orphan, Kind::Start)
+            }
+        }
+        Format::Klog => klog::record_header(head).map_or(Kind::Continuation, Kind::Start),
+        Format::KlogJson => {
+            if line.first() == Some(&b'{') {
+                klog::json_header(line).map_or(Kind::Orphan, Kind::Start)
+            } else {
+                klog::record_header(head).map_or(Kind::Orphan, Kind::Start)
+            }
+        }
+        Format::Logrus => {
+            if lines::starts_with_blank(line) {
+                Kind::Continuation
+            } else {
+                logrus::header(head).map_or(Kind::Orphan, Kind::Start)
+            }
+        }
+        _ => Kind::Skip,
+    }
+}
+
+/// Cheap test whether the next line continues the current record.
+#[inline]
+fn continues(format: Format, line: &[u8]) -> bool {
+    if line.is_empty() {
+        return false;
+    }
+    match format {
+        Format::Dmesg => dmesg::header(line.get(..256).unwrap_or(line)).is_none(),
+        Format::Klog => !klog::is_header(line),
+        Format::JournalJson | Format::KlogJson => false,
+        _ => lines::starts_with_blank(line),
+    }
+}
+
+/// The level of a logrus or klog message embedded in a journal/syslog record, if it is one.
+#[inline]
+pub fn inner_level(msg: &[u8]) -> Option<Level> {
+    match msg.first()? {
+        b't' if msg.starts_with(b"time=") => {
+            Some(logrus::level(msg)).filter(|l| *l != Level::Unknown)
+        }
+        b'I' | b'W' | b'E' | b'F' => {
+            if let Some(h) = klog::header(msg) {
+                Some(h.level)
+            } else {
+                logrus::tty_header(msg).map(|(l, _, _)| l)
+            }
+        }
+        b'D' | b'P' | b'T' => logrus::tty_header(msg).map(|(l, _, _)| l),
+        _ => None,
+    }
+}
+
+fn default_source(format: Format, ident: &[u8]) -> Source {
+    match format {
+        Format::Dmesg | Format::Kmsg => Source::Kernel,
+        Format::Klog | Format::KlogJson if ident.is_empty() => Source::Kubelet,
+        _ => Source::from_ident(ident),
+    }
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = Record<'a>;
+
+    fn next(&mut self) -> Option<Record<'a>> {
+        match &mut self.inner {
+            Inner::Empty => None,
+            Inner::Export(entries) => {
+                let e = entries.next()?;
+                let h = e.header;
+                let mut rec = Record::bare(e.offset as u64, e.line, e.raw);
+                rec.message = e
+                    .raw
+                    .get(h.msg_start..h.msg_start + e.msg_len)
+                    .unwrap_or(&[]);
+                fill(&mut rec, &h, Format::JournalExport);
+                Some(rec)
+            }
+            Inner::Lines {
+                format,
+                lines,
+                peeked,
+                first,
+            } => {
+                let format = *format;
+                let data = lines.data();
+                loop {
+                    let line = peeked.take().or_else(|| lines.next())?;
+                    let kind = classify(format, line.text);
+                    if std::mem::take(first)
+                        && matches!(kind, Kind::Continuation | Kind::Orphan)
+                        && (format != Format::KlogJson || line.text.ends_with(b"}"))
+                    {
+                        // A head-truncated capture starts mid-line: resynchronise. (Plain
+                        // startup lines of a JSON klog file are kept; a cut object is not.)
+                        continue;
+                    }
+                    let header = match kind {
+                        Kind::Skip => continue,
+                        Kind::Start(h) => Some(h),
+                        Kind::Continuation | Kind::Orphan => None,
+                    };
+                    let mut end = line.end();
+                    if !matches!(format, Format::JournalJson | Format::KlogJson) {
+                        for next in lines.by_ref() {
+                            if !continues(format, next.text) {
+                                *peeked = Some(next);
+                                break;
+                            }
+                            end = next.end();
+                        }
+                    }
+                    let raw = data.get(line.offset..end).unwrap_or(&[]);
+                    let mut rec = Record::bare(line.offset as u64, line.number, raw);
+                    rec.source = default_source(format, &[]);
+                    let Some(mut h) = header else {
+                        return Some(rec);
+                    };
+                    if format == Format::JournalVerbose {
+                        match journal::verbose_header(raw) {
+                            Some(v) => h = v,
+                            None => return Some(rec),
+                        }
+                    }
+                    let msg_end = match format {
+                        Format::JournalJson | Format::KlogJson if h.msg_start < raw.len() => {
+                            h.msg_start + journal::json_message_len(raw, h.msg_start)
+                        }
+                        Format::JournalVerbose => {
+                            let rest = raw.get(h.msg_start..).unwrap_or(&[]);
+                            h.msg_start + memchr::memchr(b'\n', rest).unwrap_or(rest.len())
+                        }
+                        _ => raw.len(),
+                    };
+                    rec.message = raw.get(h.msg_start..msg_end).unwrap_or(&[]);
+                    fill(&mut rec, &h, format);
+                    return Some(rec);
+                }
+            }
+        }
+    }
+}
+
+fn fill<'a>(rec: &mut Record<'a>, h: &lines::Header<'a>, format: Format) {
+    rec.time = h.time;
+    rec.time_text = h.time_text;
+    rec.host = h.host;
+    rec.ident = h.ident;
+    rec.pid = h.pid;
+    rec.level = h.level;
+    rec.source = default_source(format, h.ident);
+    if matches!(
+        format,
+        Format::JournalShort
+            | Format::JournalShortPrecise
+            | Format::JournalShortIso
+            | Format::JournalShortIsoPrecise
+            | Format::JournalShortMonotonic
+            | Format::JournalShortUnix
+            | Format::JournalJson
+            | Format::JournalExport
+            | Format::JournalVerbose
+            | Format::Syslog
+    ) && let Some(l) = inner_level(rec.message)
+    {
+        rec.level = l;
+    }
+}
+
+/// Classifies a member as one of the log formats from its first bytes (up to ~4 KiB), if it is
+/// one. The first line is ignored when it cannot be read (a head-truncated capture);
+/// journal separator lines are looked past.
 pub fn sniff_log(head: &[u8]) -> Option<Format> {
-    let first = head.split(|&b| b == b'\n').next().unwrap_or(head);
-    if time::syslog_stamp(first).is_some() {
-        Some(Format::JournalShort)
-    } else {
-        None
+    let head = head.get(..4096).unwrap_or(head);
+    let mut zero_day = false;
+    let mut space_day = false;
+    let mut separator = false;
+    let mut mono_hosts: Option<(&[u8], bool)> = None;
+    let mut verdict = None;
+    for (i, line) in lines::Lines::new(head).take(16).enumerate() {
+        let l = line.text;
+        if l.is_empty() || lines::starts_with_blank(l) {
+            continue;
+        }
+        if journal::is_separator(l) {
+            separator = true;
+            if l.starts_with(b"-- No entries --") {
+                verdict = verdict.or(Some(Format::JournalShort));
+            }
+            continue;
+        }
+        let f = sniff_line(l, &mut zero_day, &mut space_day, &mut mono_hosts);
+        match f {
+            Some(f) if verdict.is_none() => verdict = Some(f),
+            None if i == 0 => continue,
+            _ => {}
+        }
+        if verdict.is_some() && i >= 6 {
+            break;
+        }
+    }
+    Some(match verdict? {
+        Format::Syslog if separator || (zero_day && !space_day) => Format::JournalShort,
+        Format::Dmesg if mono_hosts.is_some_and(|(_, all)| all) => Format::JournalShortMonotonic,
+        f => f,
+    })
+}
+
+fn sniff_line<'a>(
+    l: &'a [u8],
+    zero_day: &mut bool,
+    space_day: &mut bool,
+    mono_hosts: &mut Option<(&'a [u8], bool)>,
+) -> Option<Format> {
+    match *l.first()? {
+        b'{' => {
+            if memchr::memmem::find(l, b"\"__REALTIME_TIMESTAMP\"").is_some()
+                || memchr::memmem::find(l, b"\"__CURSOR\"").is_some()
+            {
+                Some(Format::JournalJson)
+            } else if klog::json_header(l).is_some()
+                && memchr::memmem::find(l, b"\"ts\":").is_some()
+            {
+                Some(Format::KlogJson)
+            } else {
+                None
+            }
+        }
+        b'_' if l.starts_with(b"__CURSOR=") || l.starts_with(b"__REALTIME_TIMESTAMP=") => {
+            Some(Format::JournalExport)
+        }
+        b'<' => {
+            if dmesg::header(l).is_some() {
+                Some(Format::Dmesg)
+            } else {
+                syslog::header(l).map(|_| Format::Syslog)
+            }
+        }
+        b'[' => {
+            let h = dmesg::header(l)?;
+            if let model::time::RawTime::Monotonic(_) = h.time {
+                // journal short-monotonic has `host ident:` after the time, or only `ident:`
+                // with `--no-hostname` (Ubuntu's /var/log/dmesg: `[    0.000000] kernel: …`).
+                let rest = l.get(h.msg_start..).unwrap_or(&[]);
+                let (first, after) = lines::token(rest);
+                let (second, _) = lines::token(after);
+                let is_tag = |t: &[u8]| t == b"kernel:" || (t.len() > 3 && t.ends_with(b"]:"));
+                let sample = if is_tag(first) {
+                    (first, true)
+                } else {
+                    (first, second.len() > 1 && second.ends_with(b":"))
+                };
+                *mono_hosts = Some(match *mono_hosts {
+                    None => sample,
+                    Some((h0, all)) => (h0, all && sample.1 && h0 == sample.0),
+                });
+            }
+            Some(Format::Dmesg)
+        }
+        b'0'..=b'9' => {
+            if l.get(4) == Some(&b'-') {
+                // An ISO time without offset is some other program's own log (juju, apt).
+                let (t, used) = syslog::iso_time(l)?;
+                if !matches!(t, model::time::RawTime::Utc(_)) {
+                    return None;
+                }
+                syslog::header(l)?;
+                let has_frac = l.get(19) == Some(&b'.');
+                let colon_offset = l.get(used.saturating_sub(3)) == Some(&b':');
+                Some(match (colon_offset, has_frac) {
+                    // `+0800`: older systemd's `short-iso`; rsyslog always writes `+08:00`.
+                    (false, true) => Format::JournalShortIsoPrecise,
+                    (false, false) => Format::JournalShortIso,
+                    (true, true) => Format::Syslog,
+                    (true, false) => Format::JournalShortIso,
+                })
+            } else if dmesg::kmsg_header(l).is_some() {
+                Some(Format::Kmsg)
+            } else {
+                journal::short_header(l).map(|_| Format::JournalShortUnix)
+            }
+        }
+        _ => {
+            if klog::is_header(l) {
+                return Some(Format::Klog);
+            }
+            if logrus::is_logrus(l) && logrus::level(l) != Level::Unknown {
+                return Some(Format::Logrus);
+            }
+            if journal::verbose_time(l).is_some() {
+                return Some(Format::JournalVerbose);
+            }
+            if dmesg::header(l).is_some() {
+                return Some(Format::Dmesg);
+            }
+            let (t, used) = time::syslog_stamp(l)?;
+            match l.get(4) {
+                Some(b' ') => *space_day = true,
+                Some(b'0') => *zero_day = true,
+                _ => {}
+            }
+            if used > 15 {
+                return Some(Format::JournalShortPrecise);
+            }
+            let _ = t;
+            Some(Format::Syslog)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::time::{LocalTime, RawTime};
+
+    fn all(format: Format, data: &[u8]) -> Vec<Record<'_>> {
+        records(format, data).collect()
+    }
+
+    fn s(b: &[u8]) -> &str {
+        std::str::from_utf8(b).unwrap()
+    }
+
+    #[test]
+    fn journal_short_with_separators_and_continuations() {
+        // Lines from k8s#64743 (kubelet in the journal, `µs`), journalctl separators from
+        // systemd logs-show.c, a dockerd logrus message (moby#33192-era shape) and a klog one.
+        let data = "-- Logs begin at Mon 2018-12-10 10:00:00 UTC, end at Tue 2018-12-11 10:00:00 UTC. --\n\
+Jul 05 19:33:29 node1 kubelet[1545]: I0705 19:33:29.402143    1545 server.go:779] GET /healthz: (23.478\u{b5}s) 200\n\
+Jul 05 19:33:34 node1 kernel: unregister_netdevice: waiting for eth0 to become free. Usage count = 1\n\
+-- Reboot --\n\
+Jul 05 19:40:01 node1 dockerd[901]: time=\"2018-07-05T19:40:01.1Z\" level=error msg=\"x\"\n\
+Jul 05 19:40:02 node1 kubelet[1545]: E0705 19:40:02.000001    1545 pod_workers.go:190] Error syncing pod\n\
+\x20                                    second line of the message\n\
+-- Boot 5f3c0e1d2a3b4c5d6e7f8091a2b3c4d5 --\n\
+\u{2591}\u{2591} Subject: catalog text\n\
+Jul 05 19:41:00 node1 systemd[1]: Started Kubernetes kubelet.\n";
+        let recs = all(Format::JournalShort, data.as_bytes());
+        assert_eq!(recs.len(), 5);
+        let lines: Vec<u32> = recs.iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![2, 3, 5, 6, 10]);
+        assert_eq!(recs[0].source, Source::Kubelet);
+        assert_eq!(recs[0].pid, Some(1545));
+        assert_eq!(recs[0].host, b"node1");
+        assert_eq!(recs[0].level, Level::Info);
+        assert_eq!(recs[0].time_text, b"Jul 05 19:33:29");
+        assert_eq!(
+            recs[0].time,
+            RawTime::Local(LocalTime {
+                year: None,
+                month: 7,
+                day: 5,
+                hour: 19,
+                minute: 33,
+                second: 29,
+                micros: 0
+            })
+        );
+        assert_eq!(recs[1].source, Source::Kernel);
+        assert_eq!(recs[1].pid, None);
+        assert_eq!(
+            s(recs[1].message),
+            "unregister_netdevice: waiting for eth0 to become free. Usage count = 1"
+        );
+        assert_eq!(
+            (recs[2].source, recs[2].level),
+            (Source::Dockerd, Level::Error)
+        );
+        assert_eq!(recs[3].level, Level::Error);
+        assert_eq!(recs[3].line_count(), 2);
+        assert!(s(recs[3].message).ends_with("second line of the message"));
+        assert!(s(recs[3].message).starts_with("E0705"));
+        assert_eq!(s(recs[4].message), "Started Kubernetes kubelet.");
+        assert_eq!(recs[4].source, Source::Systemd);
+        // Offsets point at the record's first byte.
+        for r in &recs {
+            assert_eq!(&data.as_bytes()[r.offset as usize..][..r.raw.len()], r.raw);
+        }
+    }
+
+    #[test]
+    fn no_entries_is_empty() {
+        // `journalctl --unit X` on a unit that never logged (sos kubernetes plugin captures).
+        assert_eq!(all(Format::JournalShort, b"-- No entries --\n").len(), 0);
+        assert_eq!(all(Format::JournalShort, b"").len(), 0);
+        assert_eq!(sniff_log(b"-- No entries --\n"), Some(Format::JournalShort));
+    }
+
+    #[test]
+    fn head_truncated_and_crlf() {
+        // sos AsyncReader drops the head: the file starts mid-line, here mid-UTF-8 (`µ` cut).
+        let mut data = b"\xb5s) 200 OK\r\n".to_vec();
+        data.extend_from_slice(b"Jul 05 19:33:34.515797 node1 kubelet[1545]: ok\r\n");
+        data.extend_from_slice(
+            b"Jul 05 19:33:35.000001 node1 kubelet[1545]: bad \xff\xfe bytes\r\n",
+        );
+        let recs = all(Format::JournalShortPrecise, &data);
+        assert_eq!(recs.len(), 2);
+        assert_eq!((recs[0].line, recs[0].offset), (2, 12));
+        assert_eq!(recs[0].message, b"ok");
+        assert_eq!(recs[1].message, b"bad \xff\xfe bytes");
+        match recs[0].time {
+            RawTime::Local(t) => assert_eq!(t.micros, 515797),
+            ref other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn journal_time_modes() {
+        // One line per `-o` mode, systemd logs-show.c formats (formats-and-crates §1.1).
+        let iso = all(
+            Format::JournalShortIso,
+            b"2021-05-12T09:08:40+0800 n containerd[901]: a\n2021-05-12T09:08:40+08:00 n containerd[901]: b\n",
+        );
+        assert_eq!(iso.len(), 2);
+        assert_eq!(iso[0].time, iso[1].time);
+        assert!(matches!(iso[0].time, RawTime::Utc(t) if t.to_rfc3339() == "2021-05-12T01:08:40Z"));
+        let p = all(
+            Format::JournalShortIsoPrecise,
+            b"2021-05-12T09:08:40.642410+08:00 n containerd[901]: c\n",
+        );
+        assert!(
+            matches!(p[0].time, RawTime::Utc(t) if t.to_rfc3339() == "2021-05-12T01:08:40.642410Z")
+        );
+        let m = all(
+            Format::JournalShortMonotonic,
+            b"[ 1573.878353] host kernel: cp invoked oom-killer: gfp_mask=0x24000c0, order=0, oom_score_adj=0\n",
+        );
+        assert_eq!(m[0].time, RawTime::Monotonic(1_573_878_353));
+        assert_eq!(m[0].source, Source::Kernel);
+        let u = all(
+            Format::JournalShortUnix,
+            b"1620781720.642410 host containerd[901]: x\n",
+        );
+        assert!(
+            matches!(u[0].time, RawTime::Utc(t) if t.to_rfc3339() == "2021-05-12T01:08:40.642410Z")
+        );
+        assert_eq!(u[0].pid, Some(901));
+    }
+
+    #[test]
+    fn journal_json() {
+        // `journalctl -o json`: string timestamps in µs, byte-array MESSAGE for binary data.
+        let data = br#"{"__CURSOR":"s=1","__REALTIME_TIMESTAMP":"1620781720642410","PRIORITY":"3","_HOSTNAME":"node1","SYSLOG_IDENTIFIER":"dockerd","_PID":"901","MESSAGE":"time=\"2021-05-12T09:08:40Z\" level=warning msg=\"slow\""}
+{"__REALTIME_TIMESTAMP":"1620781720642411","_COMM":"runc","_PID":"77","MESSAGE":[104,105,255]}
+-- cursor: s=2
+not json
+"#;
+        let recs = all(Format::JournalJson, data);
+        assert_eq!(recs.len(), 3);
+        assert_eq!(recs[0].ident, b"dockerd");
+        assert_eq!(recs[0].level, Level::Warning, "inner logrus level wins");
+        assert_eq!(recs[0].host, b"node1");
+        assert!(matches!(recs[0].time, RawTime::Utc(t) if t.0 == 1_620_781_720_642_410));
+        assert_eq!(
+            recs[0].message,
+            br#"time=\"2021-05-12T09:08:40Z\" level=warning msg=\"slow\""#
+        );
+        assert_eq!(recs[0].field(b"_PID").as_deref(), Some(&b"901"[..]));
+        assert_eq!(
+            recs[0].field(b"MESSAGE").as_deref(),
+            Some(&br#"time="2021-05-12T09:08:40Z" level=warning msg="slow""#[..])
+        );
+        assert_eq!(
+            (recs[1].ident, recs[1].source),
+            (&b"runc"[..], Source::Runc)
+        );
+        assert_eq!(recs[1].message, b"[104,105,255]");
+        assert_eq!(recs[1].field(b"MESSAGE").as_deref(), Some(&b"hi\xff"[..]));
+        assert_eq!((recs[2].line, recs[2].message), (4, &b"not json"[..]));
+        assert_eq!(sniff_log(data), Some(Format::JournalJson));
+    }
+
+    #[test]
+    fn journal_export() {
+        // `journalctl -o export` (systemd JOURNAL_EXPORT_FORMATS): text fields and a binary
+        // MESSAGE with a newline inside, entries separated by an empty line.
+        let mut data = Vec::new();
+        data.extend_from_slice(b"__CURSOR=s=1\n__REALTIME_TIMESTAMP=1620781720642410\n_PID=901\nSYSLOG_IDENTIFIER=dockerd\nPRIORITY=3\nMESSAGE=hello\n\n");
+        data.extend_from_slice(
+            b"__REALTIME_TIMESTAMP=1620781720642411\nSYSLOG_IDENTIFIER=kernel\nMESSAGE\n",
+        );
+        data.extend_from_slice(&7u64.to_le_bytes());
+        data.extend_from_slice(b"two\nbin\n_HOSTNAME=n1\n\n");
+        let recs = all(Format::JournalExport, &data);
+        assert_eq!(recs.len(), 2);
+        assert_eq!(
+            (recs[0].line, recs[0].pid, recs[0].level),
+            (1, Some(901), Level::Error)
+        );
+        assert_eq!(recs[0].message, b"hello");
+        assert_eq!(recs[1].line, 8);
+        assert_eq!(recs[1].message, b"two\nbin");
+        assert_eq!((recs[1].host, recs[1].source), (&b"n1"[..], Source::Kernel));
+        assert_eq!(sniff_log(&data), Some(Format::JournalExport));
+        // A length running past the end does not panic and still yields the entry.
+        let mut bad = b"MESSAGE\n".to_vec();
+        bad.extend_from_slice(&u64::MAX.to_le_bytes());
+        assert_eq!(all(Format::JournalExport, &bad).len(), 1);
+    }
+
+    #[test]
+    fn journal_verbose() {
+        // `journalctl -o verbose` layout (logs-show.c output_verbose).
+        let data = b"Wed 2021-05-12 09:08:40.642410 CST [s=abc;i=1;b=def;m=1;t=2;x=3]\n    PRIORITY=6\n    _PID=1545\n    _HOSTNAME=node1\n    SYSLOG_IDENTIFIER=kubelet\n    MESSAGE=I0512 09:08:40.642410    1545 server.go:1] started\n    _COMM=kubelet\nWed 2021-05-12 09:08:41.000000 UTC [s=abc;i=2]\n    MESSAGE=second\n";
+        let recs = all(Format::JournalVerbose, data);
+        assert_eq!(recs.len(), 2);
+        assert_eq!((recs[0].source, recs[0].pid), (Source::Kubelet, Some(1545)));
+        assert_eq!(
+            recs[0].message,
+            b"I0512 09:08:40.642410    1545 server.go:1] started"
+        );
+        assert_eq!(recs[0].level, Level::Info);
+        assert_eq!(recs[0].line_count(), 7);
+        assert!(matches!(recs[0].time, RawTime::Local(t) if t.year == Some(2021)));
+        assert!(
+            matches!(recs[1].time, RawTime::Utc(t) if t.to_rfc3339() == "2021-05-12T09:08:41Z")
+        );
+        assert_eq!((recs[1].line, recs[1].message), (8, &b"second"[..]));
+        assert_eq!(sniff_log(data), Some(Format::JournalVerbose));
+    }
+
+    #[test]
+    fn dmesg_and_kmsg_continuations() {
+        // Real raw dmesg shape (sos kernel plugin, Ubuntu 20.04 `sos_commands/kernel/dmesg`).
+        let data = b"[    0.000000] Linux version 5.4.0-99-generic\n[ 1573.878353] Call Trace:\n dump_stack+0x6d/0x8b\n[ 1573.878360] next\n";
+        let recs = all(Format::Dmesg, data);
+        assert_eq!(recs.len(), 3);
+        assert_eq!(recs[1].line_count(), 2);
+        assert_eq!(recs[1].message, b"Call Trace:\n dump_stack+0x6d/0x8b");
+        assert!(recs.iter().all(|r| r.source == Source::Kernel));
+        // util-linux#2325 kmsg, continuation lines start with a space.
+        let k = b"6,1114,495317239,-;usb 1-1: new device\n SUBSYSTEM=usb\n DEVICE=c189:1\n3,1115,495317300,-;err\n";
+        let recs = all(Format::Kmsg, k);
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[0].line_count(), 3);
+        assert_eq!((recs[1].level, recs[1].line), (Level::Error, 4));
+        assert_eq!(sniff_log(k), Some(Format::Kmsg));
+        assert_eq!(sniff_log(data), Some(Format::Dmesg));
+    }
+
+    #[test]
+    fn klog_file_multi_line() {
+        // kubelet.log with a klog >= 2.60 multi-line value and an old raw-newline %+v struct.
+        let data = b"I1126 10:31:50.378204  121736 structured_logging.go:59] \"using InfoS\" longData=<\n\t{Name:long Data:Multiple\n\tlines\n >\nE1126 10:31:51.000000  121736 kubelet.go:1] struct {A:1\nB:2}\n";
+        let recs = all(Format::Klog, data);
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[0].line_count(), 4);
+        assert_eq!(recs[0].source, Source::Kubelet);
+        assert_eq!(recs[0].pid, Some(121736));
+        assert_eq!(
+            recs[0].field(b"longData").as_deref(),
+            Some(&b"{Name:long Data:Multiple\nlines"[..])
+        );
+        assert_eq!((recs[1].line, recs[1].level), (5, Level::Error));
+        assert_eq!(recs[1].message, b"struct {A:1\nB:2}");
+        assert_eq!(sniff_log(data), Some(Format::Klog));
+    }
+
+    #[test]
+    fn klog_json_with_startup_lines() {
+        // k8s docs: the first lines at startup are not JSON.
+        let data = b"Flag --cgroup-driver has been deprecated\n{\"ts\":1580306777.04728,\"v\":4,\"msg\":\"Pod status updated\",\"pod\":\"x\"}\nI0129 14:06:17.000000       1 server.go:1] klog line\n";
+        let recs = all(Format::KlogJson, data);
+        assert_eq!(recs.len(), 3);
+        assert_eq!((recs[0].line, recs[0].time), (1, RawTime::None));
+        assert_eq!(recs[0].message, b"Flag --cgroup-driver has been deprecated");
+        assert_eq!(recs[1].message, b"Pod status updated");
+        assert_eq!(recs[1].field(b"pod").as_deref(), Some(&b"x"[..]));
+        assert_eq!((recs[2].level, recs[2].line), (Level::Info, 3));
+        // A capture cut inside a JSON object drops the cut line.
+        let cut = b"\"status\":\"ready\"}\n{\"ts\":1.5,\"msg\":\"m\"}\n";
+        let recs = all(Format::KlogJson, cut);
+        assert_eq!((recs.len(), recs[0].line), (1, 2));
+        assert_eq!(sniff_log(data), Some(Format::KlogJson));
+    }
+
+    #[test]
+    fn logrus_file() {
+        // dockerd.log: text form, TTY form, and a Go panic without prefix (moby#20096 shape).
+        let data = b"time=\"2021-05-12T09:08:40.642410594+08:00\" level=info msg=\"starting\" version=20.10\nINFO[2022-04-16T10:08:48.379054564Z] Starting up\npanic: runtime error: invalid memory address or nil pointer dereference\n\tgoroutine 1 [running]:\n";
+        let recs = all(Format::Logrus, data);
+        assert_eq!(recs.len(), 3);
+        assert_eq!(recs[0].level, Level::Info);
+        assert_eq!(recs[0].field(b"version").as_deref(), Some(&b"20.10"[..]));
+        assert_eq!(recs[0].source, Source::Other);
+        assert_eq!(recs[1].message, b"Starting up");
+        assert_eq!(
+            (recs[2].line, recs[2].level, recs[2].line_count()),
+            (3, Level::Unknown, 2)
+        );
+        assert_eq!(sniff_log(data), Some(Format::Logrus));
+    }
+
+    #[test]
+    fn syslog_file_shapes() {
+        // /var/log/messages, RHEL traditional template; a Go crash with per-line prefixes
+        // (moby#20096).
+        let data = b"Feb  7 23:47:21 p4029667 node: runtime/cgo: pthread_create failed: Resource temporarily unavailable\nFeb  7 23:47:21 p4029667 node: SIGABRT: abort\nFeb 17 23:47:22 p4029667 kernel: [  518.050606] Out of memory: Killed process 15784 (python3)\n";
+        let recs = all(Format::Syslog, data);
+        assert_eq!(recs.len(), 3);
+        assert_eq!(recs[1].message, b"SIGABRT: abort");
+        assert_eq!(dmesg::kernel_mono(recs[2].message), Some(518_050_606));
+        assert_eq!(sniff_log(data), Some(Format::Syslog));
+        assert_eq!(
+            sniff_log(b"2021-12-19T20:35:40.572463+01:00 pluto rtkit-daemon[582]: x\n"),
+            Some(Format::Syslog)
+        );
+        assert_eq!(
+            sniff_log(b"Jul 05 19:33:34 gke-0rcc kernel: x\n"),
+            Some(Format::JournalShort)
+        );
+        assert_eq!(
+            sniff_log(b"[ 1573.878353] host kernel: a\n[ 1573.878354] host kernel: b\n"),
+            Some(Format::JournalShortMonotonic)
+        );
+        assert_eq!(sniff_log(b"just some text\nmore text\n"), None);
+        // sos head truncation: the first line is a tail of a line.
+        assert_eq!(
+            sniff_log(b"5.478\xc2\xb5s) 200\nJul 05 19:33:29 node1 kubelet[1545]: x\n"),
+            Some(Format::JournalShort)
+        );
+        assert_eq!(
+            sniff_log(b"kern  :err   : [3618282.310743] nouveau 0000:01:00.0: fifo\n"),
+            Some(Format::Dmesg)
+        );
+        assert_eq!(
+            sniff_log(b"2022-02-11 18:59:36 INFO juju.cmd supercommand.go:56 running jujud\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn long_lines_and_send() {
+        // A 2 MiB kubelet line (huge pod spec dumps happen): the header is read from the
+        // first MiB, the message runs to the real end of the line.
+        let mut data = b"Jul 05 19:33:34 node1 kubelet[1545]: ".to_vec();
+        data.extend(std::iter::repeat_n(b'x', 2 << 20));
+        data.extend_from_slice(b"\nJul 05 19:33:35 node1 kubelet[1545]: next\n");
+        let recs = all(Format::JournalShort, &data);
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[0].message.len(), 2 << 20);
+        assert_eq!((recs[1].line, recs[1].message), (2, &b"next"[..]));
+        fn is_send<T: Send>(_: &T) {}
+        is_send(&records(Format::Klog, &data));
+    }
+
+    #[test]
+    fn klog_fields_inside_the_journal() {
+        // k8s structured logging docs line, as the journal carries it.
+        let data = b"Oct 25 00:15:15 node1 kubelet[1]: I1025 00:15:15.525108       1 controller_utils.go:116] \"Pod status updated\" pod=\"kube-system/kubedns\" status=\"ready\"\n";
+        let recs = all(Format::JournalShort, data);
+        assert_eq!(recs.len(), 1);
+        assert_eq!(recs[0].level, Level::Info);
+        assert_eq!(
+            recs[0].field(b"pod").as_deref(),
+            Some(&b"kube-system/kubedns"[..])
+        );
+        assert_eq!(recs[0].field(b"missing"), None);
+    }
+
+    #[test]
+    fn non_logs_yield_nothing() {
+        assert_eq!(records(Format::Ps, b"USER PID\nroot 1\n").count(), 0);
+    }
+
+    #[test]
+    fn throughput_sanity() {
+        // 150-byte journal short lines; a coarse guard that the hot path stays linear.
+        let line = b"Aug 20 10:25:54 node1 kubelet[12170]: E0820 10:25:54.561334   12170 remote_runtime.go:243] RemoveContainer from runtime service failed: rpc error\n";
+        let data = line.repeat(20_000);
+        let start = std::time::Instant::now();
+        let n = records(Format::JournalShort, &data).count();
+        assert_eq!(n, 20_000);
+        assert!(start.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn real_sosreport_members() {
+        // A real Ubuntu 20.04 sosreport (sos 4.x, kernel 5.4): its kernel ring buffer, the
+        // journal-written /var/log/dmesg, rsyslog files and empty unit journals.
+        // `../shared` beside the workspace root (one level further up from a git worktree).
+        let name = "shared/corpus-external/sosreport-k8stest-4-2022-02-11-abcdef.tar.xz";
+        let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let Some(file) = ["../..", "../../.."]
+            .iter()
+            .find_map(|up| std::fs::File::open(base.join(up).join(name)).ok())
+        else {
+            println!("skipped: ../{name} not present");
+            return;
+        };
+        let mut archive = tar::Archive::new(liblzma::read::XzDecoder::new(file));
+        let mut checked = 0;
+        for entry in archive.entries().unwrap() {
+            let mut entry = entry.unwrap();
+            let name = entry.path().unwrap().to_string_lossy().into_owned();
+            let want = [
+                "sos_commands/kernel/dmesg",
+                "var/log/dmesg",
+                "var/log/kern.log",
+                "var/log/auth.log",
+                "sos_commands/kubernetes/journalctl_--no-pager_--unit_kubelet",
+                "var/log/juju/machine-4.log",
+            ];
+            let Some(which) = want.iter().find(|w| name.ends_with(*w)) else {
+                continue;
+            };
+            let mut data = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
+            let n_lines = lines::Lines::new(&data).count();
+            let format = sniff_log(&data);
+            let recs: Vec<_> = format.map_or(Vec::new(), |f| records(f, &data).collect());
+            match *which {
+                "sos_commands/kernel/dmesg" => {
+                    assert_eq!(format, Some(Format::Dmesg));
+                    let bracketed = data
+                        .split(|&b| b == b'\n')
+                        .filter(|l| l.starts_with(b"["))
+                        .count();
+                    assert_eq!(recs.len(), bracketed);
+                    assert!(recs.iter().all(|r| matches!(r.time, RawTime::Monotonic(_))));
+                }
+                "var/log/dmesg" => {
+                    assert_eq!(format, Some(Format::JournalShortMonotonic));
+                    assert_eq!(recs.len(), n_lines);
+                    // `journalctl -k`-style capture by Ubuntu's dmesg.service, without host:
+                    // 540 kernel lines and 54 early systemd[1] lines in this boot.
+                    let count = |s: Source| recs.iter().filter(|r| r.source == s).count();
+                    assert_eq!((count(Source::Kernel), count(Source::Systemd)), (540, 54));
+                    assert!(recs.iter().all(|r| r.host.is_empty()));
+                }
+                "var/log/kern.log" => {
+                    assert_eq!(format, Some(Format::Syslog));
+                    assert_eq!(recs.len(), n_lines);
+                    assert!(
+                        recs.iter().all(|r| r.source == Source::Kernel
+                            && dmesg::kernel_mono(r.message).is_some())
+                    );
+                }
+                "var/log/auth.log" => {
+                    assert_eq!(format, Some(Format::Syslog));
+                    assert_eq!(recs.len(), n_lines);
+                    assert!(recs.iter().all(|r| !r.ident.is_empty()));
+                }
+                "var/log/juju/machine-4.log" => assert_eq!(format, None),
+                _ => {
+                    assert_eq!(format, Some(Format::JournalShort));
+                    assert_eq!(recs.len(), 0);
+                }
+            }
+            checked += 1;
+        }
+        assert_eq!(checked, 6);
+    }
+
+    const LOG_FORMATS: &[Format] = &[
+        Format::JournalShort,
+        Format::JournalShortPrecise,
+        Format::JournalShortIso,
+        Format::JournalShortIsoPrecise,
+        Format::JournalShortMonotonic,
+        Format::JournalShortUnix,
+        Format::JournalJson,
+        Format::JournalExport,
+        Format::JournalVerbose,
+        Format::Syslog,
+        Format::Dmesg,
+        Format::Kmsg,
+        Format::Klog,
+        Format::KlogJson,
+        Format::Logrus,
+    ];
+
+    fn check_invariants(data: &[u8]) {
+        let base = data.as_ptr() as usize;
+        for &f in LOG_FORMATS {
+            let mut last_line = 0;
+            for r in records(f, data) {
+                let raw = r.raw.as_ptr() as usize;
+                assert_eq!(raw, base + r.offset as usize, "{f:?}");
+                assert!(raw + r.raw.len() <= base + data.len());
+                let m = r.message.as_ptr() as usize;
+                assert!(
+                    m >= raw && m + r.message.len() <= raw + r.raw.len(),
+                    "{f:?}"
+                );
+                assert!(r.line > last_line, "{f:?}");
+                last_line = r.line;
+                let _ = r.field(b"msg");
+            }
+        }
+        let _ = sniff_log(data);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            check_invariants(&data);
+        }
+
+        #[test]
+        fn log_like_bytes_never_panic(parts in proptest::collection::vec(proptest::sample::select(vec![
+            &b"Jul 05 19:33:34 "[..], b"node1 ", b"kubelet[1545]: ", b"kernel: ", b"\n", b"  ",
+            b"E0820 10:25:54.561334   12170 a.go:1] ", b"\"m\" k=<\n\tx\n >\n", b"[ 1.5] ",
+            b"<6>", b"6,1,2,-;", b"time=\"2021-05-12T09:08:40Z\" level=error msg=\"a\\\"", b"{\"MESSAGE\":[1,",
+            b"\"__REALTIME_TIMESTAMP\":\"1\"}", b"MESSAGE\n\x05\0\0\0\0\0\0\0", b"-- Reboot --\n",
+            b"\xff\xc3", b"\r\n", b"INFO[0000] x", b"Wed 2021-05-12 09:08:40.1 CST [s=", b"<165>1 ",
+        ]), 0..40)) {
+            let data: Vec<u8> = parts.concat();
+            check_invariants(&data);
+        }
     }
 }

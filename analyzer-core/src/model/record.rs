@@ -56,6 +56,33 @@ impl<'a> Record<'a> {
         1 + memchr::memchr_iter(b'\n', self.raw).count() as u32
     }
 
+    /// A structured field of the record, decoded: a journal/klog JSON member of the raw line,
+    /// a logrus `key=value` of the message, or a klog structured field after the quoted
+    /// message. Borrows when the value needs no decoding; `None` when the record has no such
+    /// field.
+    pub fn field(&self, key: &[u8]) -> Option<std::borrow::Cow<'a, [u8]>> {
+        use crate::parse::{journal, klog, logrus};
+        if self.raw.first() == Some(&b'{') {
+            return journal::json_get(self.raw, key).and_then(|v| v.decode());
+        }
+        let msg = self.message;
+        if logrus::is_logrus(msg) {
+            return logrus::field(msg, key).map(|v| v.decode());
+        }
+        if let Some(h) = klog::header(msg) {
+            let inner = msg.get(h.msg_start..).unwrap_or(&[]);
+            return klog::fields(inner)
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.decode());
+        }
+        if msg.first() == Some(&b'"') {
+            return klog::fields(msg)
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.decode());
+        }
+        None
+    }
+
     /// The source's report name: the canonical name, or the identifier for unknown programs.
     pub fn source_name(&self) -> std::borrow::Cow<'a, str> {
         match self.source {

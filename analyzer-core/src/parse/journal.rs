@@ -1,1 +1,574 @@
 //! journalctl output in every mode (short*, json, export, verbose).
+//!
+//! The `short` family shares one layout, `TIME host ident[pid]: msg`; only the time differs,
+//! and [`short_header`] tells the time shapes apart per line by their first byte, so any
+//! `short*` mode parses with it. Continuation lines of multi-line messages are indented;
+//! separator and catalog lines ([`is_separator`]) are not records.
+//!
+//! `-o json` objects are scanned without building a tree ([`json_fields`]); `-o export`
+//! entries are read with their binary fields ([`ExportEntries`]); `-o verbose` entries are a
+//! cursor line followed by indented `FIELD=value` lines ([`verbose_header`]).
+
+use std::borrow::Cow;
+
+use crate::model::record::Level;
+use crate::model::time::{RawTime, Timestamp};
+use crate::parse::lines::{Header, skip_spaces};
+use crate::parse::syslog::{host_tag, iso_time};
+use crate::parse::time::{
+    digits_var, epoch_seconds, fraction_micros, parse_iso_local, syslog_stamp, utc_of,
+};
+
+/// True for journalctl's own lines: `-- Logs begin at … --`, `-- Journal begins at … --`,
+/// `-- Boot <id> --`, `-- Reboot --`, `-- No entries --`, `-- cursor: …` and `--catalog`
+/// explanations (`-- ` or `░░ `).
+#[inline]
+pub fn is_separator(line: &[u8]) -> bool {
+    line.starts_with(b"-- ") || line == b"--" || line.starts_with("░░".as_bytes())
+}
+
+/// A `short-monotonic` time `[ 1573.878353]`: microseconds and bytes used.
+pub fn monotonic(b: &[u8]) -> Option<(u64, usize)> {
+    let inner = b.strip_prefix(b"[")?;
+    let s = skip_spaces(inner);
+    let (secs, n) = digits_var(s)?;
+    let after = s.get(n..)?;
+    // printk and journalctl always write the fraction (`%5lu.%06lu`); `[20357]` (an OOM task
+    // table row) is not a time.
+    if after.first() != Some(&b'.') {
+        return None;
+    }
+    let (micros, k) = {
+        let (us, k) = fraction_micros(&after[1..]);
+        (us, k + 1)
+    };
+    if after.get(k) != Some(&b']') {
+        return None;
+    }
+    let used = 1 + (inner.len() - s.len()) + n + k + 1;
+    Some((
+        secs.checked_mul(1_000_000)?
+            .checked_add(u64::from(micros))?,
+        used,
+    ))
+}
+
+/// The time of a `short*` line, whatever the mode: `Aug 20 10:25:54[.us]` (local, no year),
+/// ISO with or without offset, `[ mono]`, or epoch seconds.
+pub fn short_time(line: &[u8]) -> Option<(RawTime, usize)> {
+    match *line.first()? {
+        b'[' => monotonic(line).map(|(us, n)| (RawTime::Monotonic(us), n)),
+        b'0'..=b'9' => {
+            if line.get(4) == Some(&b'-') {
+                iso_time(line)
+            } else {
+                let (ts, n) = epoch_seconds(line)?;
+                (n >= 9).then_some((RawTime::Utc(ts), n))
+            }
+        }
+        _ => syslog_stamp(line).map(|(t, n)| (RawTime::Local(t), n)),
+    }
+}
+
+/// Parses the header of a `short*` line: time, host, identifier, pid.
+#[inline]
+pub fn short_header(line: &[u8]) -> Option<Header<'_>> {
+    let (time, used) = short_time(line)?;
+    let rest = line.get(used..)?.strip_prefix(b" ")?;
+    let ht = host_tag(rest);
+    Some(Header {
+        time,
+        time_text: &line[..used],
+        host: ht.host,
+        ident: ht.ident,
+        pid: ht.pid,
+        level: Level::Unknown,
+        msg_start: used + 1 + ht.msg_start,
+    })
+}
+
+/// The cursor line of `-o verbose`: `Wed 2021-05-12 09:08:40.642410 CST [s=…;i=…]`. The zone
+/// is an abbreviation, so the time is local to the host (with year), except for `UTC`.
+pub fn verbose_time(line: &[u8]) -> Option<(RawTime, usize)> {
+    let b = line.get(4..)?;
+    if line.get(3) != Some(&b' ') || !line[..3].iter().all(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let (t, used) = parse_iso_local(b)?;
+    let rest = b.get(used..)?.strip_prefix(b" ")?;
+    let zone_len = memchr::memchr(b' ', rest)?;
+    if !rest.get(zone_len + 1..)?.starts_with(b"[s=") {
+        return None;
+    }
+    let time = match &rest[..zone_len] {
+        b"UTC" | b"GMT" => utc_of(&t).map_or(RawTime::Local(t), RawTime::Utc),
+        _ => RawTime::Local(t),
+    };
+    Some((time, 4 + used + 1 + zone_len))
+}
+
+/// The header of a verbose entry. `entry` is the cursor line plus its indented field lines;
+/// the message is the value of `MESSAGE=`.
+pub fn verbose_header(entry: &[u8]) -> Option<Header<'_>> {
+    let first_end = memchr::memchr(b'\n', entry).unwrap_or(entry.len());
+    let (time, used) = verbose_time(&entry[..first_end])?;
+    let mut h = Header::timed(time, &entry[..used], entry.len());
+    let mut pos = first_end + 1;
+    let mut comm: &[u8] = &[];
+    while pos < entry.len() {
+        let end = memchr::memchr(b'\n', &entry[pos..]).map_or(entry.len(), |i| pos + i);
+        let line = &entry[pos..end];
+        let field = skip_spaces(line);
+        if let Some(eq) = memchr::memchr(b'=', field) {
+            let (k, v) = (&field[..eq], &field[eq + 1..]);
+            let v = v.strip_suffix(b"\r").unwrap_or(v);
+            match k {
+                b"MESSAGE" => h.msg_start = pos + (line.len() - field.len()) + eq + 1,
+                b"SYSLOG_IDENTIFIER" => h.ident = v,
+                b"_COMM" => comm = v,
+                b"_PID" => h.pid = parse_u32(v),
+                b"_HOSTNAME" => h.host = v,
+                b"PRIORITY" => {
+                    if let Some(p) = parse_u32(v) {
+                        h.level = Level::from_syslog(p);
+                    }
+                }
+                _ => {}
+            }
+        }
+        pos = end + 1;
+    }
+    if h.ident.is_empty() {
+        h.ident = comm;
+    }
+    Some(h)
+}
+
+fn parse_u32(v: &[u8]) -> Option<u32> {
+    digits_var(v)
+        .filter(|&(_, n)| n == v.len())
+        .and_then(|(p, _)| u32::try_from(p).ok())
+}
+
+/// A JSON value as written: a string's content between the quotes (escapes still in place),
+/// or the text of any other value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonValue<'a> {
+    /// The content of a string, escapes not decoded.
+    Str(&'a [u8]),
+    /// A number, `true`/`false`/`null`, an array or an object, as written.
+    Raw(&'a [u8]),
+}
+
+impl<'a> JsonValue<'a> {
+    /// The slice of the input the value occupies (string content or raw text).
+    pub fn as_slice(&self) -> &'a [u8] {
+        match *self {
+            JsonValue::Str(s) | JsonValue::Raw(s) => s,
+        }
+    }
+
+    /// The value as bytes: a string unescaped (borrowed when it has no escapes); an array of
+    /// byte numbers (journal binary fields) decoded; an array of strings (a repeated journal
+    /// field) gives its first string; numbers and booleans as written; `null` gives `None`.
+    pub fn decode(&self) -> Option<Cow<'a, [u8]>> {
+        match *self {
+            JsonValue::Str(s) => Some(json_unescape(s)),
+            JsonValue::Raw(b"null") => None,
+            JsonValue::Raw(r) if r.first() == Some(&b'[') => {
+                let inner = r.get(1..r.len().saturating_sub(1))?;
+                let inner = trim_ws(inner);
+                if inner.first() == Some(&b'"') {
+                    let end = string_end(inner, 1)?;
+                    return Some(json_unescape(&inner[1..end]));
+                }
+                let mut out = Vec::with_capacity(inner.len() / 3 + 1);
+                for n in inner.split(|&c| c == b',') {
+                    let n = trim_ws(n);
+                    if n.is_empty() {
+                        continue;
+                    }
+                    out.push(parse_u32(n).and_then(|v| u8::try_from(v).ok())?);
+                }
+                Some(Cow::Owned(out))
+            }
+            JsonValue::Raw(r) => Some(Cow::Borrowed(r)),
+        }
+    }
+}
+
+fn trim_ws(b: &[u8]) -> &[u8] {
+    let s = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let e = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(s, |i| i + 1);
+    b.get(s..e).unwrap_or(&[])
+}
+
+/// Index of the closing quote of a string whose content starts at `from`.
+fn string_end(b: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    loop {
+        let j = i + memchr::memchr2(b'"', b'\\', b.get(i..)?)?;
+        if b[j] == b'\\' {
+            i = j + 2;
+        } else {
+            return Some(j);
+        }
+    }
+}
+
+/// End (exclusive) of an array/object starting at `from` (which holds `[` or `{`).
+fn container_end(b: &[u8], from: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            b'"' => i = string_end(b, i + 1)?,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Decodes JSON string escapes (`\"`, `\\`, `\n`, `\uXXXX` with surrogate pairs); borrows when
+/// there are none. Invalid escapes are kept as written.
+pub fn json_unescape(s: &[u8]) -> Cow<'_, [u8]> {
+    if memchr::memchr(b'\\', s).is_none() {
+        return Cow::Borrowed(s);
+    }
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let c = s[i];
+        if c != b'\\' || i + 1 >= s.len() {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let e = s[i + 1];
+        i += 2;
+        match e {
+            b'n' => out.push(b'\n'),
+            b't' => out.push(b'\t'),
+            b'r' => out.push(b'\r'),
+            b'b' => out.push(8),
+            b'f' => out.push(12),
+            b'u' => {
+                let Some(hi) = hex4(s.get(i..)) else {
+                    out.extend_from_slice(b"\\u");
+                    continue;
+                };
+                i += 4;
+                let mut cp = hi;
+                if (0xD800..0xDC00).contains(&hi)
+                    && s.get(i..i + 2) == Some(b"\\u")
+                    && let Some(lo) = hex4(s.get(i + 2..))
+                    && (0xDC00..0xE000).contains(&lo)
+                {
+                    cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                    i += 6;
+                }
+                let ch = char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER);
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+            }
+            other => out.push(other),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn hex4(b: Option<&[u8]>) -> Option<u32> {
+    let b = b?.get(..4)?;
+    let s = std::str::from_utf8(b).ok()?;
+    u32::from_str_radix(s, 16).ok()
+}
+
+/// Iterator over the top-level members of one JSON object: `(key, value)` with the key's raw
+/// content. Stops at the first malformed byte.
+#[derive(Clone, Debug)]
+pub struct JsonFields<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+/// The members of the JSON object at the start of `obj` (leading blanks allowed).
+pub fn json_fields(obj: &[u8]) -> JsonFields<'_> {
+    let start = obj.iter().position(|c| !c.is_ascii_whitespace());
+    match start {
+        Some(i) if obj[i] == b'{' => JsonFields { b: obj, pos: i + 1 },
+        _ => JsonFields {
+            b: obj,
+            pos: obj.len(),
+        },
+    }
+}
+
+impl<'a> JsonFields<'a> {
+    fn ws(&mut self) {
+        while self.b.get(self.pos).is_some_and(u8::is_ascii_whitespace) {
+            self.pos += 1;
+        }
+    }
+
+    fn member(&mut self) -> Option<(&'a [u8], JsonValue<'a>)> {
+        self.ws();
+        if self.b.get(self.pos) == Some(&b',') {
+            self.pos += 1;
+            self.ws();
+        }
+        if *self.b.get(self.pos)? != b'"' {
+            return None;
+        }
+        let kend = string_end(self.b, self.pos + 1)?;
+        let key = &self.b[self.pos + 1..kend];
+        self.pos = kend + 1;
+        self.ws();
+        if *self.b.get(self.pos)? != b':' {
+            return None;
+        }
+        self.pos += 1;
+        self.ws();
+        let v = match *self.b.get(self.pos)? {
+            b'"' => {
+                let end = string_end(self.b, self.pos + 1)?;
+                let v = JsonValue::Str(&self.b[self.pos + 1..end]);
+                self.pos = end + 1;
+                v
+            }
+            b'[' | b'{' => {
+                let end = container_end(self.b, self.pos)?;
+                let v = JsonValue::Raw(&self.b[self.pos..end]);
+                self.pos = end;
+                v
+            }
+            _ => {
+                let rest = &self.b[self.pos..];
+                let n = rest
+                    .iter()
+                    .position(|&c| c == b',' || c == b'}' || c.is_ascii_whitespace())
+                    .unwrap_or(rest.len());
+                if n == 0 {
+                    return None;
+                }
+                self.pos += n;
+                JsonValue::Raw(&rest[..n])
+            }
+        };
+        Some((key, v))
+    }
+}
+
+impl<'a> Iterator for JsonFields<'a> {
+    type Item = (&'a [u8], JsonValue<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let r = self.member();
+        if r.is_none() {
+            self.pos = self.b.len();
+        }
+        r
+    }
+}
+
+/// The value of `key` in a JSON object line.
+pub fn json_get<'a>(obj: &'a [u8], key: &[u8]) -> Option<JsonValue<'a>> {
+    json_fields(obj).find(|(k, _)| *k == key).map(|(_, v)| v)
+}
+
+/// Header of a `-o json` line: time from `__REALTIME_TIMESTAMP` (µs), identifier from
+/// `SYSLOG_IDENTIFIER` or `_COMM`, pid, host, level from `PRIORITY`, message from `MESSAGE`
+/// (the string content as written, or the byte-array text of a binary message).
+pub fn json_header(line: &[u8]) -> Option<Header<'_>> {
+    let mut it = json_fields(line);
+    let mut h = Header::timed(RawTime::None, &[], line.len());
+    let mut seen = false;
+    let mut comm: &[u8] = &[];
+    for (k, v) in &mut it {
+        seen = true;
+        let s = v.as_slice();
+        match k {
+            b"__REALTIME_TIMESTAMP" => {
+                if let Some((us, n)) = digits_var(s)
+                    && n == s.len()
+                {
+                    h.time = RawTime::Utc(Timestamp(i64::try_from(us).ok()?));
+                    h.time_text = s;
+                }
+            }
+            b"MESSAGE" => {
+                h.msg_start = crate::parse::lines::offset_in(line, s).unwrap_or(line.len());
+            }
+            b"SYSLOG_IDENTIFIER" => h.ident = s,
+            b"_COMM" => comm = s,
+            b"_PID" => h.pid = parse_u32(s),
+            b"SYSLOG_PID" if h.pid.is_none() => h.pid = parse_u32(s),
+            b"_HOSTNAME" => h.host = s,
+            b"PRIORITY" => {
+                if let Some(p) = parse_u32(s) {
+                    h.level = Level::from_syslog(p);
+                }
+            }
+            _ => {}
+        }
+    }
+    if h.ident.is_empty() {
+        h.ident = comm;
+    }
+    seen.then_some(h)
+}
+
+/// Length of the MESSAGE value for a json line whose message starts at `msg_start`.
+pub fn json_message_len(line: &[u8], msg_start: usize) -> usize {
+    let Some(rest) = line.get(msg_start..) else {
+        return 0;
+    };
+    if msg_start > 0 && line.get(msg_start - 1) == Some(&b'"') {
+        string_end(line, msg_start).map_or(rest.len(), |e| e - msg_start)
+    } else if rest.first() == Some(&b'[') {
+        container_end(line, msg_start).map_or(rest.len(), |e| e - msg_start)
+    } else {
+        rest.iter()
+            .position(|&c| c == b',' || c == b'}')
+            .unwrap_or(rest.len())
+    }
+}
+
+/// One `-o export` entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExportEntry<'a> {
+    /// Byte offset of the entry.
+    pub offset: usize,
+    /// 1-based line of its first field.
+    pub line: u32,
+    /// The entry, without the final newline and blank separator line.
+    pub raw: &'a [u8],
+    /// Parsed header; `msg_start` is relative to `raw`, the message length in `msg_len`.
+    pub header: Header<'a>,
+    /// Length of the MESSAGE value (0 when none).
+    pub msg_len: usize,
+}
+
+/// Iterator over `-o export` entries: `FIELD=value\n` lines and binary fields
+/// `FIELD\n<u64 LE length><bytes>\n`, entries separated by an empty line.
+#[derive(Clone, Debug)]
+pub struct ExportEntries<'a> {
+    data: &'a [u8],
+    pos: usize,
+    line: u32,
+}
+
+impl<'a> ExportEntries<'a> {
+    /// Entries of `data`.
+    pub fn new(data: &'a [u8]) -> Self {
+        ExportEntries {
+            data,
+            pos: 0,
+            line: 1,
+        }
+    }
+}
+
+impl<'a> Iterator for ExportEntries<'a> {
+    type Item = ExportEntry<'a>;
+
+    fn next(&mut self) -> Option<ExportEntry<'a>> {
+        let d = self.data;
+        // Skip blank lines between entries.
+        while d.get(self.pos) == Some(&b'\n') {
+            self.pos += 1;
+            self.line = self.line.saturating_add(1);
+        }
+        if self.pos >= d.len() {
+            return None;
+        }
+        let start = self.pos;
+        let first_line = self.line;
+        let mut h = Header::timed(RawTime::None, &[], 0);
+        let mut msg: Option<(usize, usize)> = None;
+        let mut comm: &[u8] = &[];
+        let mut pos = start;
+        let mut end = start;
+        while pos < d.len() {
+            let nl = memchr::memchr(b'\n', &d[pos..]).map_or(d.len(), |i| pos + i);
+            let line = &d[pos..nl];
+            if line.is_empty() {
+                break;
+            }
+            let (key, value, vstart, next) = if let Some(eq) = memchr::memchr(b'=', line) {
+                (&line[..eq], &line[eq + 1..], pos + eq + 1, nl + 1)
+            } else {
+                // Binary field: the length follows the name's newline.
+                let lb = d.get(nl + 1..nl + 9);
+                let len = lb
+                    .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                    .map(u64::from_le_bytes)
+                    .and_then(|l| usize::try_from(l).ok());
+                match len.and_then(|l| (nl + 9).checked_add(l).map(|e| (l, e))) {
+                    Some((_, vend)) if vend <= d.len() => {
+                        self.line = self.line.saturating_add(
+                            memchr::memchr_iter(b'\n', &d[nl + 1..vend]).count() as u32,
+                        );
+                        (line, &d[nl + 9..vend], nl + 9, vend + 1)
+                    }
+                    _ => (line, &[][..], nl, nl + 1),
+                }
+            };
+            match key {
+                b"__REALTIME_TIMESTAMP" => {
+                    if let Some(us) = parse_u32_64(value) {
+                        h.time = RawTime::Utc(Timestamp(us));
+                        h.time_text = value;
+                    }
+                }
+                b"MESSAGE" => msg = Some((vstart - start, value.len())),
+                b"SYSLOG_IDENTIFIER" => h.ident = value,
+                b"_COMM" => comm = value,
+                b"_PID" => h.pid = parse_u32(value),
+                b"_HOSTNAME" => h.host = value,
+                b"PRIORITY" => {
+                    if let Some(p) = parse_u32(value) {
+                        h.level = Level::from_syslog(p);
+                    }
+                }
+                _ => {}
+            }
+            end = if next > d.len() { d.len() } else { next - 1 };
+            self.line = self.line.saturating_add(1);
+            pos = next;
+        }
+        self.pos = pos.min(d.len());
+        if h.ident.is_empty() {
+            h.ident = comm;
+        }
+        let raw = &d[start..end.max(start)];
+        let (ms, ml) = msg.unwrap_or((raw.len(), 0));
+        h.msg_start = ms.min(raw.len());
+        Some(ExportEntry {
+            offset: start,
+            line: first_line,
+            raw,
+            header: h,
+            msg_len: ml.min(raw.len() - h.msg_start),
+        })
+    }
+}
+
+fn parse_u32_64(v: &[u8]) -> Option<i64> {
+    digits_var(v)
+        .filter(|&(_, n)| n == v.len())
+        .and_then(|(p, _)| i64::try_from(p).ok())
+}

@@ -203,6 +203,27 @@ pub fn parse_iso_local(b: &[u8]) -> Option<(LocalTime, usize)> {
     ))
 }
 
+/// The instant of a civil time with a year, read as UTC (`None` without a year).
+pub fn utc_of(t: &LocalTime) -> Option<Timestamp> {
+    let days = days_from_civil(i64::from(t.year?), i64::from(t.month), i64::from(t.day));
+    let secs =
+        days * 86400 + i64::from(t.hour) * 3600 + i64::from(t.minute) * 60 + i64::from(t.second);
+    Some(Timestamp::from_secs_micros(secs, t.micros))
+}
+
+/// `Ddd Mmm dd HH:MM:SS YYYY` (ctime, day space-padded: `Thu Dec  7 00:05:15 2017`), as used
+/// by `dmesg -T`. Returns the time (with year) and the bytes used.
+pub fn ctime(b: &[u8]) -> Option<(LocalTime, usize)> {
+    if b.len() < 24 || b[3] != b' ' || !b[..3].iter().all(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let (mut t, used) = syslog_stamp(&b[4..])?;
+    let rest = b.get(4 + used..)?.strip_prefix(b" ")?;
+    let year = digits(rest, 4)?;
+    t.year = Some(year as i16);
+    Some((t, 4 + used + 1 + 4))
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -260,6 +281,18 @@ mod tests {
             parse_iso_prefix(b"2021-05-12 09:08:40 x").unwrap(),
             (None, 19)
         );
+    }
+
+    #[test]
+    fn ctime_dmesg_t() {
+        // `dmesg -T` as quoted in kubernetes#56891.
+        let (t, n) = ctime(b"Thu Dec  7 00:05:15 2017] Memory cgroup").unwrap();
+        assert_eq!(
+            (t.year, t.month, t.day, t.hour, n),
+            (Some(2017), 12, 7, 0, 24)
+        );
+        assert_eq!(utc_of(&t).unwrap().to_rfc3339(), "2017-12-07T00:05:15Z");
+        assert!(ctime(b"Thu Dec  7 00:05:15 17]").is_none());
     }
 
     #[test]
