@@ -109,7 +109,7 @@ pub fn analyze_with(bundle: &Bundle, opts: &Options, engine: &Engine) -> Result<
                 .collect(),
             weight: 1,
             time: None,
-            evidence: v.evidence.iter().cloned().collect(),
+            evidence: vec![v.evidence.clone()],
         });
     }
     let mut findings = engine.evaluate(&obs, &clock);
@@ -256,6 +256,8 @@ impl<'s> input::Sink for Dispatch<'s, '_> {
     }
 
     fn skipped(&mut self, _entry: input::SkippedEntry) {}
+
+    fn link(&mut self, _link: input::LinkEntry) {}
 
     fn warning(&mut self, warning: Warning) {
         lock(self.state).warnings.push(warning);
@@ -453,7 +455,7 @@ fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Observation> {
     for l in &a.locks {
         let mut fields = std::collections::BTreeMap::new();
         fields.insert("address".to_string(), l.address.clone());
-        fields.insert("kind".to_string(), l.kind.clone());
+        fields.insert("kind".to_string(), l.kind.name().to_string());
         fields.insert("holder".to_string(), l.holder.map_or("unknown".to_string(), |h| h.to_string()));
         fields.insert("holder_state".to_string(), l.holder_state.clone().unwrap_or_default());
         fields.insert("minutes".to_string(), l.holder_minutes.unwrap_or(0).to_string());
@@ -462,7 +464,7 @@ fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Observation> {
         fields.insert("transitive_waiters".to_string(), l.transitive_waiters.to_string());
         fields.insert("holder_frames".to_string(), l.holder_top.join("\n"));
         fields.insert("waiter_funcs".to_string(), l.waiter_funcs.join("\n"));
-        fields.insert("max_wait_minutes".to_string(), l.max_wait_minutes.to_string());
+        fields.insert("max_wait_minutes".to_string(), l.max_wait_minutes.unwrap_or(0).to_string());
         fields.insert(
             "candidates".to_string(),
             l.holder_candidates.iter().map(|c| c.id.to_string()).collect::<Vec<_>>().join(", "),
@@ -485,16 +487,16 @@ fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Observation> {
                 label: String::new(),
             });
         }
-        if let Some(line) = l.waiter_line {
+        if l.waiter_line > 0 {
             evidence.push(Evidence {
                 path: path.to_string(),
-                line,
+                line: l.waiter_line,
                 time: None,
                 text: format!(
                     "{} goroutines wait on {} (up to {} minutes), e.g. from {}",
                     l.waiters_total,
                     l.address,
-                    l.max_wait_minutes,
+                    l.max_wait_minutes.unwrap_or(0),
                     l.waiter_funcs.first().cloned().unwrap_or_default()
                 ),
                 highlight: None,
@@ -531,8 +533,8 @@ fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Observation> {
         fields.insert("count".to_string(), b.count.to_string());
         fields.insert("frames".to_string(), b.frames.iter().map(|f| f.func.clone()).collect::<Vec<_>>().join("\n"));
         fields.insert("dump".to_string(), path.to_string());
-        let evidence = b
-            .first_line
+        let evidence = Some(b.line)
+            .filter(|&line| line > 0)
             .map(|line| Evidence {
                 path: path.to_string(),
                 line,

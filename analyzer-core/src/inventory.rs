@@ -16,7 +16,7 @@ use crate::input::{
     Bundle, InputInfo, Limits, LinkEntry, Member, Sink, SkippedEntry, Warning, walk,
 };
 use crate::model::record::{Record, Source};
-use crate::model::time::{Clock, LocalTime, RawTime, Timestamp, YearSummary, YearTracker};
+use crate::model::time::{Clock, ClockBuilder, RawTime, Timestamp, YearSummary, YearTracker};
 use crate::parse::{Format, time as ptime};
 
 /// Version of the JSON shape of [`Inventory`].
@@ -97,7 +97,11 @@ pub fn inventory(bundle: &Bundle, limits: &Limits) -> Result<Inventory, Error> {
         walk(bundle, limits, &mut sink)
     })?;
     let collected = shared.into_inner().unwrap_or_else(|e| e.into_inner());
-    let clock = collected.facts.clock(collected.newest);
+    let mut facts = collected.facts;
+    if let Some(n) = collected.newest {
+        facts.observe_absolute(n);
+    }
+    let clock = facts.finish();
     let mut members: Vec<(usize, MemberInfo)> = collected
         .pending
         .into_iter()
@@ -115,7 +119,7 @@ pub fn inventory(bundle: &Bundle, limits: &Limits) -> Result<Inventory, Error> {
 #[derive(Default)]
 struct Collected {
     pending: Vec<Pending>,
-    facts: ClockFacts,
+    facts: ClockBuilder,
     newest: Option<Timestamp>,
 }
 
@@ -154,7 +158,7 @@ impl Sink for Collector<'_, '_, '_> {
         let mut c = self.shared.lock().unwrap_or_else(|e| e.into_inner());
         if link.path == "etc/localtime" {
             if let Some(name) = link.target.split_once("zoneinfo/").map(|(_, n)| n) {
-                c.facts.link_tz = Some(name.to_string());
+                c.facts.add_zone_name(name);
             }
         }
         let mut p = Pending::plain(link.path, link.input, link.format, 0, false);
@@ -220,7 +224,7 @@ impl Pending {
 }
 
 /// Counts the records of a member and reads the clock facts it holds.
-fn summarise(member: &Member) -> (Pending, ClockFacts) {
+fn summarise(member: &Member) -> (Pending, ClockBuilder) {
     let data: &[u8] = &member.data;
     let mut p = Pending::plain(
         member.path.clone(),
@@ -229,29 +233,16 @@ fn summarise(member: &Member) -> (Pending, ClockFacts) {
         data.len() as u64,
         member.truncated,
     );
-    let mut facts = ClockFacts::default();
+    let mut facts = ClockBuilder::new();
     match member.format {
-        Format::Date => {
-            let utc = member.path.ends_with("--utc");
-            if let Some(t) = parse_date(data) {
-                if utc {
-                    facts.date_utc = Some((member.path.clone(), t));
-                } else {
-                    facts.date = Some((member.path.clone(), t));
-                }
-            }
-        }
-        Format::Timedatectl => {
-            let (anchor, zone) = parse_timedatectl(data);
-            facts.timedatectl = anchor.map(|t| (member.path.clone(), t));
-            facts.timedatectl_tz = zone;
-        }
-        Format::Localtime => facts.tzif = Some(data.to_vec()),
+        Format::Date => facts.add_date(&member.path, data),
+        Format::Timedatectl => facts.add_timedatectl(&member.path, data),
+        Format::Localtime => facts.add_localtime(data),
         _ => {}
     }
     if member.format.is_log() {
         let mut tracker = YearTracker::new();
-        each_record(member.format, data, |rec| {
+        for rec in crate::parse::records(member.format, data) {
             p.records += 1;
             *p.sources.entry(rec.source_name().into_owned()).or_insert(0) += 1;
             if rec.time != RawTime::None {
@@ -264,167 +255,12 @@ fn summarise(member: &Member) -> (Pending, ClockFacts) {
                     p.newest_utc = Some(p.newest_utc.map_or(t, |n| n.max(t)));
                 }
             }
-        });
+        }
         p.summary = tracker.finish();
     }
     (p, facts)
 }
 
-/// What the bundle says about its clock, gathered from several members.
-#[derive(Default)]
-struct ClockFacts {
-    date_utc: Option<(String, RawTime)>,
-    date: Option<(String, RawTime)>,
-    timedatectl: Option<(String, RawTime)>,
-    timedatectl_tz: Option<String>,
-    tzif: Option<Vec<u8>>,
-    link_tz: Option<String>,
-}
-
-impl ClockFacts {
-    fn merge(&mut self, other: ClockFacts) {
-        self.date_utc = self.date_utc.take().or(other.date_utc);
-        self.date = self.date.take().or(other.date);
-        self.timedatectl = self.timedatectl.take().or(other.timedatectl);
-        self.timedatectl_tz = self.timedatectl_tz.take().or(other.timedatectl_tz);
-        self.tzif = self.tzif.take().or(other.tzif);
-        self.link_tz = self.link_tz.take().or(other.link_tz);
-    }
-
-    fn clock(&self, newest: Option<Timestamp>) -> Clock {
-        let mut clock = Clock::default();
-        let name = self.timedatectl_tz.clone().or_else(|| self.link_tz.clone());
-        if let Some(bytes) = &self.tzif {
-            if let Ok(tz) = jiff::tz::TimeZone::tzif(name.as_deref().unwrap_or("localtime"), bytes)
-            {
-                clock.tz = tz;
-                clock.tz_name = name.clone();
-            }
-        } else if let Some(tz) = name
-            .as_deref()
-            .and_then(|n| jiff::tz::TimeZone::get(n).ok())
-        {
-            clock.tz = tz;
-            clock.tz_name = name.clone();
-        }
-        for (path, raw) in [&self.date_utc, &self.date, &self.timedatectl]
-            .into_iter()
-            .flatten()
-        {
-            let t = match raw {
-                RawTime::Utc(t) => Some(*t),
-                RawTime::Local(l) => l.year.and_then(|y| clock.local_to_utc(y, l)),
-                _ => None,
-            };
-            if let Some(t) = t {
-                clock.anchor = Some(t);
-                clock.anchor_source = Some(path.clone());
-                break;
-            }
-        }
-        if clock.anchor.is_none() {
-            clock.anchor = newest;
-        }
-        clock
-    }
-}
-
-/// `date` output: `Fri Feb 11 19:23:39 UTC 2022` (zone abbreviation, then year).
-fn parse_date(data: &[u8]) -> Option<RawTime> {
-    let line = data.split(|&b| b == b'\n').next()?;
-    let words: Vec<&[u8]> = line
-        .split(|&b| b == b' ')
-        .filter(|w| !w.is_empty())
-        .collect();
-    let [_, mon, day, hms, zone, year] = words.as_slice() else {
-        return None;
-    };
-    let month = ptime::month_abbr(mon)?;
-    let (day, _) = ptime::digits_var(day)?;
-    let (hour, minute, second) = ptime::hms(hms)?;
-    let year = ptime::digits(year, 4)? as i16;
-    let local = LocalTime {
-        year: Some(year),
-        month,
-        day: u8::try_from(day).ok()?,
-        hour,
-        minute,
-        second,
-        micros: 0,
-    };
-    if matches!(*zone, b"UTC" | b"GMT" | b"Z") {
-        let ts = Clock::default().local_to_utc(year, &local)?;
-        Some(RawTime::Utc(ts))
-    } else {
-        Some(RawTime::Local(local))
-    }
-}
-
-/// `timedatectl`: `Universal time: Fri 2022-02-11 19:23:39 UTC` and
-/// `Time zone: Etc/UTC (UTC, +0000)`.
-fn parse_timedatectl(data: &[u8]) -> (Option<RawTime>, Option<String>) {
-    let mut anchor = None;
-    let mut zone = None;
-    for line in data.split(|&b| b == b'\n') {
-        let line = line.trim_ascii();
-        if let Some(rest) = line.strip_prefix(b"Universal time:") {
-            let rest = rest.trim_ascii();
-            let rest = rest.get(4..).unwrap_or_default(); // weekday
-            let civil = rest.get(..19).unwrap_or_default();
-            if let Some((Some(t), _)) = ptime::parse_iso_prefix(&[civil, b"Z"].concat()) {
-                anchor = Some(RawTime::Utc(t));
-            }
-        } else if let Some(rest) = line.strip_prefix(b"Time zone:") {
-            let name = rest
-                .trim_ascii()
-                .split(|&b| b == b' ')
-                .next()
-                .unwrap_or_default();
-            if !name.is_empty() {
-                zone = Some(String::from_utf8_lossy(name).into_owned());
-            }
-        }
-    }
-    (anchor, zone)
-}
-
-/// Visits the records of a log member.
-///
-/// Journal and syslog outputs: a line starting with blank space continues the record before
-/// it; `-- … --` marker lines (`-- Logs begin at …`, `-- No entries --`, `-- Reboot --`) are
-/// not records. Every other format: one non-empty line, one record.
-fn each_record(format: Format, data: &[u8], mut visit: impl FnMut(&Record<'_>)) {
-    let journal_like = matches!(
-        format,
-        Format::JournalShort
-            | Format::JournalShortPrecise
-            | Format::JournalShortIso
-            | Format::JournalShortIsoPrecise
-            | Format::JournalShortMonotonic
-            | Format::JournalShortUnix
-            | Format::Syslog
-    );
-    let mut start = 0usize;
-    let mut line_no = 0u32;
-    while start < data.len() {
-        let end = memchr::memchr(b'\n', data.get(start..).unwrap_or_default())
-            .map_or(data.len(), |i| start + i);
-        let line = data.get(start..end).unwrap_or_default();
-        line_no += 1;
-        let offset = start as u64;
-        start = end + 1;
-        if line.trim_ascii().is_empty() {
-            continue;
-        }
-        if journal_like
-            && (line.starts_with(b"-- ") || line.first().is_some_and(|b| *b == b' ' || *b == b'\t'))
-        {
-            continue;
-        }
-        let rec = read_record(format, offset, line_no, line);
-        visit(&rec);
-    }
-}
 
 fn read_record<'a>(format: Format, offset: u64, line_no: u32, line: &'a [u8]) -> Record<'a> {
     let mut rec = Record::bare(offset, line_no, line);

@@ -368,6 +368,20 @@ impl ClockBuilder {
         }
     }
 
+    /// Names the host zone (`Asia/Shanghai`, from the `etc/localtime` link target); used when no
+    /// TZif bytes or `timedatectl` zone say otherwise.
+    pub fn add_zone_name(&mut self, name: &str) {
+        match &mut self.tz {
+            Some((_, n @ None)) => *n = Some(name.to_string()),
+            Some(_) => {}
+            None => {
+                if let Ok(tz) = jiff::tz::TimeZone::get(name) {
+                    self.tz = Some((tz, Some(name.to_string())));
+                }
+            }
+        }
+    }
+
     /// Notes an absolute time seen in a log (the newest one is the fallback anchor).
     pub fn observe_absolute(&mut self, ts: Timestamp) {
         if self.newest.is_none_or(|n| ts > n) {
