@@ -467,7 +467,7 @@ fn parse_header(t: &[u8]) -> Option<Header> {
     let open = memchr(b'[', after)?;
     // Anything between the id and `[` must be ` gp=… m=… mp=…` tokens.
     let between = &after[..open];
-    if !between.is_empty() && !(between.starts_with(b" ") && between.ends_with(b" ")) {
+    if !(between.is_empty() || between.starts_with(b" ") && between.ends_with(b" ")) {
         return None;
     }
     let inner_start = 10 + n + open + 1;
@@ -555,12 +555,10 @@ fn trim_end(mut b: &[u8]) -> &[u8] {
 mod tests {
     use super::*;
 
-    fn one(
-        text: &str,
-    ) -> (
-        Vec<(u64, String, Option<u32>, bool)>,
-        Vec<Vec<(String, String, String, u32)>>,
-    ) {
+    type Head = (u64, String, Option<u32>, bool);
+    type FrameT = (String, String, String, u32);
+
+    fn one(text: &str) -> (Vec<Head>, Vec<Vec<FrameT>>) {
         let d = parse(text.as_bytes());
         let heads = d
             .goroutines()

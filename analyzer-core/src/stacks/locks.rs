@@ -396,6 +396,9 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// A candidate while searching: reason, frame depth, frame function.
+type CandRec<'a> = (Reason, u32, &'a [u8]);
+
 struct Lock<'a> {
     dump: u32,
     addr: u64,
@@ -405,7 +408,7 @@ struct Lock<'a> {
     k: Option<u64>,
     stale: bool,
     /// goroutine index → (reason, depth, frame func)
-    cands: HashMap<u32, (Reason, u32, &'a [u8])>,
+    cands: HashMap<u32, CandRec<'a>>,
 }
 
 impl Lock<'_> {
@@ -692,7 +695,7 @@ fn lock_info(
     transitive: u64,
 ) -> LockInfo {
     let gs = dump.goroutines();
-    let mut cands: Vec<(&u32, &(Reason, u32, &[u8]))> = l.cands.iter().collect();
+    let mut cands: Vec<(&u32, &CandRec<'_>)> = l.cands.iter().collect();
     cands.sort_by_key(|(gi, c)| (c.0, c.1, **gi));
     let holder_candidates = cands
         .into_iter()
