@@ -1,5 +1,259 @@
 //! Stack analysis of goroutine dumps: buckets of identical stacks, lock identity, holder
 //! inference and the mutex wait-for graph.
+//!
+//! [`analyze`] turns a borrowed [`Dump`] into an owned, serialisable [`Analysis`]; the JSON
+//! shape of `nodemortem stacks --format json` is that of [`Analysis`].
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use serde::Serialize;
+
+use crate::model::goroutine::{CrashKind, Dump, StateKind};
 
 pub mod bucket;
 pub mod locks;
+
+pub use locks::{Activity, Candidate, ChannelEdge, LockInfo, LockKind, Reason};
+
+/// Version of the JSON shape.
+pub const SCHEMA_VERSION: u32 = 1;
+/// Entries kept in [`Analysis::longest_waits`].
+const LONGEST: usize = 10;
+/// Frames kept per bucket.
+const BUCKET_FRAMES: usize = 64;
+
+/// A frame of a bucket's stack (arguments dropped: they differ between members).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BucketFrame {
+    /// Qualified function name.
+    pub func: String,
+    /// Source file.
+    pub file: String,
+    /// Source line.
+    pub line: u32,
+}
+
+/// Goroutines with identical stacks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Bucket {
+    /// Number of members.
+    pub count: u64,
+    /// Their state.
+    pub state: String,
+    /// Shortest wait among members (minutes; absent when none printed minutes).
+    pub min_minutes: Option<u32>,
+    /// Longest wait among members.
+    pub max_minutes: Option<u32>,
+    /// Member ids, in file order.
+    pub ids: Vec<u64>,
+    /// The shared stack, innermost first (at most 64 frames).
+    pub frames: Vec<BucketFrame>,
+    /// The shared `created by` function.
+    pub created_by: Option<String>,
+    /// Dump index.
+    pub dump: u32,
+    /// 1-based header line of the first member.
+    pub line: u32,
+}
+
+/// A long-blocked goroutine.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LongWait {
+    /// Goroutine id.
+    pub id: u64,
+    /// Its state.
+    pub state: String,
+    /// Minutes in that state.
+    pub minutes: u32,
+    /// Innermost non-runtime function (or the innermost one).
+    pub top: String,
+    /// 1-based header line.
+    pub line: u32,
+}
+
+/// A crash header of the dump.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CrashInfo {
+    /// `panic`, `fatal-error`, `signal`, `runtime`.
+    pub kind: CrashKind,
+    /// The header text.
+    pub text: String,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// Everything `nodemortem stacks` reports; owned, no borrows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Analysis {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Number of goroutines.
+    pub goroutines: u64,
+    /// Number of dumps in the input.
+    pub dumps: u32,
+    /// Goroutines per state.
+    pub states: BTreeMap<String, u64>,
+    /// The longest-blocked goroutines, longest first.
+    pub longest_waits: Vec<LongWait>,
+    /// Contended locks, by transitive waiters descending (root blockers first).
+    pub locks: Vec<LockInfo>,
+    /// Deadlocked goroutine id sets.
+    pub deadlocks: Vec<Vec<u64>>,
+    /// Soft edges of channel waits.
+    pub channel_edges: Vec<ChannelEdge>,
+    /// Goroutines waiting on a lock whose address could not be read.
+    pub unresolved_lock_waiters: u64,
+    /// Buckets, largest first.
+    pub buckets: Vec<Bucket>,
+    /// The first crash header, if any.
+    pub crash: Option<CrashInfo>,
+    /// Parser warnings (`line: message`).
+    pub warnings: Vec<String>,
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Analyses a parsed dump.
+pub fn analyze(dump: &Dump<'_>) -> Analysis {
+    let gs = dump.goroutines();
+    let mut states: BTreeMap<String, u64> = BTreeMap::new();
+    {
+        let mut raw: BTreeMap<&[u8], u64> = BTreeMap::new();
+        for g in gs {
+            *raw.entry(dump.state(g)).or_default() += 1;
+        }
+        for (k, v) in raw {
+            *states.entry(text(k)).or_default() += v;
+        }
+    }
+    let mut waits: Vec<(u32, usize)> = gs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| g.minutes.map(|m| (m, i)))
+        .collect();
+    waits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let longest_waits = waits
+        .into_iter()
+        .take(LONGEST)
+        .filter_map(|(m, i)| {
+            let g = gs.get(i)?;
+            let top = dump
+                .frames(g)
+                .find(|f| !f.func.starts_with(b"runtime.") && !f.func.starts_with(b"sync."))
+                .or_else(|| dump.frames(g).next())
+                .map(|f| text(f.func))
+                .unwrap_or_default();
+            Some(LongWait {
+                id: g.id,
+                state: text(dump.state(g)),
+                minutes: m,
+                top,
+                line: g.line,
+            })
+        })
+        .collect();
+    let buckets = bucket::buckets(dump)
+        .into_iter()
+        .filter_map(|b| {
+            let rep = gs.get(*b.members.first()? as usize)?;
+            let members = || b.members.iter().filter_map(|&i| gs.get(i as usize));
+            Some(Bucket {
+                count: b.members.len() as u64,
+                state: text(dump.state(rep)),
+                min_minutes: members().filter_map(|g| g.minutes).min(),
+                max_minutes: members().filter_map(|g| g.minutes).max(),
+                ids: members().map(|g| g.id).collect(),
+                frames: dump
+                    .frames(rep)
+                    .take(BUCKET_FRAMES)
+                    .map(|f| BucketFrame {
+                        func: text(f.func),
+                        file: text(f.file),
+                        line: f.line,
+                    })
+                    .collect(),
+                created_by: dump.created_by(rep).map(|f| text(f.func)),
+                dump: b.dump,
+                line: rep.line,
+            })
+        })
+        .collect();
+    let la = locks::analyze_locks(dump);
+    Analysis {
+        schema_version: SCHEMA_VERSION,
+        goroutines: gs.len() as u64,
+        dumps: dump.dump_count(),
+        states,
+        longest_waits,
+        locks: la.locks,
+        deadlocks: la.deadlocks,
+        channel_edges: la.channel_edges,
+        unresolved_lock_waiters: la.unresolved_waiters,
+        buckets,
+        crash: dump.crashes().first().map(|c| CrashInfo {
+            kind: c.kind,
+            text: text(dump.crash_text(c)),
+            line: c.line,
+        }),
+        warnings: dump
+            .warnings()
+            .iter()
+            .map(|w| format!("line {}: {}", w.line, w.message))
+            .collect(),
+    }
+}
+
+/// For each goroutine index, the index of its bucket in `analysis.buckets` (matched by the
+/// first member id and dump), so renderers can collapse waiters by bucket.
+pub fn bucket_of(analysis: &Analysis, dump: &Dump<'_>) -> Vec<Option<usize>> {
+    let mut by_first: std::collections::HashMap<(u32, u32), usize> =
+        std::collections::HashMap::new();
+    for (bi, b) in analysis.buckets.iter().enumerate() {
+        by_first.insert((b.dump, b.line), bi);
+    }
+    let mut out = vec![None; dump.len()];
+    for b in bucket::buckets(dump) {
+        let Some(rep) = b
+            .members
+            .first()
+            .and_then(|&i| dump.goroutines().get(i as usize))
+        else {
+            continue;
+        };
+        let bi = by_first.get(&(b.dump, rep.line)).copied();
+        for &m in &b.members {
+            if let Some(slot) = out.get_mut(m as usize) {
+                *slot = bi;
+            }
+        }
+    }
+    out
+}
+
+/// True for states that are ordinary idleness in a Go server (network poll, select loops,
+/// timers), used by renderers to de-emphasise buckets.
+pub fn is_idle_state(state: &str) -> bool {
+    matches!(
+        StateKind::of(state.as_bytes()),
+        StateKind::IoWait | StateKind::Select | StateKind::Sleep | StateKind::ChanReceive
+    )
+}
+
+/// Decodes a dump file's bytes: gzip (`1f 8b`, multi-member) and xz (`fd 37 7a 58 5a 00`) are
+/// unpacked, anything else is returned as is.
+pub fn decode(bytes: Vec<u8>) -> std::io::Result<Vec<u8>> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::with_capacity(bytes.len() * 4);
+        flate2::read::MultiGzDecoder::new(bytes.as_slice()).read_to_end(&mut out)?;
+        Ok(out)
+    } else if bytes.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
+        let mut out = Vec::with_capacity(bytes.len() * 6);
+        liblzma::read::XzDecoder::new(bytes.as_slice()).read_to_end(&mut out)?;
+        Ok(out)
+    } else {
+        Ok(bytes)
+    }
+}

@@ -1,15 +1,251 @@
-//! `nodemortem stacks`.
+//! `nodemortem stacks`: buckets, contended locks, holders and deadlocks of a goroutine dump.
 
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use analyzer_core::model::goroutine::Dump;
+use analyzer_core::parse::goroutine;
+use analyzer_core::stacks::{self, Analysis};
+use anyhow::Context;
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Human-readable summary, root blockers, buckets.
+    Text,
+    /// The analysis as JSON (schema_version 1).
+    Json,
+    /// The wait-for graph in Graphviz DOT, collapsed by bucket.
+    Dot,
+}
 
 /// Arguments of `nodemortem stacks`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Paths to read.
-    pub paths: Vec<std::path::PathBuf>,
+    /// The dump file (plain, .gz or .xz).
+    pub dump: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Only show buckets with at least this many goroutines.
+    #[arg(long, default_value_t = 1)]
+    pub min_count: u64,
 }
 
 /// Runs the command.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("stacks is not available yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let raw = std::fs::read(&args.dump).with_context(|| args.dump.display().to_string())?;
+    let bytes =
+        stacks::decode(raw).with_context(|| format!("{}: decompress", args.dump.display()))?;
+    let dump = goroutine::parse(&bytes);
+    let mut analysis = stacks::analyze(&dump);
+    let out = match args.format {
+        Format::Json => {
+            analysis.buckets.retain(|b| b.count >= args.min_count);
+            let mut s = serde_json::to_string_pretty(&analysis)?;
+            s.push('\n');
+            s
+        }
+        Format::Text => text(&analysis, args.min_count),
+        Format::Dot => dot(&analysis, &dump),
+    };
+    std::io::stdout().lock().write_all(out.as_bytes())?;
+    Ok(if dump.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn minutes(m: Option<u32>) -> String {
+    m.map(|m| format!(", {m} minutes")).unwrap_or_default()
+}
+
+fn text(a: &Analysis, min_count: u64) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "goroutines: {} (dumps: {})", a.goroutines, a.dumps);
+    let mut states: Vec<_> = a.states.iter().collect();
+    states.sort_by(|x, y| y.1.cmp(x.1).then(x.0.cmp(y.0)));
+    let states: Vec<String> = states.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let _ = writeln!(s, "states: {}", states.join(", "));
+    if let Some(c) = &a.crash {
+        let _ = writeln!(s, "crash (line {}): {}", c.line, c.text);
+    }
+    if !a.longest_waits.is_empty() {
+        let _ = writeln!(s, "longest waits:");
+        for w in a.longest_waits.iter().take(5) {
+            let _ = writeln!(
+                s,
+                "  goroutine {} [{}, {} minutes] {} (line {})",
+                w.id, w.state, w.minutes, w.top, w.line
+            );
+        }
+    }
+    if !a.deadlocks.is_empty() {
+        let _ = writeln!(s, "\ndeadlocks:");
+        for d in &a.deadlocks {
+            let ids: Vec<String> = d.iter().map(u64::to_string).collect();
+            let _ = writeln!(s, "  goroutines {}", ids.join(" -> "));
+        }
+    }
+    if !a.locks.is_empty() {
+        let _ = writeln!(s, "\nroot blockers:");
+    }
+    for l in &a.locks {
+        let kind = match l.kind {
+            stacks::LockKind::Mutex => "mutex",
+            stacks::LockKind::Rwmutex => "rwmutex",
+        };
+        let _ = writeln!(
+            s,
+            "  lock {} ({kind}{}): {} waiting directly, {} transitively, longest {}",
+            l.address,
+            l.owner_type
+                .as_deref()
+                .map(|t| format!(" in {t}"))
+                .unwrap_or_default(),
+            l.waiters_total,
+            l.transitive_waiters,
+            l.max_wait_minutes
+                .map_or("-".into(), |m| format!("{m} minutes")),
+        );
+        match l.holder {
+            Some(h) => {
+                let _ = writeln!(
+                    s,
+                    "    holder: goroutine {h} [{}{}] (line {}) doing {}",
+                    l.holder_state.as_deref().unwrap_or("?"),
+                    minutes(l.holder_minutes),
+                    l.holder_line.unwrap_or(0),
+                    l.holder_activity.name(),
+                );
+                for f in l.holder_top.iter().take(6) {
+                    let _ = writeln!(s, "      {f}");
+                }
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "    holder: unknown ({} candidates)",
+                    l.holder_candidates.len()
+                );
+                for c in &l.holder_candidates {
+                    let _ = writeln!(
+                        s,
+                        "      goroutine {} [{}{}] {:?} via {}",
+                        c.id,
+                        c.state,
+                        minutes(c.minutes),
+                        c.reason,
+                        c.frame
+                    );
+                }
+            }
+        }
+        let _ = writeln!(s, "    waiters call from:");
+        for f in l.waiter_funcs.iter().take(5) {
+            let _ = writeln!(s, "      {f}");
+        }
+    }
+    let shown: Vec<_> = a.buckets.iter().filter(|b| b.count >= min_count).collect();
+    let _ = writeln!(
+        s,
+        "\nbuckets: {} of {} (min count {min_count})",
+        shown.len(),
+        a.buckets.len()
+    );
+    for b in shown {
+        let m = match (b.min_minutes, b.max_minutes) {
+            (Some(lo), Some(hi)) if lo != hi => format!(", {lo}-{hi} minutes"),
+            (_, Some(hi)) => format!(", {hi} minutes"),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            s,
+            "  {} x [{}{m}] (first at line {})",
+            b.count, b.state, b.line
+        );
+        for f in b.frames.iter().take(6) {
+            let _ = writeln!(s, "      {} {}:{}", f.func, f.file, f.line);
+        }
+    }
+    s
+}
+
+fn esc(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn dot(a: &Analysis, dump: &Dump<'_>) -> String {
+    let bucket_of = stacks::bucket_of(a, dump);
+    let mut s = String::from(
+        "digraph waitfor {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n",
+    );
+    for (li, l) in a.locks.iter().enumerate() {
+        let lock = format!("lock{li}");
+        let _ = writeln!(
+            s,
+            "  {lock} [shape=ellipse, label=\"{}\\n{} waiters ({} transitive)\"];",
+            l.address, l.waiters_total, l.transitive_waiters
+        );
+        let mut groups: std::collections::BTreeMap<Option<usize>, u64> = Default::default();
+        for &w in &l.waiter_index {
+            *groups
+                .entry(bucket_of.get(w as usize).copied().flatten())
+                .or_default() += 1;
+        }
+        for (b, n) in groups {
+            let (node, label) = match b.and_then(|b| a.buckets.get(b).map(|x| (b, x))) {
+                Some((bi, bucket)) => {
+                    let caller = bucket
+                        .frames
+                        .iter()
+                        .find(|f| {
+                            !f.func.starts_with("sync.")
+                                && !f.func.starts_with("runtime.")
+                                && !f.func.starts_with("internal/sync.")
+                        })
+                        .map_or("", |f| f.func.as_str());
+                    (
+                        format!("b{bi}"),
+                        format!("{n} x [{}]\\n{}", bucket.state, esc(caller)),
+                    )
+                }
+                None => (format!("u{li}"), format!("{n} waiters")),
+            };
+            let _ = writeln!(s, "  {node} [label=\"{label}\"];");
+            let _ = writeln!(s, "  {node} -> {lock} [label=\"waits\"];");
+        }
+        if let Some(h) = l.holder {
+            let top = l.holder_top.first().map(String::as_str).unwrap_or("");
+            let _ = writeln!(
+                s,
+                "  g{h} [label=\"goroutine {h} [{}{}]\\n{}\\n{}\", style=filled, fillcolor=\"#ffb3b3\"];",
+                l.holder_state.as_deref().unwrap_or("?"),
+                minutes(l.holder_minutes),
+                l.holder_activity.name(),
+                esc(top)
+            );
+            let _ = writeln!(s, "  {lock} -> g{h} [label=\"held by\"];");
+        } else {
+            for c in &l.holder_candidates {
+                let _ = writeln!(
+                    s,
+                    "  g{} [label=\"goroutine {} [{}]\\ncandidate\"];",
+                    c.id,
+                    c.id,
+                    esc(&c.state)
+                );
+                let _ = writeln!(
+                    s,
+                    "  {lock} -> g{} [style=dashed, label=\"maybe held by\"];",
+                    c.id
+                );
+            }
+        }
+    }
+    s.push_str("}\n");
+    s
 }

@@ -1,1 +1,65 @@
 //! Buckets of identical stacks.
+//!
+//! Like panicparse, goroutines whose stacks are identical once arguments and minutes are
+//! ignored (same state, functions, files, lines and creator) form one bucket. The key is the
+//! hash computed while parsing ([`Goroutine::hash`](crate::model::goroutine::Goroutine::hash));
+//! a bucket only holds indices, never copies of frames.
+
+use std::collections::HashMap;
+
+use crate::model::goroutine::Dump;
+
+/// A group of goroutines with the same stack, by index into [`Dump::goroutines`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BucketRef {
+    /// The shared stack hash.
+    pub hash: u64,
+    /// The dump the members belong to.
+    pub dump: u32,
+    /// Member indices in file order; the first one is the representative.
+    pub members: Vec<u32>,
+}
+
+/// Groups the goroutines of `dump`; sorted by size descending, then by first appearance.
+pub fn buckets(dump: &Dump<'_>) -> Vec<BucketRef> {
+    let mut index: HashMap<(u32, u64), usize> = HashMap::new();
+    let mut out: Vec<BucketRef> = Vec::new();
+    for (i, g) in dump.goroutines().iter().enumerate() {
+        let slot = *index.entry((g.dump, g.hash)).or_insert_with(|| {
+            out.push(BucketRef {
+                hash: g.hash,
+                dump: g.dump,
+                members: Vec::new(),
+            });
+            out.len() - 1
+        });
+        out[slot].members.push(i as u32);
+    }
+    out.sort_by(|a, b| {
+        b.members
+            .len()
+            .cmp(&a.members.len())
+            .then(a.members[0].cmp(&b.members[0]))
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::goroutine::parse;
+
+    // Stack shapes as in moby/moby#31801 dumps: the same call path with different argument
+    // values and minutes shares a bucket; a different line does not.
+    #[test]
+    fn groups_ignoring_args_and_minutes() {
+        let text = "goroutine 10 [semacquire, 5 minutes]:\nsync.runtime_SemacquireMutex(0xc42001, 0x0)\n\t/usr/local/go/src/runtime/sema.go:71 +0x3d\n\n\
+goroutine 11 [semacquire, 9 minutes]:\nsync.runtime_SemacquireMutex(0xc42099, 0x0)\n\t/usr/local/go/src/runtime/sema.go:71 +0x3d\n\n\
+goroutine 12 [semacquire]:\nsync.runtime_SemacquireMutex(0xc42001, 0x0)\n\t/usr/local/go/src/runtime/sema.go:72 +0x3d\n\n\
+goroutine 13 [IO wait]:\nsync.runtime_SemacquireMutex(0xc42001, 0x0)\n\t/usr/local/go/src/runtime/sema.go:71 +0x3d\n";
+        let d = parse(text.as_bytes());
+        let b = buckets(&d);
+        let members: Vec<Vec<u32>> = b.iter().map(|b| b.members.clone()).collect();
+        assert_eq!(members, vec![vec![0, 1], vec![2], vec![3]]);
+    }
+}

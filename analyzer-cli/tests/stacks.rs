@@ -1,0 +1,87 @@
+//! `nodemortem stacks` on the seed-003 dockerd dump (incidents.md §5).
+
+use assert_cmd::Command;
+
+const DUMP: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../corpus/seed-003-volume-remove-lock/var/run/docker/goroutine-stacks-2020-07-15T101222Z.log"
+);
+
+fn run(args: &[&str]) -> String {
+    let out = Command::cargo_bin("nodemortem")
+        .expect("binary")
+        .arg("stacks")
+        .arg(DUMP)
+        .args(args)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn json_names_the_holder() {
+    let v: serde_json::Value = serde_json::from_str(&run(&["--format", "json"])).expect("json");
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["goroutines"], 1321);
+    assert_eq!(v["states"]["semacquire"], 217);
+    let lock = &v["locks"][0];
+    assert_eq!(lock["address"], "0xc000aee820");
+    assert_eq!(lock["holder"], 2211);
+    assert_eq!(lock["waiters_total"], 217);
+    assert_eq!(lock["transitive_waiters"], 217);
+    assert_eq!(lock["holder_activity"], "filesystem");
+    assert_eq!(lock["holder_top"][1], "syscall.unlinkat");
+    assert_eq!(v["locks"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["deadlocks"].as_array().map(Vec::len), Some(0));
+    let b = &v["buckets"][0];
+    assert_eq!(b["count"], 501);
+    assert_eq!(b["state"], "IO wait");
+    assert_eq!(b["frames"][0]["func"], "internal/poll.runtime_pollWait");
+    assert_eq!(b["frames"][0]["line"], 173);
+}
+
+#[test]
+fn json_min_count_filters_buckets() {
+    let v: serde_json::Value =
+        serde_json::from_str(&run(&["--format", "json", "--min-count", "150"])).expect("json");
+    let counts: Vec<u64> = v["buckets"]
+        .as_array()
+        .expect("buckets")
+        .iter()
+        .filter_map(|b| b["count"].as_u64())
+        .collect();
+    assert_eq!(counts, vec![501, 242, 239, 180]);
+}
+
+#[test]
+fn text_puts_root_blocker_first() {
+    let t = run(&["--min-count", "100"]);
+    let blocker = t.find("root blockers:").expect("root blockers");
+    let buckets = t
+        .find("buckets: 5 of 10 (min count 100)")
+        .expect("buckets header");
+    assert!(blocker < buckets);
+    assert!(t.contains("lock 0xc000aee820 (mutex in github.com/docker/docker/volume/local.(*Root)): 217 waiting directly, 217 transitively, longest 82 minutes"));
+    assert!(
+        t.contains("holder: goroutine 2211 [syscall, 83 minutes] (line 10609) doing filesystem")
+    );
+    assert!(t.starts_with("goroutines: 1321 (dumps: 1)\n"));
+}
+
+#[test]
+fn dot_collapses_waiters_by_bucket() {
+    let d = run(&["--format", "dot"]);
+    assert!(d.starts_with("digraph waitfor {"));
+    assert!(d.contains(
+        "b3 [label=\"180 x [semacquire]\\ngithub.com/docker/docker/volume/local.(*Root).Get\"];"
+    ));
+    assert!(d.contains("b5 [label=\"37 x [semacquire]"));
+    assert!(d.contains("lock0 -> g2211 [label=\"held by\"];"));
+    assert!(d.contains("fillcolor=\"#ffb3b3\""));
+    assert_eq!(d.matches(" -> lock0 ").count(), 2);
+}

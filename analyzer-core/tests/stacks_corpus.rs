@@ -1,0 +1,87 @@
+//! Seed 003 (`volume-remove-lock`, incidents.md §5): the committed dockerd dump is the
+//! generator's output, and the analysis names the `(*Root).Remove` goroutine as the holder.
+
+#[path = "support/volume_dump.rs"]
+mod volume_dump;
+
+use std::path::PathBuf;
+
+use analyzer_core::parse::goroutine::parse;
+use analyzer_core::stacks::{Activity, LockKind, analyze};
+
+fn corpus_file() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(
+        "../corpus/seed-003-volume-remove-lock/var/run/docker/goroutine-stacks-2020-07-15T101222Z.log",
+    )
+}
+
+/// Set `NODEMORTEM_REGEN=1` to rewrite the corpus file from the generator.
+#[test]
+fn committed_dump_matches_generator() {
+    let g = volume_dump::generate();
+    let path = corpus_file();
+    if std::env::var_os("NODEMORTEM_REGEN").is_some() {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, &g.text).expect("write corpus");
+    }
+    let committed = std::fs::read_to_string(&path).expect("corpus dump is committed");
+    assert!(committed.len() <= 3 << 20, "corpus dump must stay ≤ 3 MB");
+    assert!(
+        committed == g.text,
+        "corpus dump differs from the generator output"
+    );
+}
+
+#[test]
+fn holder_of_root_lock() {
+    let g = volume_dump::generate();
+    let dump = parse(g.text.as_bytes());
+    let total =
+        3 + 1 + volume_dump::CREATE_WAITERS + volume_dump::CLEANUP_WAITERS + volume_dump::OTHERS;
+    assert_eq!(dump.len(), total);
+    assert!(dump.warnings().is_empty(), "{:?}", dump.warnings());
+    let a = analyze(&dump);
+    assert_eq!(a.goroutines, total as u64);
+    assert_eq!(a.locks.len(), 1);
+    let l = &a.locks[0];
+    assert_eq!(l.address, "0xc000aee820");
+    assert_eq!(l.kind, LockKind::Mutex);
+    assert_eq!(l.holder, Some(volume_dump::HOLDER));
+    assert_eq!(l.holder_candidates.len(), 1);
+    assert_eq!(l.holder_activity, Activity::Filesystem);
+    assert_eq!(l.holder_state.as_deref(), Some("syscall"));
+    assert_eq!(l.holder_minutes, Some(83));
+    assert_eq!(l.waiters, g.waiters);
+    assert_eq!(l.waiters_total, 217);
+    assert_eq!(l.transitive_waiters, 217);
+    assert_eq!(l.max_wait_minutes, Some(g.max_wait));
+    assert_eq!(l.offset, Some(0));
+    assert_eq!(
+        l.waiter_funcs,
+        vec!["github.com/docker/docker/volume/local.(*Root).Get".to_string()]
+    );
+    assert_eq!(
+        &l.holder_top[..3],
+        &[
+            "syscall.Syscall".to_string(),
+            "syscall.unlinkat".into(),
+            "syscall.Unlink".into()
+        ]
+    );
+    assert!(a.deadlocks.is_empty());
+    assert_eq!(a.states.get("semacquire"), Some(&217));
+    // Waiters split into two buckets by call path.
+    let counts: Vec<(u64, &str)> = a
+        .buckets
+        .iter()
+        .filter(|b| b.state == "semacquire")
+        .map(|b| (b.count, b.frames[3].func.as_str()))
+        .collect();
+    assert_eq!(
+        counts,
+        vec![
+            (180, "github.com/docker/docker/volume/service.lookupVolume"),
+            (37, "github.com/docker/docker/volume/service.lookupVolume"),
+        ]
+    );
+}
