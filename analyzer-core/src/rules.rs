@@ -62,6 +62,6 @@ pub fn load(extra: &[&Path]) -> Result<Engine> {
 }
 
 #[cfg(test)]
-pub(crate) mod testkit;
-#[cfg(test)]
 mod builtin_tests;
+#[cfg(test)]
+pub(crate) mod testkit;

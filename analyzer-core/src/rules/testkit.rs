@@ -51,7 +51,10 @@ pub fn scan_into(engine: &Engine, obs: &mut Observations, path: &str, lines: &[L
 pub fn observation(kind: &str, fields: &[(&str, &str)]) -> Observation {
     Observation {
         kind: kind.into(),
-        fields: fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        fields: fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
         weight: 1,
         time: None,
         evidence: Vec::new(),
@@ -65,7 +68,10 @@ pub fn builtin() -> Engine {
 
 /// A clock anchored on 2020-08-21 UTC.
 pub fn clock() -> Clock {
-    Clock { anchor: Timestamp::parse_rfc3339(b"2020-08-21T00:00:00Z"), ..Clock::default() }
+    Clock {
+        anchor: Timestamp::parse_rfc3339(b"2020-08-21T00:00:00Z"),
+        ..Clock::default()
+    }
 }
 
 /// Evaluates and flattens (causes and nested consequences) to `(rule, score)` pairs.
