@@ -137,3 +137,64 @@ fn severities_follow_the_guidance() {
         assert_eq!(sev(id), Severity::Medium, "{id}");
     }
 }
+
+/// A healthy node's routine lines (boot starts, kube-proxy sizing conntrack, one orphan report
+/// during teardown, `Supports d_type: true`, the ext4 mount message) fire nothing above low.
+#[test]
+fn healthy_node_lines_fire_nothing_above_low() {
+    let e = engine();
+    let mut obs = Observations::default();
+    scan_into(
+        e,
+        &mut obs,
+        "var/log/syslog",
+        &[
+            (
+                Source::Kernel,
+                "kernel",
+                "09:00:00",
+                "EXT4-fs (sda1): mounted filesystem with ordered data mode. Opts: (null)",
+            ),
+            (
+                Source::Systemd,
+                "systemd",
+                "09:00:01",
+                "Started containerd container runtime.",
+            ),
+            (
+                Source::Systemd,
+                "systemd",
+                "09:00:02",
+                "Started Docker Application Container Engine.",
+            ),
+            (
+                Source::Systemd,
+                "systemd",
+                "09:00:03",
+                "Started kubelet: The Kubernetes Node Agent.",
+            ),
+            (
+                Source::KubeProxy,
+                "kube-proxy",
+                "09:00:04",
+                "I0820 09:00:04.000000       1 conntrack.go:52] Setting nf_conntrack_max to 786432",
+            ),
+            (
+                Source::Other,
+                "docker-info",
+                "09:00:05",
+                " Supports d_type: true",
+            ),
+            (
+                Source::Kubelet,
+                "kubelet",
+                "09:30:00",
+                "E0820 09:30:00.000000    2765 kubelet_volumes.go:154] Orphaned pod \"f7a3c1d2-9b8e-11e7-8a5f-0e1c2d3e4f50\" found, but volume paths are still present on disk : There were a total of 1 errors similar to this. Turn up verbosity to see them.",
+            ),
+        ],
+    );
+    let fired = fired(e, &obs);
+    assert_eq!(fired, vec![("orphaned-pod-volumes".to_string(), 30)]);
+    let all = e.evaluate(&obs, &clock());
+    assert!(all.iter().all(|f| f.severity <= Severity::Low));
+}
