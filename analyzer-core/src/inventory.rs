@@ -15,9 +15,8 @@ use crate::error::Error;
 use crate::input::{
     Bundle, InputInfo, Limits, LinkEntry, Member, Sink, SkippedEntry, Warning, walk,
 };
-use crate::model::record::{Record, Source};
 use crate::model::time::{Clock, ClockBuilder, RawTime, Timestamp, YearSummary, YearTracker};
-use crate::parse::{Format, time as ptime};
+use crate::parse::Format;
 
 /// Version of the JSON shape of [`Inventory`].
 pub const SCHEMA_VERSION: u32 = 1;
@@ -259,96 +258,6 @@ fn summarise(member: &Member) -> (Pending, ClockBuilder) {
         p.summary = tracker.finish();
     }
     (p, facts)
-}
-
-
-fn read_record<'a>(format: Format, offset: u64, line_no: u32, line: &'a [u8]) -> Record<'a> {
-    let mut rec = Record::bare(offset, line_no, line);
-    match format {
-        Format::Dmesg | Format::Kmsg => {
-            rec.source = Source::Kernel;
-            rec.time = monotonic(line).map_or(RawTime::None, RawTime::Monotonic);
-        }
-        Format::Logrus => {
-            if let Some(i) = memchr::memmem::find(line, b"time=\"") {
-                if let Some(t) = line.get(i + 6..).and_then(ptime::parse_iso) {
-                    rec.time = RawTime::Utc(t);
-                }
-            }
-        }
-        Format::Klog => {
-            // `E0820 10:25:54.561334   12170 file.go:243] msg`
-            if let (Some(month), Some(day), Some((h, m, s))) = (
-                line.get(1..).and_then(|b| ptime::digits(b, 2)),
-                line.get(3..).and_then(|b| ptime::digits(b, 2)),
-                line.get(6..).and_then(ptime::hms),
-            ) {
-                let (micros, _) = line.get(15..).map_or((0, 0), ptime::fraction_micros);
-                rec.time = RawTime::Local(LocalTime {
-                    year: None,
-                    month: month as u8,
-                    day: day as u8,
-                    hour: h,
-                    minute: m,
-                    second: s,
-                    micros,
-                });
-            }
-        }
-        Format::JournalJson => {
-            if let Some(i) = memchr::memmem::find(line, b"\"__REALTIME_TIMESTAMP\":\"") {
-                if let Some((us, _)) = line.get(i + 24..).and_then(ptime::digits_var) {
-                    rec.time = RawTime::Utc(Timestamp(us as i64));
-                }
-            }
-            if let Some(i) = memchr::memmem::find(line, b"\"SYSLOG_IDENTIFIER\":\"") {
-                let rest = line.get(i + 21..).unwrap_or_default();
-                let end = memchr::memchr(b'"', rest).unwrap_or(rest.len());
-                rec.ident = rest.get(..end).unwrap_or_default();
-                rec.source = Source::from_ident(rec.ident);
-            }
-        }
-        _ => {
-            // Syslog-shaped: a stamp, a host, `ident[pid]:`.
-            let (time, used) = if let Some((t, n)) = ptime::syslog_stamp(line) {
-                (RawTime::Local(t), n)
-            } else if let Some((t, n)) = ptime::parse_iso_prefix(line) {
-                match (t, ptime::parse_iso_local(line)) {
-                    (Some(t), _) => (RawTime::Utc(t), n),
-                    (None, Some((l, _))) => (RawTime::Local(l), n),
-                    (None, None) => (RawTime::None, n),
-                }
-            } else if let Some(us) = monotonic(line) {
-                let n = memchr::memchr(b']', line).map_or(0, |i| i + 1);
-                (RawTime::Monotonic(us), n)
-            } else if let Some((t, n)) = ptime::epoch_seconds(line) {
-                (RawTime::Utc(t), n)
-            } else {
-                (RawTime::None, 0)
-            };
-            rec.time = time;
-            let rest = line.get(used..).unwrap_or_default().trim_ascii_start();
-            let host_end = memchr::memchr(b' ', rest).unwrap_or(rest.len());
-            rec.host = rest.get(..host_end).unwrap_or_default();
-            let rest = rest.get(host_end..).unwrap_or_default().trim_ascii_start();
-            let id_end = rest
-                .iter()
-                .position(|&b| b == b'[' || b == b':' || b == b' ')
-                .unwrap_or(rest.len());
-            rec.ident = rest.get(..id_end).unwrap_or_default();
-            rec.source = Source::from_ident(rec.ident);
-        }
-    }
-    rec
-}
-
-/// `[ 1573.878353]` at the start of a line, in microseconds.
-fn monotonic(line: &[u8]) -> Option<u64> {
-    let rest = line.strip_prefix(b"[")?.trim_ascii_start();
-    let (secs, n) = ptime::digits_var(rest)?;
-    let rest = rest.get(n..)?.strip_prefix(b".")?;
-    let (micros, _) = ptime::fraction_micros(rest);
-    secs.checked_mul(1_000_000)?.checked_add(u64::from(micros))
 }
 
 #[cfg(test)]

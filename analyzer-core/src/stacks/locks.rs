@@ -62,6 +62,16 @@ pub enum Activity {
     Unknown,
 }
 
+impl LockKind {
+    /// The JSON name.
+    pub fn name(self) -> &'static str {
+        match self {
+            LockKind::Mutex => "mutex",
+            LockKind::Rwmutex => "rwmutex",
+        }
+    }
+}
+
 impl Activity {
     /// The JSON name.
     pub fn name(self) -> &'static str {
