@@ -31,8 +31,14 @@ fn analyze(path: &Path) -> Value {
         .output()
         .expect("run nodemortem");
     let code = out.status.code().unwrap_or(-1);
-    assert!(code == 0 || code == 1, "{}: exit {code}: {}", path.display(), String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{}: bad JSON: {e}", path.display()))
+    assert!(
+        code == 0 || code == 1,
+        "{}: exit {code}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{}: bad JSON: {e}", path.display()))
 }
 
 fn flatten<'a>(findings: &'a [Value], out: &mut Vec<&'a Value>) {
@@ -58,7 +64,11 @@ fn severity_rank(s: &str) -> u8 {
 #[test]
 fn every_bundle_matches_its_expectations() {
     let bundles = bundles();
-    assert!(bundles.len() >= 19, "expected at least 19 corpus bundles, found {}", bundles.len());
+    assert!(
+        bundles.len() >= 19,
+        "expected at least 19 corpus bundles, found {}",
+        bundles.len()
+    );
     let mut failures = Vec::new();
     for b in &bundles {
         let name = b.file_name().unwrap().to_string_lossy().to_string();
@@ -69,12 +79,19 @@ fn every_bundle_matches_its_expectations() {
         let mut all = Vec::new();
         flatten(&top_level, &mut all);
         let fired: Vec<&str> = all.iter().map(|f| f["rule"].as_str().unwrap()).collect();
-        let top = top_level.first().map(|f| f["rule"].as_str().unwrap().to_string());
+        let top = top_level
+            .first()
+            .map(|f| f["rule"].as_str().unwrap().to_string());
         if let Some(want) = expected["top"].as_str() {
             if top.as_deref() != Some(want) {
-                failures.push(format!("{name}: top is {top:?}, expected {want} (fired: {fired:?})"));
+                failures.push(format!(
+                    "{name}: top is {top:?}, expected {want} (fired: {fired:?})"
+                ));
             }
-        } else if expected["top"].is_null() && !top_level.is_empty() && expected.get("top").is_some() {
+        } else if expected["top"].is_null()
+            && !top_level.is_empty()
+            && expected.get("top").is_some()
+        {
             failures.push(format!("{name}: expected no finding, got {fired:?}"));
         }
         for r in expected["fire"].as_array().into_iter().flatten() {
@@ -89,10 +106,15 @@ fn every_bundle_matches_its_expectations() {
                 failures.push(format!("{name}: {r} fired but must not"));
             }
         }
-        let max = all.iter().map(|f| severity_rank(f["severity"].as_str().unwrap())).max();
+        let max = all
+            .iter()
+            .map(|f| severity_rank(f["severity"].as_str().unwrap()))
+            .max();
         if let Some(want) = expected["max_severity"].as_str() {
             if max != Some(severity_rank(want)) {
-                failures.push(format!("{name}: max severity rank {max:?}, expected {want}"));
+                failures.push(format!(
+                    "{name}: max severity rank {max:?}, expected {want}"
+                ));
             }
         }
         for e in expected["evidence"].as_array().into_iter().flatten() {
@@ -100,12 +122,20 @@ fn every_bundle_matches_its_expectations() {
             let path = e["path"].as_str().unwrap();
             let line = e["line"].as_u64().unwrap();
             let cited = all.iter().filter(|f| f["rule"] == rule).any(|f| {
-                f["evidence"].as_array().into_iter().flatten().any(|ev| ev["path"] == path && ev["line"].as_u64() == Some(line))
+                f["evidence"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|ev| ev["path"] == path && ev["line"].as_u64() == Some(line))
             });
             if !cited {
                 failures.push(format!("{name}: {rule} does not cite {path}:{line}"));
             }
         }
     }
-    assert!(failures.is_empty(), "corpus mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "corpus mismatches:\n{}",
+        failures.join("\n")
+    );
 }

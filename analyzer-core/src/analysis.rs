@@ -64,12 +64,30 @@ pub fn analyze(bundle: &Bundle, opts: &Options) -> Result<Report> {
 pub fn analyze_with(bundle: &Bundle, opts: &Options, engine: &Engine) -> Result<Report> {
     let started = Instant::now();
     let collected = collect(bundle, opts, engine)?;
-    let Collected { inputs, state, partial } = collected;
-    let State { members, hits, events, dumps, host, clock, warnings, stats, .. } = state;
+    let Collected {
+        inputs,
+        state,
+        partial,
+    } = collected;
+    let State {
+        members,
+        hits,
+        events,
+        dumps,
+        host,
+        clock,
+        warnings,
+        stats,
+        ..
+    } = state;
     let clock = clock.finish();
     let host = host.finish();
 
-    let mut obs = Observations { members, hits, observations: Vec::new() };
+    let mut obs = Observations {
+        members,
+        hits,
+        observations: Vec::new(),
+    };
     // Times of records: resolve every member's first/last, keep the span.
     let mut first: Option<Timestamp> = None;
     let mut last: Option<Timestamp> = None;
@@ -82,7 +100,8 @@ pub fn analyze_with(bundle: &Bundle, opts: &Options, engine: &Engine) -> Result<
         }
     }
     for e in events {
-        obs.observations.push(event_observation(&e, &clock, &obs.members));
+        obs.observations
+            .push(event_observation(&e, &clock, &obs.members));
     }
     for (path, analysis) in &dumps {
         obs.observations.extend(stacks_observations(path, analysis));
@@ -104,9 +123,12 @@ pub fn analyze_with(bundle: &Bundle, opts: &Options, engine: &Engine) -> Result<
     for (component, v) in &host.versions {
         obs.observations.push(Observation {
             kind: "version".into(),
-            fields: [("component".to_string(), component.clone()), ("version".to_string(), v.version.clone())]
-                .into_iter()
-                .collect(),
+            fields: [
+                ("component".to_string(), component.clone()),
+                ("version".to_string(), v.version.clone()),
+            ]
+            .into_iter()
+            .collect(),
             weight: 1,
             time: None,
             evidence: vec![v.evidence.clone()],
@@ -201,7 +223,11 @@ impl Budget {
 
 fn collect(bundle: &Bundle, opts: &Options, engine: &Engine) -> Result<Collected> {
     let state = Mutex::new(State::default());
-    let budget = Budget { used: Mutex::new(0), freed: Condvar::new(), cap: opts.max_in_flight };
+    let budget = Budget {
+        used: Mutex::new(0),
+        freed: Condvar::new(),
+        cap: opts.max_in_flight,
+    };
     let started = Instant::now();
     let mut partial = false;
     let inputs = rayon::in_place_scope(|scope| {
@@ -218,9 +244,15 @@ fn collect(bundle: &Bundle, opts: &Options, engine: &Engine) -> Result<Collected
     })?;
     let state = state.into_inner().unwrap_or_else(|e| e.into_inner());
     if state.stats.members == 0 && state.warnings.is_empty() && inputs.is_empty() {
-        return Err(Error::NothingReadable { reason: "the bundle is empty".into() });
+        return Err(Error::NothingReadable {
+            reason: "the bundle is empty".into(),
+        });
     }
-    Ok(Collected { inputs, state, partial })
+    Ok(Collected {
+        inputs,
+        state,
+        partial,
+    })
 }
 
 /// Receives members from the walker and analyses each on the rayon pool.
@@ -291,7 +323,14 @@ fn analyse_member(engine: &Engine, state: &Mutex<State>, member: Member) {
     }
 }
 
-fn analyse_log(engine: &Engine, state: &Mutex<State>, idx: usize, path: &str, format: Format, data: &[u8]) {
+fn analyse_log(
+    engine: &Engine,
+    state: &Mutex<State>,
+    idx: usize,
+    path: &str,
+    format: Format,
+    data: &[u8],
+) {
     let mut scan = engine.scan(data);
     let mut years = YearTracker::new();
     let mut asm = EventAssembler::new();
@@ -314,7 +353,10 @@ fn analyse_log(engine: &Engine, state: &Mutex<State>, idx: usize, path: &str, fo
         if let Some(ev) = asm.push(&rec) {
             events.push((ev, epoch));
         }
-        if rec.source == Source::Kernel && boot.len() < 8 && !matches!(rec.time, RawTime::Monotonic(_) | RawTime::None) {
+        if rec.source == Source::Kernel
+            && boot.len() < 8
+            && !matches!(rec.time, RawTime::Monotonic(_) | RawTime::None)
+        {
             if let Some(mono) = parse::dmesg::kernel_mono(rec.message) {
                 boot.push((rec.time, epoch, mono));
             }
@@ -329,14 +371,25 @@ fn analyse_log(engine: &Engine, state: &Mutex<State>, idx: usize, path: &str, fo
         clock.observe_absolute(ts);
     }
     for (wall, epoch, mono) in boot {
-        clock.add_boot_hint(BootHint { wall, epoch, years: summary, mono });
+        clock.add_boot_hint(BootHint {
+            wall,
+            epoch,
+            years: summary,
+            mono,
+        });
     }
     let hits = scan.finish(data, idx, summary);
     let pending: Vec<PendingEvent> = events
         .into_iter()
         .map(|(event, epoch)| {
             let lines = event_lines(data, &event);
-            PendingEvent { event, member: idx, epoch, years: summary, lines }
+            PendingEvent {
+                event,
+                member: idx,
+                epoch,
+                years: summary,
+                lines,
+            }
         })
         .collect();
     // Goroutine dumps embedded in a log (every line with its own prefix) are analysed too.
@@ -346,7 +399,11 @@ fn analyse_log(engine: &Engine, state: &Mutex<State>, idx: usize, path: &str, fo
     });
     let mut st = lock(state);
     st.stats.records += count;
-    st.stats.spans.push(Span { first, last, years: summary });
+    st.stats.spans.push(Span {
+        first,
+        last,
+        years: summary,
+    });
     st.hits.extend(hits);
     st.events.extend(pending);
     st.clock.merge(clock);
@@ -393,7 +450,9 @@ fn event_lines(data: &[u8], event: &Event) -> Vec<(u32, String)> {
             continue;
         }
         let end = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |i| pos + i);
-        let text = String::from_utf8_lossy(&data[pos..end.min(pos + 400)]).trim_end().to_string();
+        let text = String::from_utf8_lossy(&data[pos..end.min(pos + 400)])
+            .trim_end()
+            .to_string();
         out.push((want, text));
     }
     out
@@ -421,7 +480,16 @@ fn event_observation(p: &PendingEvent, clock: &Clock, members: &[String]) -> Obs
         }
     };
     let kind = match &p.event.kind {
-        EventKind::OomKill { memcg, victim_pid, victim_comm, invoker, task_memcg, container_id, pod_uid, anon_rss_kb } => {
+        EventKind::OomKill {
+            memcg,
+            victim_pid,
+            victim_comm,
+            invoker,
+            task_memcg,
+            container_id,
+            pod_uid,
+            anon_rss_kb,
+        } => {
             put("memcg", Some(memcg.to_string()));
             put("victim_pid", victim_pid.map(|v| v.to_string()));
             put("victim_comm", Some(victim_comm.clone()));
@@ -432,14 +500,24 @@ fn event_observation(p: &PendingEvent, clock: &Clock, members: &[String]) -> Obs
             put("anon_rss_kb", anon_rss_kb.map(|v| v.to_string()));
             "oom-kill"
         }
-        EventKind::HungTask { comm, pid, seconds, trace } => {
+        EventKind::HungTask {
+            comm,
+            pid,
+            seconds,
+            trace,
+        } => {
             put("comm", Some(comm.clone()));
             put("pid", Some(pid.to_string()));
             put("seconds", Some(seconds.to_string()));
             put("trace", Some(trace.join(" < ")));
             "hung-task"
         }
-        EventKind::GoCrash { program, pid, reason, goroutines } => {
+        EventKind::GoCrash {
+            program,
+            pid,
+            reason,
+            goroutines,
+        } => {
             put("program", Some(program.clone()));
             put("pid", pid.map(|v| v.to_string()));
             put("reason", Some(reason.clone()));
@@ -447,7 +525,13 @@ fn event_observation(p: &PendingEvent, clock: &Clock, members: &[String]) -> Obs
             "go-crash"
         }
     };
-    Observation { kind: kind.into(), fields, weight: 1, time, evidence }
+    Observation {
+        kind: kind.into(),
+        fields,
+        weight: 1,
+        time,
+        evidence,
+    }
 }
 
 fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Observation> {
@@ -456,18 +540,37 @@ fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Observation> {
         let mut fields = std::collections::BTreeMap::new();
         fields.insert("address".to_string(), l.address.clone());
         fields.insert("kind".to_string(), l.kind.name().to_string());
-        fields.insert("holder".to_string(), l.holder.map_or("unknown".to_string(), |h| h.to_string()));
-        fields.insert("holder_state".to_string(), l.holder_state.clone().unwrap_or_default());
-        fields.insert("minutes".to_string(), l.holder_minutes.unwrap_or(0).to_string());
+        fields.insert(
+            "holder".to_string(),
+            l.holder.map_or("unknown".to_string(), |h| h.to_string()),
+        );
+        fields.insert(
+            "holder_state".to_string(),
+            l.holder_state.clone().unwrap_or_default(),
+        );
+        fields.insert(
+            "minutes".to_string(),
+            l.holder_minutes.unwrap_or(0).to_string(),
+        );
         fields.insert("activity".to_string(), l.holder_activity.name().to_string());
         fields.insert("waiters".to_string(), l.waiters_total.to_string());
-        fields.insert("transitive_waiters".to_string(), l.transitive_waiters.to_string());
+        fields.insert(
+            "transitive_waiters".to_string(),
+            l.transitive_waiters.to_string(),
+        );
         fields.insert("holder_frames".to_string(), l.holder_top.join("\n"));
         fields.insert("waiter_funcs".to_string(), l.waiter_funcs.join("\n"));
-        fields.insert("max_wait_minutes".to_string(), l.max_wait_minutes.unwrap_or(0).to_string());
+        fields.insert(
+            "max_wait_minutes".to_string(),
+            l.max_wait_minutes.unwrap_or(0).to_string(),
+        );
         fields.insert(
             "candidates".to_string(),
-            l.holder_candidates.iter().map(|c| c.id.to_string()).collect::<Vec<_>>().join(", "),
+            l.holder_candidates
+                .iter()
+                .map(|c| c.id.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
         );
         fields.insert("dump".to_string(), path.to_string());
         let mut evidence = Vec::new();
@@ -481,7 +584,12 @@ fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Observation> {
                     l.holder.map_or("?".to_string(), |h| h.to_string()),
                     l.holder_state.clone().unwrap_or_default(),
                     l.address,
-                    l.holder_top.iter().take(3).cloned().collect::<Vec<_>>().join(" < ")
+                    l.holder_top
+                        .iter()
+                        .take(3)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(" < ")
                 ),
                 highlight: None,
                 label: String::new(),
@@ -503,10 +611,20 @@ fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Observation> {
                 label: String::new(),
             });
         }
-        out.push(Observation { kind: "lock".into(), fields, weight: 1, time: None, evidence });
+        out.push(Observation {
+            kind: "lock".into(),
+            fields,
+            weight: 1,
+            time: None,
+            evidence,
+        });
     }
     for cycle in &a.deadlocks {
-        let ids = cycle.iter().map(|g| g.to_string()).collect::<Vec<_>>().join(", ");
+        let ids = cycle
+            .iter()
+            .map(|g| g.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
         let mut fields = std::collections::BTreeMap::new();
         fields.insert("goroutines".to_string(), ids.clone());
         fields.insert("size".to_string(), cycle.len().to_string());
@@ -529,9 +647,19 @@ fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Observation> {
     for b in &a.buckets {
         let mut fields = std::collections::BTreeMap::new();
         fields.insert("state".to_string(), b.state.clone());
-        fields.insert("minutes".to_string(), b.max_minutes.unwrap_or(0).to_string());
+        fields.insert(
+            "minutes".to_string(),
+            b.max_minutes.unwrap_or(0).to_string(),
+        );
         fields.insert("count".to_string(), b.count.to_string());
-        fields.insert("frames".to_string(), b.frames.iter().map(|f| f.func.clone()).collect::<Vec<_>>().join("\n"));
+        fields.insert(
+            "frames".to_string(),
+            b.frames
+                .iter()
+                .map(|f| f.func.clone())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
         fields.insert("dump".to_string(), path.to_string());
         let evidence = Some(b.line)
             .filter(|&line| line > 0)
@@ -543,15 +671,28 @@ fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Observation> {
                     "{} goroutines [{}{}] in {}",
                     b.count,
                     b.state,
-                    b.max_minutes.map(|m| format!(", up to {m} minutes")).unwrap_or_default(),
-                    b.frames.iter().take(3).map(|f| f.func.as_str()).collect::<Vec<_>>().join(" < ")
+                    b.max_minutes
+                        .map(|m| format!(", up to {m} minutes"))
+                        .unwrap_or_default(),
+                    b.frames
+                        .iter()
+                        .take(3)
+                        .map(|f| f.func.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" < ")
                 ),
                 highlight: None,
                 label: String::new(),
             })
             .into_iter()
             .collect();
-        out.push(Observation { kind: "goroutines".into(), fields, weight: b.count, time: None, evidence });
+        out.push(Observation {
+            kind: "goroutines".into(),
+            fields,
+            weight: b.count,
+            time: None,
+            evidence,
+        });
     }
     out
 }

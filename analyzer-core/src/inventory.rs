@@ -15,7 +15,10 @@ use crate::error::Error;
 use crate::input::{
     Bundle, InputInfo, Limits, LinkEntry, Member, Sink, SkippedEntry, Warning, walk,
 };
-use crate::model::time::{Clock, ClockBuilder, RawTime, Timestamp, YearSummary, YearTracker};
+use crate::model::Source;
+use crate::model::time::{
+    BootHint, Clock, ClockBuilder, RawTime, Timestamp, YearSummary, YearTracker,
+};
 use crate::parse::Format;
 
 /// Version of the JSON shape of [`Inventory`].
@@ -241,6 +244,8 @@ fn summarise(member: &Member) -> (Pending, ClockBuilder) {
     }
     if member.format.is_log() {
         let mut tracker = YearTracker::new();
+        // Kernel lines with a wall time and the inner `[  518.050606]` stamp give the boot time.
+        let mut boot: Vec<(RawTime, u16, u64)> = Vec::new();
         for rec in crate::parse::records(member.format, data) {
             p.records += 1;
             *p.sources.entry(rec.source_name().into_owned()).or_insert(0) += 1;
@@ -253,9 +258,25 @@ fn summarise(member: &Member) -> (Pending, ClockBuilder) {
                 if let RawTime::Utc(t) = rec.time {
                     p.newest_utc = Some(p.newest_utc.map_or(t, |n| n.max(t)));
                 }
+                if rec.source == Source::Kernel
+                    && boot.len() < 8
+                    && !matches!(rec.time, RawTime::Monotonic(_))
+                {
+                    if let Some(mono) = crate::parse::dmesg::kernel_mono(rec.message) {
+                        boot.push((rec.time, epoch, mono));
+                    }
+                }
             }
         }
         p.summary = tracker.finish();
+        for (wall, epoch, mono) in boot {
+            facts.add_boot_hint(BootHint {
+                wall,
+                epoch,
+                years: p.summary,
+                mono,
+            });
+        }
     }
     (p, facts)
 }
@@ -263,56 +284,52 @@ fn summarise(member: &Member) -> (Pending, ClockBuilder) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::Data;
 
     #[test]
-    fn journal_records() {
+    fn journal_members_are_counted_by_source() {
         // journalctl(1) default output as in sos 4.2 `sos_commands/logs/journalctl_--no-pager`:
         // a `-- Logs begin at` header, then short lines; `-- No entries --` when a unit is empty.
         let data = b"-- Logs begin at Mon 2022-01-31 08:12:02 UTC, end at Fri 2022-02-11 19:23:58 UTC. --\n\
 Feb 11 19:20:01 k8stest-4 kernel: [1.0] eth0: link up\n\
 Feb 11 19:20:02 k8stest-4 systemd[1]: Started Session 12 of user ubuntu.\n\
 Feb 11 19:20:03 k8stest-4 kubelet.daemon[1234]: E0211 19:20:03.000001 1234 kubelet.go:2291] x\n";
-        let mut n = 0;
-        let mut srcs = Vec::new();
-        each_record(Format::JournalShort, data, |r| {
-            n += 1;
-            srcs.push((r.line, r.source_name().into_owned()));
-        });
-        assert_eq!(n, 3);
+        let member = |bytes: &[u8]| Member {
+            path: "sos_commands/logs/journalctl_--no-pager".into(),
+            input: 0,
+            data: Data::Owned(bytes.to_vec()),
+            format: Format::JournalShort,
+            truncated: false,
+        };
+        let (p, _) = summarise(&member(data));
+        assert_eq!(p.records, 3);
         assert_eq!(
-            srcs,
+            p.sources.into_iter().collect::<Vec<_>>(),
             vec![
-                (2, "kernel".to_string()),
-                (3, "systemd".to_string()),
-                (4, "kubelet".to_string())
+                ("kernel".to_string(), 1),
+                ("kubelet".to_string(), 1),
+                ("systemd".to_string(), 1)
             ]
         );
-        let mut n = 0;
-        each_record(Format::JournalShort, b"-- No entries --\n", |_| n += 1);
-        assert_eq!(n, 0);
+        let (empty, _) = summarise(&member(b"-- No entries --\n"));
+        assert_eq!(empty.records, 0);
+        assert!(empty.first.is_none());
     }
 
     #[test]
-    fn clock_sources() {
-        // sos 4.2 `sos_commands/date/date` and systemd 245 `timedatectl` output (k8stest-4).
-        let t = parse_date(b"Fri Feb 11 19:23:39 UTC 2022\n").unwrap();
+    fn clock_files_set_the_anchor() {
+        // sos 4.2 `sos_commands/date/date_--utc` (k8stest-4).
+        let m = Member {
+            path: "sos_commands/date/date_--utc".into(),
+            input: 0,
+            data: Data::Owned(b"Fri Feb 11 19:23:39 UTC 2022\n".to_vec()),
+            format: Format::Date,
+            truncated: false,
+        };
+        let (_, clock) = summarise(&m);
         assert_eq!(
-            t,
-            RawTime::Utc(Timestamp::parse_rfc3339(b"2022-02-11T19:23:39Z").unwrap())
+            clock.finish().anchor.unwrap().to_rfc3339(),
+            "2022-02-11T19:23:39Z"
         );
-        let tdc = b"               Local time: Fri 2022-02-11 19:23:39 UTC\n\
-           Universal time: Fri 2022-02-11 19:23:39 UTC\n\
-                 RTC time: Fri 2022-02-11 19:23:40    \n\
-                Time zone: Etc/UTC (UTC, +0000)\n";
-        let (a, z) = parse_timedatectl(tdc);
-        assert_eq!(
-            a,
-            Some(RawTime::Utc(
-                Timestamp::parse_rfc3339(b"2022-02-11T19:23:39Z").unwrap()
-            ))
-        );
-        assert_eq!(z.as_deref(), Some("Etc/UTC"));
-        assert_eq!(monotonic(b"[ 1573.878353] oom"), Some(1_573_878_353));
-        assert_eq!(monotonic(b"[x] oom"), None);
     }
 }

@@ -114,6 +114,8 @@ pub enum Format {
     Localtime,
     /// `sos_reports/manifest.json`.
     SosManifest,
+    /// An `ls` listing of a runtime directory (`ls -l /var/run/docker/netns`).
+    DirListing,
     /// Anything else; kept in the inventory, not parsed.
     Unknown,
 }
@@ -163,6 +165,7 @@ impl Format {
             Format::Timedatectl => "timedatectl",
             Format::Localtime => "localtime",
             Format::SosManifest => "sos-manifest",
+            Format::DirListing => "dir-listing",
             Format::Unknown => "unknown",
         }
     }
@@ -571,7 +574,16 @@ fn sniff_line<'a>(
             } else if dmesg::kmsg_header(l).is_some() {
                 Some(Format::Kmsg)
             } else {
-                journal::short_header(l).map(|_| Format::JournalShortUnix)
+                // `-o short-unix`: `1620781720.642410 host ident[pid]: msg`. Plain numbers
+                // (`/proc` and cgroup files) must not pass: demand the fixed fraction, a host and
+                // an identifier ending in `:`.
+                let h = journal::short_header(l)?;
+                let frac_ok = h.time_text.len() >= 12
+                    && h.time_text.get(h.time_text.len() - 7) == Some(&b'.');
+                let tag_ok = !h.host.is_empty()
+                    && !h.ident.is_empty()
+                    && l.get(h.msg_start.saturating_sub(2)..h.msg_start) == Some(b": ");
+                (frac_ok && tag_ok).then_some(Format::JournalShortUnix)
             }
         }
         _ => {
@@ -588,6 +600,10 @@ fn sniff_line<'a>(
                 return Some(Format::Dmesg);
             }
             let (t, used) = time::syslog_stamp(l)?;
+            // A host name follows the stamp (`Feb 11 19:23:51 | …` is multipath's own log).
+            if !l.get(used + 1).is_some_and(|b| b.is_ascii_alphanumeric()) {
+                return None;
+            }
             match l.get(4) {
                 Some(b' ') => *space_day = true,
                 Some(b'0') => *zero_day = true,

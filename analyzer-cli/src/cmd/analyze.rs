@@ -13,7 +13,9 @@ use anyhow::Context;
 
 /// Arguments of `nodemortem analyze`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  nodemortem analyze sosreport-node1-2020-08-20.tar.xz\n  nodemortem analyze /var/log/messages goroutine-stacks.log --format json\n  nodemortem analyze ./extracted-sosreport --rules ./my-rules --min-severity high")]
+#[command(
+    after_help = "Examples:\n  nodemortem analyze sosreport-node1-2020-08-20.tar.xz\n  nodemortem analyze /var/log/messages goroutine-stacks.log --format json\n  nodemortem analyze ./extracted-sosreport --rules ./my-rules --min-severity high"
+)]
 pub struct Args {
     /// Bundles to read: sosreport archives or directories, log files, goroutine dumps, `-` for stdin.
     #[arg(required = true)]
@@ -91,7 +93,10 @@ pub fn want_color(c: Color) -> bool {
     match c {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
     }
 }
 
@@ -116,16 +121,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Format::Text => {
             let text = analyzer_core::report::text::render(
                 &report,
-                &TextOptions { color: want_color(args.color), ..TextOptions::default() },
+                &TextOptions {
+                    color: want_color(args.color),
+                    ..TextOptions::default()
+                },
             );
             out.write_all(text.as_bytes())?;
         }
     }
     out.flush()?;
     let fail: Severity = args.fail_on.into();
-    Ok(if report.findings.iter().any(|f| f.max_severity() >= fail) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(
+        if report.findings.iter().any(|f| f.max_severity() >= fail) {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }
 
 fn display_paths(paths: &[PathBuf]) -> String {
-    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

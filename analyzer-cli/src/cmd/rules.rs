@@ -8,7 +8,9 @@ use analyzer_core::rules::engine::{Engine, Rule};
 
 /// Arguments of `nodemortem rules`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  nodemortem rules\n  nodemortem rules --format json\n  nodemortem rules explain volume-remove-lock\n  nodemortem rules --rules ./my-rules")]
+#[command(
+    after_help = "Examples:\n  nodemortem rules\n  nodemortem rules --format json\n  nodemortem rules explain volume-remove-lock\n  nodemortem rules --rules ./my-rules"
+)]
 pub struct Args {
     /// `explain ID` prints what a rule looks for, why, the remediation and references.
     #[command(subcommand)]
@@ -47,7 +49,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match args.action {
         Some(Action::Explain { id }) => {
-            let rule = engine.rule(&id).ok_or(analyzer_core::Error::UnknownRule(id))?;
+            let rule = engine
+                .rule(&id)
+                .ok_or(analyzer_core::Error::UnknownRule(id))?;
             explain(&mut out, rule)?;
         }
         None => list(&mut out, &engine, args.format)?,
@@ -80,9 +84,20 @@ fn list(out: &mut dyn Write, engine: &Engine, format: Format) -> anyhow::Result<
             writeln!(out)?;
         }
         Format::Text => {
-            let w = engine.rules().iter().map(|r| r.id().len()).max().unwrap_or(10);
+            let w = engine
+                .rules()
+                .iter()
+                .map(|r| r.id().len())
+                .max()
+                .unwrap_or(10);
             for r in engine.rules() {
-                writeln!(out, "{:<w$}  {:<8}  {}", r.id(), r.severity.name(), r.spec.title)?;
+                writeln!(
+                    out,
+                    "{:<w$}  {:<8}  {}",
+                    r.id(),
+                    r.severity.name(),
+                    r.spec.title
+                )?;
             }
         }
     }
@@ -92,16 +107,28 @@ fn list(out: &mut dyn Write, engine: &Engine, format: Format) -> anyhow::Result<
 fn explain(out: &mut dyn Write, r: &Rule) -> anyhow::Result<()> {
     writeln!(out, "{} ({}, from {})", r.id(), r.severity.name(), r.origin)?;
     writeln!(out, "{}\n", r.spec.title)?;
-    writeln!(out, "Why:\n  {}\n", r.spec.explanation.trim().replace('\n', "\n  "))?;
+    writeln!(
+        out,
+        "Why:\n  {}\n",
+        r.spec.explanation.trim().replace('\n', "\n  ")
+    )?;
     writeln!(out, "Looks for:")?;
     for i in &r.items {
         let role = format!("{:?}", i.role).to_lowercase();
-        writeln!(out, "  - [{role}, {:?}, weight {}] {}", i.kind, i.weight, i.describe)?;
+        writeln!(
+            out,
+            "  - [{role}, {:?}, weight {}] {}",
+            i.kind, i.weight, i.describe
+        )?;
     }
     if !r.spec.explains.is_empty() {
         writeln!(out, "\nExplains: {}", r.spec.explains.join(", "))?;
     }
-    writeln!(out, "\nRemediation:\n  {}", r.spec.remediation.trim().replace('\n', "\n  "))?;
+    writeln!(
+        out,
+        "\nRemediation:\n  {}",
+        r.spec.remediation.trim().replace('\n', "\n  ")
+    )?;
     if !r.spec.references.is_empty() {
         writeln!(out, "\nReferences:")?;
         for x in &r.spec.references {

@@ -125,6 +125,8 @@ pub const PATH_TABLE: &[(&str, Rule)] = &[
     ("sos_commands/*/timedatectl*", Rule::Is(Format::Timedatectl)),
     ("etc/localtime", Rule::Is(Format::Localtime)),
     ("sos_reports/manifest.json", Rule::Is(Format::SosManifest)),
+    // Listings of runtime directories the host model reads (`/var/run/docker/netns`).
+    ("**/ls_*var.run.docker.netns*", Rule::Is(Format::DirListing)),
 ];
 
 /// Matches `path` against a glob of [`PATH_TABLE`].

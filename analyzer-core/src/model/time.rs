@@ -29,7 +29,10 @@ impl Timestamp {
 
     /// From whole seconds and a microsecond fraction.
     pub fn from_secs_micros(secs: i64, micros: u32) -> Timestamp {
-        Timestamp(secs * 1_000_000 + i64::from(micros))
+        Timestamp(
+            secs.saturating_mul(1_000_000)
+                .saturating_add(i64::from(micros)),
+        )
     }
 
     /// The jiff instant, for formatting and arithmetic.
@@ -231,7 +234,9 @@ impl Clock {
         match raw {
             RawTime::None => None,
             RawTime::Utc(ts) => Some(*ts),
-            RawTime::Monotonic(us) => self.boot.map(|b| Timestamp(b.0 + *us as i64)),
+            RawTime::Monotonic(us) => self
+                .boot
+                .map(|b| Timestamp(b.0.saturating_add(i64::try_from(*us).unwrap_or(i64::MAX)))),
             RawTime::Local(t) => {
                 let year = match t.year {
                     Some(y) => y,
@@ -349,7 +354,7 @@ impl ClockBuilder {
                     }
                 }
             } else if let Some(rest) = line.strip_prefix("Time zone:") {
-                let name = rest.trim().split_whitespace().next().unwrap_or("");
+                let name = rest.split_whitespace().next().unwrap_or("");
                 if let Ok(tz) = jiff::tz::TimeZone::get(name) {
                     if self.tz.is_none() {
                         self.tz = Some((tz, Some(name.to_string())));

@@ -96,9 +96,19 @@ fn col_of(name: &[u8]) -> Col {
 pub fn is_header(line: &[u8]) -> bool {
     let mut pid = false;
     let mut cmd = false;
-    for (_, w) in words(line) {
+    for (i, (_, w)) in words(line).enumerate() {
+        // Tables that merely have a PID column: lsof (`COMMAND PID … FD TYPE … NAME`),
+        // lslocks (`COMMAND PID TYPE SIZE MODE …`), systemd-inhibit (`WHO UID USER PID COMM WHAT`).
+        if matches!(
+            w,
+            b"FD" | b"TYPE" | b"NAME" | b"WHAT" | b"WHY" | b"MODE" | b"NODE" | b"WHO"
+        ) {
+            return false;
+        }
         match col_of(w) {
             Col::Pid => pid = true,
+            // ps never starts with the command column; lsof and lslocks do.
+            Col::Args | Col::Comm if i == 0 => return false,
             Col::Args | Col::Comm => cmd = true,
             _ => {}
         }

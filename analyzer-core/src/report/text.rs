@@ -20,7 +20,11 @@ pub struct TextOptions {
 
 impl Default for TextOptions {
     fn default() -> Self {
-        TextOptions { color: false, evidence_lines: 5, width: 100 }
+        TextOptions {
+            color: false,
+            evidence_lines: 5,
+            width: 100,
+        }
     }
 }
 
@@ -30,7 +34,11 @@ struct Style {
 
 impl Style {
     fn paint(&self, code: &str, s: &str) -> String {
-        if self.on { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
     fn severity(&self, sev: Severity) -> String {
         let code = match sev {
@@ -71,7 +79,11 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
                 s.bytes,
                 s.seconds,
                 report.warnings.len(),
-                if s.partial { "; PARTIAL (time budget hit)" } else { "" }
+                if s.partial {
+                    "; PARTIAL (time budget hit)"
+                } else {
+                    ""
+                }
             )
         )
     );
@@ -95,7 +107,11 @@ fn finding(out: &mut String, f: &Finding, num: &str, depth: usize, opts: &TextOp
             evidence(out, e, &pad, opts, st);
         }
         if f.evidence.len() > opts.evidence_lines {
-            let _ = writeln!(out, "{pad}     … {} more", f.evidence.len() - opts.evidence_lines);
+            let _ = writeln!(
+                out,
+                "{pad}     … {} more",
+                f.evidence.len() - opts.evidence_lines
+            );
         }
     }
     if !f.missing.is_empty() {
@@ -128,19 +144,37 @@ fn finding(out: &mut String, f: &Finding, num: &str, depth: usize, opts: &TextOp
 }
 
 fn evidence(out: &mut String, e: &Evidence, pad: &str, opts: &TextOptions, st: &Style) {
-    let loc = if e.line > 0 { format!("{}:{}", e.path, e.line) } else { e.path.clone() };
+    let loc = if e.line > 0 {
+        format!("{}:{}", e.path, e.line)
+    } else {
+        e.path.clone()
+    };
     let time = e.time.map(|t| format!(" {t}")).unwrap_or_default();
-    let _ = writeln!(out, "{pad}     {}{}", st.paint("35", &loc), st.paint("2", &time));
+    let _ = writeln!(
+        out,
+        "{pad}     {}{}",
+        st.paint("35", &loc),
+        st.paint("2", &time)
+    );
     let (text, hl) = shorten(&e.text, e.highlight, opts.width);
     let body = match hl {
-        Some((a, b)) if st.on => format!("{}{}{}", &text[..a], st.paint("1;32", &text[a..b]), &text[b..]),
+        Some((a, b)) if st.on => format!(
+            "{}{}{}",
+            &text[..a],
+            st.paint("1;32", &text[a..b]),
+            &text[b..]
+        ),
         _ => text,
     };
     let _ = writeln!(out, "{pad}       {body}");
 }
 
 /// Shortens `text` to about `width` characters around the highlight, keeping char boundaries.
-fn shorten(text: &str, hl: Option<(usize, usize)>, width: usize) -> (String, Option<(usize, usize)>) {
+fn shorten(
+    text: &str,
+    hl: Option<(usize, usize)>,
+    width: usize,
+) -> (String, Option<(usize, usize)>) {
     if text.chars().count() <= width {
         return (text.to_string(), hl);
     }
