@@ -62,6 +62,22 @@ pub fn analyze(bundle: &Bundle, opts: &Options) -> Result<Report> {
 /// Analyses a bundle with a given rule engine (built-in plus user rules, see
 /// [`crate::rules::load`]).
 pub fn analyze_with(bundle: &Bundle, opts: &Options, engine: &Engine) -> Result<Report> {
+    analyze_detailed(bundle, opts, engine).map(|a| a.report)
+}
+
+/// A report plus the intermediate results renderers draw from (wait-for graphs, process trees).
+#[derive(Debug)]
+pub struct Analysed {
+    /// The report.
+    pub report: Report,
+    /// Every goroutine dump found, by member path, analysed.
+    pub dumps: Vec<(String, stacks::Analysis)>,
+    /// The host state and facts.
+    pub host: crate::model::host::HostState,
+}
+
+/// Like [`analyze_with`], also returning the dump analyses and the host state.
+pub fn analyze_detailed(bundle: &Bundle, opts: &Options, engine: &Engine) -> Result<Analysed> {
     let started = Instant::now();
     let collected = collect(bundle, opts, engine)?;
     let Collected {
@@ -136,7 +152,7 @@ pub fn analyze_with(bundle: &Bundle, opts: &Options, engine: &Engine) -> Result<
     }
     let mut findings = engine.evaluate(&obs, &clock);
     findings.retain(|f| f.max_severity() >= opts.min_severity);
-    Ok(Report {
+    let report = Report {
         schema_version: crate::report::SCHEMA_VERSION,
         tool: Tool::default(),
         inputs,
@@ -151,7 +167,8 @@ pub fn analyze_with(bundle: &Bundle, opts: &Options, engine: &Engine) -> Result<
             last,
             partial,
         },
-    })
+    };
+    Ok(Analysed { report, dumps, host })
 }
 
 /// Per-member time span, resolved at the end.
