@@ -37,8 +37,6 @@ pub struct Options {
     pub timeout: Option<Duration>,
     /// Most decompressed bytes held by members waiting for or under analysis.
     pub max_in_flight: u64,
-    /// Use the literal prefilter (on by default; off only to check it changes nothing).
-    pub prefilter: bool,
 }
 
 impl Default for Options {
@@ -48,7 +46,6 @@ impl Default for Options {
             min_severity: Severity::Info,
             timeout: None,
             max_in_flight: 256 << 20,
-            prefilter: true,
         }
     }
 }

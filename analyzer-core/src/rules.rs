@@ -64,4 +64,6 @@ pub fn load(extra: &[&Path]) -> Result<Engine> {
 #[cfg(test)]
 mod builtin_tests;
 #[cfg(test)]
+mod seed_tests;
+#[cfg(test)]
 pub(crate) mod testkit;

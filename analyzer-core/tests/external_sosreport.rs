@@ -1,0 +1,62 @@
+//! The real sosreport in `../shared/corpus-external/` (a mostly healthy Charmed Kubernetes node,
+//! sos 4.2, Ubuntu 20.04, containerd with `containerd-shim-runc-v2`) is read end to end and
+//! yields no high or critical finding.
+
+use std::path::PathBuf;
+
+use analyzer_core::{Bundle, Options, Severity, analyze};
+
+fn sosreport() -> Option<PathBuf> {
+    let name = "sosreport-k8stest-4-2022-02-11-abcdef.tar.xz";
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    [
+        root.join("../../shared/corpus-external"),
+        root.join("../../../shared/corpus-external"),
+    ]
+    .into_iter()
+    .map(|d| d.join(name))
+    .find(|p| p.is_file())
+}
+
+#[test]
+fn healthy_real_sosreport_has_no_high_finding() {
+    let Some(path) = sosreport() else {
+        eprintln!("skipped: the external sosreport is not present");
+        return;
+    };
+    let report = analyze(&Bundle::from_path(&path), &Options::default()).unwrap();
+    let high: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.max_severity() >= Severity::High)
+        .map(|f| format!("{} ({:?}, {})", f.rule, f.severity, f.summary))
+        .collect();
+    assert!(
+        high.is_empty(),
+        "high/critical findings on a healthy node: {high:#?}"
+    );
+    // Read end to end: the journal inside the nested logs.xz and the unit journals count.
+    assert!(
+        report.stats.members > 800,
+        "members: {}",
+        report.stats.members
+    );
+    assert!(
+        report.stats.records > 120_000,
+        "records: {}",
+        report.stats.records
+    );
+    let first = report.stats.first.unwrap().to_rfc3339();
+    let last = report.stats.last.unwrap().to_rfc3339();
+    assert!(first.starts_with("2022-02-11T18:5"), "first {first}");
+    assert!(last.starts_with("2022-02-11T19:2"), "last {last}");
+    assert_eq!(
+        report.inputs[0].kind,
+        analyzer_core::input::InputKind::Sosreport
+    );
+    // The pipeline and `inventory` count the same records.
+    let inv = analyzer_core::inventory::inventory(&Bundle::from_path(&path), &Default::default())
+        .unwrap();
+    let inv_records: u64 = inv.members.iter().map(|m| m.records).sum();
+    assert_eq!(inv_records, report.stats.records);
+}
