@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Regenerates every generated file of the corpus bundles (journals, syslog files) from the
+# inject sources in corpus/build/<bundle>/*.tsv. Run from the workspace root:
+#   bash corpus/build/regen.sh
+# Hand-written files (host state, version files, goroutine dumps, expected.json) are committed
+# as they are and not touched here.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cargo build -q -p benches --bin gen
+GEN=target/debug/gen
+
+# gen_log BUNDLE OUTFILE HEADER_LINE_OR_EMPTY gen-args...
+# Writes OUTFILE (relative to corpus/BUNDLE) from the generator, with an optional first line
+# (the `-- Logs begin at … --` line that journalctl prints).
+gen_log() {
+    local bundle=$1 out=$2 head=$3
+    shift 3
+    local dest="corpus/$bundle/$out"
+    mkdir -p "$(dirname "$dest")"
+    {
+        if [ -n "$head" ]; then echo "$head"; fi
+        "$GEN" noise "$@"
+    } >"$dest"
+}
+
+# --- seed bundles
+
+# seed-000-runc-exec-fifo-hang: Docker 17.03.2-ce node, CentOS 7 (CST, +08:00)
+gen_log seed-000-runc-exec-fifo-hang sos_commands/logs/journalctl_--no-pager \
+    "-- Logs begin at Fri 2018-12-14 19:00:00 CST, end at Fri 2018-12-14 20:15:32 CST. --" \
+    --shape journal --host test-001 --start 2018-12-14T19:00:00 --offset +08:00 \
+    --lines 3000 --gap-ms 1500 --seed 1000 \
+    --inject corpus/build/seed-000-runc-exec-fifo-hang/journal.tsv
