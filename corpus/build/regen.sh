@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Regenerates every generated file of the corpus bundles (journals, syslog files) from the
 # inject sources in corpus/build/<bundle>/*.tsv. Run from the workspace root:
-#   bash corpus/build/regen.sh
+#   bash corpus/build/regen.sh            # every bundle
+#   bash corpus/build/regen.sh <bundle>   # one bundle
 # Hand-written files (host state, version files, goroutine dumps, expected.json) are committed
 # as they are and not touched here.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build -q -p benches --bin gen
 GEN=target/debug/gen
+ONLY=${1:-}
 
 # gen_log BUNDLE OUTFILE HEADER_LINE_OR_EMPTY gen-args...
 # Writes OUTFILE (relative to corpus/BUNDLE) from the generator, with an optional first line
@@ -15,6 +17,7 @@ GEN=target/debug/gen
 gen_log() {
     local bundle=$1 out=$2 head=$3
     shift 3
+    if [ -n "$ONLY" ] && [ "$ONLY" != "$bundle" ]; then return 0; fi
     local dest="corpus/$bundle/$out"
     mkdir -p "$(dirname "$dest")"
     {
@@ -31,3 +34,9 @@ gen_log seed-000-runc-exec-fifo-hang sos_commands/logs/journalctl_--no-pager \
     --shape journal --host test-001 --start 2018-12-14T19:00:00 --offset +08:00 \
     --lines 3000 --gap-ms 1500 --seed 1000 \
     --inject corpus/build/seed-000-runc-exec-fifo-hang/journal.tsv
+
+# seed-000-devicemapper-thinpool: CentOS 7 rsyslog /var/log/messages (CST, +08:00)
+gen_log seed-000-devicemapper-thinpool var/log/messages "" \
+    --shape syslog --host two-slave-41-135 --start 2018-12-14T03:00:00 --offset +08:00 \
+    --lines 1000 --gap-ms 1200 --seed 1001 \
+    --inject corpus/build/seed-000-devicemapper-thinpool/messages.tsv
