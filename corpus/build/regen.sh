@@ -40,3 +40,17 @@ gen_log seed-000-devicemapper-thinpool var/log/messages "" \
     --shape syslog --host two-slave-41-135 --start 2018-12-14T03:00:00 --offset +08:00 \
     --lines 1000 --gap-ms 1200 --seed 1001 \
     --inject corpus/build/seed-000-devicemapper-thinpool/messages.tsv
+
+# seed-001-pod-terminating: Kubernetes v1.16.6 / Docker 18.09.9 node (CST, +08:00)
+gen_log seed-001-pod-terminating sos_commands/logs/journalctl_--no-pager \
+    "-- Logs begin at Thu 2020-08-20 09:30:00 CST, end at Thu 2020-08-20 10:45:00 CST. --" \
+    --shape journal --host tke-node --start 2020-08-20T09:30:00 --offset +08:00 \
+    --lines 3000 --gap-ms 1500 --seed 1011 \
+    --inject corpus/build/seed-001-pod-terminating/journal.tsv
+
+# seed-001-state-mismatch: same kubelet lines plus the node's memcg OOM kills
+gen_log seed-001-state-mismatch sos_commands/logs/journalctl_--no-pager \
+    "-- Logs begin at Thu 2020-08-20 09:30:00 CST, end at Thu 2020-08-20 10:45:00 CST. --" \
+    --shape journal --host tke-node --start 2020-08-20T09:30:00 --offset +08:00 \
+    --lines 3000 --gap-ms 1500 --seed 1012 \
+    --inject corpus/build/seed-001-state-mismatch/journal.tsv
