@@ -54,3 +54,10 @@ gen_log seed-001-state-mismatch sos_commands/logs/journalctl_--no-pager \
     --shape journal --host tke-node --start 2020-08-20T09:30:00 --offset +08:00 \
     --lines 3000 --gap-ms 1500 --seed 1012 \
     --inject corpus/build/seed-001-state-mismatch/journal.tsv
+
+# partial-docker-api-loop: only the dockerd debug API loop of seed-000 (no OOM, dump, ps, versions)
+gen_log partial-docker-api-loop sos_commands/logs/journalctl_--no-pager \
+    "-- Logs begin at Fri 2018-12-14 19:00:00 CST, end at Fri 2018-12-14 20:15:32 CST. --" \
+    --shape journal --host test-002 --start 2018-12-14T19:00:00 --offset +08:00 \
+    --lines 3000 --gap-ms 1500 --seed 1090 \
+    --inject corpus/build/partial-docker-api-loop/journal.tsv
