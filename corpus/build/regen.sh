@@ -61,3 +61,10 @@ gen_log partial-docker-api-loop sos_commands/logs/journalctl_--no-pager \
     --shape journal --host test-002 --start 2018-12-14T19:00:00 --offset +08:00 \
     --lines 3000 --gap-ms 1500 --seed 1090 \
     --inject corpus/build/partial-docker-api-loop/journal.tsv
+
+# seed-002-pids-exhausted: Docker 18.06 node (CST, +08:00)
+gen_log seed-002-pids-exhausted sos_commands/logs/journalctl_--no-pager \
+    "-- Logs begin at Wed 2021-05-12 08:30:00 CST, end at Wed 2021-05-12 09:29:39 CST. --" \
+    --shape journal --host k8s-node-07 --start 2021-05-12T08:30:00 --offset +08:00 \
+    --lines 3000 --gap-ms 1200 --seed 1020 \
+    --inject corpus/build/seed-002-pids-exhausted/journal.tsv
