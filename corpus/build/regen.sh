@@ -68,3 +68,10 @@ gen_log seed-002-pids-exhausted sos_commands/logs/journalctl_--no-pager \
     --shape journal --host k8s-node-07 --start 2021-05-12T08:30:00 --offset +08:00 \
     --lines 3000 --gap-ms 1200 --seed 1020 \
     --inject corpus/build/seed-002-pids-exhausted/journal.tsv
+
+# seed-003-volume-remove-lock: Debian 10 / Docker 18.09.9 node (UTC)
+gen_log seed-003-volume-remove-lock sos_commands/logs/journalctl_--no-pager \
+    "-- Logs begin at Wed 2020-07-15 09:00:00 UTC, end at Wed 2020-07-15 10:16:47 UTC. --" \
+    --shape journal --host node-ds-14 --start 2020-07-15T09:00:00 --offset +00:00 \
+    --lines 3000 --gap-ms 1500 --seed 1030 \
+    --inject corpus/build/seed-003-volume-remove-lock/journal.tsv
