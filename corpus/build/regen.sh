@@ -75,3 +75,10 @@ gen_log seed-003-volume-remove-lock sos_commands/logs/journalctl_--no-pager \
     --shape journal --host node-ds-14 --start 2020-07-15T09:00:00 --offset +00:00 \
     --lines 3000 --gap-ms 1500 --seed 1030 \
     --inject corpus/build/seed-003-volume-remove-lock/journal.tsv
+
+# seed-004-leaked-netns: three quiet days of a CentOS 7.4 / Docker 17.09 node (CST); no incident lines
+gen_log seed-004-leaked-netns sos_commands/logs/journalctl_--no-pager \
+    "-- Logs begin at Thu 2018-03-15 09:00:00 CST, end at Sun 2018-03-18 09:57:51 CST. --" \
+    --shape journal --host node-17 --start 2018-03-15T09:00:00 --offset +08:00 \
+    --lines 3000 --gap-ms 86000 --seed 1040 \
+    --inject corpus/build/seed-004-leaked-netns/journal.tsv
