@@ -82,3 +82,10 @@ gen_log seed-004-leaked-netns sos_commands/logs/journalctl_--no-pager \
     --shape journal --host node-17 --start 2018-03-15T09:00:00 --offset +08:00 \
     --lines 3000 --gap-ms 86000 --seed 1040 \
     --inject corpus/build/seed-004-leaked-netns/journal.tsv
+
+# seed-004-orphaned-shim: the interrupted `systemctl stop docker` on Mar 14, then three days (CST)
+gen_log seed-004-orphaned-shim sos_commands/logs/journalctl_--no-pager \
+    "-- Logs begin at Wed 2018-03-14 09:00:00 CST, end at Sat 2018-03-17 09:57:51 CST. --" \
+    --shape journal --host node-17 --start 2018-03-14T09:00:00 --offset +08:00 \
+    --lines 3000 --gap-ms 86000 --seed 1041 \
+    --inject corpus/build/seed-004-orphaned-shim/journal.tsv
