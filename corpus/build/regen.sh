@@ -89,3 +89,5 @@ gen_log seed-004-orphaned-shim sos_commands/logs/journalctl_--no-pager \
     --shape journal --host node-17 --start 2018-03-14T09:00:00 --offset +08:00 \
     --lines 3000 --gap-ms 86000 --seed 1041 \
     --inject corpus/build/seed-004-orphaned-shim/journal.tsv
+
+# --- common bundles
