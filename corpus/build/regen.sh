@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Regenerates every generated file of the corpus bundles (journals, syslog files) from the
+# inject sources in corpus/build/<bundle>/*.tsv. Run from the workspace root:
+#   bash corpus/build/regen.sh            # every bundle
+#   bash corpus/build/regen.sh <bundle>   # one bundle
+# Hand-written files (host state, version files, goroutine dumps, expected.json) are committed
+# as they are and not touched here.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cargo build -q -p benches --bin gen
+GEN=target/debug/gen
+ONLY=${1:-}
+
+# gen_log BUNDLE OUTFILE HEADER_LINE_OR_EMPTY gen-args...
+# Writes OUTFILE (relative to corpus/BUNDLE) from the generator, with an optional first line
+# (the `-- Logs begin at … --` line that journalctl prints).
+gen_log() {
+    local bundle=$1 out=$2 head=$3
+    shift 3
+    if [ -n "$ONLY" ] && [ "$ONLY" != "$bundle" ]; then return 0; fi
+    local dest="corpus/$bundle/$out"
+    mkdir -p "$(dirname "$dest")"
+    {
+        if [ -n "$head" ]; then echo "$head"; fi
+        "$GEN" noise "$@"
+    } >"$dest"
+}
+
+# --- seed bundles
+
+# seed-000-runc-exec-fifo-hang: Docker 17.03.2-ce node, CentOS 7 (CST, +08:00)
+gen_log seed-000-runc-exec-fifo-hang sos_commands/logs/journalctl_--no-pager \
+    "-- Logs begin at Fri 2018-12-14 19:00:00 CST, end at Fri 2018-12-14 20:15:32 CST. --" \
+    --shape journal --host test-001 --start 2018-12-14T19:00:00 --offset +08:00 \
+    --lines 3000 --gap-ms 1500 --seed 1000 \
+    --inject corpus/build/seed-000-runc-exec-fifo-hang/journal.tsv
+
+# seed-000-devicemapper-thinpool: CentOS 7 rsyslog /var/log/messages (CST, +08:00)
+gen_log seed-000-devicemapper-thinpool var/log/messages "" \
+    --shape syslog --host two-slave-41-135 --start 2018-12-14T03:00:00 --offset +08:00 \
+    --lines 1000 --gap-ms 1200 --seed 1001 \
+    --inject corpus/build/seed-000-devicemapper-thinpool/messages.tsv
+
+# seed-001-pod-terminating: Kubernetes v1.16.6 / Docker 18.09.9 node (CST, +08:00)
+gen_log seed-001-pod-terminating sos_commands/logs/journalctl_--no-pager \
+    "-- Logs begin at Thu 2020-08-20 09:30:00 CST, end at Thu 2020-08-20 10:45:00 CST. --" \
+    --shape journal --host tke-node --start 2020-08-20T09:30:00 --offset +08:00 \
+    --lines 3000 --gap-ms 1500 --seed 1011 \
+    --inject corpus/build/seed-001-pod-terminating/journal.tsv
+
+# seed-001-state-mismatch: same kubelet lines plus the node's memcg OOM kills
+gen_log seed-001-state-mismatch sos_commands/logs/journalctl_--no-pager \
+    "-- Logs begin at Thu 2020-08-20 09:30:00 CST, end at Thu 2020-08-20 10:45:00 CST. --" \
+    --shape journal --host tke-node --start 2020-08-20T09:30:00 --offset +08:00 \
+    --lines 3000 --gap-ms 1500 --seed 1012 \
+    --inject corpus/build/seed-001-state-mismatch/journal.tsv
+
+# partial-docker-api-loop: only the dockerd debug API loop of seed-000 (no OOM, dump, ps, versions)
+gen_log partial-docker-api-loop sos_commands/logs/journalctl_--no-pager \
+    "-- Logs begin at Fri 2018-12-14 19:00:00 CST, end at Fri 2018-12-14 20:15:32 CST. --" \
+    --shape journal --host test-002 --start 2018-12-14T19:00:00 --offset +08:00 \
+    --lines 3000 --gap-ms 1500 --seed 1090 \
+    --inject corpus/build/partial-docker-api-loop/journal.tsv
+
+# seed-002-pids-exhausted: Docker 18.06 node (CST, +08:00)
+gen_log seed-002-pids-exhausted sos_commands/logs/journalctl_--no-pager \
+    "-- Logs begin at Wed 2021-05-12 08:30:00 CST, end at Wed 2021-05-12 09:29:39 CST. --" \
+    --shape journal --host k8s-node-07 --start 2021-05-12T08:30:00 --offset +08:00 \
+    --lines 3000 --gap-ms 1200 --seed 1020 \
+    --inject corpus/build/seed-002-pids-exhausted/journal.tsv
+
+# seed-003-volume-remove-lock: Debian 10 / Docker 18.09.9 node (UTC)
+gen_log seed-003-volume-remove-lock sos_commands/logs/journalctl_--no-pager \
+    "-- Logs begin at Wed 2020-07-15 09:00:00 UTC, end at Wed 2020-07-15 10:16:47 UTC. --" \
+    --shape journal --host node-ds-14 --start 2020-07-15T09:00:00 --offset +00:00 \
+    --lines 3000 --gap-ms 1500 --seed 1030 \
+    --inject corpus/build/seed-003-volume-remove-lock/journal.tsv
+
+# seed-004-leaked-netns: three quiet days of a CentOS 7.4 / Docker 17.09 node (CST); no incident lines
+gen_log seed-004-leaked-netns sos_commands/logs/journalctl_--no-pager \
+    "-- Logs begin at Thu 2018-03-15 09:00:00 CST, end at Sun 2018-03-18 09:57:51 CST. --" \
+    --shape journal --host node-17 --start 2018-03-15T09:00:00 --offset +08:00 \
+    --lines 3000 --gap-ms 86000 --seed 1040 \
+    --inject corpus/build/seed-004-leaked-netns/journal.tsv
+
+# seed-004-orphaned-shim: the interrupted `systemctl stop docker` on Mar 14, then three days (CST)
+gen_log seed-004-orphaned-shim sos_commands/logs/journalctl_--no-pager \
+    "-- Logs begin at Wed 2018-03-14 09:00:00 CST, end at Sat 2018-03-17 09:57:51 CST. --" \
+    --shape journal --host node-17 --start 2018-03-14T09:00:00 --offset +08:00 \
+    --lines 3000 --gap-ms 86000 --seed 1041 \
+    --inject corpus/build/seed-004-orphaned-shim/journal.tsv
+
+# --- common bundles
