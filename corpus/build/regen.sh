@@ -90,4 +90,11 @@ gen_log seed-004-orphaned-shim sos_commands/logs/journalctl_--no-pager \
     --lines 3000 --gap-ms 86000 --seed 1041 \
     --inject corpus/build/seed-004-orphaned-shim/journal.tsv
 
+# healthy-node: Ubuntu 20.04 worker, docker 20.10 + containerd 1.5 (v2 shims), kubelet 1.23 (UTC)
+gen_log healthy-node sos_commands/logs/journalctl_--no-pager \
+    "-- Logs begin at Fri 2022-02-11 08:00:00 UTC, end at Fri 2022-02-11 09:40:00 UTC. --" \
+    --shape journal --host worker-7 --start 2022-02-11T08:00:00 --offset +00:00 \
+    --lines 4000 --gap-ms 1400 --seed 4242 \
+    --inject corpus/build/healthy-node/journal.tsv
+
 # --- common bundles
