@@ -61,14 +61,58 @@ fn severity_rank(s: &str) -> u8 {
     }
 }
 
+/// One bundle per seed rule (8), at least ten common-failure bundles and a healthy node.
 #[test]
-fn every_bundle_matches_its_expectations() {
+fn the_corpus_covers_every_seed_rule() {
     let bundles = bundles();
     assert!(
         bundles.len() >= 19,
         "expected at least 19 corpus bundles, found {}",
         bundles.len()
     );
+    let mut tops = std::collections::BTreeSet::new();
+    let mut fired = std::collections::BTreeSet::new();
+    for b in &bundles {
+        let e: Value =
+            serde_json::from_slice(&std::fs::read(b.join("expected.json")).unwrap()).unwrap();
+        if let Some(t) = e["top"].as_str() {
+            tops.insert(t.to_string());
+        }
+        for r in e["fire"].as_array().into_iter().flatten() {
+            fired.insert(r.as_str().unwrap().to_string());
+        }
+    }
+    for rule in [
+        "runc-exec-fifo-hang",
+        "devicemapper-thinpool-missing",
+        "pod-terminating-runtime-timeout",
+        "runtime-state-mismatch",
+        "runc-init-pids-exhausted",
+        "volume-remove-lock",
+        "leaked-netns-ip-conflict",
+        "orphaned-shim",
+    ] {
+        assert!(fired.contains(rule), "no bundle expects {rule} to fire");
+    }
+    let seed = [
+        "runc-exec-fifo-hang",
+        "devicemapper-thinpool-missing",
+        "pod-terminating-runtime-timeout",
+        "runtime-state-mismatch",
+        "runc-init-pids-exhausted",
+        "volume-remove-lock",
+        "orphaned-shim",
+    ];
+    let common = tops.iter().filter(|t| !seed.contains(&t.as_str())).count();
+    assert!(
+        common >= 10,
+        "only {common} distinct top rules outside the seed set: {tops:?}"
+    );
+}
+
+#[test]
+fn every_bundle_matches_its_expectations() {
+    let bundles = bundles();
     let mut failures = Vec::new();
     for b in &bundles {
         let name = b.file_name().unwrap().to_string_lossy().to_string();

@@ -383,9 +383,13 @@ impl Engine {
             }
             if let Some(m) = m {
                 for e in &m.evidence {
-                    let mut e = e.clone();
-                    e.label = item.id.clone();
-                    if !evidence.contains(&e) {
+                    // A line that satisfies several items is cited once, under the first.
+                    let seen = evidence.iter().any(|x: &Evidence| {
+                        x.path == e.path && x.line == e.line && x.text == e.text
+                    });
+                    if !seen {
+                        let mut e = e.clone();
+                        e.label = item.id.clone();
                         evidence.push(e);
                     }
                 }

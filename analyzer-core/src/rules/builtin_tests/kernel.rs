@@ -35,7 +35,7 @@ fn oom_kill_of_an_ordinary_container_stays_low() {
             "1 OOM kill(s) from 2020-08-20T10:25:00Z to 2020-08-20T10:25:00Z; first victim dd (pid 38287) (Memory cgroup limit) in container {CID} of pod 0f1e2d3c_4b5a_6978_8a9b_0c1d2e3f4a5b"
         )
     );
-    assert_eq!(lines(&f), vec![2, 1, 1]);
+    assert_eq!(lines(&f), vec![2, 1]);
 }
 
 // Line shapes: apache/doris#3525 (old memcg `Kill process … score … or sacrifice child`, then
@@ -63,7 +63,7 @@ fn repeated_memcg_oom_kills_are_high() {
         f.summary,
         "5 OOM kill(s) from 2020-08-20T10:00:00Z to 2020-08-20T10:20:00Z; first victim palo_be (pid 24984) (Memory cgroup limit); 5 memory-cgroup OOM kills in total"
     );
-    assert_eq!(lines(&f), vec![1, 5, 9, 1, 5, 9]);
+    assert_eq!(lines(&f), vec![1, 5, 9]);
 }
 
 // Line shape: runc#1980 / runc#1697 (runc:[2:INIT] killed during container start).
@@ -84,7 +84,7 @@ fn oom_kill_of_runc_init_is_high() {
         f.summary,
         "1 OOM kill(s) from 2020-08-20T10:25:00Z to 2020-08-20T10:25:00Z; first victim runc:[2:INIT] (pid 20357) (Memory cgroup limit); 1 kill(s) hit the runtime/system process runc:[2:INIT]"
     );
-    assert_eq!(lines(&f), vec![2, 2]);
+    assert_eq!(lines(&f), vec![2]);
 }
 
 // Line shape: docker/for-linux#1001 (global OOM with the inner printk timestamp) and
@@ -107,7 +107,7 @@ fn global_oom_is_high() {
         f.summary,
         "1 OOM kill(s) from 2020-08-20T23:09:30Z to 2020-08-20T23:09:30Z; first victim python3 (pid 15784); 2 node-wide (global) OOM kill(s)"
     );
-    assert_eq!(lines(&f), vec![2, 1, 2]);
+    assert_eq!(lines(&f), vec![2, 1]);
 }
 
 // Near misses: the reaper line and the invoker line alone are not kill decisions
@@ -207,7 +207,7 @@ fn hung_dockerd_is_critical() {
         f.summary,
         "task dockerd:3946 blocked for more than 120 seconds (2 hung-task report(s) from 2020-08-20T10:25:00Z to 2020-08-20T10:27:00Z; tasks: dockerd); runtime process dockerd is hung; call trace: __mutex_lock_slowpath < copy_net_ns < create_new_namespaces"
     );
-    assert_eq!(lines(&f), vec![1, 4, 1, 4]);
+    assert_eq!(lines(&f), vec![1, 4]);
 }
 
 // Line shape: formats §1.3 (`kworker/62:2` — the comm contains `:`); a kernel worker hung once
@@ -253,7 +253,7 @@ fn unregister_netdevice_persisting_is_high() {
         f.summary,
         "the kernel waited for lo to become free 7 times from 2020-08-20T10:00:00Z to 2020-08-20T10:01:00Z (usage count 1; devices: lo)"
     );
-    assert_eq!(lines(&f), vec![1, 4, 7, 1, 4, 7]);
+    assert_eq!(lines(&f), vec![1, 4, 7]);
 }
 
 // Noise: a single wait during a busy namespace teardown (docker/for-linux#842) stays low.
@@ -291,7 +291,7 @@ fn conntrack_table_full_repeating_is_high() {
         f.summary,
         "the kernel's conntrack table was full and packets were dropped: 5 reports from 2020-08-20T10:00:00Z to 2020-08-20T10:00:20Z (nf_conntrack_max was set to 786432)"
     );
-    assert_eq!(lines(&f), vec![2, 4, 6, 2, 4, 6, 1]);
+    assert_eq!(lines(&f), vec![2, 4, 6, 1]);
 }
 
 // Noise: kube-proxy sizing the table is routine; one drop report stays low.
@@ -336,7 +336,7 @@ fn page_allocation_failures_with_symptom() {
         f.summary,
         "dockerd hit a kernel page allocation failure of order 4 (mode 0x40dc0); 3 failure(s) from 2020-08-20T10:00:00Z to 2020-08-20T10:40:00Z, processes: docker, dockerd; 1 container network setup(s) failed with cannot allocate memory"
     );
-    assert_eq!(lines(&f), vec![1, 3, 4, 1, 3, 4, 2]);
+    assert_eq!(lines(&f), vec![1, 3, 4, 2]);
 }
 
 // Noise: one high-order failure is absorbed by retries (docker/for-linux#1443 shape).
@@ -431,7 +431,7 @@ fn repeated_disk_io_errors_are_high_and_explain_read_only() {
         f.summary,
         "the kernel reported 10 I/O or filesystem error(s) on xvdf from 2020-08-20T10:00:00Z to 2020-08-20T10:00:01Z (devices: xvdf)"
     );
-    assert_eq!(lines(f), vec![1, 6, 10, 1, 6, 10, 11]);
+    assert_eq!(lines(f), vec![1, 6, 10, 11]);
     assert_eq!(f.explains.len(), 1);
     assert_eq!(f.explains[0].rule, "filesystem-readonly");
 }

@@ -20,7 +20,7 @@ fn sustained_containerd_refusals_are_critical() {
         f.summary,
         "dockerd failed to dial containerd at /run/containerd/containerd.sock 10 times from 2020-08-20T10:00:00Z to 2020-08-20T10:00:45Z (error: connection refused)"
     );
-    assert_eq!(lines(&f), vec![1, 6, 10, 1, 6, 10, 1, 6, 10]);
+    assert_eq!(lines(&f), vec![1, 6, 10]);
 }
 
 // Noise: a couple of refusals while containerd restarts stay low.
@@ -74,7 +74,7 @@ fn repeated_busy_removals_are_medium() {
             ids[1], ids[2], ids[0]
         )
     );
-    assert_eq!(lines(&f), vec![2, 3, 4, 2, 3, 4, 1]);
+    assert_eq!(lines(&f), vec![2, 3, 4, 1]);
 }
 
 // Noise: one busy removal that a retry fixes stays low; a removal error for another reason
@@ -110,7 +110,7 @@ fn node_side_shim_task_failures_are_high() {
         f.summary,
         "the OCI runtime failed to create a container task 5 times from 2020-08-20T10:00:00Z to 2020-08-20T10:04:00Z: unable to start container process: can't get final child's PID from pipe: EOF; 5 failure(s) point at the node (can't get final child's PID from pipe)"
     );
-    assert_eq!(lines(&f), vec![1, 3, 5, 1, 3, 5, 1, 3, 5]);
+    assert_eq!(lines(&f), vec![1, 3, 5]);
 }
 
 // Noise: an image mistake (moby#47550 shape, executable not found) is against: low.
@@ -174,7 +174,7 @@ fn taskoom_storm_is_medium() {
         f.summary,
         "containerd published 60 TaskOOM events from 2020-08-20T10:00:00Z to 2020-08-20T10:00:00Z (containers: 0e6ee1c8a9d4b1a2f3e4d5c6b7a8091a2b3c4d5e6f708192a3b4c5d6e7f80912)"
     );
-    assert_eq!(lines(&f), vec![1, 53, 60, 1, 53, 60]);
+    assert_eq!(lines(&f), vec![1, 53, 60]);
 }
 
 // Noise: the few events of one ordinary OOM kill stay low.
@@ -289,7 +289,7 @@ fn docker_restarting_three_times_in_an_hour_is_high() {
         f.summary,
         "node daemons restarted repeatedly: docker started 3 times from 2020-08-20T09:00:01Z to 2020-08-20T09:40:02Z; systemd's restart counter for docker.service reached 3"
     );
-    assert_eq!(lines(&f), vec![1, 5, 7, 2, 5, 7, 6]);
+    assert_eq!(lines(&f), vec![1, 5, 7, 2, 6]);
 }
 
 // Noise: one start of each daemon at boot, and a scheduler crash loop at boot, do not fire.
