@@ -216,7 +216,7 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
         Some(path) => {
             let file = std::fs::File::create(path)
                 .with_context(|| format!("writing {}", path.display()))?;
-            let mut out = anstream::AutoStream::new(std::io::BufWriter::new(file), choice);
+            let mut out = anstream::AutoStream::new(file, choice);
             out.write_all(&rendered)
                 .and_then(|()| out.flush())
                 .with_context(|| format!("writing {}", path.display()))?;

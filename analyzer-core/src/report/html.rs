@@ -7,7 +7,8 @@
 //! ([`super::svg::wait_for`]); the process subtree of each orphaned shim; warnings; inventory.
 //!
 //! The inline script only does one thing: when the page is opened with `#selftest` it clicks the
-//! first evidence toggle and records on `<body>` whether the evidence became visible
+//! first evidence toggle (a dispatched click event) and records on `<body>` whether the evidence,
+//! hidden before, became visible (`checkVisibility`, layout box, computed style)
 //! (`data-selftest="evidence-visible"`) and how many findings the page shows (`data-findings`),
 //! so a headless browser can check the page end to end.
 
@@ -76,19 +77,23 @@ svg text{font-family:system-ui,sans-serif}
 
 const SCRIPT: &str = r#"
 (function(){
+  function visible(e){
+    var shown=e.checkVisibility?e.checkVisibility({visibilityProperty:true,contentVisibilityAuto:true}):e.offsetParent!==null;
+    return shown&&e.getBoundingClientRect().height>0&&getComputedStyle(e).visibility!=='hidden';
+  }
   function selftest(){
     var body=document.body;
     body.setAttribute('data-findings',String(document.querySelectorAll('article.finding').length));
     var d=document.querySelector('details.evidence');
     if(!d){body.setAttribute('data-selftest','no-evidence');return;}
     var row=d.querySelector('tr.ev-row');
-    var hiddenBefore=!row||row.offsetParent===null;
+    var hiddenBefore=!row||!visible(row);
     var s=d.querySelector('summary');
     s.dispatchEvent(new MouseEvent('click',{bubbles:true,cancelable:true,view:window}));
     setTimeout(function(){
       var r=d.querySelector('tr.ev-row');
-      var visible=d.open&&r&&r.offsetParent!==null&&getComputedStyle(r).visibility!=='hidden';
-      body.setAttribute('data-selftest',hiddenBefore&&visible?'evidence-visible':'evidence-hidden');
+      var shown=d.open&&r&&visible(r);
+      body.setAttribute('data-selftest',hiddenBefore&&shown?'evidence-visible':'evidence-hidden');
     },50);
   }
   if(location.hash==='#selftest'){

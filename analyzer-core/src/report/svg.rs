@@ -437,6 +437,30 @@ mod tests {
     }
 
     #[test]
+    fn wait_for_graph_of_the_volume_lock_dump() {
+        // The dockerd dump of corpus/seed-003-volume-remove-lock (moby/moby#31801 shape).
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../corpus/seed-003-volume-remove-lock/var/run/docker/goroutine-stacks-2020-07-15T101222Z.log"
+        );
+        let Ok(bytes) = std::fs::read(path) else {
+            println!("skipped: {path} not present");
+            return;
+        };
+        let dump = crate::parse::goroutine::parse(&bytes);
+        let a = crate::stacks::analyze(&dump);
+        let svg = wait_for(&a, 4).unwrap_or_default();
+        assert_eq!(svg.matches("<g class=\"lock\"").count(), a.locks.len().min(4));
+        assert!(svg.contains("data-address=\"0xc000aee820\""));
+        assert!(svg.contains("217 waiting"));
+        // Goroutine 2211 waits on nothing: the root blocker.
+        assert_eq!(svg.matches("<g class=\"holder root\">").count(), 1);
+        assert!(svg.contains("goroutine 2211 [syscall, 83 min] ROOT"));
+        let empty = crate::stacks::analyze(&crate::parse::goroutine::parse(b""));
+        assert_eq!(wait_for(&empty, 4), None);
+    }
+
+    #[test]
     fn escaping() {
         assert_eq!(esc("a<b>&\"'\u{1}"), "a&lt;b&gt;&amp;&quot;&#39; ");
         assert_eq!(clip("abcdef", 4), "abc…");
