@@ -55,10 +55,16 @@ fn html_report_works_in_headless_chromium() {
     );
     let html = std::fs::read_to_string(&report).expect("report written");
     let expected_findings = html.matches("<article class=\"finding\"").count();
-    assert!(expected_findings >= 2, "the bundle has a cause and a consequence");
+    assert!(
+        expected_findings >= 2,
+        "the bundle has a cause and a consequence"
+    );
 
     let profile = tempfile::tempdir().expect("tempdir");
-    let url = format!("file://{}#selftest", report.canonicalize().expect("path").display());
+    let url = format!(
+        "file://{}#selftest",
+        report.canonicalize().expect("path").display()
+    );
     let dom = headless(&bin, profile.path())
         .args(["--virtual-time-budget=3000", "--dump-dom"])
         .arg(&url)
@@ -68,7 +74,9 @@ fn html_report_works_in_headless_chromium() {
     assert!(
         dom.contains("data-selftest=\"evidence-visible\""),
         "evidence not visible after the click; body: {}",
-        dom.lines().find(|l| l.contains("<body")).unwrap_or("(no body)")
+        dom.lines()
+            .find(|l| l.contains("<body"))
+            .unwrap_or("(no body)")
     );
     assert!(
         dom.contains(&format!("data-findings=\"{expected_findings}\"")),
@@ -85,12 +93,8 @@ fn html_report_works_in_headless_chromium() {
         .arg(&url)
         .output()
         .expect("run chromium");
-    let png = std::fs::read(&shot).unwrap_or_else(|_| {
-        panic!(
-            "no screenshot: {}",
-            String::from_utf8_lossy(&status.stderr)
-        )
-    });
+    let png = std::fs::read(&shot)
+        .unwrap_or_else(|_| panic!("no screenshot: {}", String::from_utf8_lossy(&status.stderr)));
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "a PNG");
     assert!(png.len() > 10_000, "a blank page is smaller");
     println!("screenshot: {}", shot.display());

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn corpus(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../corpus")
+        .join(name)
 }
 
 fn run(args: &[&str]) -> Output {
@@ -100,7 +102,10 @@ fn completions_and_man_page() {
     let o = run(&["man"]);
     assert_eq!(o.status.code(), Some(0));
     let s = stdout(&o);
-    assert!(s.starts_with(".ie \\n(.g .ds Aq \\(aq") || s.contains(".TH nodemortem 1"), "{s}");
+    assert!(
+        s.starts_with(".ie \\n(.g .ds Aq \\(aq") || s.contains(".TH nodemortem 1"),
+        "{s}"
+    );
     assert!(s.contains(".TH nodemortem 1"));
     assert!(s.contains("NODEMORTEM ANALYZE"));
     assert!(s.contains("\\-\\-format"));
@@ -112,7 +117,10 @@ fn errors_are_one_line_with_the_path() {
     assert_eq!(o.status.code(), Some(2));
     let e = String::from_utf8_lossy(&o.stderr);
     assert_eq!(e.lines().count(), 1, "{e}");
-    assert!(e.starts_with("nodemortem: error: analysing /nonexistent/sosreport.tar.xz"), "{e}");
+    assert!(
+        e.starts_with("nodemortem: error: analysing /nonexistent/sosreport.tar.xz"),
+        "{e}"
+    );
     let o = run(&["--verbose", "analyze", "/nonexistent/sosreport.tar.xz"]);
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.lines().count() >= 2, "{e}");
@@ -144,15 +152,43 @@ fn timeline_merges_a_directory_of_logs() {
     )
     .expect("write");
     let p = dir.path().to_str().unwrap_or_default();
-    let o = run(&["timeline", p, "--around", "2020-07-15T10:12:25Z", "--window", "1m"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(&[
+        "timeline",
+        p,
+        "--around",
+        "2020-07-15T10:12:25Z",
+        "--window",
+        "1m",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let s = stdout(&o);
     let lines: Vec<&str> = s.lines().collect();
-    assert_eq!(lines[0], "# 2 entries, times in UTC, around 2020-07-15 10:12:25.000000");
-    assert!(lines[1].starts_with("2020-07-15 10:12:20.000000 kubelet      var/log/messages:2 "), "{s}");
-    assert!(lines[2].starts_with("2020-07-15 10:12:30.000000 dockerd      var/log/messages:1 "), "{s}");
+    assert_eq!(
+        lines[0],
+        "# 2 entries, times in UTC, around 2020-07-15 10:12:25.000000"
+    );
+    assert!(
+        lines[1].starts_with("2020-07-15 10:12:20.000000 kubelet      var/log/messages:2 "),
+        "{s}"
+    );
+    assert!(
+        lines[2].starts_with("2020-07-15 10:12:30.000000 dockerd      var/log/messages:1 "),
+        "{s}"
+    );
     assert_eq!(lines.len(), 3, "{s}");
-    let o = run(&["timeline", p, "--sources", "systemd", "--tz", "Asia/Shanghai"]);
+    let o = run(&[
+        "timeline",
+        p,
+        "--sources",
+        "systemd",
+        "--tz",
+        "Asia/Shanghai",
+    ]);
     let s = stdout(&o);
     assert!(s.contains("2020-07-15 19:30:00.000000 systemd"), "{s}");
 }

@@ -14,7 +14,9 @@ const BUNDLES: [&str; 3] = [
 ];
 
 fn bundle(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../corpus")
+        .join(name)
 }
 
 fn render(name: &str, format: &str) -> String {
@@ -66,7 +68,15 @@ fn html_text(html: &str) -> String {
         match end {
             Some(j) => {
                 let tag = &rest[..j];
-                if tag.starts_with("<tr") || tag.starts_with("<p") || tag.starts_with("<h") || tag.starts_with("<li") || tag.starts_with("<article") || tag.starts_with("<pre") || tag.starts_with("<details") || tag.starts_with("<svg") {
+                if tag.starts_with("<tr")
+                    || tag.starts_with("<p")
+                    || tag.starts_with("<h")
+                    || tag.starts_with("<li")
+                    || tag.starts_with("<article")
+                    || tag.starts_with("<pre")
+                    || tag.starts_with("<details")
+                    || tag.starts_with("<svg")
+                {
                     out.push('\n');
                 } else if tag.starts_with("<td") || tag.starts_with("<th") {
                     out.push_str(" | ");
@@ -132,7 +142,8 @@ fn html_text_snapshots() {
     for name in BUNDLES {
         let html = render(name, "html");
         let version = env!("CARGO_PKG_VERSION");
-        let text = html_text(&html).replace(&format!("nodemortem {version}"), "nodemortem [version]");
+        let text =
+            html_text(&html).replace(&format!("nodemortem {version}"), "nodemortem [version]");
         settings().bind(|| insta::assert_snapshot!(format!("html-{name}"), text));
     }
 }

@@ -191,7 +191,11 @@ pub fn analyze_detailed(bundle: &Bundle, opts: &Options, engine: &Engine) -> Res
             partial,
         },
     };
-    Ok(Analysed { report, dumps, host })
+    Ok(Analysed {
+        report,
+        dumps,
+        host,
+    })
 }
 
 /// Per-member time span, resolved at the end.

@@ -327,10 +327,9 @@ impl input::Sink for SelectPass<'_> {
             }
             // Cheap reject before building an owned entry.
             if self.heap.len() >= self.limit
-                && self
-                    .heap
-                    .peek()
-                    .is_some_and(|top| (time, &member.path, rec.line) >= (top.time, &top.path, top.line))
+                && self.heap.peek().is_some_and(|top| {
+                    (time, &member.path, rec.line) >= (top.time, &top.path, top.line)
+                })
             {
                 self.dropped += 1;
                 continue;
@@ -408,7 +407,12 @@ pub fn build(
         clock: &clock,
         years: &pass1.years,
         markers,
-        range: center.map(|c| (Timestamp(c.0.saturating_sub(w)), Timestamp(c.0.saturating_add(w)))),
+        range: center.map(|c| {
+            (
+                Timestamp(c.0.saturating_sub(w)),
+                Timestamp(c.0.saturating_add(w)),
+            )
+        }),
         sources: &opts.sources,
         limit: opts.limit.max(1),
         heap: BinaryHeap::new(),
@@ -481,7 +485,11 @@ pub fn render_text(t: &Timeline, zone: &jiff::tz::TimeZone) -> String {
         );
     }
     if t.untimed > 0 {
-        let _ = writeln!(out, "# {} records without a usable time left out", t.untimed);
+        let _ = writeln!(
+            out,
+            "# {} records without a usable time left out",
+            t.untimed
+        );
     }
     out
 }
@@ -522,10 +530,7 @@ mod tests {
             Around::parse("2020-07-15 10:12:22"),
             Around::Time(Timestamp::from_secs_micros(1_594_807_942, 0))
         );
-        assert_eq!(
-            Around::parse("oom-kill"),
-            Around::Rule("oom-kill".into())
-        );
+        assert_eq!(Around::parse("oom-kill"), Around::Rule("oom-kill".into()));
     }
 
     // Lines: a syslog kernel OOM line and a dockerd logrus line as they appear in
@@ -590,7 +595,10 @@ Jul 15 10:30:00 node1 kubelet[900]: I0715 10:30:00.000000     900 kubelet.go:184
         assert_eq!(got[0], (1, "kernel", &["oom-kill".to_string()][..]));
         assert_eq!(got[1].0, 2);
         assert_eq!(got[2].0, 3);
-        assert_eq!(all.entries[0].time, Timestamp::from_secs_micros(1_594_807_800, 0));
+        assert_eq!(
+            all.entries[0].time,
+            Timestamp::from_secs_micros(1_594_807_800, 0)
+        );
 
         // Around the rule, 5 minutes: the 10:30 kubelet line is out.
         let near = build(
@@ -604,7 +612,10 @@ Jul 15 10:30:00 node1 kubelet[900]: I0715 10:30:00.000000     900 kubelet.go:184
         )
         .unwrap_or_default();
         assert_eq!(near.entries.len(), 2);
-        assert_eq!(near.center, Some(Timestamp::from_secs_micros(1_594_807_800, 0)));
+        assert_eq!(
+            near.center,
+            Some(Timestamp::from_secs_micros(1_594_807_800, 0))
+        );
 
         // Sources filter and the limit.
         let k = build(
@@ -642,8 +653,14 @@ Jul 15 10:30:00 node1 kubelet[900]: I0715 10:30:00.000000     900 kubelet.go:184
             Err(TimelineError::RuleNotFound(_))
         ));
 
-        let text = render_text(&all, &zone(Some("Europe/Berlin")).unwrap_or(jiff::tz::TimeZone::UTC));
-        assert!(text.starts_with("# 3 entries, times in Europe/Berlin\n"), "{text}");
+        let text = render_text(
+            &all,
+            &zone(Some("Europe/Berlin")).unwrap_or(jiff::tz::TimeZone::UTC),
+        );
+        assert!(
+            text.starts_with("# 3 entries, times in Europe/Berlin\n"),
+            "{text}"
+        );
         assert!(text.contains("2020-07-15 12:10:00.000000 kernel       << oom-kill var/log/messages:1 Out of memory"), "{text}");
         assert!(zone(Some("Mars/Olympus")).is_err());
     }

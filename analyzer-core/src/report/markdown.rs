@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use crate::report::text::{distinct_evidence, human_bytes};
+use crate::report::text::{distinct_evidence, human_bytes, steps};
 use crate::report::{Finding, Report};
 
 /// Rendering options.
@@ -125,12 +125,7 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
     }
     let _ = writeln!(out, "- {} warning(s)", report.warnings.len());
     for w in report.warnings.iter().take(20) {
-        let _ = writeln!(
-            out,
-            "  - {}: {}",
-            code(&w.path),
-            escape_inline(&w.message)
-        );
+        let _ = writeln!(out, "  - {}: {}", code(&w.path), escape_inline(&w.message));
     }
     if report.warnings.len() > 20 {
         let _ = writeln!(out, "  - … {} more", report.warnings.len() - 20);
@@ -202,11 +197,7 @@ fn section(out: &mut String, f: &Finding, num: &str, h: &str, opts: &MarkdownOpt
             let _ = writeln!(body, "# {loc}{time}{label}\n{}", e.text);
         }
         if ev.len() > opts.evidence_lines {
-            let _ = writeln!(
-                body,
-                "# … {} more line(s)",
-                ev.len() - opts.evidence_lines
-            );
+            let _ = writeln!(body, "# … {} more line(s)", ev.len() - opts.evidence_lines);
         }
         let fence = fence(&body);
         let _ = writeln!(out, "{fence}text\n{body}{fence}\n");
@@ -220,9 +211,10 @@ fn section(out: &mut String, f: &Finding, num: &str, h: &str, opts: &MarkdownOpt
     }
     if !f.remediation.trim().is_empty() {
         out.push_str("Remediation:\n\n");
-        for l in f.remediation.lines().filter(|l| !l.trim().is_empty()) {
-            // Keep the rule's own numbering and inline code; only make each step a line.
-            let _ = writeln!(out, "{}  ", l.trim());
+        for step in steps(&f.remediation) {
+            // Keep the rule's own numbering and inline code; a step that is not a list item
+            // still gets a line of its own.
+            let _ = writeln!(out, "{step}  ");
         }
         out.push('\n');
     }

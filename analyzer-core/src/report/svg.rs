@@ -40,6 +40,18 @@ fn clip(s: &str, n: usize) -> String {
     }
 }
 
+/// Shortens to `n` characters keeping the end (the function name of a qualified path).
+fn clip_left(s: &str, n: usize) -> String {
+    let count = s.chars().count();
+    if count <= n {
+        s.to_string()
+    } else {
+        let mut t = String::from("…");
+        t.extend(s.chars().skip(count - n.saturating_sub(1)));
+        t
+    }
+}
+
 /// The fill colour of a severity.
 pub fn severity_color(s: Severity) -> &'static str {
     match s {
@@ -238,7 +250,10 @@ pub fn wait_for(a: &Analysis, max_locks: usize) -> Option<String> {
                         .map(|m| format!(", {m} min"))
                         .unwrap_or_default();
                     Node {
-                        label: vec![format!("{n} × [{}{m}]", bucket.state), clip(caller, 46)],
+                        label: vec![
+                            format!("{n} × [{}{m}]", bucket.state),
+                            clip_left(caller, 46),
+                        ],
                         class: "bucket",
                     }
                 }
@@ -276,10 +291,7 @@ pub fn wait_for(a: &Analysis, max_locks: usize) -> Option<String> {
                             l.holder_state.as_deref().unwrap_or("?"),
                             if root { " ROOT" } else { "" }
                         ),
-                        clip(
-                            l.holder_top.first().map(String::as_str).unwrap_or(""),
-                            46,
-                        ),
+                        clip_left(l.holder_top.first().map(String::as_str).unwrap_or(""), 46),
                     ],
                     class: if root { "holder root" } else { "holder" },
                 }]
@@ -291,7 +303,7 @@ pub fn wait_for(a: &Analysis, max_locks: usize) -> Option<String> {
                 .map(|c| Node {
                     label: vec![
                         format!("goroutine {} [{}] candidate", c.id, c.state),
-                        clip(&c.frame, 46),
+                        clip_left(&c.frame, 46),
                     ],
                     class: "candidate",
                 })
@@ -407,7 +419,10 @@ mod tests {
         let mut root = finding(
             "oom-kill",
             Severity::High,
-            &[(1_594_807_942, "var/log/messages"), (1_594_808_000, "dmesg")],
+            &[
+                (1_594_807_942, "var/log/messages"),
+                (1_594_808_000, "dmesg"),
+            ],
         );
         root.explains = vec![finding(
             "pleg-unhealthy",
@@ -450,7 +465,10 @@ mod tests {
         let dump = crate::parse::goroutine::parse(&bytes);
         let a = crate::stacks::analyze(&dump);
         let svg = wait_for(&a, 4).unwrap_or_default();
-        assert_eq!(svg.matches("<g class=\"lock\"").count(), a.locks.len().min(4));
+        assert_eq!(
+            svg.matches("<g class=\"lock\"").count(),
+            a.locks.len().min(4)
+        );
         assert!(svg.contains("data-address=\"0xc000aee820\""));
         assert!(svg.contains("217 waiting"));
         // Goroutine 2211 waits on nothing: the root blocker.
@@ -464,5 +482,6 @@ mod tests {
     fn escaping() {
         assert_eq!(esc("a<b>&\"'\u{1}"), "a&lt;b&gt;&amp;&quot;&#39; ");
         assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(clip_left("pkg.(*Root).Get", 8), "…ot).Get");
     }
 }

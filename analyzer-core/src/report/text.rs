@@ -51,7 +51,9 @@ pub fn severity_style(sev: Severity) -> Style {
             .fg_color(c(AnsiColor::BrightWhite))
             .bg_color(c(AnsiColor::Red))
             .effects(Effects::BOLD),
-        Severity::High => Style::new().fg_color(c(AnsiColor::Red)).effects(Effects::BOLD),
+        Severity::High => Style::new()
+            .fg_color(c(AnsiColor::Red))
+            .effects(Effects::BOLD),
         Severity::Medium => Style::new()
             .fg_color(c(AnsiColor::Yellow))
             .effects(Effects::BOLD),
@@ -152,12 +154,7 @@ pub fn human_bytes(n: u64) -> String {
 /// `2 h 05 min`, `41 s`, for a span in microseconds.
 pub fn span_text(micros: i64) -> String {
     let secs = micros.max(0) / 1_000_000;
-    let (d, h, m, s) = (
-        secs / 86_400,
-        secs / 3600 % 24,
-        secs / 60 % 60,
-        secs % 60,
-    );
+    let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
     if d > 0 {
         format!("{d} d {h:02} h")
     } else if h > 0 {
@@ -235,8 +232,14 @@ fn finding(
     if depth == 0 {
         if !f.remediation.trim().is_empty() {
             let _ = writeln!(out, "{body}{}", st.paint(BOLD, "Remediation:"));
-            for l in f.remediation.lines().filter(|l| !l.trim().is_empty()) {
-                wrap_into(out, l.trim(), &format!("{body}  "), width, None);
+            for step in steps(&f.remediation) {
+                let (head, rest) = split_marker(&step);
+                let first = format!("{body}  {head}");
+                let hang = " ".repeat(first.chars().count());
+                let room = width.saturating_sub(hang.len()).max(20);
+                for (i, l) in wrap(rest, room).iter().enumerate() {
+                    let _ = writeln!(out, "{}{l}", if i == 0 { &first } else { &hang });
+                }
             }
         }
         if !f.references.is_empty() {
@@ -305,6 +308,36 @@ fn wrap_into(
             }
         }
     }
+}
+
+/// The steps of a remediation text: a line starting with a list marker (`1.`, `-`, `*`) begins
+/// a step, other lines continue the previous one (rule files wrap long steps).
+pub fn steps(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (marker, _) = split_marker(line);
+        match out.last_mut() {
+            Some(last) if marker.is_empty() => {
+                last.push(' ');
+                last.push_str(line);
+            }
+            _ => out.push(line.to_string()),
+        }
+    }
+    out
+}
+
+/// Splits a list marker (`1. `, `- `, `* `) off the front of a step; empty when there is none.
+fn split_marker(line: &str) -> (&str, &str) {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let end = if digits > 0 && line[digits..].starts_with(". ") {
+        digits + 2
+    } else if line.starts_with("- ") || line.starts_with("* ") {
+        2
+    } else {
+        0
+    };
+    (&line[..end], &line[end..])
 }
 
 /// Greedy word wrap to `width` characters; a word longer than the width gets a line of its own.
@@ -517,6 +550,18 @@ Inventory
     fn wrap_and_units() {
         assert_eq!(wrap("a bb ccc dddd", 6), vec!["a bb", "ccc", "dddd"]);
         assert_eq!(wrap("", 6), vec![""]);
+        // Remediation of a built-in rule file, wrapped by hand in the TOML.
+        assert_eq!(
+            steps(
+                "1. Drain the node; stop dockerd\n   (`find <dir> -delete`).\n2. Use a volume.\nplain"
+            ),
+            vec![
+                "1. Drain the node; stop dockerd (`find <dir> -delete`).",
+                "2. Use a volume. plain"
+            ]
+        );
+        assert_eq!(split_marker("- x"), ("- ", "x"));
+        assert_eq!(split_marker("12x"), ("", "12x"));
         assert_eq!(human_bytes(512), "512 B");
         assert_eq!(human_bytes(1_721_713), "1.6 MiB");
         assert_eq!(span_text(41_000_000), "41 s");
