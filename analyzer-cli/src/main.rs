@@ -91,7 +91,7 @@ fn main() -> ExitCode {
 fn error_text(err: &anyhow::Error, verbose: bool) -> String {
     let chain: Vec<String> = err.chain().map(|e| e.to_string()).collect();
     if verbose {
-        let mut s = format!("nodemortem: error: {}", chain[0]);
+        let mut s = format!("nodemortem: {}", chain[0]);
         for c in &chain[1..] {
             s.push_str("\n  caused by: ");
             s.push_str(c);
@@ -101,8 +101,8 @@ fn error_text(err: &anyhow::Error, verbose: bool) -> String {
     let first = &chain[0];
     match chain.last() {
         Some(last) if chain.len() > 1 && !first.contains(last.as_str()) => {
-            format!("nodemortem: error: {first}: {last}")
+            format!("nodemortem: {first}: {last}")
         }
-        _ => format!("nodemortem: error: {first}"),
+        _ => format!("nodemortem: {first}"),
     }
 }

@@ -118,7 +118,7 @@ fn errors_are_one_line_with_the_path() {
     let e = String::from_utf8_lossy(&o.stderr);
     assert_eq!(e.lines().count(), 1, "{e}");
     assert!(
-        e.starts_with("nodemortem: error: analysing /nonexistent/sosreport.tar.xz"),
+        e.starts_with("nodemortem: analysing /nonexistent/sosreport.tar.xz"),
         "{e}"
     );
     let o = run(&["--verbose", "analyze", "/nonexistent/sosreport.tar.xz"]);
