@@ -12,7 +12,7 @@
 //! Members are dropped as soon as they are scanned; only evidence (small, owned) is kept, so memory
 //! stays bounded by the members in flight ([`Options::max_in_flight`]) rather than by the bundle.
 
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
@@ -37,6 +37,28 @@ pub struct Options {
     pub timeout: Option<Duration>,
     /// Most decompressed bytes held by members waiting for or under analysis.
     pub max_in_flight: u64,
+    /// Called as members are read, so a front end can show progress on long inputs.
+    pub progress: Option<ProgressFn>,
+}
+
+/// How far ingestion has got: members handed to analysis and their decompressed bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Members read so far.
+    pub members: u64,
+    /// Decompressed bytes of those members.
+    pub bytes: u64,
+}
+
+/// A progress callback for [`Options::progress`]; called from the reading thread, often, so it
+/// should be cheap (throttle drawing on the caller's side).
+#[derive(Clone)]
+pub struct ProgressFn(pub Arc<dyn Fn(Progress) + Send + Sync>);
+
+impl std::fmt::Debug for ProgressFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressFn(..)")
+    }
 }
 
 impl Default for Options {
@@ -46,6 +68,7 @@ impl Default for Options {
             min_severity: Severity::Info,
             timeout: None,
             max_in_flight: 256 << 20,
+            progress: None,
         }
     }
 }
@@ -257,6 +280,8 @@ fn collect(bundle: &Bundle, opts: &Options, engine: &Engine) -> Result<Collected
             started,
             timeout: opts.timeout,
             timed_out: &mut partial,
+            progress: opts.progress.as_ref(),
+            seen: Progress::default(),
         };
         input::walk(bundle, &opts.limits, &mut sink)
     })?;
@@ -282,6 +307,8 @@ struct Dispatch<'s, 'a> {
     started: Instant,
     timeout: Option<Duration>,
     timed_out: &'a mut bool,
+    progress: Option<&'a ProgressFn>,
+    seen: Progress,
 }
 
 impl<'s> input::Sink for Dispatch<'s, '_> {
@@ -297,6 +324,11 @@ impl<'s> input::Sink for Dispatch<'s, '_> {
             return;
         }
         let size = member.data.len() as u64;
+        if let Some(p) = self.progress {
+            self.seen.members += 1;
+            self.seen.bytes += size;
+            (p.0)(self.seen);
+        }
         self.budget.take(size);
         let (engine, state, budget) = (self.engine, self.state, self.budget);
         self.scope.spawn(move |_| {

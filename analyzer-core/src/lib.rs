@@ -5,6 +5,51 @@ Offline forensics for broken Docker/Kubernetes nodes.
 goroutine dump of hundreds of megabytes — into ranked findings: the root cause first, each
 proven by the evidence lines (file, line, time) that made it fire.
 
+# Guide
+
+Bytes or paths go in, a [`Report`] comes out:
+
+* [`Bundle::from_path`] / [`Bundle::from_paths`]: a sosreport archive (`.tar.xz`, `.tar.gz`,
+  …) or directory, a log file, a goroutine dump; nothing is extracted to disk;
+* [`Bundle::from_bytes`]`(name, bytes)`: an attachment already in memory (the name's suffix
+  and the content decide how it is read);
+* [`analyze`]`(&bundle, &Options) -> Result<Report>` runs the built-in rules;
+  [`analysis::analyze_with`] adds user rules ([`rules::load`]) and
+  [`analysis::analyze_detailed`] also returns the goroutine-dump analyses and host state;
+* [`Report`] is `serde`-serialisable (the JSON contract is `docs/json-schema.md`) and has
+  renderers: [`report::text`] (terminal), [`report::markdown`] (ticket comment),
+  [`report::html`] (one self-contained page with timeline and wait-for graph);
+* [`timeline::build`] merges every log of a bundle into one time-ordered, time-zone-normalised
+  list, marking the lines findings cite.
+
+```
+use analyzer_core::{Bundle, Options, Severity, analyze};
+
+// A kernel log attached to a ticket: the kernel's OOM killer at work.
+let log = b"Jul 15 10:12:22 node1 kernel: Memory cgroup out of memory: Killed process 4021 (java) total-vm:9600000kB, anon-rss:4190000kB, file-rss:0kB, shmem-rss:0kB\n";
+let bundle = Bundle::from_bytes("messages", log.to_vec());
+let report = analyze(&bundle, &Options::default())?;
+
+assert_eq!(report.stats.members, 1);
+assert_eq!(report.stats.records, 1);
+for finding in &report.findings {
+    // Every finding cites the lines that made it fire.
+    assert!(finding.severity >= Severity::Info);
+    println!("{} ({}): {}", finding.rule, finding.score, finding.summary);
+}
+
+// The stable JSON contract.
+let json = serde_json::to_string(&report).expect("a report always serialises");
+assert!(json.starts_with("{\"schema_version\":1,"));
+
+// A ticket comment.
+let md = analyzer_core::report::markdown::render(&report, &Default::default());
+assert!(md.starts_with("## nodemortem:"));
+# Ok::<(), analyzer_core::Error>(())
+```
+
+# Modules
+
 The crate follows the data:
 
 * [`input`]: bundles (directories, archives, files, bytes, stdin) → classified members, streamed
@@ -14,7 +59,8 @@ The crate follows the data:
 * [`stacks`]: buckets and the mutex wait-for graph of goroutine dumps;
 * [`rules`]: declarative signatures and the engine;
 * [`report`]: findings, ranking and renderers;
-* [`analysis`]: the pipeline that runs all of the above.
+* [`analysis`]: the pipeline that runs all of the above;
+* [`timeline`]: the merged timeline of all logs.
 */
 
 #![warn(missing_docs)]
@@ -28,6 +74,7 @@ pub mod parse;
 pub mod report;
 pub mod rules;
 pub mod stacks;
+pub mod timeline;
 
 pub use analysis::{Options, analyze};
 pub use error::{Error, Result};

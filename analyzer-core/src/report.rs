@@ -5,6 +5,7 @@
 
 pub mod html;
 pub mod markdown;
+pub mod svg;
 pub mod text;
 
 use serde::{Deserialize, Serialize};

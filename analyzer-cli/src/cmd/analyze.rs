@@ -1,28 +1,35 @@
 //! `nodemortem analyze`: everything — ingestion, parsers, host facts, stacks, rules — and the
-//! ranked findings.
+//! ranked findings, as text, JSON, Markdown or a self-contained HTML page.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use analyzer_core::analysis::Options;
-use analyzer_core::report::text::TextOptions;
+use analyzer_core::analysis::{Options, Progress, ProgressFn};
+use analyzer_core::report::markdown::MarkdownOptions;
+use analyzer_core::report::text::{TextOptions, human_bytes};
 use analyzer_core::{Bundle, Severity};
 use anyhow::Context;
+
+use crate::Global;
 
 /// Arguments of `nodemortem analyze`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  nodemortem analyze sosreport-node1-2020-08-20.tar.xz\n  nodemortem analyze /var/log/messages goroutine-stacks.log --format json\n  nodemortem analyze ./extracted-sosreport --rules ./my-rules --min-severity high"
+    after_help = "Examples:\n  nodemortem analyze sosreport-node1-2020-08-20.tar.xz\n  nodemortem analyze ./extracted-sosreport --format html -o report.html\n  nodemortem analyze /var/log/messages goroutine-stacks.log --format json\n  nodemortem analyze ./sosreport --format markdown > ticket-comment.md\n  nodemortem analyze ./extracted-sosreport --rules ./my-rules --min-severity high\n\nExit status: 0 no finding at or above --fail-on, 1 such a finding, 2 error."
 )]
 pub struct Args {
     /// Bundles to read: sosreport archives or directories, log files, goroutine dumps, `-` for stdin.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Extra rule directory (`*.toml`), added to the built-in rules.
     #[arg(long = "rules", value_name = "DIR")]
     pub rules: Vec<PathBuf>,
@@ -38,26 +45,43 @@ pub struct Args {
     /// Colour: auto (terminal only, honours NO_COLOR), always, never.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Evidence lines per finding in text and Markdown output.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub evidence: usize,
 }
 
 /// Output formats of `analyze`.
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// Ranked findings for a terminal.
     Text,
     /// The stable JSON report (docs/json-schema.md).
     Json,
+    /// A ticket-ready Markdown comment (GitHub, GitLab, Jira).
+    Markdown,
+    /// One self-contained HTML page with timeline and wait-for graph (use with -o).
+    Html,
 }
 
 /// When to colour output.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum Color {
-    /// Colour when stdout is a terminal and NO_COLOR is unset.
+    /// Colour when the output is a terminal and NO_COLOR is unset.
     Auto,
     /// Always colour.
     Always,
     /// Never colour.
     Never,
+}
+
+impl From<Color> for anstream::ColorChoice {
+    fn from(c: Color) -> Self {
+        match c {
+            Color::Auto => anstream::ColorChoice::Auto,
+            Color::Always => anstream::ColorChoice::Always,
+            Color::Never => anstream::ColorChoice::Never,
+        }
+    }
 }
 
 /// Severity names on the command line.
@@ -87,49 +111,122 @@ impl From<Sev> for Severity {
     }
 }
 
-/// Whether colour is wanted for stdout.
-pub fn want_color(c: Color) -> bool {
-    use std::io::IsTerminal;
-    match c {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
+/// A `\r` progress line on stderr, drawn only once the run has taken more than a second and
+/// at most ten times a second; cleared by [`Meter::finish`].
+pub struct Meter {
+    state: Arc<Mutex<MeterState>>,
+}
+
+struct MeterState {
+    started: Instant,
+    last: Option<Instant>,
+    drawn: bool,
+}
+
+impl Meter {
+    /// A meter, or `None` when stderr is not a terminal or `--quiet` was given.
+    pub fn new(quiet: bool) -> Option<Meter> {
+        (!quiet && std::io::stderr().is_terminal()).then(|| Meter {
+            state: Arc::new(Mutex::new(MeterState {
+                started: Instant::now(),
+                last: None,
+                drawn: false,
+            })),
+        })
+    }
+
+    /// The callback for [`Options::progress`].
+    pub fn callback(&self) -> ProgressFn {
+        let state = Arc::clone(&self.state);
+        ProgressFn(Arc::new(move |p: Progress| {
+            let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+            let now = Instant::now();
+            if now.duration_since(st.started) < Duration::from_secs(1)
+                || st
+                    .last
+                    .is_some_and(|l| now.duration_since(l) < Duration::from_millis(100))
+            {
+                return;
+            }
+            st.last = Some(now);
+            st.drawn = true;
+            let _ = write!(
+                std::io::stderr(),
+                "\rreading: {} member(s), {} …\x1b[K",
+                p.members,
+                human_bytes(p.bytes)
+            );
+        }))
+    }
+
+    /// Clears the line if anything was drawn.
+    pub fn finish(&self) {
+        let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if st.drawn {
+            let _ = write!(std::io::stderr(), "\r\x1b[K");
         }
     }
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let dirs: Vec<&std::path::Path> = args.rules.iter().map(PathBuf::as_path).collect();
-    let engine = analyzer_core::rules::load(&dirs)?;
+pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
+    let dirs: Vec<&Path> = args.rules.iter().map(PathBuf::as_path).collect();
+    let engine = analyzer_core::rules::load(&dirs).context("loading rules")?;
     let bundle = Bundle::from_paths(&args.paths);
+    let meter = Meter::new(global.quiet);
     let opts = Options {
         min_severity: args.min_severity.into(),
         timeout: args.timeout.map(Duration::from_secs),
+        progress: meter.as_ref().map(Meter::callback),
         ..Options::default()
     };
-    let report = analyzer_core::analysis::analyze_with(&bundle, &opts, &engine)
-        .with_context(|| format!("analysing {}", display_paths(&args.paths)))?;
-    let mut out = std::io::stdout().lock();
-    match args.format {
+    let result = analyzer_core::analysis::analyze_detailed(&bundle, &opts, &engine);
+    if let Some(m) = &meter {
+        m.finish();
+    }
+    let analysed = result.with_context(|| format!("analysing {}", display_paths(&args.paths)))?;
+    let report = &analysed.report;
+    let rendered: Vec<u8> = match args.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
-            writeln!(out)?;
+            let mut v = serde_json::to_vec_pretty(report)?;
+            v.push(b'\n');
+            v
         }
-        Format::Text => {
-            let text = analyzer_core::report::text::render(
-                &report,
-                &TextOptions {
-                    color: want_color(args.color),
-                    ..TextOptions::default()
-                },
-            );
-            out.write_all(text.as_bytes())?;
+        Format::Markdown => analyzer_core::report::markdown::render(
+            report,
+            &MarkdownOptions {
+                evidence_lines: args.evidence,
+                ..MarkdownOptions::default()
+            },
+        )
+        .into_bytes(),
+        Format::Html => analyzer_core::report::html::render_analysed(&analysed).into_bytes(),
+        Format::Text => analyzer_core::report::text::render(
+            report,
+            &TextOptions {
+                color: true,
+                evidence_lines: args.evidence,
+                ..TextOptions::default()
+            },
+        )
+        .into_bytes(),
+    };
+    let choice: anstream::ColorChoice = args.color.into();
+    match &args.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("writing {}", path.display()))?;
+            let mut out = anstream::AutoStream::new(file, choice);
+            out.write_all(&rendered)
+                .and_then(|()| out.flush())
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+        None => {
+            let mut out = anstream::AutoStream::new(std::io::stdout().lock(), choice);
+            out.write_all(&rendered)?;
+            out.flush()?;
         }
     }
-    out.flush()?;
     let fail: Severity = args.fail_on.into();
     Ok(
         if report.findings.iter().any(|f| f.max_severity() >= fail) {
@@ -140,7 +237,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     )
 }
 
-fn display_paths(paths: &[PathBuf]) -> String {
+/// The paths joined for messages.
+pub fn display_paths(paths: &[PathBuf]) -> String {
     paths
         .iter()
         .map(|p| p.display().to_string())

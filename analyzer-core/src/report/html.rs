@@ -1,1 +1,439 @@
-//! HTML renderer.
+//! HTML renderer: one self-contained file (inline CSS, SVG and script; no network, no external
+//! assets) that works offline.
+//!
+//! Sections: summary table; timeline of evidence ([`super::svg::timeline`]); findings, each with
+//! collapsible evidence (`<details class="evidence">`), explained findings nested under their
+//! cause; the wait-for graph of each goroutine dump with contended locks
+//! ([`super::svg::wait_for`]); the process subtree of each orphaned shim; warnings; inventory.
+//!
+//! The inline script only does one thing: when the page is opened with `#selftest` it clicks the
+//! first evidence toggle (a dispatched click event) and records on `<body>` whether the evidence,
+//! hidden before, became visible (`checkVisibility`, layout box, computed style)
+//! (`data-selftest="evidence-visible"`) and how many findings the page shows (`data-findings`),
+//! so a headless browser can check the page end to end.
+
+use std::fmt::Write as _;
+
+use crate::analysis::Analysed;
+use crate::model::host::HostState;
+use crate::report::svg::{self, esc, severity_color};
+use crate::report::text::{distinct_evidence, human_bytes};
+use crate::report::{Evidence, Finding, Report};
+use crate::stacks::Analysis;
+
+/// What the HTML report draws besides the [`Report`]: dump analyses and host state.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Extras<'a> {
+    /// Goroutine dump analyses by member path (wait-for graphs).
+    pub dumps: &'a [(String, Analysis)],
+    /// Host state (process subtrees of orphaned shims).
+    pub host: Option<&'a HostState>,
+}
+
+impl<'a> From<&'a Analysed> for Extras<'a> {
+    fn from(a: &'a Analysed) -> Self {
+        Extras {
+            dumps: &a.dumps,
+            host: Some(&a.host),
+        }
+    }
+}
+
+/// Locks drawn per dump.
+const MAX_LOCKS: usize = 4;
+
+const CSS: &str = r#"
+:root{--fg:#1d2330;--muted:#5b6475;--line:#dde1e7;--bg:#fff;--soft:#f4f5f7}
+*{box-sizing:border-box}
+body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+header{background:#1d2330;color:#fff;padding:18px 28px}
+header h1{margin:0;font-size:20px}
+header p{margin:4px 0 0;color:#c9cfda}
+main{padding:8px 28px 40px;max-width:1240px}
+h2{font-size:17px;margin:28px 0 10px;border-bottom:1px solid var(--line);padding-bottom:4px}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
+th{background:var(--soft);font-weight:600}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.badge{display:inline-block;padding:1px 7px;border-radius:10px;color:#fff;font-size:12px;font-weight:600;text-transform:uppercase}
+article.finding{border:1px solid var(--line);border-left:6px solid var(--sev);border-radius:6px;padding:10px 14px;margin:12px 0;background:#fff}
+article.finding article.finding{margin-left:18px}
+article.finding h3{margin:0 0 4px;font-size:15px}
+article.finding h3 code{font-size:14px}
+.title{font-weight:600}
+.summary{margin:6px 0}
+.muted{color:var(--muted)}
+details.evidence{margin:8px 0}
+details.evidence>summary{cursor:pointer;font-weight:600;color:#234a8a}
+table.ev td{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
+table.ev td.loc{white-space:nowrap;color:#7a2e8e}
+table.ev td.text{white-space:pre-wrap;word-break:break-all}
+mark{background:#c6f6c6;padding:0 1px}
+pre{background:var(--soft);padding:8px 10px;border-radius:4px;overflow-x:auto;font-size:12px;white-space:pre-wrap}
+ul.refs{margin:4px 0;padding-left:20px}
+svg{background:#fff;border:1px solid var(--line);border-radius:6px;margin:6px 0}
+svg text{font-family:system-ui,sans-serif}
+"#;
+
+const SCRIPT: &str = r#"
+(function(){
+  function visible(e){
+    var shown=e.checkVisibility?e.checkVisibility({visibilityProperty:true,contentVisibilityAuto:true}):e.offsetParent!==null;
+    return shown&&e.getBoundingClientRect().height>0&&getComputedStyle(e).visibility!=='hidden';
+  }
+  function selftest(){
+    var body=document.body;
+    body.setAttribute('data-findings',String(document.querySelectorAll('article.finding').length));
+    var d=document.querySelector('details.evidence');
+    if(!d){body.setAttribute('data-selftest','no-evidence');return;}
+    var row=d.querySelector('tr.ev-row');
+    var hiddenBefore=!row||!visible(row);
+    var s=d.querySelector('summary');
+    s.dispatchEvent(new MouseEvent('click',{bubbles:true,cancelable:true,view:window}));
+    setTimeout(function(){
+      var r=d.querySelector('tr.ev-row');
+      var shown=d.open&&r&&visible(r);
+      body.setAttribute('data-selftest',hiddenBefore&&shown?'evidence-visible':'evidence-hidden');
+    },50);
+  }
+  if(location.hash==='#selftest'){
+    if(document.readyState==='loading'){document.addEventListener('DOMContentLoaded',selftest);}else{selftest();}
+  }
+})();
+"#;
+
+/// Renders the report as one self-contained HTML page.
+pub fn render(report: &Report, extras: &Extras<'_>) -> String {
+    let mut out = String::with_capacity(64 << 10);
+    let total: usize = report.findings.iter().map(count).sum();
+    let inputs: Vec<String> = report.inputs.iter().map(|i| esc(&i.path)).collect();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>nodemortem report: {}</title><style>{CSS}</style></head>\n<body>\n\
+         <header><h1>nodemortem report</h1><p>{} · {} finding(s), {} root cause(s) · {} {}</p></header>\n<main>\n",
+        if inputs.is_empty() {
+            "bundle".to_string()
+        } else {
+            inputs.join(", ")
+        },
+        if inputs.is_empty() {
+            "no input".to_string()
+        } else {
+            inputs.join(", ")
+        },
+        total,
+        report.findings.len(),
+        esc(&report.tool.name),
+        esc(&report.tool.version),
+    );
+    summary(&mut out, report);
+    out.push_str("<section id=\"timeline\"><h2>Timeline of evidence</h2>\n");
+    match svg::timeline(report) {
+        Some(s) => {
+            out.push_str("<p class=\"muted\">One row per file; each dot is an evidence line (hover for the text), dashed lines mark where each finding's evidence begins. Times in UTC.</p>\n");
+            out.push_str(&s);
+        }
+        None => out.push_str("<p class=\"muted\">No evidence line carries a time.</p>"),
+    }
+    out.push_str("\n</section>\n<section id=\"findings\"><h2>Findings</h2>\n");
+    if report.findings.is_empty() {
+        out.push_str("<p>No findings: no rule matched the evidence in this bundle.</p>\n");
+    }
+    for (i, f) in report.findings.iter().enumerate() {
+        finding(&mut out, f, &format!("{}", i + 1));
+    }
+    out.push_str("</section>\n");
+    graphs(&mut out, extras.dumps);
+    if let Some(host) = extras.host {
+        shims(&mut out, host);
+    }
+    inventory(&mut out, report);
+    let _ = write!(out, "</main>\n<script>{SCRIPT}</script>\n</body></html>\n");
+    out
+}
+
+/// Renders the report of [`crate::analysis::analyze_detailed`] with its graphs and process trees.
+pub fn render_analysed(a: &Analysed) -> String {
+    render(&a.report, &Extras::from(a))
+}
+
+fn count(f: &Finding) -> usize {
+    1 + f.explains.iter().map(count).sum::<usize>()
+}
+
+fn badge(f: &Finding) -> String {
+    format!(
+        "<span class=\"badge\" style=\"background:{}\">{}</span>",
+        severity_color(f.severity),
+        f.severity.name()
+    )
+}
+
+fn summary(out: &mut String, report: &Report) {
+    out.push_str("<section id=\"summary\"><h2>Summary</h2>\n");
+    if report.findings.is_empty() {
+        out.push_str("<p>No findings.</p></section>\n");
+        return;
+    }
+    out.push_str("<table class=\"summary\"><thead><tr><th>#</th><th>Rule</th><th>Severity</th><th>Score</th><th>Summary</th></tr></thead><tbody>\n");
+    fn rows(out: &mut String, f: &Finding, num: &str, depth: usize) {
+        let _ = writeln!(
+            out,
+            "<tr><td>{num}</td><td>{}<a href=\"#f-{num}\"><code>{}</code></a></td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            if depth > 0 { "↳ " } else { "" },
+            esc(&f.rule),
+            badge(f),
+            f.score,
+            esc(&f.summary)
+        );
+        for (i, c) in f.explains.iter().enumerate() {
+            rows(out, c, &format!("{num}.{}", i + 1), depth + 1);
+        }
+    }
+    for (i, f) in report.findings.iter().enumerate() {
+        rows(out, f, &format!("{}", i + 1), 0);
+    }
+    out.push_str("</tbody></table></section>\n");
+}
+
+fn evidence_text(e: &Evidence) -> String {
+    match e.highlight {
+        Some((a, b)) => match (e.text.get(..a), e.text.get(a..b), e.text.get(b..)) {
+            (Some(x), Some(y), Some(z)) if a < b => {
+                format!("{}<mark>{}</mark>{}", esc(x), esc(y), esc(z))
+            }
+            _ => esc(&e.text),
+        },
+        None => esc(&e.text),
+    }
+}
+
+fn finding(out: &mut String, f: &Finding, num: &str) {
+    let _ = writeln!(
+        out,
+        "<article class=\"finding\" id=\"f-{num}\" data-rule=\"{}\" style=\"--sev:{}\">\n<h3>{num}. {} <code>{}</code> <span class=\"muted\">score {}</span></h3>\n<div class=\"title\">{}</div>\n<p class=\"summary\">{}</p>",
+        esc(&f.rule),
+        severity_color(f.severity),
+        badge(f),
+        esc(&f.rule),
+        f.score,
+        esc(&f.title),
+        esc(&f.summary)
+    );
+    let ev = distinct_evidence(f);
+    if !ev.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details class=\"evidence\"><summary>Evidence ({} line{})</summary>\n<table class=\"ev\"><tbody>",
+            ev.len(),
+            if ev.len() == 1 { "" } else { "s" }
+        );
+        for e in ev {
+            let loc = if e.line > 0 {
+                format!("{}:{}", e.path, e.line)
+            } else {
+                e.path.clone()
+            };
+            let _ = writeln!(
+                out,
+                "<tr class=\"ev-row\"><td class=\"loc\">{}</td><td>{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
+                esc(&loc),
+                e.time.map(|t| t.to_string()).unwrap_or_default(),
+                esc(&e.label),
+                evidence_text(e)
+            );
+        }
+        out.push_str("</tbody></table></details>\n");
+    }
+    if !f.missing.is_empty() {
+        out.push_str("<p class=\"muted\">Not found:</p><ul>");
+        for m in &f.missing {
+            let _ = write!(out, "<li>{}</li>", esc(m));
+        }
+        out.push_str("</ul>\n");
+    }
+    if !f.remediation.trim().is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\">Remediation:</p><pre class=\"remediation\">{}</pre>",
+            esc(f.remediation.trim())
+        );
+    }
+    if !f.references.is_empty() {
+        out.push_str("<p class=\"muted\">References:</p><ul class=\"refs\">");
+        for r in &f.references {
+            if r.starts_with("https://") || r.starts_with("http://") {
+                let _ = write!(out, "<li><a href=\"{0}\">{0}</a></li>", esc(r));
+            } else {
+                let _ = write!(out, "<li>{}</li>", esc(r));
+            }
+        }
+        out.push_str("</ul>\n");
+    }
+    for (i, c) in f.explains.iter().enumerate() {
+        finding(out, c, &format!("{num}.{}", i + 1));
+    }
+    out.push_str("</article>\n");
+}
+
+fn graphs(out: &mut String, dumps: &[(String, Analysis)]) {
+    let drawn: Vec<(&String, String, &Analysis)> = dumps
+        .iter()
+        .filter_map(|(p, a)| svg::wait_for(a, MAX_LOCKS).map(|s| (p, s, a)))
+        .collect();
+    if drawn.is_empty() {
+        return;
+    }
+    out.push_str("<section id=\"waitfor\"><h2>Wait-for graph</h2>\n<p class=\"muted\">Waiting goroutines are grouped by identical stack (left), the lock they wait on (middle) and its holder (right); a red holder is a root blocker: it waits on no lock itself.</p>\n");
+    for (path, s, a) in drawn {
+        let _ = writeln!(
+            out,
+            "<h3><code>{}</code></h3><p class=\"muted\">{} goroutines, {} contended lock(s){}</p>",
+            esc(path),
+            a.goroutines,
+            a.locks.len(),
+            if a.locks.len() > MAX_LOCKS {
+                format!(", the {MAX_LOCKS} with most waiters shown")
+            } else {
+                String::new()
+            }
+        );
+        out.push_str(&s);
+        out.push('\n');
+    }
+    out.push_str("</section>\n");
+}
+
+fn shims(out: &mut String, host: &HostState) {
+    let facts: Vec<_> = host.facts_of("orphaned-shim").collect();
+    if facts.is_empty() {
+        return;
+    }
+    out.push_str("<section id=\"shims\"><h2>Orphaned shims</h2>\n");
+    for f in facts {
+        let _ = writeln!(out, "<p>{}</p>", esc(&f.summary));
+        let Some(pid) = f.attrs.get("pid").and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        let mut tree = String::new();
+        if let Some(p) = host.processes.get(pid) {
+            let _ = writeln!(
+                tree,
+                "{}({}) ppid {}  {}",
+                p.name,
+                p.pid,
+                p.ppid.map_or("?".to_string(), |x| x.to_string()),
+                p.args
+            );
+        }
+        for d in host.processes.descendants(pid) {
+            let depth = host
+                .processes
+                .ancestry(d.pid)
+                .iter()
+                .position(|&a| a == pid)
+                .unwrap_or(1);
+            let _ = writeln!(
+                tree,
+                "{}└─ {}({}){}{}",
+                "   ".repeat(depth.saturating_sub(1)),
+                d.name,
+                d.pid,
+                if d.args.is_empty() { "" } else { "  " },
+                d.args
+            );
+        }
+        let _ = writeln!(out, "<pre class=\"ptree\">{}</pre>", esc(&tree));
+    }
+    out.push_str("</section>\n");
+}
+
+fn inventory(out: &mut String, report: &Report) {
+    let s = &report.stats;
+    let _ = writeln!(
+        out,
+        "<section id=\"inventory\"><h2>Inventory</h2><p>{} member(s) read, {} record(s), {}. Time span: {}.{}</p>",
+        s.members,
+        s.records,
+        human_bytes(s.bytes),
+        match (s.first, s.last) {
+            (Some(a), Some(b)) => format!("{a} .. {b}"),
+            _ => "unknown (no timed records)".into(),
+        },
+        if s.partial {
+            " <strong>Partial: a limit cut the analysis short.</strong>"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(out, "<p>{} warning(s)</p>", report.warnings.len());
+    if !report.warnings.is_empty() {
+        out.push_str("<ul class=\"warnings\">");
+        for w in report.warnings.iter().take(100) {
+            let _ = write!(
+                out,
+                "<li><code>{}</code>: {}</li>",
+                esc(&w.path),
+                esc(&w.message)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Severity, Stats, Tool};
+
+    // Evidence shape: an `inet` line of `ip netns exec … ip addr` (sos 4.x networking plugin).
+    fn report() -> Report {
+        let f = Finding {
+            rule: "leaked-netns-ip-conflict".into(),
+            title: "Same IP in several namespaces".into(),
+            severity: Severity::Critical,
+            score: 100,
+            summary: "10.233.14.137 is configured in 3 namespaces <pids>.".into(),
+            evidence: vec![Evidence {
+                path: "nsenter-ip-addr.txt".into(),
+                line: 36,
+                time: None,
+                text: "inet 10.233.14.137/24 scope global eth0".into(),
+                highlight: Some((5, 18)),
+                label: "ip".into(),
+            }],
+            missing: vec![],
+            remediation: "Remove the namespace.".into(),
+            references: vec!["https://github.com/moby/moby/issues/31597".into()],
+            explains: vec![],
+        };
+        Report {
+            schema_version: 1,
+            tool: Tool::default(),
+            inputs: vec![],
+            findings: vec![f],
+            warnings: vec![],
+            stats: Stats::default(),
+        }
+    }
+
+    #[test]
+    fn self_contained_with_collapsible_marked_evidence() {
+        let html = render(&report(), &Extras::default());
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert_eq!(html.matches("<article class=\"finding\"").count(), 1);
+        assert_eq!(html.matches("<details class=\"evidence\">").count(), 1);
+        assert!(html.contains(
+            "<td class=\"text\">inet <mark>10.233.14.137</mark>/24 scope global eth0</td>"
+        ));
+        assert!(html.contains("3 namespaces &lt;pids&gt;."));
+        // Nothing is fetched: no external scripts, styles, images or fonts.
+        for needle in ["<script src", "<link", "<img", "@import", "url(http"] {
+            assert!(!html.contains(needle), "{needle}");
+        }
+        assert!(html.contains("No evidence line carries a time."));
+    }
+}

@@ -1,21 +1,28 @@
-//! Terminal renderer: ranked findings, then a short inventory line.
+//! Terminal renderer: ranked findings, then a short inventory.
 //!
-//! Plain text with optional ANSI styling; the CLI decides whether colour is wanted (a terminal,
-//! `--color`, `NO_COLOR`). Lines are kept readable at 80 columns: evidence text is shortened.
+//! Styling is expressed with [`anstyle`] styles and emitted as ANSI sequences when
+//! [`TextOptions::color`] is set; front ends normally render with colour on and write through
+//! `anstream`, which strips the sequences when the destination is not a terminal, when
+//! `NO_COLOR` is set or when the user asked for `--color never`. Lines are wrapped or shortened
+//! to [`TextOptions::width`] columns (80 by default) so the report reads in a narrow terminal.
 
 use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Effects, Style};
 
 use crate::report::{Evidence, Finding, Report, Severity};
 
 /// Rendering options.
 #[derive(Clone, Debug)]
 pub struct TextOptions {
-    /// Emit ANSI colour and bold.
+    /// Emit ANSI styling (colour, bold).
     pub color: bool,
-    /// Evidence lines shown per finding.
+    /// Evidence lines shown per finding (distinct lines, most telling first).
     pub evidence_lines: usize,
-    /// Width to shorten evidence text to.
+    /// Target width in columns: prose is wrapped and evidence text shortened to fit.
     pub width: usize,
+    /// Include the wall-clock duration of the run in the inventory (off for reproducible output).
+    pub timing: bool,
 }
 
 impl Default for TextOptions {
@@ -23,117 +30,231 @@ impl Default for TextOptions {
         TextOptions {
             color: false,
             evidence_lines: 5,
-            width: 100,
+            width: 80,
+            timing: true,
         }
     }
 }
 
-struct Style {
+const BOLD: Style = Style::new().effects(Effects::BOLD);
+const DIM: Style = Style::new().effects(Effects::DIMMED);
+const PATH: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Magenta)));
+const MATCH: Style = Style::new()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Green)))
+    .effects(Effects::BOLD);
+
+/// The badge style of a severity.
+pub fn severity_style(sev: Severity) -> Style {
+    let c = |c: AnsiColor| Some(anstyle::Color::Ansi(c));
+    match sev {
+        Severity::Critical => Style::new()
+            .fg_color(c(AnsiColor::BrightWhite))
+            .bg_color(c(AnsiColor::Red))
+            .effects(Effects::BOLD),
+        Severity::High => Style::new()
+            .fg_color(c(AnsiColor::Red))
+            .effects(Effects::BOLD),
+        Severity::Medium => Style::new()
+            .fg_color(c(AnsiColor::Yellow))
+            .effects(Effects::BOLD),
+        Severity::Low => Style::new().fg_color(c(AnsiColor::Cyan)),
+        Severity::Info => DIM,
+    }
+}
+
+struct Painter {
     on: bool,
 }
 
-impl Style {
-    fn paint(&self, code: &str, s: &str) -> String {
+impl Painter {
+    fn paint(&self, style: Style, s: &str) -> String {
         if self.on {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            format!("{}{s}{}", style.render(), style.render_reset())
         } else {
             s.to_string()
         }
-    }
-    fn severity(&self, sev: Severity) -> String {
-        let code = match sev {
-            Severity::Critical => "1;41;97",
-            Severity::High => "1;31",
-            Severity::Medium => "1;33",
-            Severity::Low => "36",
-            Severity::Info => "2",
-        };
-        self.paint(code, &format!("[{}]", sev.name().to_uppercase()))
     }
 }
 
 /// Renders a report for a terminal.
 pub fn render(report: &Report, opts: &TextOptions) -> String {
-    let st = Style { on: opts.color };
+    let st = Painter { on: opts.color };
     let mut out = String::new();
     if report.findings.is_empty() {
-        out.push_str("No findings.\n");
+        out.push_str("No findings: no rule matched the evidence in this bundle.\n\n");
     }
     for (i, f) in report.findings.iter().enumerate() {
         finding(&mut out, f, &format!("{}.", i + 1), 0, opts, &st);
     }
-    let s = &report.stats;
-    let span = match (s.first, s.last) {
-        (Some(a), Some(b)) => format!(", {a} .. {b}"),
-        _ => String::new(),
-    };
-    let _ = writeln!(
-        out,
-        "{}",
-        st.paint(
-            "2",
-            &format!(
-                "Read {} members, {} records, {} bytes in {:.2}s{span}; {} warning(s){}.",
-                s.members,
-                s.records,
-                s.bytes,
-                s.seconds,
-                report.warnings.len(),
-                if s.partial {
-                    "; PARTIAL (time budget hit)"
-                } else {
-                    ""
-                }
-            )
-        )
-    );
+    inventory(&mut out, report, opts, &st);
     out
 }
 
-fn finding(out: &mut String, f: &Finding, num: &str, depth: usize, opts: &TextOptions, st: &Style) {
-    let pad = "    ".repeat(depth);
+fn inventory(out: &mut String, report: &Report, opts: &TextOptions, st: &Painter) {
+    let s = &report.stats;
+    let _ = writeln!(out, "{}", st.paint(BOLD, "Inventory"));
+    let timing = if opts.timing {
+        format!(" in {:.2} s", s.seconds)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "{pad}{num} {} {} {}  {}",
-        st.severity(f.severity),
-        st.paint("1", &format!("{:>3}", f.score)),
-        st.paint("1", &f.rule),
-        f.title
+        "  {} member(s) read, {} record(s), {}{timing}",
+        s.members,
+        s.records,
+        human_bytes(s.bytes)
     );
-    let _ = writeln!(out, "{pad}   {}", f.summary);
-    if !f.evidence.is_empty() {
-        let _ = writeln!(out, "{pad}   {}", st.paint("1", "Evidence:"));
-        for e in f.evidence.iter().take(opts.evidence_lines) {
-            evidence(out, e, &pad, opts, st);
+    match (s.first, s.last) {
+        (Some(a), Some(b)) => {
+            let _ = writeln!(out, "  time span {a} .. {b} ({})", span_text(b.0 - a.0));
         }
-        if f.evidence.len() > opts.evidence_lines {
+        _ => {
+            let _ = writeln!(out, "  time span unknown (no timed records)");
+        }
+    }
+    let w = report.warnings.len();
+    let _ = writeln!(
+        out,
+        "  {w} warning(s){}",
+        if w > 0 {
+            " (listed with --format json or markdown)"
+        } else {
+            ""
+        }
+    );
+    if s.partial {
+        let _ = writeln!(
+            out,
+            "  {}",
+            st.paint(
+                severity_style(Severity::High),
+                "PARTIAL: a limit cut the analysis short"
+            )
+        );
+    }
+}
+
+/// `1.7 MiB`, `512 B`.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// `2 h 05 min`, `41 s`, for a span in microseconds.
+pub fn span_text(micros: i64) -> String {
+    let secs = micros.max(0) / 1_000_000;
+    let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    if d > 0 {
+        format!("{d} d {h:02} h")
+    } else if h > 0 {
+        format!("{h} h {m:02} min")
+    } else if m > 0 {
+        format!("{m} min {s:02} s")
+    } else {
+        format!("{s} s")
+    }
+}
+
+/// Evidence lines with duplicates (same path, line and text) removed, order kept.
+pub fn distinct_evidence(f: &Finding) -> Vec<&Evidence> {
+    let mut out: Vec<&Evidence> = Vec::with_capacity(f.evidence.len());
+    for e in &f.evidence {
+        if !out
+            .iter()
+            .any(|o| o.path == e.path && o.line == e.line && o.text == e.text)
+        {
+            out.push(e);
+        }
+    }
+    out
+}
+
+fn finding(
+    out: &mut String,
+    f: &Finding,
+    num: &str,
+    depth: usize,
+    opts: &TextOptions,
+    st: &Painter,
+) {
+    let pad = "    ".repeat(depth);
+    let body = format!("{pad}   ");
+    let width = opts.width.max(40);
+    let _ = writeln!(
+        out,
+        "{pad}{num} {} {} {}",
+        st.paint(
+            severity_style(f.severity),
+            &format!("[{}]", f.severity.name().to_uppercase())
+        ),
+        st.paint(BOLD, &format!("score {}", f.score)),
+        st.paint(BOLD, &f.rule),
+    );
+    wrap_into(out, &f.title, &body, width, Some((st, BOLD)));
+    wrap_into(out, &f.summary, &body, width, None);
+    let ev = distinct_evidence(f);
+    if !ev.is_empty() {
+        let _ = writeln!(out, "{body}{}", st.paint(BOLD, "Evidence:"));
+        for e in ev.iter().take(opts.evidence_lines) {
+            evidence(out, e, &body, width, st);
+        }
+        if ev.len() > opts.evidence_lines {
             let _ = writeln!(
                 out,
-                "{pad}     … {} more",
-                f.evidence.len() - opts.evidence_lines
+                "{body}  {}",
+                st.paint(
+                    DIM,
+                    &format!(
+                        "… {} more line(s) (--format json lists all)",
+                        ev.len() - opts.evidence_lines
+                    )
+                )
             );
         }
     }
     if !f.missing.is_empty() {
-        let _ = writeln!(out, "{pad}   {}", st.paint("1", "Missing:"));
+        let _ = writeln!(out, "{body}{}", st.paint(BOLD, "Not found:"));
         for m in &f.missing {
-            let _ = writeln!(out, "{pad}     - {m}");
+            wrap_into(out, &format!("- {m}"), &format!("{body}  "), width, None);
         }
     }
     if depth == 0 {
-        let _ = writeln!(out, "{pad}   {}", st.paint("1", "Remediation:"));
-        for l in f.remediation.lines() {
-            let _ = writeln!(out, "{pad}     {}", l.trim_end());
+        if !f.remediation.trim().is_empty() {
+            let _ = writeln!(out, "{body}{}", st.paint(BOLD, "Remediation:"));
+            for step in steps(&f.remediation) {
+                let (head, rest) = split_marker(&step);
+                let first = format!("{body}  {head}");
+                let hang = " ".repeat(first.chars().count());
+                let room = width.saturating_sub(hang.len()).max(20);
+                for (i, l) in wrap(rest, room).iter().enumerate() {
+                    let _ = writeln!(out, "{}{l}", if i == 0 { &first } else { &hang });
+                }
+            }
         }
         if !f.references.is_empty() {
-            let _ = writeln!(out, "{pad}   {}", st.paint("1", "References:"));
+            let _ = writeln!(out, "{body}{}", st.paint(BOLD, "References:"));
             for r in &f.references {
-                let _ = writeln!(out, "{pad}     {r}");
+                let _ = writeln!(out, "{body}  {r}");
             }
         }
     }
     if !f.explains.is_empty() {
-        let _ = writeln!(out, "{pad}   {}", st.paint("1", "Explains:"));
+        let _ = writeln!(
+            out,
+            "{body}{}",
+            st.paint(BOLD, "Explains (consequences of this cause):")
+        );
         for (i, c) in f.explains.iter().enumerate() {
             finding(out, c, &format!("{num}{}", i + 1), depth + 1, opts, st);
         }
@@ -143,57 +264,307 @@ fn finding(out: &mut String, f: &Finding, num: &str, depth: usize, opts: &TextOp
     }
 }
 
-fn evidence(out: &mut String, e: &Evidence, pad: &str, opts: &TextOptions, st: &Style) {
+fn evidence(out: &mut String, e: &Evidence, body: &str, width: usize, st: &Painter) {
     let loc = if e.line > 0 {
         format!("{}:{}", e.path, e.line)
     } else {
         e.path.clone()
     };
-    let time = e.time.map(|t| format!(" {t}")).unwrap_or_default();
+    let time = e.time.map(|t| format!("  {t}")).unwrap_or_default();
     let _ = writeln!(
         out,
-        "{pad}     {}{}",
-        st.paint("35", &loc),
-        st.paint("2", &time)
+        "{body}  {}{}",
+        st.paint(PATH, &loc),
+        st.paint(DIM, &time)
     );
-    let (text, hl) = shorten(&e.text, e.highlight, opts.width);
-    let body = match hl {
-        Some((a, b)) if st.on => format!(
-            "{}{}{}",
-            &text[..a],
-            st.paint("1;32", &text[a..b]),
-            &text[b..]
-        ),
+    let indent = format!("{body}    ");
+    let room = width.saturating_sub(indent.chars().count()).max(20);
+    let (text, hl) = shorten(&e.text, e.highlight, room);
+    let shown = match hl {
+        Some((a, b)) if st.on => match (text.get(..a), text.get(a..b), text.get(b..)) {
+            (Some(x), Some(y), Some(z)) => format!("{x}{}{z}", st.paint(MATCH, y)),
+            _ => text,
+        },
         _ => text,
     };
-    let _ = writeln!(out, "{pad}       {body}");
+    let _ = writeln!(out, "{indent}{shown}");
 }
 
-/// Shortens `text` to about `width` characters around the highlight, keeping char boundaries.
-fn shorten(
+/// Word-wraps `text` at `width` columns, each line starting with `indent`.
+fn wrap_into(
+    out: &mut String,
+    text: &str,
+    indent: &str,
+    width: usize,
+    style: Option<(&Painter, Style)>,
+) {
+    for line in wrap(text, width.saturating_sub(indent.chars().count()).max(20)) {
+        match style {
+            Some((st, s)) => {
+                let _ = writeln!(out, "{indent}{}", st.paint(s, &line));
+            }
+            None => {
+                let _ = writeln!(out, "{indent}{line}");
+            }
+        }
+    }
+}
+
+/// The steps of a remediation text: a line starting with a list marker (`1.`, `-`, `*`) begins
+/// a step, other lines continue the previous one (rule files wrap long steps).
+pub fn steps(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (marker, _) = split_marker(line);
+        match out.last_mut() {
+            Some(last) if marker.is_empty() => {
+                last.push(' ');
+                last.push_str(line);
+            }
+            _ => out.push(line.to_string()),
+        }
+    }
+    out
+}
+
+/// Splits a list marker (`1. `, `- `, `* `) off the front of a step; empty when there is none.
+fn split_marker(line: &str) -> (&str, &str) {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let end = if digits > 0 && line[digits..].starts_with(". ") {
+        digits + 2
+    } else if line.starts_with("- ") || line.starts_with("* ") {
+        2
+    } else {
+        0
+    };
+    (&line[..end], &line[end..])
+}
+
+/// Greedy word wrap to `width` characters; a word longer than the width gets a line of its own.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    let mut cur_len = 0usize;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if cur_len > 0 && cur_len + 1 + n > width {
+            lines.push(std::mem::take(&mut cur));
+            cur_len = 0;
+        }
+        if cur_len > 0 {
+            cur.push(' ');
+            cur_len += 1;
+        }
+        cur.push_str(word);
+        cur_len += n;
+    }
+    if !cur.is_empty() || lines.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+/// Shortens `text` to about `width` characters around the highlight, keeping char boundaries;
+/// returns the new text and the highlight's range within it.
+pub fn shorten(
     text: &str,
     hl: Option<(usize, usize)>,
     width: usize,
 ) -> (String, Option<(usize, usize)>) {
+    let hl = hl.filter(|&(a, b)| {
+        a < b && b <= text.len() && text.is_char_boundary(a) && text.is_char_boundary(b)
+    });
     if text.chars().count() <= width {
         return (text.to_string(), hl);
     }
-    let focus = hl.map(|(a, _)| a).unwrap_or(0);
-    let mut start = focus.saturating_sub(width / 4);
-    while !text.is_char_boundary(start) {
-        start -= 1;
+    let width = width.max(8);
+    // Byte offset of a char index.
+    let byte_at = |chars: usize| {
+        text.char_indices()
+            .nth(chars)
+            .map_or(text.len(), |(i, _)| i)
+    };
+    let focus_chars = hl.map_or(0, |(a, _)| text[..a].chars().count());
+    let start_chars = focus_chars.saturating_sub(width / 4);
+    let prefix = if start_chars > 0 { "…" } else { "" };
+    // Room for the text itself: the width minus the ellipses.
+    let keep = width - usize::from(start_chars > 0) - 1;
+    let start = byte_at(start_chars);
+    let mut end = byte_at(start_chars + keep);
+    if end >= text.len() {
+        end = text.len();
     }
-    let mut end = (start + width).min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let prefix = if start > 0 { "…" } else { "" };
     let suffix = if end < text.len() { "…" } else { "" };
     let s = format!("{prefix}{}{suffix}", &text[start..end]);
     let hl = hl.and_then(|(a, b)| {
         let a = a.checked_sub(start)? + prefix.len();
-        let b = (b.min(end)).checked_sub(start)? + prefix.len();
+        let b = b.min(end).checked_sub(start)? + prefix.len();
         (a < b && s.is_char_boundary(a) && s.is_char_boundary(b)).then_some((a, b))
     });
     (s, hl)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Timestamp;
+    use crate::report::{Stats, Tool};
+
+    // Evidence shapes: `ctr -n moby task ls` row (sos 4.x sos_commands/containerd) and a
+    // dmesg OOM line (docs/signatures.md, "OOM kill").
+    fn sample() -> Report {
+        let ev = |path: &str, line: u32, text: &str, hl: Option<(usize, usize)>| Evidence {
+            path: path.into(),
+            line,
+            time: Some(Timestamp::from_secs_micros(1_594_807_942, 0)),
+            text: text.into(),
+            highlight: hl,
+            label: String::new(),
+        };
+        let child = Finding {
+            rule: "oom-kill".into(),
+            title: "Kernel OOM killer".into(),
+            severity: Severity::Medium,
+            score: 70,
+            summary: "1 process killed.".into(),
+            evidence: vec![ev(
+                "var/log/messages",
+                9,
+                "Out of memory: Killed process 30639 (java)",
+                Some((0, 13)),
+            )],
+            missing: vec![],
+            remediation: String::new(),
+            references: vec![],
+            explains: vec![],
+        };
+        let e = ev(
+            "sos_commands/containerd/ctr_--namespace_moby_task_ls",
+            3,
+            "ff329173246b    30639    STOPPED",
+            Some((25, 32)),
+        );
+        Report {
+            schema_version: 1,
+            tool: Tool::default(),
+            inputs: vec![],
+            findings: vec![Finding {
+                rule: "runtime-state-mismatch".into(),
+                title: "containerd says the task STOPPED while docker still says the container is Up".into(),
+                severity: Severity::High,
+                score: 60,
+                summary: "container ff329173246b is running for docker but STOPPED for containerd (1 container(s) disagree).".into(),
+                evidence: vec![e.clone(), e.clone(), e],
+                missing: vec!["dockerd reporting dropped task events".into()],
+                remediation: "1. Confirm with `ctr -n moby task ls`.\n2. Restart dockerd.".into(),
+                references: vec!["https://github.com/moby/moby/issues/41941".into()],
+                explains: vec![child],
+            }],
+            warnings: vec![],
+            stats: Stats {
+                members: 4,
+                records: 12,
+                bytes: 2854,
+                seconds: 0.5,
+                first: Some(Timestamp::from_secs_micros(1_594_800_000, 0)),
+                last: Some(Timestamp::from_secs_micros(1_594_807_942, 0)),
+                partial: false,
+            },
+        }
+    }
+
+    #[test]
+    fn plain_rendering_is_exact_and_fits_80_columns() {
+        let out = render(
+            &sample(),
+            &TextOptions {
+                timing: false,
+                ..TextOptions::default()
+            },
+        );
+        let expected = "\
+1. [HIGH] score 60 runtime-state-mismatch
+   containerd says the task STOPPED while docker still says the container is Up
+   container ff329173246b is running for docker but STOPPED for containerd (1
+   container(s) disagree).
+   Evidence:
+     sos_commands/containerd/ctr_--namespace_moby_task_ls:3  2020-07-15T10:12:22Z
+       ff329173246b    30639    STOPPED
+   Not found:
+     - dockerd reporting dropped task events
+   Remediation:
+     1. Confirm with `ctr -n moby task ls`.
+     2. Restart dockerd.
+   References:
+     https://github.com/moby/moby/issues/41941
+   Explains (consequences of this cause):
+    1.1 [MEDIUM] score 70 oom-kill
+       Kernel OOM killer
+       1 process killed.
+       Evidence:
+         var/log/messages:9  2020-07-15T10:12:22Z
+           Out of memory: Killed process 30639 (java)
+
+Inventory
+  4 member(s) read, 12 record(s), 2.8 KiB
+  time span 2020-07-15T08:00:00Z .. 2020-07-15T10:12:22Z (2 h 12 min)
+  0 warning(s)
+";
+        assert_eq!(out, expected);
+        assert!(out.lines().all(|l| l.chars().count() <= 82), "{out}");
+        assert!(!out.contains('\x1b'));
+    }
+
+    #[test]
+    fn colour_highlights_the_matched_part() {
+        let out = render(
+            &sample(),
+            &TextOptions {
+                color: true,
+                ..TextOptions::default()
+            },
+        );
+        let m = format!("{}STOPPED{}", MATCH.render(), MATCH.render_reset());
+        assert!(out.contains(&m), "{out:?}");
+        let badge = severity_style(Severity::High);
+        assert!(out.contains(&format!("{}[HIGH]{}", badge.render(), badge.render_reset())));
+    }
+
+    #[test]
+    fn shorten_keeps_highlight_and_boundaries() {
+        // A long kubelet line (docs/signatures.md, "PLEG is not healthy").
+        let text = "E0715 10:12:22.123456    1201 kubelet.go:1845] skipping pod synchronization - PLEG is not healthy: pleg was last seen active 3m0.5s ago; threshold is 3m0s";
+        let a = text.find("PLEG").unwrap_or(0);
+        let (s, hl) = shorten(text, Some((a, a + 19)), 60);
+        assert_eq!(s.chars().count(), 60);
+        let (x, y) = hl.unwrap_or((0, 0));
+        assert_eq!(&s[x..y], "PLEG is not healthy");
+        assert!(s.starts_with('…') && s.ends_with('…'));
+        // Multi-byte text never splits a character; bad ranges are dropped.
+        let (s, hl) = shorten("é".repeat(50).as_str(), Some((1, 3)), 10);
+        assert_eq!(s.chars().count(), 10);
+        assert_eq!(hl, None);
+    }
+
+    #[test]
+    fn wrap_and_units() {
+        assert_eq!(wrap("a bb ccc dddd", 6), vec!["a bb", "ccc", "dddd"]);
+        assert_eq!(wrap("", 6), vec![""]);
+        // Remediation of a built-in rule file, wrapped by hand in the TOML.
+        assert_eq!(
+            steps(
+                "1. Drain the node; stop dockerd\n   (`find <dir> -delete`).\n2. Use a volume.\nplain"
+            ),
+            vec![
+                "1. Drain the node; stop dockerd (`find <dir> -delete`).",
+                "2. Use a volume. plain"
+            ]
+        );
+        assert_eq!(split_marker("- x"), ("- ", "x"));
+        assert_eq!(split_marker("12x"), ("", "12x"));
+        assert_eq!(human_bytes(512), "512 B");
+        assert_eq!(human_bytes(1_721_713), "1.6 MiB");
+        assert_eq!(span_text(41_000_000), "41 s");
+        assert_eq!(span_text(7_500 * 1_000_000), "2 h 05 min");
+    }
 }

@@ -1,0 +1,97 @@
+//! `nodemortem timeline`: merged, time-ordered records across all sources, in one time zone,
+//! with a source column and the rule ids of findings whose evidence a line is.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use analyzer_core::Bundle;
+use analyzer_core::analysis::Options;
+use analyzer_core::timeline::{self, Around, TimelineOptions};
+use anyhow::Context;
+
+use crate::Global;
+use crate::cmd::analyze::{Meter, display_paths};
+
+/// Arguments of `nodemortem timeline`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  nodemortem timeline ./sosreport-node1\n  nodemortem timeline ./sosreport-node1 --around oom-kill --window 5m\n  nodemortem timeline sosreport.tar.xz --around '2020-07-15 10:12:22' --window 2m --sources kernel,dockerd\n  nodemortem timeline ./sosreport-node1 --tz Europe/Berlin --format json\n\nLines that are evidence of a finding are marked `<< rule-id`."
+)]
+pub struct Args {
+    /// Bundles to read (as for `analyze`).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Center the timeline on a rule's first timed evidence (a rule id) or on a time
+    /// (RFC 3339; without offset it is UTC).
+    #[arg(long, value_name = "RULE|TIME")]
+    pub around: Option<String>,
+    /// Half-width of the window around --around: 90s, 10m, 2h, 1h30m.
+    #[arg(long, value_name = "DURATION", default_value = "10m")]
+    pub window: String,
+    /// Only these sources (kernel, systemd, kubelet, dockerd, containerd, …), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "SOURCE,…")]
+    pub sources: Vec<String>,
+    /// Show times in this IANA time zone (default UTC).
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+    /// Most lines shown (the earliest of the selection).
+    #[arg(long, default_value_t = 10_000)]
+    pub limit: usize,
+    /// Extra rule directory for the finding markers.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Output format of `timeline`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One line per record.
+    Text,
+    /// The timeline as JSON.
+    Json,
+}
+
+/// Runs the command.
+pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
+    let zone = timeline::zone(args.tz.as_deref())?;
+    let window = timeline::parse_duration(&args.window)?;
+    let dirs: Vec<&Path> = args.rules.iter().map(PathBuf::as_path).collect();
+    let engine = analyzer_core::rules::load(&dirs).context("loading rules")?;
+    let bundle = Bundle::from_paths(&args.paths);
+    let meter = Meter::new(global.quiet);
+    let opts = Options {
+        progress: meter.as_ref().map(Meter::callback),
+        ..Options::default()
+    };
+    let report = analyzer_core::analysis::analyze_with(&bundle, &opts, &engine);
+    if let Some(m) = &meter {
+        m.finish();
+    }
+    let report = report.with_context(|| format!("analysing {}", display_paths(&args.paths)))?;
+    let t = timeline::build(
+        &bundle,
+        Some(&report),
+        &TimelineOptions {
+            around: args.around.as_deref().map(Around::parse),
+            window,
+            sources: args.sources.clone(),
+            limit: args.limit,
+            ..TimelineOptions::default()
+        },
+    )
+    .with_context(|| format!("timeline of {}", display_paths(&args.paths)))?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Text => out.write_all(timeline::render_text(&t, &zone).as_bytes())?,
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &t)?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,667 @@
+//! The merged timeline: every timed record of every log in a bundle, in one time zone, in time
+//! order, with the findings whose evidence a line is.
+//!
+//! Two streaming passes over the bundle keep memory bounded: the first reads only what fixes
+//! the clock (`date`, `timedatectl`, `etc/localtime`, kernel boot hints, year wraps of yearless
+//! syslog stamps), the second parses records again, resolves each with the finished
+//! [`Clock`], keeps those inside the window and of the chosen sources, and holds at most
+//! [`TimelineOptions::limit`] of them (the earliest).
+
+use std::collections::{BinaryHeap, HashMap};
+
+use crate::error::Error;
+use crate::input::{self, Bundle, Limits, Member, Warning};
+use crate::model::time::{BootHint, Clock, ClockBuilder, RawTime, YearSummary, YearTracker};
+use crate::model::{Source, Timestamp};
+use crate::parse::{self, Format};
+use crate::report::{Finding, Report};
+
+/// Failures of [`build`].
+#[derive(Debug, thiserror::Error)]
+pub enum TimelineError {
+    /// Reading the bundle failed.
+    #[error(transparent)]
+    Input(#[from] Error),
+    /// `--around RULE` named a rule that did not fire.
+    #[error("rule {0:?} did not fire on this bundle (see `nodemortem analyze`)")]
+    RuleNotFound(String),
+    /// `--around RULE` named a finding whose evidence has no time.
+    #[error("no evidence line of rule {0:?} carries a time; use --around TIME")]
+    Untimed(String),
+    /// A time zone name that is not in the time zone database.
+    #[error("unknown time zone {0:?}")]
+    UnknownZone(String),
+    /// An `--around` or `--window` value that cannot be read.
+    #[error("cannot read {what} {text:?}: {reason}")]
+    BadValue {
+        /// Which option.
+        what: &'static str,
+        /// The text given.
+        text: String,
+        /// Why it is rejected.
+        reason: &'static str,
+    },
+}
+
+/// Where to center the timeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Around {
+    /// The first timed evidence line of this rule's finding.
+    Rule(String),
+    /// A point in time.
+    Time(Timestamp),
+}
+
+impl Around {
+    /// Reads `--around`: an RFC 3339 time (`2020-07-15T10:12:22Z`; without offset it is UTC;
+    /// a space may replace the `T`), otherwise a rule id.
+    pub fn parse(text: &str) -> Around {
+        let t = text.trim();
+        let normalised = t.replacen(' ', "T", 1);
+        if let Some(ts) = Timestamp::parse_rfc3339(normalised.as_bytes()) {
+            return Around::Time(ts);
+        }
+        if normalised.len() >= 19 && normalised.as_bytes().get(4) == Some(&b'-') {
+            if let Some(ts) = Timestamp::parse_rfc3339(format!("{normalised}Z").as_bytes()) {
+                return Around::Time(ts);
+            }
+        }
+        Around::Rule(t.to_string())
+    }
+}
+
+/// Reads a duration: `90s`, `10m`, `2h`, `1h30m`, `1d`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<i64, TimelineError> {
+    let bad = |reason| TimelineError::BadValue {
+        what: "duration",
+        text: text.to_string(),
+        reason,
+    };
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(bad("empty"));
+    }
+    if let Ok(secs) = t.parse::<i64>() {
+        return secs
+            .checked_mul(1_000_000)
+            .filter(|v| *v >= 0)
+            .ok_or(bad("out of range"));
+    }
+    let mut total: i64 = 0;
+    let mut num: Option<i64> = None;
+    for c in t.chars() {
+        if let Some(d) = c.to_digit(10) {
+            num = Some(
+                num.unwrap_or(0)
+                    .checked_mul(10)
+                    .and_then(|v| v.checked_add(i64::from(d)))
+                    .ok_or(bad("out of range"))?,
+            );
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => return Err(bad("use a number with s, m, h or d (e.g. 10m, 1h30m)")),
+        };
+        let n = num.take().ok_or(bad("a unit needs a number before it"))?;
+        total = n
+            .checked_mul(unit * 1_000_000)
+            .and_then(|v| total.checked_add(v))
+            .ok_or(bad("out of range"))?;
+    }
+    if num.is_some() {
+        return Err(bad("a number needs a unit after it"));
+    }
+    Ok(total)
+}
+
+/// What to put on the timeline.
+#[derive(Clone, Debug)]
+pub struct TimelineOptions {
+    /// Center of the window; `None` keeps every time.
+    pub around: Option<Around>,
+    /// Half-width of the window around the center, in microseconds.
+    pub window: i64,
+    /// Only records of these sources (canonical names: `kernel`, `kubelet`, `dockerd`, or an
+    /// identifier for other programs); empty keeps all.
+    pub sources: Vec<String>,
+    /// Most entries kept (the earliest); the rest are counted in [`Timeline::dropped`].
+    pub limit: usize,
+    /// Ingestion limits.
+    pub limits: Limits,
+}
+
+impl Default for TimelineOptions {
+    fn default() -> Self {
+        TimelineOptions {
+            around: None,
+            window: 10 * 60 * 1_000_000,
+            sources: Vec::new(),
+            limit: 10_000,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// One line of the timeline.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Entry {
+    /// The record's time in UTC.
+    pub time: Timestamp,
+    /// The program that wrote it (`kernel`, `kubelet`, …).
+    pub source: String,
+    /// Member path.
+    pub path: String,
+    /// 1-based line.
+    pub line: u32,
+    /// The message (first line of the record, lossily decoded, at most 400 bytes).
+    pub text: String,
+    /// Rules whose finding cites this line as evidence.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<String>,
+}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.time, &self.path, self.line).cmp(&(other.time, &other.path, other.line))
+    }
+}
+
+/// The merged timeline.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Timeline {
+    /// Entries in time order.
+    pub entries: Vec<Entry>,
+    /// The window's center, when one was asked for.
+    pub center: Option<Timestamp>,
+    /// Records inside the selection but beyond [`TimelineOptions::limit`].
+    pub dropped: u64,
+    /// Records without a time that could be resolved (not shown).
+    pub untimed: u64,
+    /// Problems reading the bundle.
+    pub warnings: Vec<Warning>,
+}
+
+fn finding_evidence<'a>(f: &'a Finding, out: &mut Vec<(&'a str, u32, &'a str)>) {
+    for e in &f.evidence {
+        if e.line > 0 {
+            out.push((&e.path, e.line, &f.rule));
+        }
+    }
+    for c in &f.explains {
+        finding_evidence(c, out);
+    }
+}
+
+fn find_rule<'a>(fs: &'a [Finding], rule: &str) -> Option<&'a Finding> {
+    for f in fs {
+        if f.rule == rule {
+            return Some(f);
+        }
+        if let Some(x) = find_rule(&f.explains, rule) {
+            return Some(x);
+        }
+    }
+    None
+}
+
+/// First pass: what fixes the clock, and each log member's year summary.
+#[derive(Default)]
+struct ClockPass {
+    clock: ClockBuilder,
+    years: HashMap<(usize, String), YearSummary>,
+    warnings: Vec<Warning>,
+}
+
+impl input::Sink for ClockPass {
+    fn member(&mut self, member: Member) {
+        let data: &[u8] = &member.data;
+        match member.format {
+            f if f.is_log() => {
+                let mut years = YearTracker::new();
+                let mut boot: Vec<(RawTime, u16, u64)> = Vec::new();
+                let mut last = None;
+                for rec in parse::records(f, data) {
+                    let epoch = years.observe(&rec.time);
+                    if !matches!(rec.time, RawTime::None) {
+                        last = Some(rec.time);
+                    }
+                    if rec.source == Source::Kernel
+                        && boot.len() < 8
+                        && !matches!(rec.time, RawTime::Monotonic(_) | RawTime::None)
+                    {
+                        if let Some(mono) = parse::dmesg::kernel_mono(rec.message) {
+                            boot.push((rec.time, epoch, mono));
+                        }
+                    }
+                }
+                let summary = years.finish();
+                if let Some(RawTime::Utc(ts)) = last {
+                    self.clock.observe_absolute(ts);
+                }
+                for (wall, epoch, mono) in boot {
+                    self.clock.add_boot_hint(BootHint {
+                        wall,
+                        epoch,
+                        years: summary,
+                        mono,
+                    });
+                }
+                self.years.insert((member.input, member.path), summary);
+            }
+            Format::Date => self.clock.add_date(&member.path, data),
+            Format::Timedatectl => self.clock.add_timedatectl(&member.path, data),
+            Format::Localtime => self.clock.add_localtime(data),
+            _ => {}
+        }
+    }
+    fn skipped(&mut self, _entry: input::SkippedEntry) {}
+    fn link(&mut self, _link: input::LinkEntry) {}
+    fn warning(&mut self, warning: Warning) {
+        self.warnings.push(warning);
+    }
+}
+
+/// Second pass: resolve, select, keep the earliest `limit`.
+struct SelectPass<'a> {
+    clock: &'a Clock,
+    years: &'a HashMap<(usize, String), YearSummary>,
+    markers: HashMap<(&'a str, u32), Vec<&'a str>>,
+    range: Option<(Timestamp, Timestamp)>,
+    sources: &'a [String],
+    limit: usize,
+    heap: BinaryHeap<Entry>,
+    dropped: u64,
+    untimed: u64,
+}
+
+impl SelectPass<'_> {
+    fn push(&mut self, e: Entry) {
+        if self.heap.len() < self.limit {
+            self.heap.push(e);
+        } else if self.heap.peek().is_some_and(|top| e < *top) {
+            self.heap.pop();
+            self.heap.push(e);
+            self.dropped += 1;
+        } else {
+            self.dropped += 1;
+        }
+    }
+}
+
+impl input::Sink for SelectPass<'_> {
+    fn member(&mut self, member: Member) {
+        if !member.format.is_log() {
+            return;
+        }
+        let data: &[u8] = &member.data;
+        let summary = self
+            .years
+            .get(&(member.input, member.path.clone()))
+            .copied()
+            .unwrap_or_default();
+        let mut years = YearTracker::new();
+        for rec in parse::records(member.format, data) {
+            let epoch = years.observe(&rec.time);
+            let Some(time) = self.clock.resolve(&rec.time, epoch, &summary) else {
+                self.untimed += 1;
+                continue;
+            };
+            if let Some((lo, hi)) = self.range {
+                if time < lo || time > hi {
+                    continue;
+                }
+            }
+            let source = rec.source_name();
+            if !self.sources.is_empty() && !self.sources.iter().any(|s| *s == source) {
+                continue;
+            }
+            // Cheap reject before building an owned entry.
+            if self.heap.len() >= self.limit
+                && self.heap.peek().is_some_and(|top| {
+                    (time, &member.path, rec.line) >= (top.time, &top.path, top.line)
+                })
+            {
+                self.dropped += 1;
+                continue;
+            }
+            let msg = rec.message;
+            let first = memchr::memchr(b'\n', msg).map_or(msg, |i| &msg[..i]);
+            let first = &first[..first.len().min(400)];
+            let rules = self
+                .markers
+                .get(&(member.path.as_str(), rec.line))
+                .map(|v| v.iter().map(|s| s.to_string()).collect())
+                .unwrap_or_default();
+            let entry = Entry {
+                time,
+                source: source.into_owned(),
+                path: member.path.clone(),
+                line: rec.line,
+                text: String::from_utf8_lossy(first).trim_end().to_string(),
+                rules,
+            };
+            self.push(entry);
+        }
+    }
+    fn skipped(&mut self, _entry: input::SkippedEntry) {}
+    fn link(&mut self, _link: input::LinkEntry) {}
+    fn warning(&mut self, _warning: Warning) {}
+}
+
+/// Builds the timeline of `bundle`. `report` (from analysing the same bundle) supplies the
+/// finding markers and, for [`Around::Rule`], the center.
+pub fn build(
+    bundle: &Bundle,
+    report: Option<&Report>,
+    opts: &TimelineOptions,
+) -> Result<Timeline, TimelineError> {
+    let center = match &opts.around {
+        None => None,
+        Some(Around::Time(t)) => Some(*t),
+        Some(Around::Rule(r)) => {
+            let f = report
+                .and_then(|rep| find_rule(&rep.findings, r))
+                .ok_or_else(|| TimelineError::RuleNotFound(r.clone()))?;
+            let mut times: Vec<Timestamp> = Vec::new();
+            let mut stack = vec![f];
+            while let Some(x) = stack.pop() {
+                times.extend(x.evidence.iter().filter_map(|e| e.time));
+                stack.extend(x.explains.iter());
+            }
+            Some(
+                times
+                    .into_iter()
+                    .min()
+                    .ok_or_else(|| TimelineError::Untimed(r.clone()))?,
+            )
+        }
+    };
+    let mut pass1 = ClockPass::default();
+    input::walk(bundle, &opts.limits, &mut pass1)?;
+    let clock = pass1.clock.finish();
+    let mut ev = Vec::new();
+    if let Some(rep) = report {
+        for f in &rep.findings {
+            finding_evidence(f, &mut ev);
+        }
+    }
+    let mut markers: HashMap<(&str, u32), Vec<&str>> = HashMap::new();
+    for (p, l, r) in ev {
+        let v = markers.entry((p, l)).or_default();
+        if !v.contains(&r) {
+            v.push(r);
+        }
+    }
+    let w = opts.window.max(0);
+    let mut pass2 = SelectPass {
+        clock: &clock,
+        years: &pass1.years,
+        markers,
+        range: center.map(|c| {
+            (
+                Timestamp(c.0.saturating_sub(w)),
+                Timestamp(c.0.saturating_add(w)),
+            )
+        }),
+        sources: &opts.sources,
+        limit: opts.limit.max(1),
+        heap: BinaryHeap::new(),
+        dropped: 0,
+        untimed: 0,
+    };
+    input::walk(bundle, &opts.limits, &mut pass2)?;
+    let entries = pass2.heap.into_sorted_vec();
+    Ok(Timeline {
+        entries,
+        center,
+        dropped: pass2.dropped,
+        untimed: pass2.untimed,
+        warnings: pass1.warnings,
+    })
+}
+
+/// Formats a time in `zone` (an IANA name; `UTC` when `None`) as `2020-07-15 10:12:22.123456`.
+pub fn format_time(t: Timestamp, zone: &jiff::tz::TimeZone) -> String {
+    t.to_jiff()
+        .to_zoned(zone.clone())
+        .strftime("%Y-%m-%d %H:%M:%S%.6f")
+        .to_string()
+}
+
+/// Looks up a time zone by IANA name (`UTC`, `Europe/Berlin`).
+pub fn zone(name: Option<&str>) -> Result<jiff::tz::TimeZone, TimelineError> {
+    match name {
+        None => Ok(jiff::tz::TimeZone::UTC),
+        Some(n) if n.eq_ignore_ascii_case("utc") => Ok(jiff::tz::TimeZone::UTC),
+        Some(n) => jiff::tz::TimeZone::get(n).map_err(|_| TimelineError::UnknownZone(n.into())),
+    }
+}
+
+/// Renders the timeline as text: `TIME SOURCE MARK PATH:LINE MESSAGE`, one entry per line,
+/// with a header naming the zone and a footer counting what was left out.
+pub fn render_text(t: &Timeline, zone: &jiff::tz::TimeZone) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let name = zone.iana_name().unwrap_or("UTC");
+    let _ = writeln!(
+        out,
+        "# {} entries, times in {name}{}",
+        t.entries.len(),
+        t.center
+            .map(|c| format!(", around {}", format_time(c, zone)))
+            .unwrap_or_default()
+    );
+    for e in &t.entries {
+        let mark = if e.rules.is_empty() {
+            String::new()
+        } else {
+            format!("<< {} ", e.rules.join(","))
+        };
+        let _ = writeln!(
+            out,
+            "{} {:<12} {mark}{}:{} {}",
+            format_time(e.time, zone),
+            e.source,
+            e.path,
+            e.line,
+            e.text
+        );
+    }
+    if t.dropped > 0 {
+        let _ = writeln!(
+            out,
+            "# {} more entries not shown (raise --limit or narrow with --around/--window/--sources)",
+            t.dropped
+        );
+    }
+    if t.untimed > 0 {
+        let _ = writeln!(
+            out,
+            "# {} records without a usable time left out",
+            t.untimed
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Evidence, Severity, Stats, Tool};
+
+    #[test]
+    fn durations() {
+        let table: &[(&str, Option<i64>)] = &[
+            ("90", Some(90)),
+            ("90s", Some(90)),
+            ("10m", Some(600)),
+            ("1h30m", Some(5400)),
+            ("2d", Some(172_800)),
+            ("", None),
+            ("m", None),
+            ("10", Some(10)),
+            ("10x", None),
+            ("5m3", None),
+            ("99999999999999999999m", None),
+        ];
+        for (text, want) in table {
+            let got = parse_duration(text).ok().map(|v| v / 1_000_000);
+            assert_eq!(got, *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn around_parses_times_and_rule_ids() {
+        assert_eq!(
+            Around::parse("2020-07-15T10:12:22Z"),
+            Around::Time(Timestamp::from_secs_micros(1_594_807_942, 0))
+        );
+        assert_eq!(
+            Around::parse("2020-07-15 10:12:22"),
+            Around::Time(Timestamp::from_secs_micros(1_594_807_942, 0))
+        );
+        assert_eq!(Around::parse("oom-kill"), Around::Rule("oom-kill".into()));
+    }
+
+    // Lines: a syslog kernel OOM line and a dockerd logrus line as they appear in
+    // /var/log/messages of RHEL 7 sosreports (docs/signatures.md, "OOM kill" and "dockerd").
+    const MESSAGES: &str = "\
+Jul 15 10:10:00 node1 kernel: Out of memory: Killed process 4021 (java) total-vm:1000kB
+Jul 15 10:11:00 node1 dockerd[1201]: time=\"2020-07-15T10:11:00.000000000Z\" level=info msg=\"shim reaped\"
+Jul 15 10:30:00 node1 kubelet[900]: I0715 10:30:00.000000     900 kubelet.go:1845] SyncLoop (PLEG)
+";
+    const DATE: &str = "Wed Jul 15 10:40:00 UTC 2020\n";
+
+    fn bundle() -> Bundle {
+        let dir = std::env::temp_dir().join(format!("nm-timeline-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(dir.join("var/log"));
+        let _ = std::fs::create_dir_all(dir.join("sos_commands/date"));
+        let _ = std::fs::write(dir.join("var/log/messages"), MESSAGES);
+        let _ = std::fs::write(dir.join("sos_commands/date/date_--utc"), DATE);
+        Bundle::from_path(dir)
+    }
+
+    fn report() -> Report {
+        Report {
+            schema_version: 1,
+            tool: Tool::default(),
+            inputs: vec![],
+            findings: vec![Finding {
+                rule: "oom-kill".into(),
+                title: String::new(),
+                severity: Severity::High,
+                score: 80,
+                summary: String::new(),
+                evidence: vec![Evidence {
+                    path: "var/log/messages".into(),
+                    line: 1,
+                    time: Some(Timestamp::from_secs_micros(1_594_807_800, 0)),
+                    text: String::new(),
+                    highlight: None,
+                    label: String::new(),
+                }],
+                missing: vec![],
+                remediation: String::new(),
+                references: vec![],
+                explains: vec![],
+            }],
+            warnings: vec![],
+            stats: Stats::default(),
+        }
+    }
+
+    #[test]
+    fn merged_marked_windowed_and_bounded() {
+        let b = bundle();
+        let rep = report();
+        let all = build(&b, Some(&rep), &TimelineOptions::default());
+        let all = all.unwrap_or_default();
+        let got: Vec<(u32, &str, &[String])> = all
+            .entries
+            .iter()
+            .map(|e| (e.line, e.source.as_str(), e.rules.as_slice()))
+            .collect();
+        assert_eq!(got.len(), 3, "{all:?}");
+        assert_eq!(got[0], (1, "kernel", &["oom-kill".to_string()][..]));
+        assert_eq!(got[1].0, 2);
+        assert_eq!(got[2].0, 3);
+        assert_eq!(
+            all.entries[0].time,
+            Timestamp::from_secs_micros(1_594_807_800, 0)
+        );
+
+        // Around the rule, 5 minutes: the 10:30 kubelet line is out.
+        let near = build(
+            &b,
+            Some(&rep),
+            &TimelineOptions {
+                around: Some(Around::Rule("oom-kill".into())),
+                window: 5 * 60 * 1_000_000,
+                ..TimelineOptions::default()
+            },
+        )
+        .unwrap_or_default();
+        assert_eq!(near.entries.len(), 2);
+        assert_eq!(
+            near.center,
+            Some(Timestamp::from_secs_micros(1_594_807_800, 0))
+        );
+
+        // Sources filter and the limit.
+        let k = build(
+            &b,
+            None,
+            &TimelineOptions {
+                sources: vec!["kubelet".into()],
+                ..TimelineOptions::default()
+            },
+        )
+        .unwrap_or_default();
+        assert_eq!(k.entries.len(), 1);
+        assert_eq!(k.entries[0].line, 3);
+        let one = build(
+            &b,
+            None,
+            &TimelineOptions {
+                limit: 1,
+                ..TimelineOptions::default()
+            },
+        )
+        .unwrap_or_default();
+        assert_eq!((one.entries.len(), one.dropped), (1, 2));
+        assert_eq!(one.entries[0].line, 1);
+
+        assert!(matches!(
+            build(
+                &b,
+                Some(&rep),
+                &TimelineOptions {
+                    around: Some(Around::Rule("nope".into())),
+                    ..TimelineOptions::default()
+                }
+            ),
+            Err(TimelineError::RuleNotFound(_))
+        ));
+
+        let text = render_text(
+            &all,
+            &zone(Some("Europe/Berlin")).unwrap_or(jiff::tz::TimeZone::UTC),
+        );
+        assert!(
+            text.starts_with("# 3 entries, times in Europe/Berlin\n"),
+            "{text}"
+        );
+        assert!(text.contains("2020-07-15 12:10:00.000000 kernel       << oom-kill var/log/messages:1 Out of memory"), "{text}");
+        assert!(zone(Some("Mars/Olympus")).is_err());
+    }
+}
