@@ -55,7 +55,7 @@ fn formats_and_output_file() {
     for (fmt, start) in [
         ("text", "1. [HIGH] score "),
         ("json", "{\n  \"schema_version\": 1,"),
-        ("markdown", "## nodemortem: 1 finding(s), 1 root cause(s)\n"),
+        ("markdown", "## nodemortem: 3 finding(s), 2 root cause(s)\n"),
         ("html", "<!DOCTYPE html>\n"),
     ] {
         let o = run(&["analyze", "--format", fmt, b]);

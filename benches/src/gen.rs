@@ -130,7 +130,7 @@ fn inject_lines(spec: &Spec, text: &str) -> Result<Vec<Timed>, String> {
                 file,
                 &mut rng,
             );
-            msg.replace_range(start..=end, h.trim_end());
+            msg.replace_range(start..=end, &h);
         }
         let text = match spec.shape {
             Shape::Journal | Shape::Syslog => {
