@@ -204,7 +204,7 @@ fn runc_init_pids_exhausted() {
         &[(Source::Dockerd, "dockerd", "09:08:40", exec)],
     );
     let f = finding(&e, &obs, "runc-init-pids-exhausted").unwrap();
-    assert_eq!((f.score, f.severity), (29, Severity::Low)); // 25 of 85: the group weighs its heaviest member (30)
+    assert_eq!((f.score, f.severity), (22, Severity::Low)); // 25 of 115: the group weighs its heaviest member (30)
     obs.observations.push(observation(
         "pids-limit-reached",
         &[
@@ -214,7 +214,7 @@ fn runc_init_pids_exhausted() {
         ],
     ));
     let f = finding(&e, &obs, "runc-init-pids-exhausted").unwrap();
-    assert_eq!((f.score, f.severity), (88, Severity::High)); // 75 of 85
+    assert_eq!((f.score, f.severity), (65, Severity::High)); // 75 of 115
     assert!(f.summary.ends_with(
         "; cgroup /kubepods/burstable/pod2c1f/5b2d is at pids.max 10000 (current 10000)."
     ));
