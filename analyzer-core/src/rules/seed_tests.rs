@@ -66,7 +66,7 @@ fn runc_exec_fifo_hang_confirmed_by_the_oom_of_the_init_stub() {
     assert_eq!(
         f.summary,
         "dockerd received 12 container list calls that never completed (API v1.27, \
-         2020-08-20T10:00:00Z to 2020-08-20T10:00:11Z); the kernel OOM-killed runc:[2:INIT] (pid 20357) 1 time(s)."
+         2020-08-20T10:00:00Z to 2020-08-20T10:00:11Z); the kernel OOM-killed runc:[2:INIT] (pid 20357; 1 OOM line(s))."
     );
     let mut blocked = observation(
         "goroutines",
