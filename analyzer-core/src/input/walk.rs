@@ -646,6 +646,7 @@ impl Walker<'_> {
         let mut chunk = vec![0u8; 64 * 1024];
         loop {
             if n >= limit {
+                self.cut_warning(path, limit);
                 return Read_ {
                     bytes: n,
                     truncated: true,
