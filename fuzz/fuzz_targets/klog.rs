@@ -1,10 +1,5 @@
 //! klog text and Kubernetes JSON logging; both on every input.
 #![no_main]
-use analyzer_core::parse::Format;
-use fuzz_common::drain_records;
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    drain_records(Format::Klog, data);
-    drain_records(Format::KlogJson, data);
-});
+fuzz_target!(|data: &[u8]| fuzz_common::klog(data));
