@@ -229,7 +229,14 @@ fn endless_stdin_is_cut_at_the_member_limit() {
     let s = Scratch::new();
     let before = (listing(&s.cwd), listing(&s.tmp));
     let mut child = s
-        .command(&["inventory", "--max-member-bytes", "64M", "--format", "json", "-"])
+        .command(&[
+            "inventory",
+            "--max-member-bytes",
+            "64M",
+            "--format",
+            "json",
+            "-",
+        ])
         .stdin(Stdio::piped())
         .spawn()
         .unwrap();
@@ -261,7 +268,10 @@ fn endless_stdin_is_cut_at_the_member_limit() {
     assert_eq!(w[0]["path"], "stdin");
     assert_eq!(
         w[0]["message"],
-        format!("member larger than {0} bytes; cut there (offset {0})", 64 << 20)
+        format!(
+            "member larger than {0} bytes; cut there (offset {0})",
+            64 << 20
+        )
     );
 }
 
@@ -280,7 +290,8 @@ fn a_200_megabyte_line() {
     let path = s.bundle.join("var/log/messages");
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     let mut w = BufWriter::with_capacity(1 << 20, File::create(&path).unwrap());
-    w.write_all(b"Aug 20 10:25:53 node1 dockerd[900]: ").unwrap();
+    w.write_all(b"Aug 20 10:25:53 node1 dockerd[900]: ")
+        .unwrap();
     let chunk = vec![b'a'; 1 << 20];
     for _ in 0..scaled(200) {
         w.write_all(&chunk).unwrap();
@@ -309,7 +320,8 @@ fn a_dump_of_a_million_goroutines() {
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     let mut w = BufWriter::with_capacity(1 << 20, File::create(&path).unwrap());
     // The SIGUSR1 dump shape of dockerd (moby pkg/signal DumpStacks: runtime.Stack(buf, true)).
-    w.write_all(b"=== BEGIN goroutine stack dump ===\n").unwrap();
+    w.write_all(b"=== BEGIN goroutine stack dump ===\n")
+        .unwrap();
     let n = scaled(1_000_000);
     for i in 1..=n {
         writeln!(
@@ -322,7 +334,11 @@ fn a_dump_of_a_million_goroutines() {
     w.flush().unwrap();
     drop(w);
     let (o, _) = analyze(&s, "1M goroutines");
-    assert!(o.stderr.is_empty() || !o.stderr.contains("panicked"), "{}", o.stderr);
+    assert!(
+        o.stderr.is_empty() || !o.stderr.contains("panicked"),
+        "{}",
+        o.stderr
+    );
 }
 
 #[test]
