@@ -496,3 +496,38 @@ fn identical_event_lines_are_bounded() {
     // emitted at line 102, whose offset the warning names.
     assert_eq!(w[0].offset, Some(101 * line.len() as u64));
 }
+
+/// Kernel lines from 200 000 different host names (a merged or forged journal): the event
+/// assembler keeps one state per host and finds it by name in constant time, so this stays
+/// linear (it was a linear search per record: quadratic).
+#[test]
+fn kernel_lines_from_many_hosts_stay_linear() {
+    let mut journal = String::new();
+    for i in 0..200_000 {
+        writeln_str(
+            &mut journal,
+            &format!("Aug 20 10:25:53 node{i} kernel: eth0: link up"),
+        );
+    }
+    journal.push_str(OOM_JOURNAL);
+    let started = std::time::Instant::now();
+    let tar = sos_tar(|t| {
+        file(
+            t,
+            "sosreport-node1-2020-08-20/var/log/messages",
+            journal.as_bytes(),
+        )
+    });
+    let r = run("node1.tar", tar);
+    assert_oom(&r);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+fn writeln_str(s: &mut String, line: &str) {
+    s.push_str(line);
+    s.push('\n');
+}
