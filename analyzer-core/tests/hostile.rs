@@ -531,3 +531,20 @@ fn writeln_str(s: &mut String, line: &str) {
     s.push_str(line);
     s.push('\n');
 }
+
+/// A spent time budget: members arriving after it are not analysed, one warning names the
+/// first of them, and the report is marked partial.
+#[test]
+fn time_budget_marks_the_report_partial() {
+    let opts = Options {
+        timeout: Some(std::time::Duration::ZERO),
+        ..Options::default()
+    };
+    let tar = sos_tar(|_| {});
+    let r = analyze(&Bundle::from_bytes("node1.tar", tar), &opts).unwrap();
+    assert!(r.stats.partial);
+    assert!(r.findings.iter().all(|f| f.rule != "oom-kill"));
+    let w = warnings_about(&r, "time budget exhausted");
+    assert_eq!(w.len(), 1, "{:?}", r.warnings);
+    assert_eq!(w[0].path, "sos_commands/logs/journalctl_--no-pager");
+}
