@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cmd;
+mod limits;
 
 /// Offline forensics for broken Docker/Kubernetes nodes.
 ///

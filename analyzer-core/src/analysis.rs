@@ -282,6 +282,7 @@ fn collect(bundle: &Bundle, opts: &Options, engine: &Engine) -> Result<Collected
             timed_out: &mut partial,
             progress: opts.progress.as_ref(),
             seen: Progress::default(),
+            limits: &opts.limits,
         };
         input::walk(bundle, &opts.limits, &mut sink)
     })?;
@@ -309,6 +310,7 @@ struct Dispatch<'s, 'a> {
     timed_out: &'a mut bool,
     progress: Option<&'a ProgressFn>,
     seen: Progress,
+    limits: &'s Limits,
 }
 
 impl<'s> input::Sink for Dispatch<'s, '_> {
@@ -330,9 +332,9 @@ impl<'s> input::Sink for Dispatch<'s, '_> {
             (p.0)(self.seen);
         }
         self.budget.take(size);
-        let (engine, state, budget) = (self.engine, self.state, self.budget);
+        let (engine, state, budget, limits) = (self.engine, self.state, self.budget, self.limits);
         self.scope.spawn(move |_| {
-            analyse_member(engine, state, member);
+            analyse_member(engine, state, limits, member);
             budget.give(size);
         });
     }
@@ -350,7 +352,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn analyse_member(engine: &Engine, state: &Mutex<State>, member: Member) {
+fn analyse_member(engine: &Engine, state: &Mutex<State>, limits: &Limits, member: Member) {
     let data: &[u8] = &member.data;
     let idx = {
         let mut st = lock(state);
@@ -360,7 +362,7 @@ fn analyse_member(engine: &Engine, state: &Mutex<State>, member: Member) {
         st.members.len() - 1
     };
     match member.format {
-        f if f.is_log() => analyse_log(engine, state, idx, &member.path, f, data),
+        f if f.is_log() => analyse_log(engine, state, limits, idx, &member.path, f, data),
         Format::GoroutineDump => {
             let dump = parse::goroutine::parse(data);
             let analysis = stacks::analyze(&dump);
@@ -376,6 +378,7 @@ fn analyse_member(engine: &Engine, state: &Mutex<State>, member: Member) {
 fn analyse_log(
     engine: &Engine,
     state: &Mutex<State>,
+    limits: &Limits,
     idx: usize,
     path: &str,
     format: Format,
@@ -390,7 +393,13 @@ fn analyse_log(
     let mut count = 0u64;
     let mut first = None;
     let mut last = None;
-    for rec in parse::records(format, data) {
+    let mut cut_line: Option<u64> = None;
+    let mut dropped_events: Option<(u64, u64)> = None;
+    for mut rec in parse::records(format, data) {
+        if rec.raw.len() > limits.max_line_bytes {
+            cut_line.get_or_insert(rec.offset);
+            cut_record(&mut rec, limits.max_line_bytes);
+        }
         let epoch = years.observe(&rec.time);
         count += 1;
         if !matches!(rec.time, RawTime::None) {
@@ -401,7 +410,12 @@ fn analyse_log(
         }
         scan.record(&rec, epoch);
         if let Some(ev) = asm.push(&rec) {
-            events.push((ev, epoch));
+            if events.len() < limits.max_events_per_member {
+                events.push((ev, epoch));
+            } else {
+                let d = dropped_events.get_or_insert((rec.offset, 0));
+                d.1 += 1;
+            }
         }
         if rec.source == Source::Kernel
             && boot.len() < 8
@@ -413,8 +427,13 @@ fn analyse_log(
         }
     }
     for ev in asm.finish() {
-        let e = years.epoch();
-        events.push((ev, e));
+        if events.len() < limits.max_events_per_member {
+            let e = years.epoch();
+            events.push((ev, e));
+        } else {
+            let d = dropped_events.get_or_insert((data.len() as u64, 0));
+            d.1 += 1;
+        }
     }
     let summary = years.finish();
     if let Some((RawTime::Utc(ts), _)) = last {
@@ -448,6 +467,30 @@ fn analyse_log(
         stacks::analyze(&dump)
     });
     let mut st = lock(state);
+    if let Some(offset) = cut_line {
+        st.warnings.push(
+            Warning::new(
+                path,
+                format!(
+                    "lines longer than {} bytes; cut there for analysis",
+                    limits.max_line_bytes
+                ),
+            )
+            .at(offset),
+        );
+    }
+    if let Some((offset, n)) = dropped_events {
+        st.warnings.push(
+            Warning::new(
+                path,
+                format!(
+                    "more than {} events in one member; {n} later events not kept",
+                    limits.max_events_per_member
+                ),
+            )
+            .at(offset),
+        );
+    }
     st.stats.records += count;
     st.stats.spans.push(Span {
         first,
@@ -460,6 +503,25 @@ fn analyse_log(
     if let Some(a) = embedded.filter(|a| a.goroutines > 0) {
         st.dumps.push((path.to_string(), a));
     }
+}
+
+/// Cuts a record whose line is longer than `max` bytes: its raw text and message end at the
+/// `max`-th byte of the record (fields past it become empty).
+fn cut_record(rec: &mut crate::model::Record<'_>, max: usize) {
+    let raw = rec.raw;
+    let keep = raw.get(..max).unwrap_or(raw);
+    let end = keep.as_ptr() as usize + keep.len();
+    let clip = |f: &[u8]| -> usize {
+        let start = f.as_ptr() as usize;
+        if start >= end {
+            0
+        } else {
+            f.len().min(end - start)
+        }
+    };
+    let m = clip(rec.message);
+    rec.message = rec.message.get(..m).unwrap_or_default();
+    rec.raw = keep;
 }
 
 /// True when a log member carries at least two goroutine headers (`goroutine 12 [`).

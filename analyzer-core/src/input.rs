@@ -170,7 +170,8 @@ pub struct Limits {
     /// Output size of a stream from which its ratio is checked (64 MiB by default: small
     /// files of zeros compress far beyond any sane ratio and are harmless).
     pub ratio_check_bytes: u64,
-    /// Longest line a parser looks at; longer lines are cut for parsing (counted once).
+    /// Longest line a parser looks at; longer records are cut to this many bytes before the
+    /// rules and the event assembler see them (one warning per member, with the offset).
     pub max_line_bytes: usize,
     /// Most members read from one input.
     pub max_members: u64,
@@ -178,6 +179,16 @@ pub struct Limits {
     pub max_link_depth: u32,
     /// Deepest nesting of archives within archives.
     pub max_nesting: u32,
+    /// Most events (OOM kills, crashes, restarts…) kept from one log member; later events are
+    /// dropped with one warning naming the member and the offset of the first one dropped.
+    /// Rule hits are bounded separately by the engine (a fixed number of times and texts per
+    /// rule and member), so this bounds what a member of identical lines can hold.
+    #[serde(default = "default_max_events")]
+    pub max_events_per_member: usize,
+}
+
+fn default_max_events() -> usize {
+    10_000
 }
 
 impl Default for Limits {
@@ -191,6 +202,7 @@ impl Default for Limits {
             max_members: 1_000_000,
             max_link_depth: 32,
             max_nesting: 4,
+            max_events_per_member: default_max_events(),
         }
     }
 }

@@ -3,8 +3,8 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
+use analyzer_core::Bundle;
 use analyzer_core::inventory::{Inventory, inventory};
-use analyzer_core::{Bundle, Limits};
 
 /// Output shapes of `inventory`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -25,12 +25,15 @@ pub struct Args {
     /// Output shape.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+    /// Resource limits.
+    #[command(flatten)]
+    pub limits: crate::limits::LimitArgs,
 }
 
 /// Runs the command: exit 0 with the inventory, 2 (through the error) when nothing is readable.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let bundle = Bundle::from_paths(&args.paths);
-    let inv = inventory(&bundle, &Limits::default())?;
+    let inv = inventory(&bundle, &args.limits.limits())?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     match args.format {

@@ -502,6 +502,13 @@ impl Walker<'_> {
         let (head, err) = decode::read_head(r, HEAD_BYTES);
         if let Some(e) = err {
             self.stream_error(path, head.len() as u64, &e);
+            // A small archive whose stream fails at its very end (a gzip CRC error, a cut xz
+            // index): its entries are all in the head and still read.
+            if decode::is_tar(&head) && depth <= self.limits.max_nesting {
+                let base = if top { "" } else { vfs::parent(path) }.to_string();
+                self.archive(path, &mut io::Cursor::new(head), &base, depth + 1, top);
+                return (true, !compressed);
+            }
             let format = self.classifier.classify(path, &head);
             self.finish_partial(path, head, format);
             return (false, !compressed);
@@ -639,6 +646,7 @@ impl Walker<'_> {
         let mut chunk = vec![0u8; 64 * 1024];
         loop {
             if n >= limit {
+                self.cut_warning(path, limit);
                 return Read_ {
                     bytes: n,
                     truncated: true,

@@ -191,7 +191,6 @@ fn last_line_of(rec: &Record<'_>) -> u32 {
 
 #[derive(Debug, Default)]
 struct KernelHost {
-    host: Vec<u8>,
     oom: Option<Pending<Oom>>,
     hung: Option<Pending<Hung>>,
 }
@@ -212,6 +211,8 @@ struct Crash {
 #[derive(Debug, Default)]
 pub struct EventAssembler {
     kernel: Vec<KernelHost>,
+    /// Position in `kernel` by host name: a journal of many hosts stays linear.
+    kernel_index: std::collections::HashMap<Vec<u8>, usize>,
     crashes: Vec<Crash>,
     ready: VecDeque<Event>,
 }
@@ -227,13 +228,12 @@ impl EventAssembler {
     /// [`finish`](EventAssembler::finish).
     pub fn push(&mut self, rec: &Record<'_>) -> Option<Event> {
         if rec.source == Source::Kernel {
-            let idx = match self.kernel.iter().position(|k| k.host == rec.host) {
-                Some(i) => i,
+            let idx = match self.kernel_index.get(rec.host) {
+                Some(&i) => i,
                 None => {
-                    self.kernel.push(KernelHost {
-                        host: rec.host.to_vec(),
-                        ..KernelHost::default()
-                    });
+                    self.kernel.push(KernelHost::default());
+                    self.kernel_index
+                        .insert(rec.host.to_vec(), self.kernel.len() - 1);
                     self.kernel.len() - 1
                 }
             };

@@ -1,0 +1,550 @@
+//! Hostile bundles, generated here: hostile member names, links, special entries, bombs,
+//! truncated and corrupted streams, odd bytes. Each case checks that the analysis succeeds, what
+//! it warns about (member and offset), and that the finding of the intact part survives.
+//!
+//! The heavy cases (1 GB of random bytes, 10M journal lines, 1M goroutines, endless stdin, a
+//! 200 MB line) run against the binary in `analyzer-cli/tests/hostile_cli.rs`, which also checks
+//! peak memory and that no file is created.
+
+use std::io::Write;
+
+use analyzer_core::analysis::{Options, analyze};
+use analyzer_core::input::{Bundle, Limits, Warning};
+use analyzer_core::inventory::inventory;
+use analyzer_core::report::Report;
+
+/// A kernel memcg OOM kill of runc's init, as journald prints it (`journalctl --no-pager`, sos
+/// `sos_commands/logs/journalctl_--no-pager`); the line is the one of moby/moby#33192 and
+/// opencontainers/runc#1980.
+const OOM_JOURNAL: &str = "Aug 20 10:25:50 node1 systemd[1]: Started Docker Application Container Engine.\n\
+Aug 20 10:25:54 node1 kernel: Memory cgroup out of memory: Kill process 20357 (runc:[2:INIT]) score 970 or sacrifice child\n\
+Aug 20 10:25:54 node1 kernel: Killed process 20357 (runc:[2:INIT]) total-vm:10240kB, anon-rss:2048kB, file-rss:0kB, shmem-rss:0kB\n";
+
+/// Where sos puts the journal.
+const JOURNAL_PATH: &str = "sosreport-node1-2020-08-20/sos_commands/logs/journalctl_--no-pager";
+
+// ---------------------------------------------------------------------------------------------
+// A raw ustar writer: the `tar` crate refuses the names and entries under test, so headers are
+// written by hand (POSIX.1-1988 ustar layout, the layout of GNU tar's `--format=ustar`).
+
+/// Type flags of ustar headers.
+mod flag {
+    pub const FILE: u8 = b'0';
+    pub const HARD: u8 = b'1';
+    pub const SYMLINK: u8 = b'2';
+    pub const CHAR: u8 = b'3';
+    pub const BLOCK: u8 = b'4';
+    pub const DIR: u8 = b'5';
+    pub const FIFO: u8 = b'6';
+}
+
+fn octal(field: &mut [u8], value: u64) {
+    let width = field.len() - 1;
+    let text = format!("{value:0width$o}");
+    field[..width].copy_from_slice(&text.as_bytes()[text.len() - width..]);
+    field[width] = 0;
+}
+
+/// One header block for `name` (at most 100 bytes, any bytes) of `size` bytes.
+fn header(name: &[u8], kind: u8, link: &[u8], size: u64) -> [u8; 512] {
+    let mut h = [0u8; 512];
+    h[..name.len().min(100)].copy_from_slice(&name[..name.len().min(100)]);
+    octal(&mut h[100..108], 0o644);
+    octal(&mut h[108..116], 0);
+    octal(&mut h[116..124], 0);
+    octal(&mut h[124..136], size);
+    octal(&mut h[136..148], 1_597_919_154);
+    h[156] = kind;
+    h[157..157 + link.len().min(100)].copy_from_slice(&link[..link.len().min(100)]);
+    h[257..263].copy_from_slice(b"ustar\0");
+    h[263..265].copy_from_slice(b"00");
+    h[148..156].copy_from_slice(b"        ");
+    let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+    let text = format!("{sum:06o}\0 ");
+    h[148..156].copy_from_slice(text.as_bytes());
+    h
+}
+
+/// Appends an entry (header and padded data) to `out`.
+fn entry(out: &mut Vec<u8>, name: &[u8], kind: u8, link: &[u8], data: &[u8]) {
+    out.extend_from_slice(&header(name, kind, link, data.len() as u64));
+    out.extend_from_slice(data);
+    out.resize(out.len().next_multiple_of(512), 0);
+}
+
+fn file(out: &mut Vec<u8>, name: &str, data: &[u8]) {
+    entry(out, name.as_bytes(), flag::FILE, b"", data);
+}
+
+fn finish(mut out: Vec<u8>) -> Vec<u8> {
+    out.extend_from_slice(&[0u8; 1024]);
+    out
+}
+
+/// A sosreport tar whose journal holds the OOM kill, then whatever `rest` appends.
+fn sos_tar(rest: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    let mut t = Vec::new();
+    entry(&mut t, b"sosreport-node1-2020-08-20/", flag::DIR, b"", b"");
+    entry(
+        &mut t,
+        b"sosreport-node1-2020-08-20/sos_commands/",
+        flag::DIR,
+        b"",
+        b"",
+    );
+    file(&mut t, JOURNAL_PATH, OOM_JOURNAL.as_bytes());
+    rest(&mut t);
+    finish(t)
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn xz(data: &[u8]) -> Vec<u8> {
+    let mut e = liblzma::write::XzEncoder::new(Vec::new(), 1);
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn run(name: &str, bytes: Vec<u8>) -> Report {
+    run_with(name, bytes, Limits::default())
+}
+
+fn run_with(name: &str, bytes: Vec<u8>, limits: Limits) -> Report {
+    let opts = Options {
+        limits,
+        ..Options::default()
+    };
+    analyze(&Bundle::from_bytes(name, bytes), &opts).expect("a hostile bundle still analyses")
+}
+
+/// The OOM finding from the intact journal: one kill of `runc:[2:INIT]`, evidence at line 2.
+fn assert_oom(r: &Report) {
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "oom-kill")
+        .unwrap_or_else(|| panic!("no oom-kill finding; warnings: {:?}", r.warnings));
+    assert!(
+        f.summary.contains("runc:[2:INIT]") && f.summary.contains("20357"),
+        "{}",
+        f.summary
+    );
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.path.ends_with("journalctl_--no-pager") && e.line == 2),
+        "{:?}",
+        f.evidence
+    );
+}
+
+fn warnings_about<'r>(r: &'r Report, needle: &str) -> Vec<&'r Warning> {
+    r.warnings
+        .iter()
+        .filter(|w| w.message.contains(needle))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn traversal_and_absolute_names_are_refused_not_written() {
+    let tar = sos_tar(|t| {
+        file(t, "../a/../../etc/passwd", b"root:x:0:0::/root:/bin/bash\n");
+        file(t, "/etc/shadow", b"root:*:18000:0:99999:7:::\n");
+        file(
+            t,
+            "sosreport-node1-2020-08-20/../../../tmp/evil",
+            b"Aug 20 10:25:55 node1 kernel: evil\n",
+        );
+    });
+    let r = run("node1.tar", tar);
+    assert_oom(&r);
+    for name in ["../a/../../etc/passwd", "/etc/shadow"] {
+        assert!(
+            r.warnings.iter().any(|w| w.path == name),
+            "no warning names {name}: {:?}",
+            r.warnings
+        );
+    }
+    // Nothing with the hostile names is read as a member.
+    let inv = inventory(
+        &Bundle::from_bytes("node1.tar", sos_tar(|t| file(t, "../x", b"y\n"))),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert!(inv.members.iter().all(|m| !m.path.contains("..")));
+    assert!(!std::path::Path::new("/etc/shadow.nodemortem").exists());
+}
+
+#[test]
+fn symlink_loops_escapes_and_long_chains() {
+    let tar = sos_tar(|t| {
+        let d = "sosreport-node1-2020-08-20/";
+        entry(
+            t,
+            format!("{d}loop-a").as_bytes(),
+            flag::SYMLINK,
+            b"loop-b",
+            b"",
+        );
+        entry(
+            t,
+            format!("{d}loop-b").as_bytes(),
+            flag::SYMLINK,
+            b"loop-a",
+            b"",
+        );
+        entry(
+            t,
+            format!("{d}self").as_bytes(),
+            flag::SYMLINK,
+            b"self",
+            b"",
+        );
+        entry(
+            t,
+            format!("{d}escape").as_bytes(),
+            flag::SYMLINK,
+            b"../../../../etc/passwd",
+            b"",
+        );
+        entry(
+            t,
+            format!("{d}absolute").as_bytes(),
+            flag::SYMLINK,
+            b"/etc/passwd",
+            b"",
+        );
+        // chain-0 -> chain-1 -> … -> chain-100 -> the journal
+        for i in 0..100 {
+            entry(
+                t,
+                format!("{d}chain-{i}").as_bytes(),
+                flag::SYMLINK,
+                format!("chain-{}", i + 1).as_bytes(),
+                b"",
+            );
+        }
+        entry(
+            t,
+            format!("{d}chain-100").as_bytes(),
+            flag::SYMLINK,
+            b"sos_commands/logs/journalctl_--no-pager",
+            b"",
+        );
+    });
+    let r = run("node1.tar", tar.clone());
+    assert_oom(&r);
+    let loops = warnings_about(&r, "link loop or chain longer than 32");
+    let mut paths: Vec<&str> = loops.iter().map(|w| w.path.as_str()).collect();
+    paths.sort_unstable();
+    // The loops, and the chain links more than 32 links from the journal: chain-i is 101 - i
+    // links away, so chain-0..=chain-68 are refused and chain-69..=chain-100 resolve.
+    assert!(paths.contains(&"loop-a") && paths.contains(&"loop-b") && paths.contains(&"self"));
+    assert!(paths.contains(&"chain-0") && paths.contains(&"chain-68"));
+    assert!(!paths.contains(&"chain-69"), "{paths:?}");
+    assert_eq!(loops.len(), 3 + 69, "{paths:?}");
+    assert_eq!(warnings_about(&r, "leaves the bundle").len(), 1);
+    // The absolute link resolves inside the bundle root (sos archives store /etc links so).
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.path == "absolute" && w.message.contains("dangling")),
+        "{:?}",
+        r.warnings
+    );
+
+    // With a deeper limit the whole chain resolves.
+    let deep = Limits {
+        max_link_depth: 128,
+        ..Limits::default()
+    };
+    let r = run_with("node1.tar", tar, deep);
+    assert_eq!(warnings_about(&r, "link loop").len(), 3);
+}
+
+#[test]
+fn hard_links_to_missing_members_devices_and_fifos() {
+    let tar = sos_tar(|t| {
+        let d = "sosreport-node1-2020-08-20/";
+        entry(
+            t,
+            format!("{d}hard").as_bytes(),
+            flag::HARD,
+            b"nowhere/missing",
+            b"",
+        );
+        entry(t, format!("{d}dev/sda").as_bytes(), flag::BLOCK, b"", b"");
+        entry(t, format!("{d}dev/null").as_bytes(), flag::CHAR, b"", b"");
+        entry(
+            t,
+            format!("{d}run/initctl").as_bytes(),
+            flag::FIFO,
+            b"",
+            b"",
+        );
+        entry(
+            t,
+            format!("{d}journal-again").as_bytes(),
+            flag::HARD,
+            JOURNAL_PATH.as_bytes(),
+            b"",
+        );
+    });
+    let r = run("node1.tar", tar);
+    assert_oom(&r);
+    let hard = warnings_about(&r, "not an earlier member");
+    assert_eq!(hard.len(), 1);
+    assert_eq!(hard[0].path, "hard");
+    let special: Vec<&str> = warnings_about(&r, "device or fifo")
+        .iter()
+        .map(|w| w.path.as_str())
+        .collect();
+    assert_eq!(special, ["dev/sda", "dev/null", "run/initctl"]);
+}
+
+#[test]
+fn a_hundred_thousand_tiny_members() {
+    let build = |n: usize| {
+        sos_tar(|t| {
+            for i in 0..n {
+                file(
+                    t,
+                    &format!("sosreport-node1-2020-08-20/proc/{i}/comm"),
+                    b"x\n",
+                );
+            }
+        })
+    };
+    let tar = gzip(&build(100_000));
+    let r = run("node1.tar.gz", tar.clone());
+    assert_oom(&r);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+
+    let few = Limits {
+        max_members: 1_000,
+        ..Limits::default()
+    };
+    let r = run_with("node1.tar.gz", tar, few);
+    assert_oom(&r);
+    let cut = warnings_about(&r, "more than 1000 members in one input");
+    assert_eq!(cut.len(), 1);
+    // The journal is member 1; member 1001 is proc/999/comm.
+    assert_eq!(cut[0].path, "proc/999/comm");
+}
+
+/// 1 GiB of zeros as 16 concatenated compressed streams of 64 MiB each (a multi-stream bomb,
+/// about 1 MB of gzip); the guard stops it at the ratio limit.
+#[test]
+fn gzip_and_xz_bombs_are_stopped() {
+    let zeros = vec![0u8; 64 << 20];
+    for (name, one) in [("bomb.gz", gzip(&zeros)), ("bomb.xz", xz(&zeros))] {
+        let bomb: Vec<u8> = one.repeat(16);
+        assert!(bomb.len() < 2 << 20, "{name}: {} bytes", bomb.len());
+        // The bomb as a member of the sosreport, after the journal.
+        let tar = sos_tar(|t| file(t, "sosreport-node1-2020-08-20/var/log/messages.1.gz", &bomb));
+        let r = run("node1.tar", tar);
+        assert_oom(&r);
+        let w = warnings_about(&r, "stopped as a possible decompression bomb");
+        assert_eq!(w.len(), 1, "{name}: {:?}", r.warnings);
+        assert_eq!(w[0].path, "var/log/messages.1.gz");
+        // Stopped a little after the 64 MiB check threshold, long before 1 GiB.
+        let at = w[0].offset.unwrap();
+        assert!(at > 64 << 20 && at < 80 << 20, "{name}: {at}");
+        // The bomb alone.
+        let r = run(name, bomb);
+        assert_eq!(
+            warnings_about(&r, "stopped as a possible decompression bomb").len(),
+            1
+        );
+    }
+}
+
+#[test]
+fn truncated_gz_xz_and_tar() {
+    let mut tail = Vec::new();
+    let tar = sos_tar(|t| {
+        // A big member after the journal so that cuts land inside it.
+        for i in 0..2000 {
+            writeln!(tail, "Aug 20 10:26:{:02} node1 kubelet[1200]: I0820 10:26:00.000000    1200 kubelet.go:1000] sync loop {i}", i % 60).unwrap();
+        }
+        file(t, "sosreport-node1-2020-08-20/var/log/messages", &tail);
+    });
+    for (name, mut bytes) in [
+        ("node1.tar.gz", gzip(&tar)),
+        ("node1.tar.xz", xz(&tar)),
+        ("node1.tar", tar.clone()),
+    ] {
+        let keep = bytes.len() * 2 / 3;
+        bytes.truncate(keep);
+        let r = run(name, bytes);
+        assert_oom(&r);
+        assert!(!r.warnings.is_empty(), "{name}: no warning");
+        let w = &r.warnings[0];
+        assert!(
+            w.path == name || w.path == "var/log/messages",
+            "{name}: {w:?}"
+        );
+        assert!(w.offset.is_some(), "{name}: {w:?}");
+    }
+}
+
+#[test]
+fn crc_and_header_checksum_errors() {
+    // gzip: the CRC32 in the trailer (last 8 bytes: CRC, ISIZE) flipped.
+    let tar = sos_tar(|_| {});
+    let mut gz = gzip(&tar);
+    let n = gz.len();
+    gz[n - 8] ^= 0xff;
+    let r = run("node1.tar.gz", gz);
+    assert_oom(&r);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.path == "node1.tar.gz" || w.message.contains("corrupt")),
+        "{:?}",
+        r.warnings
+    );
+
+    // tar: the second file's header checksum broken; the first file (the journal) survives.
+    let tar = sos_tar(|t| {
+        let at = t.len();
+        file(t, "sosreport-node1-2020-08-20/var/log/messages", b"x\n");
+        // A valid octal number, but not the sum of the header.
+        t[at + 148] = b'7';
+        file(t, "sosreport-node1-2020-08-20/var/log/after", b"y\n");
+    });
+    let r = run("node1.tar", tar);
+    assert_oom(&r);
+    let w = warnings_about(&r, "checksum");
+    assert_eq!(w.len(), 1, "{:?}", r.warnings);
+    assert_eq!(w[0].path, "node1.tar");
+    // Two directory headers and the journal (header and one data block): the bad header is
+    // at 2048; the warning names the offset just past it.
+    assert_eq!(w[0].offset, Some(2560));
+}
+
+#[test]
+fn non_utf8_names_and_contents() {
+    let mut journal = OOM_JOURNAL.as_bytes().to_vec();
+    journal.extend_from_slice(
+        b"Aug 20 10:25:56 node1 dockerd[900]: \xff\xfe\xc3(\x80 invalid \xed\xa0\x80\n",
+    );
+    let mut t = Vec::new();
+    entry(&mut t, b"sosreport-node1-2020-08-20/", flag::DIR, b"", b"");
+    entry(&mut t, JOURNAL_PATH.as_bytes(), flag::FILE, b"", &journal);
+    entry(
+        &mut t,
+        b"sosreport-node1-2020-08-20/var/log/\xff\xfe-\xc0\xaf.log",
+        flag::FILE,
+        b"",
+        b"Aug 20 10:25:57 node1 kernel: \xff\xff\xff\n",
+    );
+    let r = run("node1.tar", finish(t));
+    assert_oom(&r);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    assert_eq!(r.stats.members, 2);
+}
+
+#[test]
+fn empty_inputs() {
+    let r = run("empty.log", Vec::new());
+    assert!(r.findings.is_empty());
+    let r = run("node1.tar", finish(Vec::new()));
+    assert!(r.findings.is_empty());
+    let r = run("empty.gz", gzip(b""));
+    assert!(r.findings.is_empty());
+}
+
+/// A record longer than the line limit is cut for analysis, with one warning at its offset; the
+/// lines after it are analysed as usual.
+#[test]
+fn overlong_line_is_cut_and_named() {
+    let mut journal = Vec::new();
+    journal.extend_from_slice(b"Aug 20 10:25:53 node1 dockerd[900]: ");
+    journal.extend(std::iter::repeat_n(b'a', 3 << 20));
+    journal.push(b'\n');
+    journal.extend_from_slice(OOM_JOURNAL.as_bytes());
+    let tar = sos_tar(|t| file(t, "sosreport-node1-2020-08-20/var/log/messages", &journal));
+    let r = run("node1.tar", tar);
+    assert_oom(&r);
+    let w = warnings_about(&r, "lines longer than 1048576 bytes");
+    assert_eq!(w.len(), 1, "{:?}", r.warnings);
+    assert_eq!(w[0].path, "var/log/messages");
+    assert_eq!(w[0].offset, Some(0));
+}
+
+/// A journal of identical OOM lines keeps at most `max_events_per_member` events.
+#[test]
+fn identical_event_lines_are_bounded() {
+    let line = "Aug 20 10:25:54 node1 kernel: Memory cgroup out of memory: Kill process 20357 (runc:[2:INIT]) score 970 or sacrifice child\n";
+    let journal = line.repeat(50_000);
+    let limits = Limits {
+        max_events_per_member: 100,
+        ..Limits::default()
+    };
+    let r = run_with("journalctl_--no-pager", journal.into_bytes(), limits);
+    assert!(r.findings.iter().any(|f| f.rule == "oom-kill"));
+    let w = warnings_about(&r, "more than 100 events in one member");
+    assert_eq!(w.len(), 1, "{:?}", r.warnings);
+    // An OOM event is complete when the next record starts: the 101st event (line 101) is
+    // emitted at line 102, whose offset the warning names.
+    assert_eq!(w[0].offset, Some(101 * line.len() as u64));
+}
+
+/// Kernel lines from 200 000 different host names (a merged or forged journal): the event
+/// assembler keeps one state per host and finds it by name in constant time, so this stays
+/// linear (it was a linear search per record: quadratic).
+#[test]
+fn kernel_lines_from_many_hosts_stay_linear() {
+    let mut journal = String::new();
+    for i in 0..200_000 {
+        writeln_str(
+            &mut journal,
+            &format!("Aug 20 10:25:53 node{i} kernel: eth0: link up"),
+        );
+    }
+    journal.push_str(OOM_JOURNAL);
+    let started = std::time::Instant::now();
+    let tar = sos_tar(|t| {
+        file(
+            t,
+            "sosreport-node1-2020-08-20/var/log/messages",
+            journal.as_bytes(),
+        )
+    });
+    let r = run("node1.tar", tar);
+    assert_oom(&r);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+fn writeln_str(s: &mut String, line: &str) {
+    s.push_str(line);
+    s.push('\n');
+}
+
+/// A spent time budget: members arriving after it are not analysed, one warning names the
+/// first of them, and the report is marked partial.
+#[test]
+fn time_budget_marks_the_report_partial() {
+    let opts = Options {
+        timeout: Some(std::time::Duration::ZERO),
+        ..Options::default()
+    };
+    let tar = sos_tar(|_| {});
+    let r = analyze(&Bundle::from_bytes("node1.tar", tar), &opts).unwrap();
+    assert!(r.stats.partial);
+    assert!(r.findings.iter().all(|f| f.rule != "oom-kill"));
+    let w = warnings_about(&r, "time budget exhausted");
+    assert_eq!(w.len(), 1, "{:?}", r.warnings);
+    assert_eq!(w[0].path, "sos_commands/logs/journalctl_--no-pager");
+}

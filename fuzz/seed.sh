@@ -1,0 +1,30 @@
+#!/bin/sh
+# Fills fuzz/corpus/<target>/ with seed inputs from the project's incident bundles and rule
+# files. Idempotent; the corpus directories are not committed.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+targets="records journal syslog dmesg klog logrus goroutine host_ps host_pstree host_netns host_cgroup host_runtime host_versions clock rules bundle inventory"
+for t in $targets; do mkdir -p "$here/corpus/$t"; done
+n=0
+# Every file of the incident bundles under 256 KiB seeds every parser target (the parsers see
+# each other's formats in real bundles too, through sniffing mistakes and odd names).
+find "$root/corpus" "$root/analyzer-core/tests" -type f -size -256k ! -name '*.rs' ! -name '*.md' |
+while read -r f; do
+    n=$((n + 1))
+    for t in $targets; do
+        case $t in rules) continue ;; esac
+        cp "$f" "$here/corpus/$t/seed-$n"
+    done
+done
+# The built-in rules seed the rule loader.
+for f in "$root"/analyzer-core/src/rules/builtin/*.toml; do
+    cp "$f" "$here/corpus/rules/$(basename "$f")"
+done
+# Whole-bundle targets also get small tar.gz bundles of each incident.
+for d in "$root"/corpus/*/; do
+    name=$(basename "$d")
+    tar -C "$d" -czf "$here/corpus/bundle/$name.tar.gz" . 2>/dev/null || true
+    cp "$here/corpus/bundle/$name.tar.gz" "$here/corpus/inventory/$name.tar.gz"
+done
+for t in $targets; do printf '%s: %s seeds\n' "$t" "$(ls "$here/corpus/$t" | wc -l)"; done
