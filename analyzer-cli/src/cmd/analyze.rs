@@ -45,6 +45,9 @@ pub struct Args {
     /// Colour: auto (terminal only, honours NO_COLOR), always, never.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Resource limits of ingestion.
+    #[command(flatten)]
+    pub limits: crate::limits::LimitArgs,
     /// Evidence lines per finding in text and Markdown output.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub evidence: usize,
@@ -177,6 +180,7 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
     let opts = Options {
         min_severity: args.min_severity.into(),
         timeout: args.timeout.map(Duration::from_secs),
+        limits: args.limits.limits(),
         progress: meter.as_ref().map(Meter::callback),
         ..Options::default()
     };
