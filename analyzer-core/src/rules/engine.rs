@@ -747,10 +747,11 @@ fn overlapping_by_line(
 /// Most keys [`line_keys`] makes: the SIMD multi-substring search (Teddy) takes up to 64.
 const MAX_KEYS: usize = 64;
 
-/// Short substrings such that every literal contains at least one: literals cut to 8 bytes,
-/// those containing another dropped, then the two sharing the longest common substring (at
-/// least 4 bytes) replaced by it until at most [`MAX_KEYS`] remain. A line holding a literal
-/// holds a key, so a search for keys finds every line the literals can be in.
+/// Short substrings such that every literal contains at least one: the literals, those
+/// containing another dropped, then the two sharing the longest common substring (at least 4
+/// bytes) replaced by it until at most [`MAX_KEYS`] remain. Long shared substrings keep the
+/// keys as rare as the literals. A line holding a literal holds a key, so a search for keys
+/// finds every line the literals can be in.
 fn line_keys(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
     fn minimise(keys: &mut Vec<Vec<u8>>) {
         keys.sort();
@@ -761,19 +762,19 @@ fn line_keys(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
                 .any(|o| o != k && memchr::memmem::find(k, o).is_some())
         });
     }
-    let mut keys: Vec<Vec<u8>> = lits
-        .iter()
-        .map(|l| l.get(..8).unwrap_or(l).to_vec())
-        .collect();
+    let mut keys: Vec<Vec<u8>> = lits.iter().filter(|l| !l.is_empty()).cloned().collect();
     minimise(&mut keys);
+    // Longest common substrings of every pair, updated as keys are merged.
+    let mut lcs: HashMap<(Vec<u8>, Vec<u8>), (usize, usize)> = HashMap::new();
     while keys.len() > MAX_KEYS {
         let mut best: Option<(usize, usize, usize, usize)> = None; // (len, i, j, start in i)
         for i in 0..keys.len() {
             for j in i + 1..keys.len() {
-                if let Some((len, at)) = longest_common(&keys[i], &keys[j]) {
-                    if len >= 4 && best.is_none_or(|b| len > b.0) {
-                        best = Some((len, i, j, at));
-                    }
+                let (len, at) = *lcs
+                    .entry((keys[i].clone(), keys[j].clone()))
+                    .or_insert_with(|| longest_common(&keys[i], &keys[j]));
+                if len >= 4 && best.is_none_or(|b| len > b.0) {
+                    best = Some((len, i, j, at));
                 }
             }
         }
@@ -786,20 +787,20 @@ fn line_keys(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
     keys
 }
 
-/// The longest common substring of `a` and `b`: its length and start in `a`.
-fn longest_common(a: &[u8], b: &[u8]) -> Option<(usize, usize)> {
-    let mut best: Option<(usize, usize)> = None;
-    for i in 0..a.len() {
-        for j in 0..b.len() {
-            let n = a[i..]
-                .iter()
-                .zip(&b[j..])
-                .take_while(|(x, y)| x == y)
-                .count();
-            if n > 0 && best.is_none_or(|(l, _)| n > l) {
-                best = Some((n, i));
+/// The longest common substring of `a` and `b`: its length and start in `a` (dynamic
+/// programming over one row).
+fn longest_common(a: &[u8], b: &[u8]) -> (usize, usize) {
+    let mut best = (0, 0);
+    let mut prev = vec![0usize; b.len() + 1];
+    let mut row = vec![0usize; b.len() + 1];
+    for (i, &x) in a.iter().enumerate() {
+        for (j, &y) in b.iter().enumerate() {
+            row[j + 1] = if x == y { prev[j] + 1 } else { 0 };
+            if row[j + 1] > best.0 {
+                best = (row[j + 1], i + 1 - row[j + 1]);
             }
         }
+        std::mem::swap(&mut prev, &mut row);
     }
     best
 }

@@ -634,3 +634,15 @@ fn line_skip_matches_whole_overlapping_search() {
     assert!(whole.len() > 6 * 5, "{}", whole.len());
     assert!(!engine.multiline_literals);
 }
+
+/// Longest common substrings: length and start in the first string.
+#[test]
+fn longest_common_substring() {
+    assert_eq!(
+        longest_common(b"INFO: task dockerd:", b"INFO: task kubelet:"),
+        (11, 0)
+    );
+    assert_eq!(longest_common(b"xxStarted ", b"Started Docker"), (8, 2));
+    assert_eq!(longest_common(b"abc", b"xyz"), (0, 0));
+    assert_eq!(longest_common(b"", b"xyz"), (0, 0));
+}
