@@ -17,7 +17,10 @@ ONLY="${ONLY:-all}"
 DATA="$ROOT/target/bench-data"
 NM="$ROOT/target/release/nodemortem"
 GEN="$ROOT/target/release/gen"
-REAL="$ROOT/../shared/corpus-external/sosreport-k8stest-4-2022-02-11-abcdef.tar.xz"
+REAL_NAME=sosreport-k8stest-4-2022-02-11-abcdef.tar.xz
+REAL="${REAL:-$ROOT/../shared/corpus-external/$REAL_NAME}"
+# From a git worktree under the workspace's parent (wt/NAME), the shared directory is one up more.
+[ -f "$REAL" ] || [ ! -f "$ROOT/../../shared/corpus-external/$REAL_NAME" ] || REAL="$ROOT/../../shared/corpus-external/$REAL_NAME"
 TIME=/usr/bin/time
 
 need() { command -v "$1" >/dev/null 2>&1; }

@@ -507,6 +507,10 @@ fn chunk_bounds(format: Format, data: &[u8], chunks: usize) -> Vec<usize> {
     bounds
 }
 
+/// An event of a chunk: position of the record that returned it, the event, its epoch and its
+/// evidence lines.
+type ChunkEvent = (u64, Event, u16, Vec<(u32, String)>);
+
 /// What one chunk gave, with line numbers relative to its warm-up start and epochs relative to
 /// its own start.
 struct ChunkOut {
@@ -518,8 +522,7 @@ struct ChunkOut {
     first: Option<(RawTime, u16)>,
     last: Option<(RawTime, u16)>,
     boot: Vec<(RawTime, u16, u64)>,
-    /// (position of the record that returned it, event, epoch, evidence lines).
-    events: Vec<(u64, Event, u16, Vec<(u32, String)>)>,
+    events: Vec<ChunkEvent>,
     hits: Vec<ChunkHits>,
     epoch0: u16,
     epoch_end: u16,
@@ -532,7 +535,6 @@ fn yearless(t: &RawTime) -> bool {
     matches!(t, RawTime::Local(l) if l.year.is_none())
 }
 
-#[allow(clippy::too_many_arguments)]
 fn analyse_chunk(
     engine: &Engine,
     idx: usize,

@@ -53,9 +53,8 @@ fn incident(
             (
                 "kernel",
                 None,
-                format!(
-                    "runc:[2:INIT] invoked oom-killer: gfp_mask=0x24000c0, order=0, oom_score_adj=998"
-                ),
+                "runc:[2:INIT] invoked oom-killer: gfp_mask=0x24000c0, order=0, oom_score_adj=998"
+                    .to_string(),
             ),
             (
                 "kernel",
