@@ -6,6 +6,15 @@
 //!     --inject incident.tsv > corpus/x/sos_commands/logs/journalctl_--no-pager
 //! ```
 //!
+//! Bulk inputs for the benchmarks (into `target/bench-data/`, never committed):
+//!
+//! ```text
+//! gen logs --size 2G -o target/bench-data/logs-2G.log
+//! gen dump --goroutines 500000 -o target/bench-data/dump-500k.log
+//! gen sosreport --size 1G --compress xz -o target/bench-data/sos-1G.tar.xz
+//! gen literals -o target/bench-data/literals.txt
+//! ```
+//!
 //! An inject file has one line per incident line: `SECONDS<TAB>IDENT<TAB>PID<TAB>MESSAGE`
 //! (`PID` may be `-`; for `klog`/`logrus` shapes only `SECONDS` and `MESSAGE` count). `SECONDS`
 //! is the offset from `--start` (fractions allowed). In `MESSAGE`, `{logrus_time}` becomes a logrus
@@ -15,6 +24,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use benches::noise::{self, Rng, Shape, Spec, Timed};
+use benches::{bulk, dump};
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
@@ -31,6 +41,96 @@ struct Cli {
 enum Cmd {
     /// Background log traffic of a busy node, with optional incident lines merged in.
     Noise(NoiseArgs),
+    /// A large journal (or other shape) of a busy node with incident blocks sprinkled in.
+    Logs(LogsArgs),
+    /// A large dockerd goroutine dump with one lock convoy.
+    Dump(DumpArgs),
+    /// A sosreport-shaped tree packed as `.tar.gz` or `.tar.xz`.
+    Sosreport(SosArgs),
+    /// The literals of the built-in rules' prefilter, one per line (for `rg -c -F -f`).
+    Literals(OutArgs),
+}
+
+#[derive(clap::Args)]
+struct OutArgs {
+    /// Write here instead of stdout.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct LogsArgs {
+    /// Size: bytes with an optional K/M/G suffix (powers of 1024).
+    #[arg(long, default_value = "100M")]
+    size: String,
+    /// Output shape.
+    #[arg(long, value_enum, default_value_t = ShapeArg::Journal)]
+    shape: ShapeArg,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[command(flatten)]
+    out: OutArgs,
+}
+
+#[derive(clap::Args)]
+struct DumpArgs {
+    /// Number of goroutines (about 1 KiB each).
+    #[arg(long, default_value_t = 500_000)]
+    goroutines: u64,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[command(flatten)]
+    out: OutArgs,
+}
+
+#[derive(clap::Args)]
+struct SosArgs {
+    /// Uncompressed size: bytes with an optional K/M/G suffix.
+    #[arg(long, default_value = "1G")]
+    size: String,
+    /// Compression.
+    #[arg(long, value_enum, default_value_t = CompressArg::Xz)]
+    compress: CompressArg,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[command(flatten)]
+    out: OutArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CompressArg {
+    Gz,
+    Xz,
+}
+
+fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (num, mul) = match s.as_bytes().last()? {
+        b'K' | b'k' => (&s[..s.len() - 1], 1u64 << 10),
+        b'M' | b'm' => (&s[..s.len() - 1], 1 << 20),
+        b'G' | b'g' => (&s[..s.len() - 1], 1 << 30),
+        _ => (s, 1),
+    };
+    num.parse::<u64>().ok()?.checked_mul(mul)
+}
+
+fn output(o: &OutArgs) -> io::Result<Box<dyn Write>> {
+    Ok(match &o.output {
+        Some(p) => Box::new(BufWriter::with_capacity(1 << 20, std::fs::File::create(p)?)),
+        None => Box::new(BufWriter::with_capacity(1 << 20, io::stdout().lock())),
+    })
+}
+
+fn shape(s: ShapeArg) -> Shape {
+    match s {
+        ShapeArg::Journal => Shape::Journal,
+        ShapeArg::Syslog => Shape::Syslog,
+        ShapeArg::Klog => Shape::Klog,
+        ShapeArg::Logrus => Shape::Logrus,
+    }
 }
 
 #[derive(clap::Args)]
@@ -155,12 +255,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 lines: a.lines,
                 mean_gap_ms: a.gap_ms,
                 seed: a.seed,
-                shape: match a.shape {
-                    ShapeArg::Journal => Shape::Journal,
-                    ShapeArg::Syslog => Shape::Syslog,
-                    ShapeArg::Klog => Shape::Klog,
-                    ShapeArg::Logrus => Shape::Logrus,
-                },
+                shape: shape(a.shape),
             };
             let inject = match &a.inject {
                 Some(p) => inject_lines(&spec, &std::fs::read_to_string(p)?)?,
@@ -171,6 +266,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 None => Box::new(BufWriter::new(io::stdout().lock())),
             };
             noise::merge(&spec, &inject, &mut out)?;
+            out.flush()?;
+        }
+        Cmd::Logs(a) => {
+            let size = parse_size(&a.size).ok_or("--size: want bytes with K/M/G")?;
+            let mut out = output(&a.out)?;
+            let w = bulk::write_logs(shape(a.shape), size, a.seed, &mut out)?;
+            out.flush()?;
+            eprintln!(
+                "{} bytes, {} lines, {} incident blocks",
+                w.bytes, w.lines, w.incidents
+            );
+        }
+        Cmd::Dump(a) => {
+            let mut out = output(&a.out)?;
+            let w = dump::write(a.goroutines, a.seed, &mut out)?;
+            out.flush()?;
+            eprintln!(
+                "{} bytes, {} goroutines, {} convoy waiters",
+                w.bytes, w.goroutines, w.waiters
+            );
+        }
+        Cmd::Sosreport(a) => {
+            let size = parse_size(&a.size).ok_or("--size: want bytes with K/M/G")?;
+            let c = match a.compress {
+                CompressArg::Gz => bulk::Compress::Gz,
+                CompressArg::Xz => bulk::Compress::Xz,
+            };
+            let mut out = output(&a.out)?;
+            let n = bulk::write_sosreport(size, c, a.seed, &mut out)?;
+            out.flush()?;
+            eprintln!("{n} bytes before compression");
+        }
+        Cmd::Literals(o) => {
+            let engine = analyzer_core::rules::load(&[])?;
+            let mut out = output(&o)?;
+            for l in engine.literals() {
+                writeln!(out, "{l}")?;
+            }
             out.flush()?;
         }
     }

@@ -2,5 +2,9 @@
 //!
 //! * [`noise`]: the ordinary log traffic of a busy node, deterministic, with incident lines
 //!   merged in by time.
+//! * [`bulk`]: multi-GB node logs with incidents, and sosreport-shaped `.tar.gz`/`.tar.xz`.
+//! * [`dump`]: a large dockerd goroutine dump with one lock convoy.
 
+pub mod bulk;
+pub mod dump;
 pub mod noise;

@@ -35,6 +35,8 @@ const KEEP_TEXT: usize = 8;
 const KEEP_TIMES: usize = 20_000;
 /// Longest evidence text kept, in bytes.
 const MAX_TEXT: usize = 400;
+/// Distinct values kept per named capture per evidence item.
+const MAX_VALUES: usize = 64;
 
 /// What kind of evidence an item is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -135,6 +137,10 @@ pub struct Engine {
     /// Matchers with no literal: run on every record.
     always: Vec<usize>,
     use_prefilter: bool,
+    /// Some literal spans lines: the prefilter cannot skip line by line.
+    multiline_literals: bool,
+    /// Short substrings, one inside every literal, few enough for a SIMD (Teddy) search.
+    line_keys: Option<AhoCorasick>,
 }
 
 impl Engine {
@@ -196,6 +202,9 @@ impl Engine {
             Some(
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::Standard)
+                    // A DFA keeps the leftmost skip over lines without literals fast even with
+                    // a few hundred literals (the default picks an NFA above ~100).
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                     .build(&lits)
                     .map_err(|e| Error::Rule {
                         file: "(prefilter)".into(),
@@ -212,6 +221,11 @@ impl Engine {
             literal_matchers,
             always,
             use_prefilter: true,
+            multiline_literals: lits.iter().any(|l| l.contains(&b'\n')),
+            line_keys: AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(line_keys(&lits))
+                .ok(),
         })
     }
 
@@ -252,8 +266,13 @@ impl Engine {
         let mut hits: Vec<(u64, u32)> = Vec::new();
         if self.use_prefilter {
             if let Some(ac) = &self.prefilter {
-                for m in ac.find_overlapping_iter(data) {
-                    hits.push((m.start() as u64, m.pattern().as_u32()));
+                if self.multiline_literals {
+                    for m in ac.find_overlapping_iter(data) {
+                        hits.push((m.start() as u64, m.pattern().as_u32()));
+                    }
+                } else {
+                    let keys = self.line_keys.as_ref().unwrap_or(ac);
+                    overlapping_by_line(ac, keys, data, &mut hits);
                 }
                 // Overlapping matches come sorted by end; order by start for the cursor walk.
                 hits.sort_unstable();
@@ -516,9 +535,19 @@ impl MemberScan<'_> {
             for name in m.regex.capture_names().flatten() {
                 let Some(v) = caps.name(name) else { continue };
                 let v = String::from_utf8_lossy(v.as_bytes());
-                let set = entry.values.entry(name.to_string()).or_default();
-                if set.len() < 64 && !set.contains(v.as_ref()) {
+                let set = match entry.values.get_mut(name) {
+                    Some(set) => set,
+                    None => entry.values.entry(name.to_string()).or_default(),
+                };
+                if set.len() < MAX_VALUES && !set.contains(v.as_ref()) {
                     set.insert(v.clone().into_owned());
+                    // First-seen order, so that chunks of one member merge exactly.
+                    match entry.order.iter_mut().find(|(n, _)| n == name) {
+                        Some((_, o)) => o.push(v.clone().into_owned()),
+                        None => entry
+                            .order
+                            .push((name.to_string(), vec![v.clone().into_owned()])),
+                    }
                 }
                 if keep_first {
                     captures.push((name.to_string(), v.into_owned()));
@@ -551,8 +580,22 @@ impl MemberScan<'_> {
 
     /// Ends the member: the hits per (rule, item), ready to be merged into [`Observations`].
     pub fn finish(self, data: &[u8], member: usize, years: YearSummary) -> Vec<MemberHits> {
+        self.finish_chunk(data, member, years)
+            .into_iter()
+            .map(|c| c.hits)
+            .collect()
+    }
+
+    /// Like [`finish`](MemberScan::finish), keeping what [`merge_chunks`] needs to merge the
+    /// scans of consecutive chunks of one member exactly.
+    pub(crate) fn finish_chunk(
+        self,
+        data: &[u8],
+        member: usize,
+        years: YearSummary,
+    ) -> Vec<ChunkHits> {
         let eng = self.engine;
-        let mut out: Vec<MemberHits> = self
+        let mut out: Vec<ChunkHits> = self
             .results
             .into_iter()
             .map(|(mi, mut h)| {
@@ -579,18 +622,191 @@ impl MemberScan<'_> {
                     hits.last.push(make_hit(&rec, p.epoch, p.whole, Vec::new()));
                 }
                 let m = &eng.matchers[mi];
-                MemberHits {
-                    rule: m.rule,
-                    item: m.item,
-                    member,
-                    years,
-                    hits,
+                ChunkHits {
+                    hits: MemberHits {
+                        rule: m.rule,
+                        item: m.item,
+                        member,
+                        years,
+                        hits,
+                    },
+                    order: h.order,
                 }
             })
             .collect();
-        out.sort_by_key(|h| (h.rule, h.item));
+        out.sort_by_key(|h| (h.hits.rule, h.hits.item));
         out
     }
+}
+
+/// The hits of one (rule, item) in one chunk of a member, with the capture values in
+/// first-seen order.
+#[derive(Clone, Debug)]
+pub(crate) struct ChunkHits {
+    /// The hits, line numbers and epochs as for the whole member.
+    pub(crate) hits: MemberHits,
+    /// Capture values in first-seen order, per name.
+    pub(crate) order: Vec<(String, Vec<String>)>,
+}
+
+/// Merges the scans of consecutive chunks of one member (in file order) into what one scan of
+/// the whole member gives: counts add up, the first hits come from the earliest chunks, the
+/// last from the latest, times concatenate (capped), and capture values keep the first
+/// [`MAX_VALUES`] distinct in file order.
+pub(crate) fn merge_chunks(chunks: Vec<Vec<ChunkHits>>, years: YearSummary) -> Vec<MemberHits> {
+    let mut by_item: BTreeMap<(usize, usize), Vec<ChunkHits>> = BTreeMap::new();
+    for chunk in chunks {
+        for c in chunk {
+            by_item
+                .entry((c.hits.rule, c.hits.item))
+                .or_default()
+                .push(c);
+        }
+    }
+    by_item
+        .into_values()
+        .filter_map(|parts| {
+            let (rule, item, member) = {
+                let h = &parts.first()?.hits;
+                (h.rule, h.item, h.member)
+            };
+            let total: u64 = parts.iter().map(|p| p.hits.hits.count).sum();
+            let mut first = Vec::new();
+            let mut known = Vec::new();
+            let mut times = Vec::new();
+            let mut values: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            for p in parts {
+                for (name, vals) in p.order {
+                    let set = values.entry(name).or_default();
+                    for v in vals {
+                        if set.len() >= MAX_VALUES {
+                            break;
+                        }
+                        set.insert(v);
+                    }
+                }
+                let h = p.hits.hits;
+                let room = KEEP_TIMES - times.len();
+                times.extend(h.times.into_iter().take(room));
+                for hit in h.first.into_iter().chain(h.last) {
+                    if first.len() < KEEP_TEXT {
+                        first.push(hit);
+                    } else {
+                        known.push(hit);
+                    }
+                }
+            }
+            // One scan keeps the last KEEP_TEXT of the hits after the first KEEP_TEXT, with
+            // their text only; the gaps between chunks' first and last lie before them.
+            let n_last = (total.saturating_sub(KEEP_TEXT as u64) as usize).min(KEEP_TEXT);
+            let mut last = known.split_off(known.len().saturating_sub(n_last));
+            for h in &mut last {
+                h.captures.clear();
+            }
+            Some(MemberHits {
+                rule,
+                item,
+                member,
+                years,
+                hits: ItemHits {
+                    count: total,
+                    first,
+                    last,
+                    times,
+                    values,
+                },
+            })
+        })
+        .collect()
+}
+
+/// Every overlapping match of `ac` in `data`, found line by line: a fast search for `keys`
+/// (every literal contains one, see [`line_keys`]) skips lines without any literal, and only
+/// lines with a key are searched for overlapping matches (most lines of a log match nothing).
+/// Literals must not contain `\n`.
+fn overlapping_by_line(
+    ac: &AhoCorasick,
+    keys: &AhoCorasick,
+    data: &[u8],
+    hits: &mut Vec<(u64, u32)>,
+) {
+    let mut at = 0;
+    while at < data.len() {
+        let Some(m) = keys.find(aho_corasick::Input::new(data).range(at..)) else {
+            break;
+        };
+        let line_start = memchr::memrchr(b'\n', &data[at..m.start()]).map_or(at, |i| at + i + 1);
+        let line_end = memchr::memchr(b'\n', &data[m.end()..]).map_or(data.len(), |i| m.end() + i);
+        let input = aho_corasick::Input::new(data).range(line_start..line_end);
+        let mut state = aho_corasick::automaton::OverlappingState::start();
+        loop {
+            ac.find_overlapping(input.clone(), &mut state);
+            let Some(o) = state.get_match() else { break };
+            hits.push((o.start() as u64, o.pattern().as_u32()));
+        }
+        at = line_end + 1;
+    }
+}
+
+/// Most keys [`line_keys`] makes: the SIMD multi-substring search (Teddy) takes up to 64.
+const MAX_KEYS: usize = 64;
+
+/// Short substrings such that every literal contains at least one: the literals, those
+/// containing another dropped, then the two sharing the longest common substring (at least 4
+/// bytes) replaced by it until at most [`MAX_KEYS`] remain. Long shared substrings keep the
+/// keys as rare as the literals. A line holding a literal holds a key, so a search for keys
+/// finds every line the literals can be in.
+fn line_keys(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    fn minimise(keys: &mut Vec<Vec<u8>>) {
+        keys.sort();
+        keys.dedup();
+        let all = keys.clone();
+        keys.retain(|k| {
+            !all.iter()
+                .any(|o| o != k && memchr::memmem::find(k, o).is_some())
+        });
+    }
+    let mut keys: Vec<Vec<u8>> = lits.iter().filter(|l| !l.is_empty()).cloned().collect();
+    minimise(&mut keys);
+    // Longest common substrings of every pair, updated as keys are merged.
+    let mut lcs: HashMap<(Vec<u8>, Vec<u8>), (usize, usize)> = HashMap::new();
+    while keys.len() > MAX_KEYS {
+        let mut best: Option<(usize, usize, usize, usize)> = None; // (len, i, j, start in i)
+        for i in 0..keys.len() {
+            for j in i + 1..keys.len() {
+                let (len, at) = *lcs
+                    .entry((keys[i].clone(), keys[j].clone()))
+                    .or_insert_with(|| longest_common(&keys[i], &keys[j]));
+                if len >= 4 && best.is_none_or(|b| len > b.0) {
+                    best = Some((len, i, j, at));
+                }
+            }
+        }
+        let Some((len, i, j, at)) = best else { break };
+        let shared = keys[i][at..at + len].to_vec();
+        keys.swap_remove(j);
+        keys[i] = shared;
+        minimise(&mut keys);
+    }
+    keys
+}
+
+/// The longest common substring of `a` and `b`: its length and start in `a` (dynamic
+/// programming over one row).
+fn longest_common(a: &[u8], b: &[u8]) -> (usize, usize) {
+    let mut best = (0, 0);
+    let mut prev = vec![0usize; b.len() + 1];
+    let mut row = vec![0usize; b.len() + 1];
+    for (i, &x) in a.iter().enumerate() {
+        for (j, &y) in b.iter().enumerate() {
+            row[j + 1] = if x == y { prev[j] + 1 } else { 0 };
+            if row[j + 1] > best.0 {
+                best = (row[j + 1], i + 1 - row[j + 1]);
+            }
+        }
+        std::mem::swap(&mut prev, &mut row);
+    }
+    best
 }
 
 /// A later hit kept as a position until the member ends.
@@ -613,6 +829,8 @@ struct Scanning {
     last: Vec<Pending>,
     times: Vec<(RawTime, u16)>,
     values: BTreeMap<String, BTreeSet<String>>,
+    /// The values of `values` in first-seen order, per capture name.
+    order: Vec<(String, Vec<String>)>,
     ring_next: usize,
 }
 

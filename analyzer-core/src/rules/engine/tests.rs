@@ -576,3 +576,73 @@ describe = "the limit"
         Err(Error::Rule { .. })
     ));
 }
+
+/// Every built-in literal contains a line key, and the keys fit one SIMD search.
+#[test]
+fn line_keys_cover_every_builtin_literal() {
+    let engine = crate::rules::load(&[]).unwrap();
+    let lits: Vec<Vec<u8>> = engine
+        .literals()
+        .into_iter()
+        .map(|l| l.into_bytes())
+        .collect();
+    let keys = line_keys(&lits);
+    assert!(keys.len() <= MAX_KEYS, "{} keys", keys.len());
+    assert!(keys.iter().all(|k| !k.is_empty()));
+    for l in &lits {
+        assert!(
+            keys.iter().any(|k| memchr::memmem::find(l, k).is_some()),
+            "{:?} holds no key",
+            String::from_utf8_lossy(l)
+        );
+    }
+}
+
+/// The line-skipping prefilter finds exactly the overlapping matches of a whole-text search.
+/// Lines: CentOS 7 journal (apache/doris#3525 OOM pair, NPD kernel-monitor hung task,
+/// kubernetes/kubernetes#45419 PLEG, moby#42953 runc init) between ordinary traffic.
+#[test]
+fn line_skip_matches_whole_overlapping_search() {
+    let engine = crate::rules::load(&[]).unwrap();
+    let mut text = String::new();
+    for i in 0..200 {
+        text.push_str(&format!(
+            "Aug 20 10:25:{:02} node-1 kubelet[12170]: I0820 10:25:54.561334   12170 kubelet.go:1913] SyncLoop (PLEG): event {i}\n",
+            i % 60
+        ));
+        if i % 37 == 0 {
+            text.push_str("Aug 20 10:25:54 node-1 kernel: Memory cgroup out of memory: Kill process 24984 (java) score 968 or sacrifice child\n");
+            text.push_str("Aug 20 10:25:54 node-1 kernel: Killed process 24984 (java), UID 0, total-vm:70347780kB, anon-rss:45563572kB, file-rss:0kB, shmem-rss:0kB\n");
+            text.push_str("Aug 20 10:25:55 node-1 kernel: INFO: task dockerd:4085 blocked for more than 120 seconds.\n");
+            text.push_str("Aug 20 10:25:56 node-1 kubelet[12170]: E0820 10:25:56.000001   12170 kubelet.go:1845] skipping pod synchronization - [PLEG is not healthy: pleg was last seen active 3m0.5s ago; threshold is 3m0s]\n");
+            text.push_str("Aug 20 10:25:57 node-1 dockerd[4085]: time=\"2020-08-20T10:25:57.1+08:00\" level=error msg=\"OCI runtime create failed: container_linux.go:380: starting container process caused: read init-p: connection reset by peer: unknown\"");
+            text.push('\n');
+        }
+    }
+    // The last line without a newline.
+    text.push_str("Aug 20 10:26:00 node-1 systemd[1]: Started Session 42 of user root.");
+    let data = text.as_bytes();
+    let ac = engine.prefilter.as_ref().unwrap();
+    let mut whole: Vec<(u64, u32)> = ac
+        .find_overlapping_iter(data)
+        .map(|m| (m.start() as u64, m.pattern().as_u32()))
+        .collect();
+    whole.sort_unstable();
+    let fast = engine.scan(data).hits;
+    assert_eq!(fast, whole);
+    // 6 OOM blocks × (3 + 2 + 2 + 1 + 2) literal occurrences at least, plus the last line.
+    assert!(whole.len() > 6 * 5, "{}", whole.len());
+    assert!(!engine.multiline_literals);
+}
+
+/// Longest common substrings: length and start in the first string.
+#[test]
+fn longest_common_substring() {
+    assert_eq!(
+        longest_common(b"INFO: task dockerd:", b"INFO: task kubelet:"),
+        (11, 0)
+    );
+    assert_eq!(longest_common(b"xxStarted ", b"Started Docker"), (8, 2));
+    assert_eq!(longest_common(b"abc", b"xyz"), (0, 0));
+    assert_eq!(longest_common(b"", b"xyz"), (0, 0));
+}
