@@ -243,7 +243,7 @@ fn container_end(b: &[u8], from: usize) -> Option<usize> {
     None
 }
 
-/// Decodes JSON string escapes (`\"`, `\\`, `\n`, `\uXXXX` with surrogate pairs); borrows when
+/// Decodes JSON string escapes (`\"`, `\\`, `\n`, `\uNNNN` with surrogate pairs); borrows when
 /// there are none. Invalid escapes are kept as written.
 pub fn json_unescape(s: &[u8]) -> Cow<'_, [u8]> {
     if memchr::memchr(b'\\', s).is_none() {

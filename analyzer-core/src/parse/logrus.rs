@@ -150,7 +150,7 @@ pub struct LogrusFields<'a> {
 }
 
 /// The `key=value` fields of a logrus text line, a journal message holding one, or the part of
-/// a TTY-form line after its `XXXX[…]` header.
+/// a TTY-form line after its `INFO[…]`-style header.
 pub fn fields(msg_or_line: &[u8]) -> LogrusFields<'_> {
     let pos = tty_header(msg_or_line).map_or(0, |(_, _, n)| n);
     LogrusFields {
@@ -212,7 +212,7 @@ pub fn field<'a>(line: &'a [u8], key: &[u8]) -> Option<Value<'a>> {
     fields(line).find(|(k, _)| *k == key).map(|(_, v)| v)
 }
 
-/// `XXXX[time] ` of the TTY form: level, time text, and bytes up to the message.
+/// `LEVL[time] ` of the TTY form: level, time text, and bytes up to the message.
 pub fn tty_header(line: &[u8]) -> Option<(Level, &[u8], usize)> {
     if line.len() < 6 || line[4] != b'[' {
         return None;
