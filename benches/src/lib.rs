@@ -7,4 +7,5 @@
 
 pub mod bulk;
 pub mod dump;
+pub mod dump_frames;
 pub mod noise;
