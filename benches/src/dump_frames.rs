@@ -17,7 +17,7 @@ pub const DD: &str = "/go/src/github.com/docker/docker";
 pub struct Rng(pub u64);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)
@@ -25,7 +25,7 @@ impl Rng {
         self.0 >> 33
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+        self.next_u64() % n
     }
     /// A heap address far from the Root lock.
     pub fn addr(&mut self) -> String {
