@@ -155,8 +155,11 @@ pub fn parse_rule(name: &str, text: &str) -> Result<RuleSpec> {
     toml::from_str::<RuleSpec>(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
         let msg = e.message().to_string();
-        // toml reports the field path in its message for missing/unknown fields.
-        let field = field_from_message(&msg).unwrap_or_else(|| "rule".to_string());
+        // toml names the field in its message for missing/unknown fields; for a bad value, the
+        // key is the one on the faulty line, inside the n-th `[[evidence]]` table before it.
+        let field = field_from_message(&msg)
+            .or_else(|| field_at_line(text, line))
+            .unwrap_or_else(|| "rule".to_string());
         Error::Rule {
             file: name.to_string(),
             line,
@@ -169,6 +172,23 @@ pub fn parse_rule(name: &str, text: &str) -> Result<RuleSpec> {
 /// 1-based line of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
     1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..offset.min(text.len())]).count()
+}
+
+fn field_at_line(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.get(line.checked_sub(1)?)?;
+    let key = at.split_once('=')?.0.trim();
+    if key.is_empty() || key.starts_with('[') {
+        return None;
+    }
+    let tables = lines[..line - 1]
+        .iter()
+        .filter(|l| l.trim() == "[[evidence]]")
+        .count();
+    Some(match tables {
+        0 => key.to_string(),
+        n => format!("evidence[{}].{key}", n - 1),
+    })
 }
 
 fn field_from_message(msg: &str) -> Option<String> {
