@@ -1131,6 +1131,31 @@ fn event_observation(p: &PendingEvent, clock: &Clock, members: &[String]) -> Obs
     }
 }
 
+/// The holder's frames worth reading first: the raw syscall/runtime trampolines are skipped, and
+/// the first method frame (`pkg.(*T).M`, usually the caller that took the lock) is kept even when
+/// it is deeper than the first three.
+fn telling_frames(top: &[String]) -> Vec<&str> {
+    let plain = |f: &&String| {
+        !(f.starts_with("runtime.")
+            || f.starts_with("syscall.Syscall")
+            || f.starts_with("syscall.RawSyscall")
+            || f.starts_with("internal/"))
+    };
+    let mut out: Vec<&str> = top
+        .iter()
+        .filter(plain)
+        .take(3)
+        .map(String::as_str)
+        .collect();
+    if let Some(m) = top.iter().filter(plain).find(|f| f.contains(".(*")) {
+        if !out.contains(&m.as_str()) {
+            out.push("…");
+            out.push(m);
+        }
+    }
+    out
+}
+
 fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Observation> {
     let mut out = Vec::new();
     for l in &a.locks {
@@ -1177,16 +1202,14 @@ fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Observation> {
                 line,
                 time: None,
                 text: format!(
-                    "goroutine {} [{}] holds {}: {}",
+                    "goroutine {} [{}{}] holds {}: {}",
                     l.holder.map_or("?".to_string(), |h| h.to_string()),
                     l.holder_state.clone().unwrap_or_default(),
+                    l.holder_minutes
+                        .map(|m| format!(", {m} minutes"))
+                        .unwrap_or_default(),
                     l.address,
-                    l.holder_top
-                        .iter()
-                        .take(3)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(" < ")
+                    telling_frames(&l.holder_top).join(" < ")
                 ),
                 highlight: None,
                 label: String::new(),
