@@ -241,6 +241,9 @@ struct State {
     clock: ClockBuilder,
     warnings: Vec<Warning>,
     stats: Counters,
+    /// Members no parser wanted, and their bytes.
+    skipped: u64,
+    skipped_bytes: u64,
 }
 
 struct Collected {
@@ -298,7 +301,18 @@ fn collect(bundle: &Bundle, opts: &Options, engine: &Engine, split: Split) -> Re
         };
         input::walk(bundle, &opts.limits, &mut sink)
     })?;
-    let state = state.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut state = state.into_inner().unwrap_or_else(|e| e.into_inner());
+    if state.stats.members == 0 && state.skipped > 0 {
+        // Say so rather than report a clean bill of health for bytes nothing could read.
+        let path = inputs.first().map(|i| i.path.clone()).unwrap_or_default();
+        state.warnings.push(Warning::new(
+            path,
+            format!(
+                "nothing was recognised as a log, goroutine dump or host-state file ({} member(s), {} bytes skipped)",
+                state.skipped, state.skipped_bytes
+            ),
+        ));
+    }
     if state.stats.members == 0 && state.warnings.is_empty() && inputs.is_empty() {
         return Err(Error::NothingReadable {
             reason: "the bundle is empty".into(),
@@ -358,7 +372,11 @@ impl<'s> input::Sink for Dispatch<'s, '_> {
         });
     }
 
-    fn skipped(&mut self, _entry: input::SkippedEntry) {}
+    fn skipped(&mut self, entry: input::SkippedEntry) {
+        let mut st = lock(self.state);
+        st.skipped += 1;
+        st.skipped_bytes += entry.bytes;
+    }
 
     fn link(&mut self, _link: input::LinkEntry) {}
 

@@ -60,3 +60,24 @@ fn healthy_real_sosreport_has_no_high_finding() {
     let inv_records: u64 = inv.members.iter().map(|m| m.records).sum();
     assert_eq!(inv_records, report.stats.records);
 }
+
+/// Bytes that no parser recognises do not pass for a healthy node: the report says nothing was read.
+#[test]
+fn unrecognised_input_is_named_in_a_warning() {
+    let junk: Vec<u8> = (0..50_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let report = analyze(
+        &Bundle::from_bytes("attachment.bin", junk),
+        &Options::default(),
+    )
+    .unwrap();
+    assert!(report.findings.is_empty());
+    assert_eq!(report.stats.members, 0);
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert_eq!(report.warnings[0].path, "attachment.bin");
+    assert_eq!(
+        report.warnings[0].message,
+        "nothing was recognised as a log, goroutine dump or host-state file (1 member(s), 50000 bytes skipped)"
+    );
+}
