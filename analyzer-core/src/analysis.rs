@@ -884,18 +884,7 @@ fn analyse_chunked(
             p
         })
         .collect();
-    let mut clock = ClockBuilder::new();
-    if let Some((RawTime::Utc(ts), _)) = last {
-        clock.observe_absolute(ts);
-    }
-    for (wall, epoch, mono) in boot {
-        clock.add_boot_hint(BootHint {
-            wall,
-            epoch,
-            years: summary,
-            mono,
-        });
-    }
+    let clock = clock_hints(last, boot, summary);
     Some(LogOut {
         count,
         span: Span {
@@ -923,7 +912,6 @@ fn analyse_whole(
     let mut years = YearTracker::new();
     let mut asm = EventAssembler::new();
     let mut events: Vec<(Event, u16)> = Vec::new();
-    let mut clock = ClockBuilder::new();
     let mut boot: Vec<(RawTime, u16, u64)> = Vec::new();
     let mut count = 0u64;
     let mut first = None;
@@ -968,17 +956,7 @@ fn analyse_whole(
         }
     }
     let summary = years.finish();
-    if let Some((RawTime::Utc(ts), _)) = last {
-        clock.observe_absolute(ts);
-    }
-    for (wall, epoch, mono) in boot {
-        clock.add_boot_hint(BootHint {
-            wall,
-            epoch,
-            years: summary,
-            mono,
-        });
-    }
+    let clock = clock_hints(last, boot, summary);
     let hits = scan.finish(data, idx, summary);
     let events: Vec<PendingEvent> = events
         .into_iter()
@@ -1006,6 +984,28 @@ fn analyse_whole(
         cut_line,
         dropped_events,
     }
+}
+
+/// What a log member tells about the clock: its newest absolute time (a fallback anchor) and
+/// its kernel lines carrying both a wall time and a monotonic stamp (boot time).
+fn clock_hints(
+    last: Option<(RawTime, u16)>,
+    boot: Vec<(RawTime, u16, u64)>,
+    years: YearSummary,
+) -> ClockBuilder {
+    let mut clock = ClockBuilder::new();
+    if let Some((RawTime::Utc(ts), _)) = last {
+        clock.observe_absolute(ts);
+    }
+    for (wall, epoch, mono) in boot {
+        clock.add_boot_hint(BootHint {
+            wall,
+            epoch,
+            years,
+            mono,
+        });
+    }
+    clock
 }
 
 /// Cuts a record whose line is longer than `max` bytes: its raw text and message end at the

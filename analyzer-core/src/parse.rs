@@ -170,26 +170,28 @@ impl Format {
         }
     }
 
-    /// True for formats that yield log [`Record`]s.
+    /// Every format that yields log [`Record`](crate::model::Record)s.
+    pub const LOGS: &'static [Format] = &[
+        Format::JournalShort,
+        Format::JournalShortPrecise,
+        Format::JournalShortIso,
+        Format::JournalShortIsoPrecise,
+        Format::JournalShortMonotonic,
+        Format::JournalShortUnix,
+        Format::JournalJson,
+        Format::JournalExport,
+        Format::JournalVerbose,
+        Format::Syslog,
+        Format::Dmesg,
+        Format::Kmsg,
+        Format::Klog,
+        Format::KlogJson,
+        Format::Logrus,
+    ];
+
+    /// True for formats that yield log [`Record`](crate::model::Record)s.
     pub fn is_log(self) -> bool {
-        matches!(
-            self,
-            Format::JournalShort
-                | Format::JournalShortPrecise
-                | Format::JournalShortIso
-                | Format::JournalShortIsoPrecise
-                | Format::JournalShortMonotonic
-                | Format::JournalShortUnix
-                | Format::JournalJson
-                | Format::JournalExport
-                | Format::JournalVerbose
-                | Format::Syslog
-                | Format::Dmesg
-                | Format::Kmsg
-                | Format::Klog
-                | Format::KlogJson
-                | Format::Logrus
-        )
+        Format::LOGS.contains(&self)
     }
 }
 
@@ -1063,23 +1065,7 @@ not json
         assert_eq!(checked, 6);
     }
 
-    const LOG_FORMATS: &[Format] = &[
-        Format::JournalShort,
-        Format::JournalShortPrecise,
-        Format::JournalShortIso,
-        Format::JournalShortIsoPrecise,
-        Format::JournalShortMonotonic,
-        Format::JournalShortUnix,
-        Format::JournalJson,
-        Format::JournalExport,
-        Format::JournalVerbose,
-        Format::Syslog,
-        Format::Dmesg,
-        Format::Kmsg,
-        Format::Klog,
-        Format::KlogJson,
-        Format::Logrus,
-    ];
+    const LOG_FORMATS: &[Format] = Format::LOGS;
 
     fn check_invariants(data: &[u8]) {
         let base = data.as_ptr() as usize;

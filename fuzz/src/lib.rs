@@ -15,23 +15,7 @@ use analyzer_core::rules::engine::Engine;
 use analyzer_core::stacks;
 
 /// Every log format, in a fixed order so a leading selector byte picks one.
-pub const LOG_FORMATS: &[Format] = &[
-    Format::JournalShort,
-    Format::JournalShortPrecise,
-    Format::JournalShortIso,
-    Format::JournalShortIsoPrecise,
-    Format::JournalShortMonotonic,
-    Format::JournalShortUnix,
-    Format::JournalJson,
-    Format::JournalExport,
-    Format::JournalVerbose,
-    Format::Syslog,
-    Format::Dmesg,
-    Format::Kmsg,
-    Format::Klog,
-    Format::KlogJson,
-    Format::Logrus,
-];
+pub const LOG_FORMATS: &[Format] = Format::LOGS;
 
 /// The journal output formats.
 pub const JOURNAL_FORMATS: &[Format] = &[
