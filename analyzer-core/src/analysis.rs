@@ -12,6 +12,7 @@
 //! Members are dropped as soon as they are scanned; only evidence (small, owned) is kept, so memory
 //! stays bounded by the members in flight ([`Options::max_in_flight`]) rather than by the bundle.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -27,6 +28,11 @@ use crate::rules::engine::{
     ChunkHits, Engine, MemberHits, Observation, Observations, merge_chunks,
 };
 use crate::stacks;
+
+mod chunk;
+mod stream;
+
+use chunk::{CHUNK_MIN, CHUNK_TARGET, MAX_CHUNKS, OVERLAP, chunk_bounds, chunkable};
 
 /// How to analyse.
 #[derive(Clone, Debug)]
@@ -283,24 +289,23 @@ fn collect(bundle: &Bundle, opts: &Options, engine: &Engine, split: Split) -> Re
         freed: Condvar::new(),
         cap: opts.max_in_flight,
     };
-    let started = Instant::now();
-    let mut partial = false;
+    let deadline = Deadline::new(opts.timeout);
     let inputs = rayon::in_place_scope(|scope| {
         let mut sink = Dispatch {
             scope,
             engine,
             state: &state,
             budget: &budget,
-            started,
-            timeout: opts.timeout,
-            timed_out: &mut partial,
+            deadline: &deadline,
             progress: opts.progress.as_ref(),
             seen: Progress::default(),
             limits: &opts.limits,
             split,
+            stream: None,
         };
         input::walk(bundle, &opts.limits, &mut sink)
     })?;
+    let partial = deadline.hit.load(Ordering::Relaxed);
     let mut state = state.into_inner().unwrap_or_else(|e| e.into_inner());
     if state.stats.members == 0 && state.skipped > 0 {
         // Say so rather than report a clean bill of health for bytes nothing could read.
@@ -325,51 +330,113 @@ fn collect(bundle: &Bundle, opts: &Options, engine: &Engine, split: Split) -> Re
     })
 }
 
+/// The wall-clock budget of one analysis ([`Options::timeout`]); once passed, no new member,
+/// piece or chunk is started and the report is marked partial.
+struct Deadline {
+    at: Option<Instant>,
+    /// Set once work was left undone because of the deadline.
+    hit: AtomicBool,
+}
+
+impl Deadline {
+    fn new(timeout: Option<Duration>) -> Deadline {
+        Deadline {
+            at: timeout.map(|t| Instant::now() + t),
+            hit: AtomicBool::new(false),
+        }
+    }
+
+    /// True once the budget is spent.
+    fn passed(&self) -> bool {
+        self.at.is_some_and(|at| Instant::now() > at)
+    }
+
+    /// Marks the analysis partial; true the first time, so that one warning says so.
+    fn mark(&self) -> bool {
+        !self.hit.swap(true, Ordering::Relaxed)
+    }
+}
+
 /// Receives members from the walker and analyses each on the rayon pool.
 struct Dispatch<'s, 'a> {
     scope: &'a rayon::Scope<'s>,
     engine: &'s Engine,
     state: &'s Mutex<State>,
     budget: &'s Budget,
-    started: Instant,
-    timeout: Option<Duration>,
-    timed_out: &'a mut bool,
+    deadline: &'s Deadline,
     progress: Option<&'a ProgressFn>,
     seen: Progress,
     limits: &'s Limits,
     split: Split,
+    /// The member being read in pieces, if any.
+    stream: Option<stream::Stream>,
+}
+
+impl<'s> Dispatch<'s, '_> {
+    /// False (with a warning the first time) once the time budget is spent.
+    fn in_time(&mut self, path: &str, offset: Option<u64>) -> bool {
+        if !self.deadline.passed() {
+            return true;
+        }
+        if self.deadline.mark() {
+            let mut w = Warning::new(
+                path,
+                "time budget exhausted: the rest of this member and later members were not analysed (results are partial)",
+            );
+            if let Some(o) = offset.filter(|&o| o > 0) {
+                w = w.at(o);
+            }
+            lock(self.state).warnings.push(w);
+        }
+        false
+    }
+
+    fn progress(&mut self, members: u64, bytes: u64) {
+        if let Some(p) = self.progress {
+            self.seen.members += members;
+            self.seen.bytes += bytes;
+            (p.0)(self.seen);
+        }
+    }
 }
 
 impl<'s> input::Sink for Dispatch<'s, '_> {
     fn member(&mut self, member: Member) {
-        if self.timeout.is_some_and(|t| self.started.elapsed() > t) {
-            if !*self.timed_out {
-                *self.timed_out = true;
-                lock(self.state).warnings.push(Warning::new(
-                    member.path.clone(),
-                    "time budget exhausted: this and later members were not analysed (results are partial)",
-                ));
-            }
+        if !self.in_time(&member.path, None) {
             return;
         }
         let size = member.data.len() as u64;
-        if let Some(p) = self.progress {
-            self.seen.members += 1;
-            self.seen.bytes += size;
-            (p.0)(self.seen);
-        }
+        self.progress(1, size);
         self.budget.take(size);
-        let (engine, state, budget, limits, split) = (
+        let (engine, state, budget, limits, split, deadline) = (
             self.engine,
             self.state,
             self.budget,
             self.limits,
             self.split,
+            self.deadline,
         );
         self.scope.spawn(move |_| {
-            analyse_member(engine, state, limits, member, split);
+            analyse_member(engine, state, limits, member, split, deadline);
             budget.give(size);
         });
+    }
+
+    fn halted(&self) -> bool {
+        self.deadline.hit.load(Ordering::Relaxed)
+    }
+
+    fn piece_size(&self, format: Format) -> Option<usize> {
+        let size = match self.split {
+            Split::Auto => stream::PIECE,
+            Split::Stream { piece, .. } => piece,
+            Split::Fixed { .. } => return None,
+        };
+        chunkable(format).then_some(size)
+    }
+
+    fn piece(&mut self, piece: input::Piece) {
+        stream::piece(self, piece);
     }
 
     fn skipped(&mut self, entry: input::SkippedEntry) {
@@ -395,6 +462,7 @@ fn analyse_member(
     limits: &Limits,
     member: Member,
     split: Split,
+    deadline: &Deadline,
 ) {
     let data: &[u8] = &member.data;
     let idx = {
@@ -405,7 +473,17 @@ fn analyse_member(
         st.members.len() - 1
     };
     match member.format {
-        f if f.is_log() => analyse_log(engine, state, limits, idx, &member.path, f, data, split),
+        f if f.is_log() => analyse_log(
+            engine,
+            state,
+            limits,
+            idx,
+            &member.path,
+            f,
+            data,
+            split,
+            deadline,
+        ),
         Format::GoroutineDump => {
             let dump = parse::goroutine::parse(data);
             let analysis = stacks::analyze(&dump);
@@ -428,26 +506,49 @@ fn analyse_log(
     format: Format,
     data: &[u8],
     split: Split,
+    deadline: &Deadline,
 ) {
     let (chunks, overlap) = match split {
         Split::Auto if data.len() >= CHUNK_MIN && rayon::current_num_threads() > 1 => {
             let n = (data.len() / CHUNK_TARGET).max(rayon::current_num_threads());
             (n.min(MAX_CHUNKS), OVERLAP)
         }
-        Split::Auto => (1, 0),
+        Split::Auto | Split::Stream { .. } => (1, 0),
         Split::Fixed { chunks, overlap } => (chunks, overlap),
     };
     if chunks > 1 && chunkable(format) {
         let bounds = chunk_bounds(format, data, chunks);
         if bounds.len() > 2 {
-            if let Some(log) = analyse_chunked(engine, limits, idx, format, data, &bounds, overlap)
-            {
-                return commit_log(state, limits, path, data, log);
+            let (log, stopped) = chunk::analyse_chunked(
+                engine, limits, idx, format, data, &bounds, overlap, deadline,
+            );
+            if let Some(offset) = stopped {
+                if deadline.mark() {
+                    lock(state).warnings.push(
+                        Warning::new(
+                            path,
+                            "time budget exhausted: the rest of this member and later members were not analysed (results are partial)",
+                        )
+                        .at(offset),
+                    );
+                }
             }
+            let end = stopped.map_or(data.len(), |o| o as usize);
+            let dumps = embedded_analysis(&data[..end]).into_iter().collect();
+            return commit_log(state, limits, path, log, dumps);
         }
     }
     let log = analyse_whole(engine, limits, idx, format, data);
-    commit_log(state, limits, path, data, log)
+    let dumps = embedded_analysis(data).into_iter().collect();
+    commit_log(state, limits, path, log, dumps)
+}
+
+/// The analysis of a goroutine dump embedded in a log (every line with its own prefix), if the
+/// log carries one.
+fn embedded_analysis(data: &[u8]) -> Option<stacks::Analysis> {
+    embedded_dump(data)
+        .then(|| stacks::analyze(&parse::goroutine::parse(data)))
+        .filter(|a| a.goroutines > 0)
 }
 
 /// What one log member gave, ready to merge into [`State`].
@@ -463,12 +564,13 @@ struct LogOut {
     dropped_events: Option<(u64, u64)>,
 }
 
-fn commit_log(state: &Mutex<State>, limits: &Limits, path: &str, data: &[u8], log: LogOut) {
-    // Goroutine dumps embedded in a log (every line with its own prefix) are analysed too.
-    let embedded = embedded_dump(data).then(|| {
-        let dump = parse::goroutine::parse(data);
-        stacks::analyze(&dump)
-    });
+fn commit_log(
+    state: &Mutex<State>,
+    limits: &Limits,
+    path: &str,
+    log: LogOut,
+    dumps: Vec<stacks::Analysis>,
+) {
     let mut st = lock(state);
     if let Some(offset) = log.cut_line {
         st.warnings.push(
@@ -499,9 +601,8 @@ fn commit_log(state: &Mutex<State>, limits: &Limits, path: &str, data: &[u8], lo
     st.hits.extend(log.hits);
     st.events.extend(log.events);
     st.clock.merge(log.clock);
-    if let Some(a) = embedded.filter(|a| a.goroutines > 0) {
-        st.dumps.push((path.to_string(), a));
-    }
+    st.dumps
+        .extend(dumps.into_iter().map(|a| (path.to_string(), a)));
 }
 
 /// How a large log member is cut for parallel analysis.
@@ -512,392 +613,9 @@ enum Split {
     /// Into this many chunks with this much overlap (tests).
     #[cfg_attr(not(test), allow(dead_code))]
     Fixed { chunks: usize, overlap: usize },
-}
-
-/// Log members at least this large are analysed in chunks on several threads.
-const CHUNK_MIN: usize = 16 << 20;
-/// Preferred chunk size of large members.
-const CHUNK_TARGET: usize = 128 << 20;
-/// Most chunks of one member.
-const MAX_CHUNKS: usize = 64;
-/// Bytes of records a chunk's event assembler sees before its start and after its end, so that
-/// multi-record reports (OOM kills, hung tasks, Go crashes) crossing a boundary are assembled
-/// as in one pass. Reports spanning more than this are not expected in real logs.
-const OVERLAP: usize = 1 << 20;
-
-/// Line formats whose record boundaries can be found locally (a header line is never joined
-/// to the record before).
-fn chunkable(format: Format) -> bool {
-    matches!(
-        format,
-        Format::JournalShort
-            | Format::JournalShortPrecise
-            | Format::JournalShortIso
-            | Format::JournalShortIsoPrecise
-            | Format::JournalShortMonotonic
-            | Format::JournalShortUnix
-            | Format::Syslog
-            | Format::Dmesg
-            | Format::Kmsg
-            | Format::Klog
-            | Format::Logrus
-    )
-}
-
-/// True when a record with a header starts at the beginning of `rest` in any pass over the
-/// member: its first line parses as a header and is not a continuation line.
-fn record_starts(format: Format, rest: &[u8]) -> bool {
-    let line = rest
-        .get(..memchr::memchr(b'\n', rest).unwrap_or(rest.len()))
-        .unwrap_or(rest);
-    if parse::lines::starts_with_blank(line) {
-        return false;
-    }
-    if format == Format::Klog && !parse::klog::is_header(line) {
-        return false;
-    }
-    if format == Format::Dmesg && parse::dmesg::header(line.get(..256).unwrap_or(line)).is_none() {
-        return false;
-    }
-    parse::records(format, rest)
-        .next()
-        .is_some_and(|r| r.offset == 0 && !matches!(r.time, RawTime::None))
-}
-
-/// The first record start at or after `at` (within a few thousand lines), if any.
-fn record_start_from(format: Format, data: &[u8], at: usize) -> Option<usize> {
-    if at == 0 {
-        return Some(0);
-    }
-    let mut pos = match data.get(at - 1) {
-        Some(b'\n') => at,
-        Some(_) => at + memchr::memchr(b'\n', data.get(at..)?)? + 1,
-        None => return None,
-    };
-    for _ in 0..4096 {
-        let rest = data.get(pos..).filter(|r| !r.is_empty())?;
-        if record_starts(format, rest) {
-            return Some(pos);
-        }
-        pos += memchr::memchr(b'\n', rest)? + 1;
-    }
-    None
-}
-
-/// Chunk boundaries `0 = b0 < b1 < … < len`, each at a record start.
-fn chunk_bounds(format: Format, data: &[u8], chunks: usize) -> Vec<usize> {
-    let mut bounds = vec![0];
-    for i in 1..chunks {
-        let target = (data.len() as u128 * i as u128 / chunks as u128) as usize;
-        if let Some(b) = record_start_from(format, data, target) {
-            if b > *bounds.last().unwrap_or(&0) && b < data.len() {
-                bounds.push(b);
-            }
-        }
-    }
-    bounds.push(data.len());
-    bounds
-}
-
-/// An event of a chunk: position of the record that returned it, the event, its epoch and its
-/// evidence lines.
-type ChunkEvent = (u64, Event, u16, Vec<(u32, String)>);
-
-/// What one chunk gave, with line numbers relative to its warm-up start and epochs relative to
-/// its own start.
-struct ChunkOut {
-    warm_start: usize,
-    /// Newlines between the warm-up start and the chunk's start / end.
-    nl_warm: u64,
-    nl_to_end: u64,
-    count: u64,
-    first: Option<(RawTime, u16)>,
-    last: Option<(RawTime, u16)>,
-    boot: Vec<(RawTime, u16, u64)>,
-    events: Vec<ChunkEvent>,
-    hits: Vec<ChunkHits>,
-    epoch0: u16,
-    epoch_end: u16,
-    last_month_day: Option<(u8, u8)>,
-    warm_yearless: bool,
-    own_yearless: bool,
-    /// Absolute offset of the chunk's first record longer than the line limit.
-    cut_line: Option<u64>,
-    /// Events of the chunk over the per-member limit: first emitter position, count.
-    dropped: Option<(u64, u64)>,
-}
-
-fn yearless(t: &RawTime) -> bool {
-    matches!(t, RawTime::Local(l) if l.year.is_none())
-}
-
-#[allow(clippy::too_many_arguments)]
-fn analyse_chunk(
-    engine: &Engine,
-    limits: &Limits,
-    idx: usize,
-    format: Format,
-    data: &[u8],
-    start: usize,
-    end: usize,
-    overlap: usize,
-) -> ChunkOut {
-    let ws = if start == 0 {
-        0
-    } else {
-        record_start_from(format, data, start.saturating_sub(overlap))
-            .filter(|&w| w <= start)
-            .unwrap_or(start)
-    };
-    let we = if end >= data.len() {
-        data.len()
-    } else {
-        record_start_from(format, data, end.saturating_add(overlap).min(data.len()))
-            .unwrap_or(data.len())
-            .max(end)
-    };
-    let ext = &data[ws..we];
-    let (own_start, own_end) = ((start - ws) as u64, (end - ws) as u64);
-    let mut scan = engine.scan(ext);
-    let mut years = YearTracker::new();
-    let mut asm = EventAssembler::new();
-    let mut out = ChunkOut {
-        warm_start: ws,
-        nl_warm: memchr::memchr_iter(b'\n', &ext[..start - ws]).count() as u64,
-        nl_to_end: 0,
-        count: 0,
-        first: None,
-        last: None,
-        boot: Vec::new(),
-        events: Vec::new(),
-        hits: Vec::new(),
-        epoch0: 0,
-        epoch_end: 0,
-        last_month_day: None,
-        warm_yearless: false,
-        own_yearless: false,
-        cut_line: None,
-        dropped: None,
-    };
-    let mut raw_events: Vec<(u64, Event, u16)> = Vec::new();
-    let mut in_own = false;
-    let mut done_own = false;
-    let mut last_own: Option<(u64, u32)> = None;
-    let finish_own = |years: &YearTracker, out: &mut ChunkOut| {
-        out.epoch_end = years.epoch();
-        out.last_month_day = years.finish().last_month_day;
-    };
-    for mut rec in parse::records(format, ext) {
-        if rec.raw.len() > limits.max_line_bytes {
-            if rec.offset >= own_start && rec.offset < own_end {
-                out.cut_line.get_or_insert(ws as u64 + rec.offset);
-            }
-            cut_record(&mut rec, limits.max_line_bytes);
-        }
-        if !in_own && rec.offset >= own_start {
-            in_own = true;
-            out.epoch0 = years.epoch();
-        }
-        if !done_own && rec.offset >= own_end {
-            done_own = true;
-            finish_own(&years, &mut out);
-        }
-        let own = in_own && !done_own;
-        if !own && !done_own && yearless(&rec.time) {
-            out.warm_yearless = true;
-        }
-        let epoch = years.observe(&rec.time);
-        if own {
-            out.count += 1;
-            last_own = Some((rec.offset, rec.line));
-            if yearless(&rec.time) {
-                out.own_yearless = true;
-            }
-            if !matches!(rec.time, RawTime::None) {
-                if out.first.is_none() {
-                    out.first = Some((rec.time, epoch));
-                }
-                out.last = Some((rec.time, epoch));
-            }
-            scan.record(&rec, epoch);
-            if rec.source == Source::Kernel
-                && out.boot.len() < 8
-                && !matches!(rec.time, RawTime::Monotonic(_) | RawTime::None)
-            {
-                if let Some(mono) = parse::dmesg::kernel_mono(rec.message) {
-                    out.boot.push((rec.time, epoch, mono));
-                }
-            }
-        }
-        if let Some(ev) = asm.push(&rec) {
-            raw_events.push((rec.offset, ev, epoch));
-        }
-    }
-    if !in_own {
-        out.epoch0 = years.epoch();
-    }
-    if !done_own {
-        finish_own(&years, &mut out);
-    }
-    for ev in asm.finish() {
-        raw_events.push((u64::MAX, ev, years.epoch()));
-    }
-    // Newlines from the warm-up start to the chunk's end, from its last record on.
-    out.nl_to_end = match last_own {
-        Some((off, line)) => {
-            u64::from(line.saturating_sub(1))
-                + memchr::memchr_iter(b'\n', &ext[off as usize..own_end as usize]).count() as u64
-        }
-        None => memchr::memchr_iter(b'\n', &ext[..own_end as usize]).count() as u64,
-    };
-    let rest = &data[ws..];
-    for (pos, ev, epoch) in raw_events {
-        if (own_start..own_end).contains(&ev.first_offset) {
-            let pos = pos.saturating_add(ws as u64).min(data.len() as u64);
-            if out.events.len() >= limits.max_events_per_member {
-                out.dropped.get_or_insert((pos, 0)).1 += 1;
-                continue;
-            }
-            let lines = event_lines(rest, &ev);
-            out.events.push((pos, ev, epoch, lines));
-        }
-    }
-    out.hits = scan.finish_chunk(ext, idx, YearSummary::default());
-    out
-}
-
-/// Analyses a log member in chunks on the rayon pool and stitches the results into what one
-/// pass gives: absolute line numbers, year epochs continued across chunks, first hits from the
-/// earliest chunk and last from the latest. `None` when the year wraps cannot be stitched
-/// (a chunk's yearless times have no yearless time before them within the overlap).
-fn analyse_chunked(
-    engine: &Engine,
-    limits: &Limits,
-    idx: usize,
-    format: Format,
-    data: &[u8],
-    bounds: &[usize],
-    overlap: usize,
-) -> Option<LogOut> {
-    use rayon::prelude::*;
-    let outs: Vec<ChunkOut> = bounds
-        .windows(2)
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .map(|w| analyse_chunk(engine, limits, idx, format, data, w[0], w[1], overlap))
-        .collect();
-    let mut seen_yearless = false;
-    for o in &outs {
-        if seen_yearless && o.own_yearless && !o.warm_yearless {
-            return None;
-        }
-        seen_yearless |= o.own_yearless || o.warm_yearless;
-    }
-    let mut count = 0;
-    let mut first = None;
-    let mut last = None;
-    let mut boot: Vec<(RawTime, u16, u64)> = Vec::new();
-    let mut events: Vec<(u64, usize, PendingEvent)> = Vec::new();
-    let mut hit_parts = Vec::new();
-    let mut lines_before: u64 = 0; // newlines before the chunk's start
-    let mut base: u16 = 0; // epoch at the chunk's start
-    let mut last_month_day = None;
-    let mut cut_line: Option<u64> = None;
-    let mut dropped: Option<(u64, u64)> = None;
-    for (ci, o) in outs.into_iter().enumerate() {
-        cut_line = cut_line.or(o.cut_line);
-        if let Some((pos, n)) = o.dropped {
-            let d = dropped.get_or_insert((pos, 0));
-            d.0 = d.0.min(pos);
-            d.1 += n;
-        }
-        let shift_line = |l: u32| -> u32 {
-            let abs = u64::from(l) + lines_before - o.nl_warm;
-            u32::try_from(abs).unwrap_or(u32::MAX)
-        };
-        let shift_epoch = |e: u16| base.saturating_add(e.saturating_sub(o.epoch0));
-        count += o.count;
-        if first.is_none() {
-            first = o.first.map(|(t, e)| (t, shift_epoch(e)));
-        }
-        if let Some((t, e)) = o.last {
-            last = Some((t, shift_epoch(e)));
-        }
-        boot.extend(o.boot.iter().map(|&(t, e, m)| (t, shift_epoch(e), m)));
-        for (pos, mut event, epoch, lines) in o.events {
-            event.first_line = shift_line(event.first_line);
-            event.last_line = shift_line(event.last_line);
-            event.first_offset += o.warm_start as u64;
-            for l in &mut event.lines {
-                *l = shift_line(*l);
-            }
-            let lines = lines.into_iter().map(|(l, t)| (shift_line(l), t)).collect();
-            events.push((
-                pos,
-                ci,
-                PendingEvent {
-                    event,
-                    member: idx,
-                    epoch: shift_epoch(epoch),
-                    years: YearSummary::default(),
-                    lines,
-                },
-            ));
-        }
-        let mut hits = o.hits;
-        for c in &mut hits {
-            let h = &mut c.hits.hits;
-            for hit in h.first.iter_mut().chain(h.last.iter_mut()) {
-                hit.line = shift_line(hit.line);
-                hit.epoch = shift_epoch(hit.epoch);
-            }
-            for (_, e) in &mut h.times {
-                *e = shift_epoch(*e);
-            }
-        }
-        hit_parts.push(hits);
-        if o.last_month_day.is_some() {
-            last_month_day = o.last_month_day;
-        }
-        lines_before += o.nl_to_end - o.nl_warm;
-        base = shift_epoch(o.epoch_end);
-    }
-    let summary = YearSummary {
-        last_epoch: base,
-        last_month_day,
-    };
-    boot.truncate(8);
-    // One pass returns events in the order of the records that return them.
-    events.sort_by_key(|(pos, ci, _)| (*pos, *ci));
-    if events.len() > limits.max_events_per_member {
-        let extra = (events.len() - limits.max_events_per_member) as u64;
-        let pos = events[limits.max_events_per_member].0;
-        let d = dropped.get_or_insert((pos, 0));
-        d.0 = d.0.min(pos);
-        d.1 += extra;
-        events.truncate(limits.max_events_per_member);
-    }
-    let events = events
-        .into_iter()
-        .map(|(_, _, mut p)| {
-            p.years = summary;
-            p
-        })
-        .collect();
-    let clock = clock_hints(last, boot, summary);
-    Some(LogOut {
-        count,
-        span: Span {
-            first,
-            last,
-            years: summary,
-        },
-        hits: merge_chunks(hit_parts, summary),
-        events,
-        clock,
-        cut_line,
-        dropped_events: dropped,
-    })
+    /// Streamed log members in pieces of this size, chunks with this much overlap (tests).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Stream { piece: usize, overlap: usize },
 }
 
 /// Analyses a log member in one pass.
@@ -1371,7 +1089,11 @@ mod tests {
     }
 
     fn report_json(data: &[u8], split: Split) -> serde_json::Value {
-        let bundle = Bundle::from_bytes("sos_commands/logs/journalctl_--no-pager", data.to_vec());
+        report_json_named("sos_commands/logs/journalctl_--no-pager", data, split)
+    }
+
+    fn report_json_named(name: &str, data: &[u8], split: Split) -> serde_json::Value {
+        let bundle = Bundle::from_bytes(name, data.to_vec());
         let engine = crate::rules::load(&[]).unwrap();
         let a = analyze_split(&bundle, &Options::default(), &engine, split).unwrap();
         let mut v = serde_json::to_value(&a.report).unwrap();
@@ -1387,7 +1109,7 @@ mod tests {
         let bounds = chunk_bounds(Format::JournalShort, &data, 7);
         assert_eq!(bounds.len(), 8);
         let engine = crate::rules::load(&[]).unwrap();
-        let log = analyse_chunked(
+        let (log, stopped) = chunk::analyse_chunked(
             &engine,
             &Limits::default(),
             0,
@@ -1395,8 +1117,9 @@ mod tests {
             &data,
             &bounds,
             16 << 10,
-        )
-        .expect("stitchable");
+            &Deadline::new(None),
+        );
+        assert_eq!(stopped, None);
         let one = analyse_whole(&engine, &Limits::default(), 0, Format::JournalShort, &data);
         assert_eq!(log.count, one.count);
         assert_eq!(log.span.years, one.span.years);
@@ -1437,5 +1160,159 @@ mod tests {
         for b in chunk_bounds(Format::JournalShort, data, 9) {
             assert!(b == data.len() || data[b..].starts_with(b"Aug 20"), "{b}");
         }
+    }
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(data).unwrap();
+        enc.finish().unwrap()
+    }
+
+    /// RFC 3164 syslog (`/var/log/messages`, yearless) that crosses a new year inside a long
+    /// block of RFC 3339 lines (rsyslog `RSYSLOG_FileFormat`, with years), then OOM kills
+    /// (kernel 4.x wording) in January.
+    fn syslog_wrap() -> Vec<u8> {
+        let mut out = String::new();
+        for i in 0..400 {
+            out.push_str(&format!(
+                "Dec 31 23:{:02}:{:02} node-1 dockerd[4085]: time=\"2020-12-31T23:00:00Z\" level=info msg=\"tick {i}\"\n",
+                i / 60 % 60,
+                i % 60
+            ));
+        }
+        for i in 0..3000 {
+            out.push_str(&format!(
+                "2020-12-31T23:59:{:02}.{i:06}+00:00 node-1 systemd[1]: Started Session {i} of user root.\n",
+                i % 60
+            ));
+        }
+        for i in 0..400 {
+            let stamp = format!("Jan  1 00:{:02}:{:02}", i / 60 % 60, i % 60);
+            if i % 40 == 3 {
+                out.push_str(&format!("{stamp} node-1 kernel: runc:[2:INIT] invoked oom-killer: gfp_mask=0x24000c0, order=0, oom_score_adj=998\n"));
+                out.push_str(&format!("{stamp} node-1 kernel: Memory cgroup out of memory: Kill process {} (app) score 968 or sacrifice child\n", 9000 + i));
+                out.push_str(&format!("{stamp} node-1 kernel: Killed process {} (app) total-vm:70347780kB, anon-rss:45563572kB, file-rss:0kB, shmem-rss:0kB\n", 9000 + i));
+            }
+            out.push_str(&format!(
+                "{stamp} node-1 kubelet[12170]: E0101 00:00:00.000001   12170 kubelet.go:1845] skipping pod synchronization - [PLEG is not healthy: pleg was last seen active 3m{}.5s ago; threshold is 3m0s]\n",
+                i % 60
+            ));
+        }
+        out.into_bytes()
+    }
+
+    /// A year wrap between chunks whose warm-ups see no yearless time (a long block of lines
+    /// with years in between) is still counted: chunks carry their first yearless month.
+    #[test]
+    fn year_wrap_across_a_boundary_without_yearless_warm_up() {
+        let data = syslog_wrap();
+        let engine = crate::rules::load(&[]).unwrap();
+        let one = analyse_whole(&engine, &Limits::default(), 0, Format::Syslog, &data);
+        assert_eq!(one.span.years.last_epoch, 1, "the log crosses a new year");
+        assert_eq!(one.events.len(), 10, "one OOM kill per 40 January lines");
+        for chunks in [2, 5, 11] {
+            let bounds = chunk_bounds(Format::Syslog, &data, chunks);
+            let (log, _) = chunk::analyse_chunked(
+                &engine,
+                &Limits::default(),
+                0,
+                Format::Syslog,
+                &data,
+                &bounds,
+                4 << 10,
+                &Deadline::new(None),
+            );
+            assert_eq!(log.span.years, one.span.years, "{chunks} chunks");
+            assert_eq!(log.count, one.count);
+            let epochs = |l: &LogOut| l.events.iter().map(|e| e.epoch).collect::<Vec<_>>();
+            assert_eq!(epochs(&log), epochs(&one), "{chunks} chunks");
+            assert_eq!(epochs(&one), vec![1; 10]);
+        }
+    }
+
+    /// A compressed log read in pieces (cut at record starts, analysed chunk by chunk as they
+    /// arrive) reports exactly what the whole member gives: same lines, times, events, hits.
+    #[test]
+    fn streamed_member_reports_as_whole() {
+        for (name, data) in [
+            ("sos_commands/logs/journalctl_--no-pager.gz", journal(6000)),
+            ("var/log/messages.gz", syslog_wrap()),
+        ] {
+            let gz = gzip(&data);
+            let whole = report_json_named(
+                name,
+                &gz,
+                Split::Fixed {
+                    chunks: 1,
+                    overlap: 0,
+                },
+            );
+            assert!(!whole["findings"].as_array().unwrap().is_empty(), "{name}");
+            assert_eq!(whole["stats"]["members"], 1);
+            for (piece, overlap) in [(64 << 10, 16 << 10), (5000, 2000), (200 << 10, 1 << 20)] {
+                let streamed = report_json_named(name, &gz, Split::Stream { piece, overlap });
+                assert_eq!(
+                    streamed, whole,
+                    "{name}: pieces of {piece}, overlap {overlap}"
+                );
+            }
+        }
+    }
+
+    /// A spent time budget stops a streamed member between pieces: what was read is reported,
+    /// the report is partial and a warning names the member and the offset where it stopped.
+    #[test]
+    fn time_budget_stops_a_streamed_member() {
+        let gz = gzip(&journal(6000));
+        let bundle = Bundle::from_bytes("journal.gz", gz);
+        let engine = crate::rules::load(&[]).unwrap();
+        let opts = Options {
+            timeout: Some(Duration::ZERO),
+            ..Options::default()
+        };
+        let a = analyze_split(
+            &bundle,
+            &opts,
+            &engine,
+            Split::Stream {
+                piece: 64 << 10,
+                overlap: 16 << 10,
+            },
+        )
+        .unwrap();
+        assert!(a.report.stats.partial);
+        let w: Vec<_> = a
+            .report
+            .warnings
+            .iter()
+            .filter(|w| w.message.starts_with("time budget exhausted"))
+            .collect();
+        assert_eq!(w.len(), 1, "{:?}", a.report.warnings);
+        assert_eq!(w[0].path, "journal.gz");
+        assert_eq!(a.report.stats.records, 0);
+        assert_eq!(a.report.stats.members, 0);
+    }
+
+    /// Chunks of a mapped member not started before the deadline are skipped; the member is
+    /// reported up to the first of them.
+    #[test]
+    fn time_budget_stops_chunks_of_a_member() {
+        let data = journal(3000);
+        let engine = crate::rules::load(&[]).unwrap();
+        let bounds = chunk_bounds(Format::JournalShort, &data, 4);
+        let (log, stopped) = chunk::analyse_chunked(
+            &engine,
+            &Limits::default(),
+            0,
+            Format::JournalShort,
+            &data,
+            &bounds,
+            4 << 10,
+            &Deadline::new(Some(Duration::ZERO)),
+        );
+        assert_eq!(stopped, Some(0));
+        assert_eq!(log.count, 0);
+        assert!(log.events.is_empty());
     }
 }

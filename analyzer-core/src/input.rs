@@ -19,7 +19,7 @@ pub mod sniff;
 pub mod vfs;
 pub mod walk;
 
-pub use walk::{LinkEntry, LinkKind, Sink, SkipReason, SkippedEntry, walk};
+pub use walk::{LinkEntry, LinkKind, Piece, Sink, SkipReason, SkippedEntry, walk};
 
 /// The inputs of one analysis.
 #[derive(Clone, Debug, Default)]

@@ -56,6 +56,41 @@ pub trait Sink {
     fn link(&mut self, link: LinkEntry);
     /// A problem; the walk goes on.
     fn warning(&mut self, warning: Warning);
+    /// The size of the pieces in which the sink wants a member of `format` read from a stream
+    /// (a decompressed or archived log), instead of the whole member at once; `None`, the
+    /// default, for whole members. Pieces bound what one large member holds in memory and let
+    /// its analysis start while the rest is still being decompressed.
+    fn piece_size(&self, _format: Format) -> Option<usize> {
+        None
+    }
+    /// The next piece of a member read in pieces, in order; called only for formats
+    /// [`piece_size`](Sink::piece_size) asked for. A member that fits in one piece arrives as
+    /// one piece with [`Piece::last`] set.
+    fn piece(&mut self, _piece: Piece) {}
+    /// True when the sink wants no more: the walk stops reading (a spent time budget).
+    fn halted(&self) -> bool {
+        false
+    }
+}
+
+/// A consecutive part of a member read in pieces (see [`Sink::piece_size`]).
+#[derive(Debug)]
+pub struct Piece {
+    /// Normalised path of the member.
+    pub path: String,
+    /// Index of the input in the bundle.
+    pub input: usize,
+    /// The member's format.
+    pub format: Format,
+    /// Offset of the piece's first byte in the member.
+    pub offset: u64,
+    /// The bytes, cut anywhere (not at a line end).
+    pub data: Vec<u8>,
+    /// Set on the member's final piece.
+    pub last: bool,
+    /// Set on the final piece when the member was cut (limit hit, truncated stream); a
+    /// warning says why.
+    pub truncated: bool,
 }
 
 /// A member that was not delivered.
@@ -133,7 +168,7 @@ pub fn walk(
     let mut infos = Vec::new();
     let mut failures: Vec<String> = Vec::new();
     for (i, input) in bundle.inputs().iter().enumerate() {
-        if w.stop {
+        if w.stop || w.sink.halted() {
             break;
         }
         w.input = i;
@@ -243,7 +278,7 @@ impl Walker<'_> {
 
     /// Counts a member against the bundle limits; false when the walk must stop.
     fn admit(&mut self, path: &str) -> bool {
-        if self.stop {
+        if self.stop || self.sink.halted() {
             return false;
         }
         self.members += 1;
@@ -296,7 +331,7 @@ impl Walker<'_> {
             .follow_links(false)
             .sort_by_file_name()
         {
-            if self.stop {
+            if self.stop || self.sink.halted() {
                 break;
             }
             let entry = match entry {
@@ -561,10 +596,85 @@ impl Walker<'_> {
             });
             return (false, got.broken && !compressed);
         }
+        if let Some(size) = self.sink.piece_size(format) {
+            let broken = self.pieces(path, head, r, format, size);
+            return (false, broken && !compressed);
+        }
         let mut buf = head;
         let got = self.fill(path, &mut buf, r);
         self.deliver(path, Data::Owned(buf), format, got.truncated);
         (false, got.broken && !compressed)
+    }
+
+    /// Reads the rest of a wanted member (which starts with `head`) in pieces of `size` bytes
+    /// up to the member limit, handing each to the sink as soon as it is known whether more
+    /// follows. Returns whether the stream beneath broke.
+    fn pieces(
+        &mut self,
+        path: &str,
+        head: Vec<u8>,
+        r: &mut dyn Read,
+        format: Format,
+        size: usize,
+    ) -> bool {
+        self.tree.add_file(path, format);
+        let limit = self.limits.max_member_bytes;
+        let size = size.max(HEAD_BYTES);
+        let mut offset = 0u64;
+        let mut cur = head;
+        loop {
+            let held = offset + cur.len() as u64;
+            let room = (size.saturating_sub(cur.len()) as u64).min(limit.saturating_sub(held));
+            let res = (&mut *r).take(room).read_to_end(&mut cur);
+            let held = offset + cur.len() as u64;
+            let mut next = Vec::new();
+            let (truncated, broken) = match res {
+                Err(e) => {
+                    self.stream_error(path, held, &e);
+                    (true, decode::as_bomb(&e).is_none())
+                }
+                Ok(_) if held >= limit => {
+                    cur.truncate((limit - offset) as usize);
+                    let mut probe = [0u8; 1];
+                    let more = matches!(r.read(&mut probe), Ok(1));
+                    if more {
+                        self.cut_warning(path, limit);
+                    }
+                    (more, false)
+                }
+                Ok(_) if cur.len() < size || self.sink.halted() => (false, false),
+                Ok(_) => {
+                    // A full piece: read ahead to learn whether it is the last.
+                    next.reserve(size);
+                    match (&mut *r).take(HEAD_BYTES as u64).read_to_end(&mut next) {
+                        Ok(_) => (false, false),
+                        Err(e) => {
+                            self.stream_error(path, held + next.len() as u64, &e);
+                            // What was read ahead before the error is kept.
+                            cur.append(&mut next);
+                            (true, decode::as_bomb(&e).is_none())
+                        }
+                    }
+                }
+            };
+            let last = next.is_empty();
+            let len = cur.len() as u64;
+            self.account(path, len);
+            self.sink.piece(Piece {
+                path: path.to_string(),
+                input: self.input,
+                format,
+                offset,
+                data: std::mem::take(&mut cur),
+                last,
+                truncated: last && truncated,
+            });
+            if last {
+                return broken;
+            }
+            offset += len;
+            cur = next;
+        }
     }
 
     fn finish_partial(&mut self, path: &str, head: Vec<u8>, format: Format) {
@@ -689,7 +799,7 @@ impl Walker<'_> {
         };
         let mut top_dir: Option<Option<String>> = if top { None } else { Some(None) };
         for item in entries {
-            if self.stop {
+            if self.stop || self.sink.halted() {
                 break;
             }
             let mut entry = match item {

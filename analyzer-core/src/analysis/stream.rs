@@ -1,0 +1,257 @@
+//! Log members read from a stream (a decompressed file, an archive member) in pieces: each
+//! piece is cut at a record start and analysed as a chunk while the walker decompresses the
+//! next, so that a large member is never held whole and its analysis overlaps decompression.
+//!
+//! ```text
+//!  walker ──piece──▶ held = [warm-up tail | new bytes …]   cut at the last record start
+//!                      chunk k = [tail | own] ──(+ look-ahead from chunk k+1)──▶ rayon
+//!                      every chunk done and the member sealed ──▶ chunk::merge ──▶ State
+//! ```
+
+use super::chunk::{ChunkAt, ChunkOut, analyse_chunk, merge, record_start_from};
+use super::*;
+
+/// Bytes the walker reads before handing a piece over.
+pub(super) const PIECE: usize = 32 << 20;
+/// How far before the end of the held bytes the last record start is looked for.
+const CUT_SEARCH: usize = 64 << 10;
+/// Held bytes without any record start beyond which a chunk is cut at a line end anyway (one
+/// record that long is cut in two; its lines are all still read).
+const MAX_HELD: usize = 4 * PIECE;
+
+/// A member being read in pieces.
+pub(super) struct Stream {
+    format: Format,
+    /// Bytes received and not yet in a chunk, after `tail_len` bytes of warm-up (the end of the
+    /// previous chunk).
+    held: Vec<u8>,
+    tail_len: usize,
+    /// Member offset of `held[0]`.
+    held_at: u64,
+    /// The last chunk cut, waiting for the start of the next as its look-ahead.
+    pending: Option<(Vec<u8>, ChunkAt)>,
+    /// Chunks handed to the pool.
+    chunks: usize,
+    merge: Arc<Merge>,
+    /// No more of this member is analysed (the time budget is spent).
+    closed: bool,
+    /// Warm-up and look-ahead bytes of each chunk.
+    overlap: usize,
+}
+
+/// Collects the chunks of one streamed member as they finish; the last to arrive stitches them.
+struct Merge {
+    path: String,
+    idx: usize,
+    slots: Mutex<Slots>,
+}
+
+#[derive(Default)]
+struct Slots {
+    outs: Vec<Option<ChunkOut>>,
+    dumps: Vec<(usize, stacks::Analysis)>,
+    done: usize,
+    /// Number of chunks, once the member's last piece was cut.
+    sealed: Option<usize>,
+    committed: bool,
+}
+
+impl Merge {
+    fn done(
+        &self,
+        chunk: usize,
+        out: ChunkOut,
+        dump: Option<stacks::Analysis>,
+        state: &Mutex<State>,
+        limits: &Limits,
+    ) {
+        let mut slots = lock(&self.slots);
+        if slots.outs.len() <= chunk {
+            slots.outs.resize_with(chunk + 1, || None);
+        }
+        slots.outs[chunk] = Some(out);
+        slots.dumps.extend(dump.map(|d| (chunk, d)));
+        slots.done += 1;
+        self.commit_if_complete(&mut slots, state, limits);
+    }
+
+    fn seal(&self, chunks: usize, state: &Mutex<State>, limits: &Limits) {
+        let mut slots = lock(&self.slots);
+        slots.sealed = Some(chunks);
+        self.commit_if_complete(&mut slots, state, limits);
+    }
+
+    fn commit_if_complete(&self, slots: &mut Slots, state: &Mutex<State>, limits: &Limits) {
+        if slots.committed || slots.sealed != Some(slots.done) {
+            return;
+        }
+        slots.committed = true;
+        let outs = std::mem::take(&mut slots.outs);
+        let log = merge(outs.into_iter().flatten(), limits, self.idx);
+        let mut dumps = std::mem::take(&mut slots.dumps);
+        dumps.sort_by_key(|(chunk, _)| *chunk);
+        let dumps = dumps.into_iter().map(|(_, d)| d).collect();
+        commit_log(state, limits, &self.path, log, dumps);
+    }
+}
+
+/// Handles one piece from the walker.
+pub(super) fn piece<'s>(d: &mut Dispatch<'s, '_>, p: input::Piece) {
+    if p.offset == 0 {
+        d.stream = None;
+        if p.last {
+            // Small enough to arrive whole: analysed as any member.
+            let member = Member {
+                path: p.path,
+                input: p.input,
+                data: input::Data::Owned(p.data),
+                format: p.format,
+                truncated: p.truncated,
+            };
+            return input::Sink::member(d, member);
+        }
+        if !d.in_time(&p.path, None) {
+            return;
+        }
+        let idx = {
+            let mut st = lock(d.state);
+            st.members.push(p.path.clone());
+            st.stats.members += 1;
+            st.members.len() - 1
+        };
+        d.progress(1, 0);
+        d.stream = Some(Stream {
+            format: p.format,
+            held: Vec::new(),
+            tail_len: 0,
+            held_at: 0,
+            pending: None,
+            chunks: 0,
+            merge: Arc::new(Merge {
+                path: p.path.clone(),
+                idx,
+                slots: Mutex::new(Slots::default()),
+            }),
+            closed: false,
+            overlap: match d.split {
+                Split::Stream { overlap, .. } => overlap,
+                _ => OVERLAP,
+            },
+        });
+    }
+    let Some(mut s) = d.stream.take() else {
+        return;
+    };
+    if s.closed {
+        if !p.last {
+            d.stream = Some(s);
+        }
+        return;
+    }
+    if !d.in_time(&p.path, Some(p.offset)) {
+        // What was cut so far is reported; the rest of the member is not analysed.
+        if let Some((buf, at)) = s.pending.take() {
+            spawn(d, &mut s, buf, at);
+        }
+        s.merge.seal(s.chunks, d.state, d.limits);
+        s.closed = true;
+        if !p.last {
+            d.stream = Some(s);
+        }
+        return;
+    }
+    lock(d.state).stats.bytes += p.data.len() as u64;
+    d.progress(0, p.data.len() as u64);
+    if s.held.is_empty() {
+        s.held = p.data;
+    } else {
+        s.held.extend_from_slice(&p.data);
+    }
+    let cut = if p.last {
+        Some(s.held.len())
+    } else {
+        find_cut(s.format, &s.held, s.tail_len)
+    };
+    if let Some(cut) = cut.filter(|&c| c > s.tail_len) {
+        cut_chunk(d, &mut s, cut);
+    }
+    if p.last {
+        if let Some((buf, at)) = s.pending.take() {
+            spawn(d, &mut s, buf, at);
+        }
+        s.merge.seal(s.chunks, d.state, d.limits);
+    } else {
+        d.stream = Some(s);
+    }
+}
+
+/// Where the held bytes are cut: the last record start in their last [`CUT_SEARCH`] bytes, or
+/// the last line end once more than [`MAX_HELD`] bytes have no record start.
+fn find_cut(format: Format, held: &[u8], tail_len: usize) -> Option<usize> {
+    let own = &held[tail_len..];
+    let from = own.len().saturating_sub(CUT_SEARCH);
+    if let Some(c) = record_start_from(format, own, from).filter(|&c| c > 0 && c < own.len()) {
+        return Some(tail_len + c);
+    }
+    if own.len() > MAX_HELD {
+        return memchr::memrchr(b'\n', own).map(|i| tail_len + i + 1);
+    }
+    None
+}
+
+/// Makes `held[..cut]` the next chunk: the chunk before it gets its look-ahead and goes to the
+/// pool; the new one waits for its own look-ahead; the held bytes keep its end as warm-up.
+fn cut_chunk<'s>(d: &mut Dispatch<'s, '_>, s: &mut Stream, cut: usize) {
+    let own = s.tail_len..cut;
+    if let Some((mut buf, at)) = s.pending.take() {
+        let ahead = look_ahead(&s.held[own.clone()], s.overlap);
+        buf.extend_from_slice(ahead);
+        spawn(d, s, buf, at);
+    }
+    // The next chunk's warm-up: the last `overlap` bytes of this one, from a line start.
+    let mut tail_start = cut.saturating_sub(s.overlap).max(own.start);
+    if tail_start > own.start {
+        tail_start =
+            memchr::memchr(b'\n', &s.held[tail_start..cut]).map_or(cut, |i| tail_start + i + 1);
+    }
+    let mut next = Vec::with_capacity(PIECE + (cut - tail_start) + (s.held.len() - cut));
+    next.extend_from_slice(&s.held[tail_start..]);
+    let mut buf = std::mem::replace(&mut s.held, next);
+    buf.truncate(cut);
+    let at = ChunkAt {
+        origin: s.held_at,
+        start: own.start,
+        end: cut,
+        overlap: s.overlap,
+    };
+    s.pending = Some((buf, at));
+    s.held_at += tail_start as u64;
+    s.tail_len = cut - tail_start;
+}
+
+/// The start of the next chunk that the chunk before it reads past its end: `overlap` bytes,
+/// then to the end of that line.
+fn look_ahead(next: &[u8], overlap: usize) -> &[u8] {
+    if next.len() <= overlap {
+        return next;
+    }
+    let end = memchr::memchr(b'\n', &next[overlap..]).map_or(next.len(), |i| overlap + i + 1);
+    &next[..end]
+}
+
+/// Hands a chunk to the pool, within the in-flight budget.
+fn spawn<'s>(d: &mut Dispatch<'s, '_>, s: &mut Stream, buf: Vec<u8>, at: ChunkAt) {
+    let chunk = s.chunks;
+    s.chunks += 1;
+    let size = buf.len() as u64;
+    d.budget.take(size);
+    let (engine, state, budget, limits) = (d.engine, d.state, d.budget, d.limits);
+    let (merge, idx, format) = (Arc::clone(&s.merge), s.merge.idx, s.format);
+    d.scope.spawn(move |_| {
+        let out = analyse_chunk(engine, limits, idx, format, &buf, at);
+        let dump = embedded_analysis(&buf[at.start..at.end]);
+        drop(buf);
+        budget.give(size);
+        merge.done(chunk, out, dump, state, limits);
+    });
+}
