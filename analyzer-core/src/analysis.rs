@@ -75,7 +75,7 @@ impl Default for Options {
             limits: Limits::default(),
             min_severity: Severity::Info,
             timeout: None,
-            max_in_flight: 256 << 20,
+            max_in_flight: 128 << 20,
             progress: None,
         }
     }
@@ -290,6 +290,7 @@ fn collect(bundle: &Bundle, opts: &Options, engine: &Engine, split: Split) -> Re
         cap: opts.max_in_flight,
     };
     let deadline = Deadline::new(opts.timeout);
+    let pool = stream::Pool::default();
     let inputs = rayon::in_place_scope(|scope| {
         let mut sink = Dispatch {
             scope,
@@ -302,6 +303,7 @@ fn collect(bundle: &Bundle, opts: &Options, engine: &Engine, split: Split) -> Re
             limits: &opts.limits,
             split,
             stream: None,
+            pool: &pool,
         };
         input::walk(bundle, &opts.limits, &mut sink)
     })?;
@@ -370,6 +372,8 @@ struct Dispatch<'s, 'a> {
     split: Split,
     /// The member being read in pieces, if any.
     stream: Option<stream::Stream>,
+    /// Buffers of analysed pieces, for the next ones.
+    pool: &'s stream::Pool,
 }
 
 impl<'s> Dispatch<'s, '_> {
@@ -437,6 +441,10 @@ impl<'s> input::Sink for Dispatch<'s, '_> {
 
     fn piece(&mut self, piece: input::Piece) {
         stream::piece(self, piece);
+    }
+
+    fn piece_buffer(&mut self) -> Vec<u8> {
+        self.pool.get(0)
     }
 
     fn skipped(&mut self, entry: input::SkippedEntry) {

@@ -12,12 +12,38 @@ use super::chunk::{ChunkAt, ChunkOut, analyse_chunk, merge, record_start_from};
 use super::*;
 
 /// Bytes the walker reads before handing a piece over.
-pub(super) const PIECE: usize = 32 << 20;
+pub(super) const PIECE: usize = 16 << 20;
 /// How far before the end of the held bytes the last record start is looked for.
 const CUT_SEARCH: usize = 64 << 10;
 /// Held bytes without any record start beyond which a chunk is cut at a line end anyway (one
 /// record that long is cut in two; its lines are all still read).
 const MAX_HELD: usize = 4 * PIECE;
+
+/// Buffers of analysed chunks, reused for the next pieces: a piece buffer freshly allocated
+/// costs a page fault per 4 KiB.
+#[derive(Default)]
+pub(super) struct Pool(Mutex<Vec<Vec<u8>>>);
+
+impl Pool {
+    /// Most buffers kept.
+    const KEEP: usize = 3;
+
+    /// A buffer with room for at least `n` bytes.
+    pub(super) fn get(&self, n: usize) -> Vec<u8> {
+        let mut buf = lock(&self.0).pop().unwrap_or_default();
+        buf.clear();
+        buf.reserve(n);
+        buf
+    }
+
+    /// Gives a buffer back.
+    pub(super) fn put(&self, buf: Vec<u8>) {
+        let mut free = lock(&self.0);
+        if free.len() < Self::KEEP && buf.capacity() >= PIECE / 2 {
+            free.push(buf);
+        }
+    }
+}
 
 /// A member being read in pieces.
 pub(super) struct Stream {
@@ -166,6 +192,7 @@ pub(super) fn piece<'s>(d: &mut Dispatch<'s, '_>, p: input::Piece) {
         s.held = p.data;
     } else {
         s.held.extend_from_slice(&p.data);
+        d.pool.put(p.data);
     }
     let cut = if p.last {
         Some(s.held.len())
@@ -214,7 +241,9 @@ fn cut_chunk<'s>(d: &mut Dispatch<'s, '_>, s: &mut Stream, cut: usize) {
         tail_start =
             memchr::memchr(b'\n', &s.held[tail_start..cut]).map_or(cut, |i| tail_start + i + 1);
     }
-    let mut next = Vec::with_capacity(PIECE + (cut - tail_start) + (s.held.len() - cut));
+    let mut next = d
+        .pool
+        .get(PIECE + (cut - tail_start) + (s.held.len() - cut));
     next.extend_from_slice(&s.held[tail_start..]);
     let mut buf = std::mem::replace(&mut s.held, next);
     buf.truncate(cut);
@@ -245,12 +274,12 @@ fn spawn<'s>(d: &mut Dispatch<'s, '_>, s: &mut Stream, buf: Vec<u8>, at: ChunkAt
     s.chunks += 1;
     let size = buf.len() as u64;
     d.budget.take(size);
-    let (engine, state, budget, limits) = (d.engine, d.state, d.budget, d.limits);
+    let (engine, state, budget, limits, pool) = (d.engine, d.state, d.budget, d.limits, d.pool);
     let (merge, idx, format) = (Arc::clone(&s.merge), s.merge.idx, s.format);
     d.scope.spawn(move |_| {
         let out = analyse_chunk(engine, limits, idx, format, &buf, at);
         let dump = embedded_analysis(&buf[at.start..at.end]);
-        drop(buf);
+        pool.put(buf);
         budget.give(size);
         merge.done(chunk, out, dump, state, limits);
     });

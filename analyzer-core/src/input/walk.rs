@@ -67,6 +67,11 @@ pub trait Sink {
     /// [`piece_size`](Sink::piece_size) asked for. A member that fits in one piece arrives as
     /// one piece with [`Piece::last`] set.
     fn piece(&mut self, _piece: Piece) {}
+    /// An empty buffer for the next piece: a sink that recycles the buffers of analysed pieces
+    /// spares the walker fresh (page-faulting) allocations.
+    fn piece_buffer(&mut self) -> Vec<u8> {
+        Vec::new()
+    }
     /// True when the sink wants no more: the walk stops reading (a spent time budget).
     fn halted(&self) -> bool {
         false
@@ -645,6 +650,8 @@ impl Walker<'_> {
                 Ok(_) if cur.len() < size || self.sink.halted() => (false, false),
                 Ok(_) => {
                     // A full piece: read ahead to learn whether it is the last.
+                    next = self.sink.piece_buffer();
+                    next.clear();
                     next.reserve(size);
                     match (&mut *r).take(HEAD_BYTES as u64).read_to_end(&mut next) {
                         Ok(_) => (false, false),
