@@ -517,7 +517,9 @@ fn analyse_log(
     deadline: &Deadline,
 ) {
     let (chunks, overlap) = match split {
-        Split::Auto if data.len() >= CHUNK_MIN && rayon::current_num_threads() > 1 => {
+        // Chunks spread a large member over the threads and bound what one pass holds (the
+        // prefilter's hits), also on one thread.
+        Split::Auto if data.len() >= CHUNK_MIN => {
             let n = (data.len() / CHUNK_TARGET).max(rayon::current_num_threads());
             (n.min(MAX_CHUNKS), OVERLAP)
         }

@@ -11,7 +11,7 @@ use super::*;
 /// Log members at least this large are analysed in chunks on several threads.
 pub(super) const CHUNK_MIN: usize = 16 << 20;
 /// Preferred chunk size of large members.
-pub(super) const CHUNK_TARGET: usize = 128 << 20;
+pub(super) const CHUNK_TARGET: usize = 64 << 20;
 /// Most chunks of one member.
 pub(super) const MAX_CHUNKS: usize = 64;
 /// Bytes of records a chunk's event assembler sees before its start and after its end, so that
