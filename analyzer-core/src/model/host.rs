@@ -139,6 +139,9 @@ pub struct Container {
     pub shim_pid: Option<u32>,
     /// The init pid (inspect `State.Pid`, ctr task PID).
     pub pid: Option<u32>,
+    /// The CRI pod sandbox id (`crictl ps` POD ID); its pod's name and namespace come from
+    /// `crictl pods`.
+    pub pod_sandbox: Option<String>,
     /// The lines that name it.
     pub evidence: Vec<Evidence>,
 }

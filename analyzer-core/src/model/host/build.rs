@@ -85,7 +85,18 @@ pub(super) struct Sighting {
     pub containerd_state: Option<String>,
     pub cri_state: Option<String>,
     pub pid: Option<u32>,
+    /// The CRI pod sandbox id (`crictl ps` POD ID column).
+    pub pod_sandbox: Option<String>,
     pub evidence: Option<Evidence>,
+}
+
+/// A pod sandbox as `crictl pods` lists it.
+#[derive(Clone, Debug)]
+pub(super) struct PodRow {
+    pub id: String,
+    pub name: String,
+    pub namespace: String,
+    pub evidence: Evidence,
 }
 
 /// A namespace address list as one source gives it, before identities are joined.
@@ -129,6 +140,8 @@ pub struct HostBuilder {
     pub(super) storage_driver: Option<(String, Evidence)>,
     pub(super) units: Vec<(String, bool, Option<u32>, Evidence)>,
     pub(super) daemon_starts: Vec<Evidence>,
+    /// `crictl pods` rows, joined to containers by sandbox id.
+    pub(super) pods: Vec<PodRow>,
 }
 
 impl HostBuilder {
@@ -283,12 +296,26 @@ impl HostBuilder {
                         id: s(r.id),
                         name: Some(s(r.name)),
                         cri_state: Some(s(r.state)),
+                        pod_sandbox: (r.pod.len() >= 12 && r.pod.iter().all(u8::is_ascii_hexdigit))
+                            .then(|| s(r.pod)),
                         evidence: Some(ev(path, r.line, idx.text(r.line), "crictl-ps")),
                         ..Sighting::default()
                     });
                 }
             }
-            Format::CrictlPods => {}
+            Format::CrictlPods => {
+                for r in runtime::parse_crictl_pods(data) {
+                    if r.id.len() < 12 || r.name.is_empty() {
+                        continue;
+                    }
+                    self.pods.push(PodRow {
+                        id: s(r.id),
+                        name: s(r.name),
+                        namespace: s(r.pod),
+                        evidence: ev(path, r.line, idx.text(r.line), "crictl-pods"),
+                    });
+                }
+            }
             Format::SystemctlStatus => {
                 for u in runtime::parse_systemctl_status(data) {
                     let l = if u.active_line > 0 {
@@ -671,10 +698,28 @@ impl HostBuilder {
             c.containerd_state = c.containerd_state.take().or(sg.containerd_state);
             c.cri_state = c.cri_state.take().or(sg.cri_state);
             c.pid = c.pid.or(sg.pid);
+            c.pod_sandbox = c.pod_sandbox.take().or(sg.pod_sandbox);
             if let Some(e) = sg.evidence
                 && !c.evidence.contains(&e)
             {
                 c.evidence.push(e);
+            }
+        }
+        // `crictl ps` names a container's pod sandbox; `crictl pods` names the sandbox's pod. A
+        // sandbox is also a container itself (the pause container) under its own id.
+        for c in &mut out {
+            let sandbox = c.pod_sandbox.clone().unwrap_or_else(|| c.id.clone());
+            let same = |a: &str, b: &str| {
+                a.len() >= 12 && b.len() >= 12 && (a.starts_with(b) || b.starts_with(a))
+            };
+            if let Some(pod) = self.pods.iter().find(|p| same(&p.id, &sandbox)) {
+                c.pod_name.get_or_insert_with(|| pod.name.clone());
+                if !pod.namespace.is_empty() {
+                    c.pod_namespace.get_or_insert_with(|| pod.namespace.clone());
+                }
+                if !c.evidence.contains(&pod.evidence) {
+                    c.evidence.push(pod.evidence.clone());
+                }
             }
         }
         for c in &mut out {
@@ -764,5 +809,61 @@ mod tests {
         assert_eq!(p.as_deref(), Some("web-0"));
         assert_eq!(ns.as_deref(), Some("default"));
         assert_eq!(uid.as_deref(), Some("4d6c1a2e-9b7f-4c1e-8a55-0d1b2c3d4e5f"));
+    }
+
+    /// `crictl ps -a` (crictl 1.19+, POD ID column) joined with `crictl pods` (sos
+    /// `sos_commands/crio/crictl_pods`, `.../containerd/crictl_pods`): each container gets its
+    /// pod's name and namespace, the pod row cited as evidence; a container of an unlisted
+    /// sandbox keeps none.
+    #[test]
+    fn crictl_pods_name_the_containers_of_their_sandboxes() {
+        let ps = b"CONTAINER           IMAGE               CREATED             STATE               NAME                ATTEMPT             POD ID
+1f73f2d4b2c3d       4b2e93f0133d3       2 hours ago         Running             calico-node         0                   8a1b2c3d4e5f6
+2e84a3e5c3d4e       7c1f0a2b3c4d5       5 minutes ago       Exited              web                 3                   9f8e7d6c5b4a3
+3a95b4f6d4e5f       7c1f0a2b3c4d5       1 hour ago          Running             job                 0                   0123456789abc
+";
+        let pods = b"POD ID              CREATED             STATE               NAME                NAMESPACE           ATTEMPT
+8a1b2c3d4e5f6       2 hours ago         Ready               calico-node-x7k2p   kube-system         0
+9f8e7d6c5b4a3       3 days ago          NotReady            web-0               shop                0
+";
+        let mut b = HostBuilder::new();
+        b.add("sos_commands/crio/crictl_ps_-a", Format::CrictlPs, ps);
+        b.add("sos_commands/crio/crictl_pods", Format::CrictlPods, pods);
+        let host = b.finish();
+        let row = |id: &str| {
+            let c = host.containers.iter().find(|c| c.id == id).unwrap();
+            (
+                c.pod_sandbox.as_deref(),
+                c.pod_name.as_deref(),
+                c.pod_namespace.as_deref(),
+                c.evidence
+                    .iter()
+                    .map(|e| (e.path.as_str(), e.line))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            row("1f73f2d4b2c3d"),
+            (
+                Some("8a1b2c3d4e5f6"),
+                Some("calico-node-x7k2p"),
+                Some("kube-system"),
+                vec![
+                    ("sos_commands/crio/crictl_ps_-a", 2),
+                    ("sos_commands/crio/crictl_pods", 2)
+                ]
+            )
+        );
+        assert_eq!(row("2e84a3e5c3d4e").1, Some("web-0"));
+        assert_eq!(row("2e84a3e5c3d4e").2, Some("shop"));
+        assert_eq!(
+            row("3a95b4f6d4e5f"),
+            (
+                Some("0123456789abc"),
+                None,
+                None,
+                vec![("sos_commands/crio/crictl_ps_-a", 4)]
+            )
+        );
     }
 }
