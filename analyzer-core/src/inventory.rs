@@ -13,13 +13,13 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::input::{
-    Bundle, InputInfo, Limits, LinkEntry, Member, Sink, SkippedEntry, Warning, walk,
+    Bundle, Data, InputInfo, Limits, LinkEntry, Member, Piece, Sink, SkippedEntry, Warning, walk,
 };
 use crate::model::Source;
 use crate::model::time::{
     BootHint, Clock, ClockBuilder, RawTime, Timestamp, YearSummary, YearTracker,
 };
-use crate::parse::Format;
+use crate::parse::{Format, boundary};
 
 /// Version of the JSON shape of [`Inventory`].
 pub const SCHEMA_VERSION: u32 = 1;
@@ -88,6 +88,15 @@ impl From<Warning> for InventoryWarning {
 ///
 /// Fails only when no input could be read ([`Error::NothingReadable`]).
 pub fn inventory(bundle: &Bundle, limits: &Limits) -> Result<Inventory, Error> {
+    inventory_pieces(bundle, limits, Some(PIECE))
+}
+
+/// [`inventory`] with streamed logs read in pieces of `piece` bytes (`None`: whole).
+fn inventory_pieces(
+    bundle: &Bundle,
+    limits: &Limits,
+    piece: Option<usize>,
+) -> Result<Inventory, Error> {
     let shared = Mutex::new(Collected::default());
     let mut warnings = Vec::new();
     let inputs = rayon::in_place_scope(|scope| {
@@ -95,6 +104,8 @@ pub fn inventory(bundle: &Bundle, limits: &Limits) -> Result<Inventory, Error> {
             scope,
             shared: &shared,
             warnings: &mut warnings,
+            open: None,
+            piece,
         };
         walk(bundle, limits, &mut sink)
     })?;
@@ -129,6 +140,25 @@ struct Collector<'s, 'scope, 'w> {
     scope: &'s rayon::Scope<'scope>,
     shared: &'scope Mutex<Collected>,
     warnings: &'w mut Vec<Warning>,
+    /// A log read in pieces: its summary so far and the bytes after its last record start.
+    open: Option<(LogSummary, Vec<u8>)>,
+    /// Size of the pieces logs are read in; `None` for whole members.
+    piece: Option<usize>,
+}
+
+/// Pieces of streamed logs: a large decoded log is summarised as it arrives, never held whole.
+const PIECE: usize = 16 << 20;
+/// How far before the end of the held bytes the last record start is looked for.
+const CUT_SEARCH: usize = 64 << 10;
+
+impl Collected {
+    fn add(&mut self, pending: Pending, facts: ClockBuilder) {
+        if let Some(t) = pending.newest_utc {
+            self.newest = Some(self.newest.map_or(t, |n| n.max(t)));
+        }
+        self.facts.merge(facts);
+        self.pending.push(pending);
+    }
 }
 
 impl Sink for Collector<'_, '_, '_> {
@@ -137,12 +167,63 @@ impl Sink for Collector<'_, '_, '_> {
         self.scope.spawn(move |_| {
             let (pending, facts) = summarise(&member);
             let mut c = shared.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(t) = pending.newest_utc {
-                c.newest = Some(c.newest.map_or(t, |n| n.max(t)));
-            }
-            c.facts.merge(facts);
-            c.pending.push(pending);
+            c.add(pending, facts);
         });
+    }
+
+    fn piece_size(&self, format: Format) -> Option<usize> {
+        self.piece.filter(|_| boundary::chunkable(format))
+    }
+
+    /// Pieces are summarised in order on the reading thread: the year tracker runs on from one
+    /// to the next, and each is cut at its last record start (the rest waits for the next).
+    fn piece(&mut self, p: Piece) {
+        if p.offset == 0 {
+            self.open = None;
+            if p.last {
+                return self.member(Member {
+                    path: p.path,
+                    input: p.input,
+                    data: Data::Owned(p.data),
+                    format: p.format,
+                    truncated: p.truncated,
+                });
+            }
+            let pending = Pending::plain(p.path.clone(), p.input, p.format, 0, false);
+            self.open = Some((LogSummary::new(pending), Vec::new()));
+        }
+        let Some((mut sum, mut held)) = self.open.take() else {
+            return;
+        };
+        sum.p.bytes += p.data.len() as u64;
+        if held.is_empty() {
+            held = p.data;
+        } else {
+            held.extend_from_slice(&p.data);
+        }
+        let cut = if p.last {
+            held.len()
+        } else {
+            let from = held.len().saturating_sub(CUT_SEARCH);
+            match boundary::record_start_from(p.format, &held, from) {
+                Some(c) if c > 0 && c < held.len() => c,
+                // No record start near the end: wait for more, within bounds.
+                _ if held.len() > 4 * PIECE.max(self.piece.unwrap_or(0)) => {
+                    memchr::memrchr(b'\n', &held).map_or(0, |i| i + 1)
+                }
+                _ => 0,
+            }
+        };
+        sum.feed(p.format, &held[..cut]);
+        if p.last {
+            sum.p.truncated = p.truncated;
+            let (pending, facts) = sum.finish();
+            let mut c = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+            c.add(pending, facts);
+        } else {
+            let rest = held[cut..].to_vec();
+            self.open = Some((sum, rest));
+        }
     }
 
     fn skipped(&mut self, entry: SkippedEntry) {
@@ -228,29 +309,59 @@ impl Pending {
 /// Counts the records of a member and reads the clock facts it holds.
 fn summarise(member: &Member) -> (Pending, ClockBuilder) {
     let data: &[u8] = &member.data;
-    let mut p = Pending::plain(
+    let pending = Pending::plain(
         member.path.clone(),
         member.input,
         member.format,
         data.len() as u64,
         member.truncated,
     );
-    let mut facts = ClockBuilder::new();
+    let mut sum = LogSummary::new(pending);
     match member.format {
-        Format::Date => facts.add_date(&member.path, data),
-        Format::Timedatectl => facts.add_timedatectl(&member.path, data),
-        Format::Localtime => facts.add_localtime(data),
+        Format::Date => sum.facts.add_date(&member.path, data),
+        Format::Timedatectl => sum.facts.add_timedatectl(&member.path, data),
+        Format::Localtime => sum.facts.add_localtime(data),
         _ => {}
     }
     if member.format.is_log() {
-        let mut tracker = YearTracker::new();
-        // Kernel lines with a wall time and the inner `[  518.050606]` stamp give the boot time.
-        let mut boot: Vec<(RawTime, u16, u64)> = Vec::new();
-        for rec in crate::parse::records(member.format, data) {
+        sum.feed(member.format, data);
+    }
+    sum.finish()
+}
+
+/// A member's summary built as its records are read, whole or piece by piece.
+struct LogSummary {
+    p: Pending,
+    facts: ClockBuilder,
+    tracker: YearTracker,
+    /// Kernel lines with a wall time and the inner `[  518.050606]` stamp give the boot time.
+    boot: Vec<(RawTime, u16, u64)>,
+}
+
+impl LogSummary {
+    fn new(p: Pending) -> LogSummary {
+        LogSummary {
+            p,
+            facts: ClockBuilder::new(),
+            tracker: YearTracker::new(),
+            boot: Vec::new(),
+        }
+    }
+
+    /// Counts the records of `data`, the next bytes of the member, which start at a record.
+    fn feed(&mut self, format: Format, data: &[u8]) {
+        let p = &mut self.p;
+        for rec in crate::parse::records(format, data) {
             p.records += 1;
-            *p.sources.entry(rec.source_name().into_owned()).or_insert(0) += 1;
+            let name = rec.source_name();
+            match p.sources.get_mut(name.as_ref()) {
+                Some(n) => *n += 1,
+                None => {
+                    p.sources.insert(name.into_owned(), 1);
+                }
+            }
             if rec.time != RawTime::None {
-                let epoch = tracker.observe(&rec.time);
+                let epoch = self.tracker.observe(&rec.time);
                 if p.first.is_none() {
                     p.first = Some((rec.time, epoch));
                 }
@@ -259,32 +370,36 @@ fn summarise(member: &Member) -> (Pending, ClockBuilder) {
                     p.newest_utc = Some(p.newest_utc.map_or(t, |n| n.max(t)));
                 }
                 if rec.source == Source::Kernel
-                    && boot.len() < 8
+                    && self.boot.len() < 8
                     && !matches!(rec.time, RawTime::Monotonic(_))
                 {
                     if let Some(mono) = crate::parse::dmesg::kernel_mono(rec.message) {
-                        boot.push((rec.time, epoch, mono));
+                        self.boot.push((rec.time, epoch, mono));
                     }
                 }
             }
         }
-        p.summary = tracker.finish();
-        for (wall, epoch, mono) in boot {
-            facts.add_boot_hint(BootHint {
+    }
+
+    fn finish(mut self) -> (Pending, ClockBuilder) {
+        if self.p.format.is_log() {
+            self.p.summary = self.tracker.finish();
+        }
+        for (wall, epoch, mono) in self.boot {
+            self.facts.add_boot_hint(BootHint {
                 wall,
                 epoch,
-                years: p.summary,
+                years: self.p.summary,
                 mono,
             });
         }
+        (self.p, self.facts)
     }
-    (p, facts)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::Data;
 
     #[test]
     fn journal_members_are_counted_by_source() {
@@ -331,5 +446,43 @@ Feb 11 19:20:03 k8stest-4 kubelet.daemon[1234]: E0211 19:20:03.000001 1234 kubel
             clock.finish().anchor.unwrap().to_rfc3339(),
             "2022-02-11T19:23:39Z"
         );
+    }
+
+    /// A gzip-compressed syslog crossing a new year, with indented continuation lines, listed
+    /// from pieces of 5 000 bytes (cut at record starts, the year tracker running on) is the
+    /// same inventory as from the whole member: records, sources, first and last times.
+    #[test]
+    fn streamed_logs_are_listed_as_whole() {
+        use std::io::Write;
+        let mut text = String::new();
+        for i in 0..3000 {
+            let stamp = if i < 1500 {
+                format!("Dec 31 23:{:02}:{:02}", i / 60 % 60, i % 60)
+            } else {
+                format!("Jan  1 00:{:02}:{:02}", i / 60 % 60, i % 60)
+            };
+            text.push_str(&format!(
+                "{stamp} node-1 dockerd[4085]: time=\"2021-01-01T00:00:00Z\" level=info msg=\"tick {i}\"\n"
+            ));
+            if i % 7 == 0 {
+                text.push_str(&format!(
+                    "{stamp} node-1 kernel: [ {i}.000001] eth0: link up\n"
+                ));
+            }
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).unwrap();
+        let bundle = Bundle::from_bytes("messages.gz", gz.finish().unwrap());
+        let limits = Limits::default();
+        let whole = inventory_pieces(&bundle, &limits, None).unwrap();
+        let pieces = inventory_pieces(&bundle, &limits, Some(5000)).unwrap();
+        assert_eq!(whole.members.len(), 1);
+        assert_eq!(whole.members[0].records, 3429);
+        assert_eq!(whole.members[0].bytes, text.len() as u64);
+        assert_eq!(
+            serde_json::to_value(&pieces).unwrap(),
+            serde_json::to_value(&whole).unwrap()
+        );
+        assert_ne!(whole.members[0].first, None);
     }
 }

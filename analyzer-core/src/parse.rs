@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::model;
 use crate::model::{Level, Record, Source};
 
+pub mod boundary;
 pub mod cgroup;
 pub mod dmesg;
 pub mod goroutine;

@@ -7,6 +7,7 @@
 //! of the chunks before; year wraps of yearless times are continued from chunk to chunk.
 
 use super::*;
+pub(super) use crate::parse::boundary::{chunkable, record_start_from};
 
 /// Log members at least this large are analysed in chunks on several threads.
 pub(super) const CHUNK_MIN: usize = 16 << 20;
@@ -18,65 +19,6 @@ pub(super) const MAX_CHUNKS: usize = 64;
 /// multi-record reports (OOM kills, hung tasks, Go crashes) crossing a boundary are assembled
 /// as in one pass. Reports spanning more than this are not expected in real logs.
 pub(super) const OVERLAP: usize = 1 << 20;
-
-/// Line formats whose record boundaries can be found locally (a header line is never joined
-/// to the record before).
-pub(super) fn chunkable(format: Format) -> bool {
-    matches!(
-        format,
-        Format::JournalShort
-            | Format::JournalShortPrecise
-            | Format::JournalShortIso
-            | Format::JournalShortIsoPrecise
-            | Format::JournalShortMonotonic
-            | Format::JournalShortUnix
-            | Format::Syslog
-            | Format::Dmesg
-            | Format::Kmsg
-            | Format::Klog
-            | Format::Logrus
-    )
-}
-
-/// True when a record with a header starts at the beginning of `rest` in any pass over the
-/// member: its first line parses as a header and is not a continuation line.
-fn record_starts(format: Format, rest: &[u8]) -> bool {
-    let line = rest
-        .get(..memchr::memchr(b'\n', rest).unwrap_or(rest.len()))
-        .unwrap_or(rest);
-    if parse::lines::starts_with_blank(line) {
-        return false;
-    }
-    if format == Format::Klog && !parse::klog::is_header(line) {
-        return false;
-    }
-    if format == Format::Dmesg && parse::dmesg::header(line.get(..256).unwrap_or(line)).is_none() {
-        return false;
-    }
-    parse::records(format, rest)
-        .next()
-        .is_some_and(|r| r.offset == 0 && !matches!(r.time, RawTime::None))
-}
-
-/// The first record start at or after `at` (within a few thousand lines), if any.
-pub(super) fn record_start_from(format: Format, data: &[u8], at: usize) -> Option<usize> {
-    if at == 0 {
-        return Some(0);
-    }
-    let mut pos = match data.get(at - 1) {
-        Some(b'\n') => at,
-        Some(_) => at + memchr::memchr(b'\n', data.get(at..)?)? + 1,
-        None => return None,
-    };
-    for _ in 0..4096 {
-        let rest = data.get(pos..).filter(|r| !r.is_empty())?;
-        if record_starts(format, rest) {
-            return Some(pos);
-        }
-        pos += memchr::memchr(b'\n', rest)? + 1;
-    }
-    None
-}
 
 /// Chunk boundaries `0 = b0 < b1 < … < len`, each at a record start.
 pub(super) fn chunk_bounds(format: Format, data: &[u8], chunks: usize) -> Vec<usize> {
