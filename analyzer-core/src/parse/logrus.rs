@@ -259,15 +259,16 @@ pub fn level(line: &[u8]) -> Level {
     }
     // `level=` is the second field; look only near the start.
     let head = &line[..line.len().min(160)];
-    let mut from = 0;
-    while let Some(i) = memchr::memmem::find(&head[from..], b"level=") {
-        let at = from + i;
-        if at == 0 || head[at - 1] == b' ' {
-            let v = &line[at + 6..];
-            let end = v.iter().position(|&c| c == b' ').unwrap_or(v.len());
+    // Occurrences of `level=` cannot overlap, so visiting each `=` in order finds them in order.
+    for eq in memchr::memchr_iter(b'=', head) {
+        let Some(at) = eq.checked_sub(5) else {
+            continue;
+        };
+        if head.get(at..eq) == Some(b"level") && (at == 0 || head[at - 1] == b' ') {
+            let v = &line[eq + 1..];
+            let end = memchr::memchr(b' ', v).unwrap_or(v.len());
             return Level::from_word(&v[..end]);
         }
-        from = at + 6;
     }
     Level::Unknown
 }
@@ -319,6 +320,28 @@ pub fn header(line: &[u8]) -> Option<Header<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `level=` is found as a whole key only: a `loglevel=` field before it is passed over, a
+    /// line starting with `level=` counts, and a `level=` beyond the first 160 bytes does not.
+    /// (Field layout of logrus `TextFormatter`, github.com/sirupsen/logrus text_formatter.go.)
+    #[test]
+    fn level_key_must_stand_alone() {
+        let cases: &[(&[u8], Level)] = &[
+            (b"loglevel=debug level=warning msg=\"x\"", Level::Warning),
+            (b"level=error msg=\"boom\"", Level::Error),
+            (
+                b"time=\"2020-08-20T10:25:54Z\" sublevel=info",
+                Level::Unknown,
+            ),
+            (b"=level= level=", Level::Unknown),
+        ];
+        for (line, want) in cases {
+            assert_eq!(level(line), *want, "{}", String::from_utf8_lossy(line));
+        }
+        let mut far = vec![b'x'; 160];
+        far.extend_from_slice(b" level=error");
+        assert_eq!(level(&far), Level::Unknown);
+    }
 
     #[test]
     fn text_form() {

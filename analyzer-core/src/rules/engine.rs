@@ -137,8 +137,8 @@ pub struct Engine {
     /// Matchers with no literal: run on every record.
     always: Vec<usize>,
     use_prefilter: bool,
-    /// Some literal spans lines: the prefilter cannot skip line by line.
-    multiline_literals: bool,
+    /// Length of the longest literal: how far around a line key a literal can lie.
+    max_literal: usize,
     /// Short substrings, one inside every literal, few enough for a SIMD (Teddy) search.
     line_keys: Option<AhoCorasick>,
 }
@@ -221,7 +221,7 @@ impl Engine {
             literal_matchers,
             always,
             use_prefilter: true,
-            multiline_literals: lits.iter().any(|l| l.contains(&b'\n')),
+            max_literal: lits.iter().map(Vec::len).max().unwrap_or(0),
             line_keys: AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostFirst)
                 .build(line_keys(&lits))
@@ -266,13 +266,15 @@ impl Engine {
         let mut hits: Vec<(u64, u32)> = Vec::new();
         if self.use_prefilter {
             if let Some(ac) = &self.prefilter {
-                if self.multiline_literals {
-                    for m in ac.find_overlapping_iter(data) {
-                        hits.push((m.start() as u64, m.pattern().as_u32()));
+                match &self.line_keys {
+                    Some(keys) => {
+                        overlapping_near_keys(ac, keys, self.max_literal, data, &mut hits)
                     }
-                } else {
-                    let keys = self.line_keys.as_ref().unwrap_or(ac);
-                    overlapping_by_line(ac, keys, data, &mut hits);
+                    None => {
+                        for m in ac.find_overlapping_iter(data) {
+                            hits.push((m.start() as u64, m.pattern().as_u32()));
+                        }
+                    }
                 }
                 // Overlapping matches come sorted by end; order by start for the cursor walk.
                 hits.sort_unstable();
@@ -720,31 +722,51 @@ pub(crate) fn merge_chunks(chunks: Vec<Vec<ChunkHits>>, years: YearSummary) -> V
         .collect()
 }
 
-/// Every overlapping match of `ac` in `data`, found line by line: a fast search for `keys`
-/// (every literal contains one, see [`line_keys`]) skips lines without any literal, and only
-/// lines with a key are searched for overlapping matches (most lines of a log match nothing).
-/// Literals must not contain `\n`.
-fn overlapping_by_line(
+/// Every overlapping match of `ac` in `data`, in order of their ends: a fast search for `keys`
+/// (every literal contains one, see [`line_keys`]) skips text without any literal, and only a
+/// window of `max_len` bytes either side of each key found is searched for overlapping matches
+/// (most lines of a log match nothing). Literals must be at most `max_len` long.
+///
+/// Every literal occurrence holds a key occurrence, which is either found or overlaps one found
+/// (the key search is leftmost, non-overlapping), so the occurrence lies within `max_len` of a
+/// key found. Overlapping windows are merged, so each occurrence is found once.
+fn overlapping_near_keys(
     ac: &AhoCorasick,
     keys: &AhoCorasick,
+    max_len: usize,
     data: &[u8],
     hits: &mut Vec<(u64, u32)>,
 ) {
-    let mut at = 0;
-    while at < data.len() {
-        let Some(m) = keys.find(aho_corasick::Input::new(data).range(at..)) else {
-            break;
-        };
-        let line_start = memchr::memrchr(b'\n', &data[at..m.start()]).map_or(at, |i| at + i + 1);
-        let line_end = memchr::memchr(b'\n', &data[m.end()..]).map_or(data.len(), |i| m.end() + i);
-        let input = aho_corasick::Input::new(data).range(line_start..line_end);
+    let search = |(start, end): (usize, usize), hits: &mut Vec<(u64, u32)>| {
+        let input = aho_corasick::Input::new(data).range(start..end);
         let mut state = aho_corasick::automaton::OverlappingState::start();
         loop {
             ac.find_overlapping(input.clone(), &mut state);
             let Some(o) = state.get_match() else { break };
             hits.push((o.start() as u64, o.pattern().as_u32()));
         }
-        at = line_end + 1;
+    };
+    let mut window: Option<(usize, usize)> = None;
+    let mut at = 0;
+    while at < data.len() {
+        let Some(m) = keys.find(aho_corasick::Input::new(data).range(at..)) else {
+            break;
+        };
+        let start = m.start().saturating_sub(max_len);
+        let end = m.end().saturating_add(max_len).min(data.len());
+        window = match window {
+            Some((ws, we)) if start <= we => Some((ws, we.max(end))),
+            other => {
+                if let Some(w) = other {
+                    search(w, hits);
+                }
+                Some((start, end))
+            }
+        };
+        at = m.end().max(m.start() + 1);
+    }
+    if let Some(w) = window {
+        search(w, hits);
     }
 }
 
