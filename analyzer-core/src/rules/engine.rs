@@ -137,8 +137,10 @@ pub struct Engine {
     /// Matchers with no literal: run on every record.
     always: Vec<usize>,
     use_prefilter: bool,
-    /// Length of the longest literal: how far around a line key a literal can lie.
+    /// Length of the longest literal: how far before a line key a literal can start.
     max_literal: usize,
+    /// Some literal spans lines: the prefilter cannot skip line by line.
+    multiline_literals: bool,
     /// Short substrings, one inside every literal, few enough for a SIMD (Teddy) search.
     line_keys: Option<AhoCorasick>,
 }
@@ -222,6 +224,7 @@ impl Engine {
             always,
             use_prefilter: true,
             max_literal: lits.iter().map(Vec::len).max().unwrap_or(0),
+            multiline_literals: lits.iter().any(|l| l.contains(&b'\n')),
             line_keys: AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostFirst)
                 .build(line_keys(&lits))
@@ -267,10 +270,10 @@ impl Engine {
         if self.use_prefilter {
             if let Some(ac) = &self.prefilter {
                 match &self.line_keys {
-                    Some(keys) => {
-                        overlapping_near_keys(ac, keys, self.max_literal, data, &mut hits)
+                    Some(keys) if !self.multiline_literals => {
+                        overlapping_by_line(ac, keys, self.max_literal, data, &mut hits)
                     }
-                    None => {
+                    _ => {
                         for m in ac.find_overlapping_iter(data) {
                             hits.push((m.start() as u64, m.pattern().as_u32()));
                         }
@@ -722,51 +725,42 @@ pub(crate) fn merge_chunks(chunks: Vec<Vec<ChunkHits>>, years: YearSummary) -> V
         .collect()
 }
 
-/// Every overlapping match of `ac` in `data`, in order of their ends: a fast search for `keys`
-/// (every literal contains one, see [`line_keys`]) skips text without any literal, and only a
-/// window of `max_len` bytes either side of each key found is searched for overlapping matches
-/// (most lines of a log match nothing). Literals must be at most `max_len` long.
+/// Every overlapping match of `ac` in `data`: a fast search for `keys` (every literal contains
+/// one, see [`line_keys`]) skips lines without any literal, and on a line with a key only the
+/// text from `max_len` bytes before the key to the line's end is searched for overlapping
+/// matches (most lines of a log match nothing). Literals must not contain `\n` and be at most
+/// `max_len` long.
 ///
-/// Every literal occurrence holds a key occurrence, which is either found or overlaps one found
-/// (the key search is leftmost, non-overlapping), so the occurrence lies within `max_len` of a
-/// key found. Overlapping windows are merged, so each occurrence is found once.
-fn overlapping_near_keys(
+/// The key found is the line's leftmost key occurrence or overlaps it, and every literal
+/// occurrence holds a key occurrence, so no literal of the line starts more than `max_len`
+/// bytes before the key found.
+fn overlapping_by_line(
     ac: &AhoCorasick,
     keys: &AhoCorasick,
     max_len: usize,
     data: &[u8],
     hits: &mut Vec<(u64, u32)>,
 ) {
-    let search = |(start, end): (usize, usize), hits: &mut Vec<(u64, u32)>| {
-        let input = aho_corasick::Input::new(data).range(start..end);
+    let mut at = 0;
+    while at < data.len() {
+        let Some(m) = keys.find(aho_corasick::Input::new(data).range(at..)) else {
+            break;
+        };
+        // `at` is a line start (or the start of the data), so the window stays on the line.
+        let start = m.start().saturating_sub(max_len).max(at);
+        let start = match memchr::memrchr(b'\n', &data[start..m.start()]) {
+            Some(i) => start + i + 1,
+            None => start,
+        };
+        let line_end = memchr::memchr(b'\n', &data[m.end()..]).map_or(data.len(), |i| m.end() + i);
+        let input = aho_corasick::Input::new(data).range(start..line_end);
         let mut state = aho_corasick::automaton::OverlappingState::start();
         loop {
             ac.find_overlapping(input.clone(), &mut state);
             let Some(o) = state.get_match() else { break };
             hits.push((o.start() as u64, o.pattern().as_u32()));
         }
-    };
-    let mut window: Option<(usize, usize)> = None;
-    let mut at = 0;
-    while at < data.len() {
-        let Some(m) = keys.find(aho_corasick::Input::new(data).range(at..)) else {
-            break;
-        };
-        let start = m.start().saturating_sub(max_len);
-        let end = m.end().saturating_add(max_len).min(data.len());
-        window = match window {
-            Some((ws, we)) if start <= we => Some((ws, we.max(end))),
-            other => {
-                if let Some(w) = other {
-                    search(w, hits);
-                }
-                Some((start, end))
-            }
-        };
-        at = m.end().max(m.start() + 1);
-    }
-    if let Some(w) = window {
-        search(w, hits);
+        at = line_end + 1;
     }
 }
 
