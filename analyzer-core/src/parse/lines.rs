@@ -161,7 +161,7 @@ pub fn find_space(b: &[u8]) -> Option<usize> {
     find_byte(b, b' ')
 }
 
-/// Index of the first `needle`. Header fields are short, so the first 32 bytes are read eight
+/// Index of the first `needle`. Header fields are short, so the first 48 bytes are read eight
 /// at a time in a register (cheaper than a vectorised search's set-up); the rest goes to
 /// `memchr`.
 #[inline]
@@ -169,7 +169,7 @@ pub fn find_byte(b: &[u8], needle: u8) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let mut i = 0;
-    while i < 32 {
+    while i < 48 {
         let Some(chunk) = b.get(i..i + 8) else { break };
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);

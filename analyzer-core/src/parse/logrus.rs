@@ -254,6 +254,11 @@ pub fn message(line: &[u8]) -> Option<Cow<'_, [u8]>> {
 
 /// The level: `level=` (quoted or not) or the TTY prefix; `Unknown` when absent.
 pub fn level(line: &[u8]) -> Level {
+    level_after_time(line).unwrap_or_else(|| level_scan(line))
+}
+
+/// [`level`] by scanning for the `level=` key.
+fn level_scan(line: &[u8]) -> Level {
     if let Some((l, _, _)) = tty_header(line) {
         return l;
     }
@@ -271,6 +276,25 @@ pub fn level(line: &[u8]) -> Level {
         }
     }
     Level::Unknown
+}
+
+/// The level of the common layout `time="…" level=…`, read in place: the quoted time holds no
+/// `=`, so the `level=` right after it is the first one (what [`level`] looks for), provided it
+/// lies in the first 160 bytes.
+#[inline]
+fn level_after_time(line: &[u8]) -> Option<Level> {
+    let q = line.strip_prefix(b"time=\"")?;
+    let close = crate::parse::lines::find_byte(q, b'"')?;
+    if crate::parse::lines::find_byte(&q[..close], b'=').is_some() {
+        return None;
+    }
+    let v = q.get(close + 1..)?.strip_prefix(b" level=")?;
+    // Index of the `=` in the line: `time="` (6), the time, `"`, ` level` (6).
+    if 6 + close + 7 >= 160 {
+        return None;
+    }
+    let end = crate::parse::lines::find_byte(v, b' ').unwrap_or(v.len());
+    Some(Level::from_word(&v[..end]))
 }
 
 /// The time: `time="…"` (RFC 3339) or the TTY bracket; `None` for `DEBU[0000]` (seconds since
@@ -303,7 +327,7 @@ pub fn header(line: &[u8]) -> Option<Header<'_>> {
     let v = line.strip_prefix(b"time=")?;
     let (text, time) = match v.strip_prefix(b"\"") {
         Some(q) => {
-            let e = memchr::memchr(b'"', q)?;
+            let e = crate::parse::lines::find_byte(q, b'"')?;
             (&q[..e], parse_iso(&q[..e]))
         }
         None => {
@@ -320,6 +344,25 @@ pub fn header(line: &[u8]) -> Option<Header<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Reading the level right after the time agrees with scanning for the key, for times
+        /// of any length holding `=`, quotes and spaces (logrus `TextFormatter` layout).
+        #[test]
+        fn level_after_time_matches_scan(
+            t in proptest::collection::vec(proptest::sample::select(b"0Z=\" l".to_vec()), 0..170),
+            word in proptest::sample::select(vec!["info", "error", "warning", "x"]),
+            sep in proptest::sample::select(vec![" level=", " loglevel=", "level=", " level= "]),
+        ) {
+            let mut line = b"time=\"".to_vec();
+            line.extend_from_slice(&t);
+            line.extend_from_slice(b"\"");
+            line.extend_from_slice(sep.as_bytes());
+            line.extend_from_slice(word.as_bytes());
+            line.extend_from_slice(b" msg=\"level=debug\"");
+            proptest::prop_assert_eq!(level(&line), level_scan(&line));
+        }
+    }
 
     /// `level=` is found as a whole key only: a `loglevel=` field before it is passed over, a
     /// line starting with `level=` counts, and a `level=` beyond the first 160 bytes does not.
