@@ -213,6 +213,8 @@ enum Inner<'a> {
         lines: lines::Lines<'a>,
         /// A line read ahead while looking for continuations.
         peeked: Option<lines::Line<'a>>,
+        /// The header of the peeked line, when reading ahead already parsed it.
+        peeked_start: Option<lines::Header<'a>>,
         first: bool,
     },
     Export(journal::ExportEntries<'a>),
@@ -226,6 +228,7 @@ pub fn records(format: Format, data: &[u8]) -> Records<'_> {
             format: f,
             lines: lines::Lines::new(data),
             peeked: None,
+            peeked_start: None,
             first: true,
         },
         _ => Inner::Empty,
@@ -380,13 +383,17 @@ impl<'a> Iterator for Records<'a> {
                 format,
                 lines,
                 peeked,
+                peeked_start,
                 first,
             } => {
                 let format = *format;
                 let data = lines.data();
                 loop {
                     let line = peeked.take().or_else(|| lines.next())?;
-                    let kind = classify(format, line.text);
+                    let kind = match peeked_start.take() {
+                        Some(h) => Kind::Start(h),
+                        None => classify(format, line.text),
+                    };
                     if std::mem::take(first)
                         && matches!(kind, Kind::Continuation | Kind::Orphan)
                         && (format != Format::KlogJson || line.text.ends_with(b"}"))
@@ -403,7 +410,15 @@ impl<'a> Iterator for Records<'a> {
                     let mut end = line.end();
                     if !matches!(format, Format::JournalJson | Format::KlogJson) {
                         for next in lines.by_ref() {
-                            if !continues(format, next.text) {
+                            if format == Format::Klog && next.text.len() <= lines::MAX_HEADER_SCAN {
+                                // The test whether the line continues the record parses its
+                                // header: keep it for the record it starts.
+                                if let Some(h) = klog::record_header(next.text) {
+                                    *peeked = Some(next);
+                                    *peeked_start = Some(h);
+                                    break;
+                                }
+                            } else if !continues(format, next.text) {
                                 *peeked = Some(next);
                                 break;
                             }

@@ -10,6 +10,9 @@
 //! signatures §1.1.
 
 use std::collections::VecDeque;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 use serde::Serialize;
 
@@ -213,6 +216,8 @@ pub struct EventAssembler {
     kernel: Vec<KernelHost>,
     /// Position in `kernel` by host name: a journal of many hosts stays linear.
     kernel_index: std::collections::HashMap<Vec<u8>, usize>,
+    /// Position in `kernel` of the host of the last kernel record (hosts rarely change).
+    last_kernel: Option<(Vec<u8>, usize)>,
     crashes: Vec<Crash>,
     ready: VecDeque<Event>,
 }
@@ -228,16 +233,23 @@ impl EventAssembler {
     /// [`finish`](EventAssembler::finish).
     pub fn push(&mut self, rec: &Record<'_>) -> Option<Event> {
         if rec.source == Source::Kernel {
-            let idx = match self.kernel_index.get(rec.host) {
-                Some(&i) => i,
-                None => {
-                    self.kernel.push(KernelHost::default());
-                    self.kernel_index
-                        .insert(rec.host.to_vec(), self.kernel.len() - 1);
-                    self.kernel.len() - 1
+            let idx = match &self.last_kernel {
+                Some((host, i)) if host.as_slice() == rec.host => *i,
+                _ => {
+                    let i = match self.kernel_index.get(rec.host) {
+                        Some(&i) => i,
+                        None => {
+                            self.kernel.push(KernelHost::default());
+                            self.kernel_index
+                                .insert(rec.host.to_vec(), self.kernel.len() - 1);
+                            self.kernel.len() - 1
+                        }
+                    };
+                    self.last_kernel = Some((rec.host.to_vec(), i));
+                    i
                 }
             };
-            for line in rec.message.split(|&b| b == b'\n') {
+            for line in split_lines(rec.message) {
                 let line = strip_kernel_mono(line.strip_suffix(b"\r").unwrap_or(line));
                 kernel_line(&mut self.kernel[idx], rec, line, &mut self.ready);
             }
@@ -266,6 +278,10 @@ impl EventAssembler {
     }
 
     fn go_record(&mut self, rec: &Record<'_>) {
+        if self.crashes.is_empty() && !split_lines(rec.message).any(may_start_crash) {
+            // Nothing pending and no line can start a crash report.
+            return;
+        }
         // A different pid under the same identifier means the crashed process is gone; a
         // record well after the crash's last line means its output has stopped.
         let mut i = 0;
@@ -294,7 +310,7 @@ impl EventAssembler {
                 self.ready.push_back(crash_event(c));
             }
         }
-        for line in msg.split(|&b| b == b'\n') {
+        for line in split_lines(msg) {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             let pos = self
                 .crashes
@@ -357,6 +373,37 @@ fn is_goroutine_header(line: &[u8]) -> bool {
         .is_some_and(|(_, n)| {
             line.get(10 + n..).is_some_and(|r| r.starts_with(b" [")) && line.ends_with(b":")
         })
+}
+
+/// Lines of a record's message, split at `\n` like `split(|&b| b == b'\n')` (an empty message
+/// or a final `\n` gives an empty last line), found with `memchr`.
+fn split_lines(msg: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut nl = memchr::memchr_iter(b'\n', msg);
+    let mut start = Some(0);
+    std::iter::from_fn(move || {
+        let s = start?;
+        match nl.next() {
+            Some(i) => {
+                start = Some(i + 1);
+                msg.get(s..i)
+            }
+            None => {
+                start = None;
+                msg.get(s..)
+            }
+        }
+    })
+}
+
+/// True when `line` starts like a Go crash trigger (a cheap test before [`go_trigger`]).
+#[inline]
+fn may_start_crash(line: &[u8]) -> bool {
+    match line.first() {
+        Some(b'r') => line.starts_with(b"runtime/cgo: "),
+        Some(b'p') => line.starts_with(b"panic: "),
+        Some(b'f') => line.starts_with(b"fatal error: "),
+        _ => false,
+    }
 }
 
 /// The reason of a Go crash trigger line.
@@ -446,7 +493,8 @@ fn hung_event(p: Pending<Hung>) -> Event {
 
 /// `INFO: task dockerd:3946 blocked for more than 120 seconds.` → (comm, pid, seconds).
 fn hung_trigger(line: &[u8]) -> Option<(String, u32, u32)> {
-    let at = memchr::memmem::find(line, b"task ")?;
+    static TASK: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"task "));
+    let at = TASK.find(line)?;
     if !line[..at].ends_with(b"INFO: ") {
         return None;
     }
@@ -508,7 +556,9 @@ fn is_trace_furniture(t: &[u8]) -> bool {
 }
 
 fn oom_line(k: &mut KernelHost, rec: &Record<'_>, line: &[u8], ready: &mut VecDeque<Event>) {
-    if let Some(at) = memchr::memmem::find(line, b" invoked oom-killer:") {
+    static INVOKED: LazyLock<Finder<'static>> =
+        LazyLock::new(|| Finder::new(b" invoked oom-killer:"));
+    if let Some(at) = INVOKED.find(line) {
         if let Some(p) = k.oom.take() {
             push_oom(p, ready);
         }
@@ -695,6 +745,34 @@ mod tests {
 
     const CID: &str = "8f2b6c1d9e0a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c";
     const UID: &str = "0f5c8a2e-7b1d-11e8-9c2d-0a1b2c3d4e5f";
+
+    /// The memchr line split gives exactly what a byte split gives: empty message, final
+    /// newline, CRLF lines (a journal message with continuation lines, journalctl(1)).
+    #[test]
+    fn split_lines_matches_byte_split() {
+        for msg in [
+            &b""[..],
+            b"\n",
+            b"one",
+            b"one\n",
+            b"panic: x\n\ngoroutine 1 [running]:\r\nmain.main()",
+        ] {
+            let want: Vec<&[u8]> = msg.split(|&b| b == b'\n').collect();
+            let got: Vec<&[u8]> = split_lines(msg).collect();
+            assert_eq!(got, want, "{:?}", String::from_utf8_lossy(msg));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn split_lines_matches_byte_split_on_any_bytes(
+            msg in proptest::collection::vec(proptest::sample::select(vec![b'\n', b'\r', b'a', b' ']), 0..40)
+        ) {
+            let want: Vec<&[u8]> = msg.split(|&b| b == b'\n').collect();
+            let got: Vec<&[u8]> = split_lines(&msg).collect();
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
 
     fn assemble(format: Format, data: &[u8]) -> Vec<Event> {
         let mut a = EventAssembler::new();

@@ -56,9 +56,9 @@ pub fn header(line: &[u8]) -> Option<KlogHeader<'_>> {
     let rest = skip_spaces(&line[22..]);
     let (thread, n) = digits_var(rest)?;
     let rest = rest.get(n..)?.strip_prefix(b" ")?;
-    let bracket = memchr::memchr(b']', &rest[..rest.len().min(256)])?;
+    let bracket = crate::parse::lines::find_byte(&rest[..rest.len().min(256)], b']')?;
     let loc = &rest[..bracket];
-    let colon = memchr::memrchr(b':', loc)?;
+    let colon = crate::parse::lines::rfind_byte(loc, b':')?;
     let (src_line, k) = digits_var(&loc[colon + 1..])?;
     if k != loc.len() - colon - 1 || colon == 0 {
         return None;

@@ -254,22 +254,47 @@ pub fn message(line: &[u8]) -> Option<Cow<'_, [u8]>> {
 
 /// The level: `level=` (quoted or not) or the TTY prefix; `Unknown` when absent.
 pub fn level(line: &[u8]) -> Level {
+    level_after_time(line).unwrap_or_else(|| level_scan(line))
+}
+
+/// [`level`] by scanning for the `level=` key.
+fn level_scan(line: &[u8]) -> Level {
     if let Some((l, _, _)) = tty_header(line) {
         return l;
     }
     // `level=` is the second field; look only near the start.
     let head = &line[..line.len().min(160)];
-    let mut from = 0;
-    while let Some(i) = memchr::memmem::find(&head[from..], b"level=") {
-        let at = from + i;
-        if at == 0 || head[at - 1] == b' ' {
-            let v = &line[at + 6..];
-            let end = v.iter().position(|&c| c == b' ').unwrap_or(v.len());
+    // Occurrences of `level=` cannot overlap, so visiting each `=` in order finds them in order.
+    for eq in memchr::memchr_iter(b'=', head) {
+        let Some(at) = eq.checked_sub(5) else {
+            continue;
+        };
+        if head.get(at..eq) == Some(b"level") && (at == 0 || head[at - 1] == b' ') {
+            let v = &line[eq + 1..];
+            let end = memchr::memchr(b' ', v).unwrap_or(v.len());
             return Level::from_word(&v[..end]);
         }
-        from = at + 6;
     }
     Level::Unknown
+}
+
+/// The level of the common layout `time="…" level=…`, read in place: the quoted time holds no
+/// `=`, so the `level=` right after it is the first one (what [`level`] looks for), provided it
+/// lies in the first 160 bytes.
+#[inline]
+fn level_after_time(line: &[u8]) -> Option<Level> {
+    let q = line.strip_prefix(b"time=\"")?;
+    let close = crate::parse::lines::find_byte(q, b'"')?;
+    if crate::parse::lines::find_byte(&q[..close], b'=').is_some() {
+        return None;
+    }
+    let v = q.get(close + 1..)?.strip_prefix(b" level=")?;
+    // Index of the `=` in the line: `time="` (6), the time, `"`, ` level` (6).
+    if 6 + close + 7 >= 160 {
+        return None;
+    }
+    let end = crate::parse::lines::find_byte(v, b' ').unwrap_or(v.len());
+    Some(Level::from_word(&v[..end]))
 }
 
 /// The time: `time="…"` (RFC 3339) or the TTY bracket; `None` for `DEBU[0000]` (seconds since
@@ -302,7 +327,7 @@ pub fn header(line: &[u8]) -> Option<Header<'_>> {
     let v = line.strip_prefix(b"time=")?;
     let (text, time) = match v.strip_prefix(b"\"") {
         Some(q) => {
-            let e = memchr::memchr(b'"', q)?;
+            let e = crate::parse::lines::find_byte(q, b'"')?;
             (&q[..e], parse_iso(&q[..e]))
         }
         None => {
@@ -319,6 +344,47 @@ pub fn header(line: &[u8]) -> Option<Header<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Reading the level right after the time agrees with scanning for the key, for times
+        /// of any length holding `=`, quotes and spaces (logrus `TextFormatter` layout).
+        #[test]
+        fn level_after_time_matches_scan(
+            t in proptest::collection::vec(proptest::sample::select(b"0Z=\" l".to_vec()), 0..170),
+            word in proptest::sample::select(vec!["info", "error", "warning", "x"]),
+            sep in proptest::sample::select(vec![" level=", " loglevel=", "level=", " level= "]),
+        ) {
+            let mut line = b"time=\"".to_vec();
+            line.extend_from_slice(&t);
+            line.extend_from_slice(b"\"");
+            line.extend_from_slice(sep.as_bytes());
+            line.extend_from_slice(word.as_bytes());
+            line.extend_from_slice(b" msg=\"level=debug\"");
+            proptest::prop_assert_eq!(level(&line), level_scan(&line));
+        }
+    }
+
+    /// `level=` is found as a whole key only: a `loglevel=` field before it is passed over, a
+    /// line starting with `level=` counts, and a `level=` beyond the first 160 bytes does not.
+    /// (Field layout of logrus `TextFormatter`, github.com/sirupsen/logrus text_formatter.go.)
+    #[test]
+    fn level_key_must_stand_alone() {
+        let cases: &[(&[u8], Level)] = &[
+            (b"loglevel=debug level=warning msg=\"x\"", Level::Warning),
+            (b"level=error msg=\"boom\"", Level::Error),
+            (
+                b"time=\"2020-08-20T10:25:54Z\" sublevel=info",
+                Level::Unknown,
+            ),
+            (b"=level= level=", Level::Unknown),
+        ];
+        for (line, want) in cases {
+            assert_eq!(level(line), *want, "{}", String::from_utf8_lossy(line));
+        }
+        let mut far = vec![b'x'; 160];
+        far.extend_from_slice(b" level=error");
+        assert_eq!(level(&far), Level::Unknown);
+    }
 
     #[test]
     fn text_form() {

@@ -65,7 +65,7 @@ pub fn host_tag(rest: &[u8]) -> HostTag<'_> {
 /// Splits `name[pid]` into name and pid; a tag without a valid `[pid]` is all name.
 pub fn split_tag(tag: &[u8]) -> (&[u8], Option<u32>) {
     if let Some(inner) = tag.strip_suffix(b"]")
-        && let Some(open) = memchr::memrchr(b'[', inner)
+        && let Some(open) = crate::parse::lines::rfind_byte(inner, b'[')
         && let Some((pid, n)) = digits_var(&inner[open + 1..])
         && n == inner.len() - open - 1
         && open > 0

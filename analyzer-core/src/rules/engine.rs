@@ -137,6 +137,8 @@ pub struct Engine {
     /// Matchers with no literal: run on every record.
     always: Vec<usize>,
     use_prefilter: bool,
+    /// Length of the longest literal: how far before a line key a literal can start.
+    max_literal: usize,
     /// Some literal spans lines: the prefilter cannot skip line by line.
     multiline_literals: bool,
     /// Short substrings, one inside every literal, few enough for a SIMD (Teddy) search.
@@ -221,6 +223,7 @@ impl Engine {
             literal_matchers,
             always,
             use_prefilter: true,
+            max_literal: lits.iter().map(Vec::len).max().unwrap_or(0),
             multiline_literals: lits.iter().any(|l| l.contains(&b'\n')),
             line_keys: AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostFirst)
@@ -266,13 +269,15 @@ impl Engine {
         let mut hits: Vec<(u64, u32)> = Vec::new();
         if self.use_prefilter {
             if let Some(ac) = &self.prefilter {
-                if self.multiline_literals {
-                    for m in ac.find_overlapping_iter(data) {
-                        hits.push((m.start() as u64, m.pattern().as_u32()));
+                match &self.line_keys {
+                    Some(keys) if !self.multiline_literals => {
+                        overlapping_by_line(ac, keys, self.max_literal, data, &mut hits)
                     }
-                } else {
-                    let keys = self.line_keys.as_ref().unwrap_or(ac);
-                    overlapping_by_line(ac, keys, data, &mut hits);
+                    _ => {
+                        for m in ac.find_overlapping_iter(data) {
+                            hits.push((m.start() as u64, m.pattern().as_u32()));
+                        }
+                    }
                 }
                 // Overlapping matches come sorted by end; order by start for the cursor walk.
                 hits.sort_unstable();
@@ -720,13 +725,19 @@ pub(crate) fn merge_chunks(chunks: Vec<Vec<ChunkHits>>, years: YearSummary) -> V
         .collect()
 }
 
-/// Every overlapping match of `ac` in `data`, found line by line: a fast search for `keys`
-/// (every literal contains one, see [`line_keys`]) skips lines without any literal, and only
-/// lines with a key are searched for overlapping matches (most lines of a log match nothing).
-/// Literals must not contain `\n`.
+/// Every overlapping match of `ac` in `data`: a fast search for `keys` (every literal contains
+/// one, see [`line_keys`]) skips lines without any literal, and on a line with a key only the
+/// text from `max_len` bytes before the key to the line's end is searched for overlapping
+/// matches (most lines of a log match nothing). Literals must not contain `\n` and be at most
+/// `max_len` long.
+///
+/// The key found is the line's leftmost key occurrence or overlaps it, and every literal
+/// occurrence holds a key occurrence, so no literal of the line starts more than `max_len`
+/// bytes before the key found.
 fn overlapping_by_line(
     ac: &AhoCorasick,
     keys: &AhoCorasick,
+    max_len: usize,
     data: &[u8],
     hits: &mut Vec<(u64, u32)>,
 ) {
@@ -735,9 +746,14 @@ fn overlapping_by_line(
         let Some(m) = keys.find(aho_corasick::Input::new(data).range(at..)) else {
             break;
         };
-        let line_start = memchr::memrchr(b'\n', &data[at..m.start()]).map_or(at, |i| at + i + 1);
+        // `at` is a line start (or the start of the data), so the window stays on the line.
+        let start = m.start().saturating_sub(max_len).max(at);
+        let start = match memchr::memrchr(b'\n', &data[start..m.start()]) {
+            Some(i) => start + i + 1,
+            None => start,
+        };
         let line_end = memchr::memchr(b'\n', &data[m.end()..]).map_or(data.len(), |i| m.end() + i);
-        let input = aho_corasick::Input::new(data).range(line_start..line_end);
+        let input = aho_corasick::Input::new(data).range(start..line_end);
         let mut state = aho_corasick::automaton::OverlappingState::start();
         loop {
             ac.find_overlapping(input.clone(), &mut state);

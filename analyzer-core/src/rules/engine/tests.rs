@@ -632,6 +632,7 @@ fn line_skip_matches_whole_overlapping_search() {
     assert_eq!(fast, whole);
     // 6 OOM blocks × (3 + 2 + 2 + 1 + 2) literal occurrences at least, plus the last line.
     assert!(whole.len() > 6 * 5, "{}", whole.len());
+    assert!(engine.max_literal >= 40, "{}", engine.max_literal);
     assert!(!engine.multiline_literals);
 }
 
@@ -645,4 +646,38 @@ fn longest_common_substring() {
     assert_eq!(longest_common(b"xxStarted ", b"Started Docker"), (8, 2));
     assert_eq!(longest_common(b"abc", b"xyz"), (0, 0));
     assert_eq!(longest_common(b"", b"xyz"), (0, 0));
+}
+
+proptest::proptest! {
+    /// The key-window search finds exactly the overlapping matches of a whole-text search, for
+    /// literals that overlap, nest and share keys, on any text over their bytes.
+    #[test]
+    fn key_windows_match_whole_overlapping_search(
+        data in proptest::collection::vec(proptest::sample::select(b"abcdex \n".to_vec()), 0..400)
+    ) {
+        let lits: Vec<Vec<u8>> = [
+            &b"abcd"[..], b"bcde", b"cdex", b"dab", b"ab", b"xxab c", b"e a", b"aaaa", b"bcdexab",
+        ]
+        .iter()
+        .map(|l| l.to_vec())
+        .collect();
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&lits)
+            .unwrap();
+        let keys = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(line_keys(&lits))
+            .unwrap();
+        let mut whole: Vec<(u64, u32)> = ac
+            .find_overlapping_iter(&data)
+            .map(|m| (m.start() as u64, m.pattern().as_u32()))
+            .collect();
+        whole.sort_unstable();
+        let mut fast = Vec::new();
+        overlapping_by_line(&ac, &keys, 7, &data, &mut fast);
+        fast.sort_unstable();
+        proptest::prop_assert_eq!(fast, whole);
+    }
 }
