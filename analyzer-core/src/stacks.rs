@@ -6,9 +6,11 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::path::Path;
 
 use serde::Serialize;
 
+use crate::input::Data;
 use crate::model::goroutine::{CrashKind, Dump, StateKind};
 
 pub mod bucket;
@@ -240,6 +242,29 @@ pub fn is_idle_state(state: &str) -> bool {
         StateKind::of(state.as_bytes()),
         StateKind::IoWait | StateKind::Select | StateKind::Sleep | StateKind::ChanReceive
     )
+}
+
+/// Reads a dump file without copying it: a plain file is memory-mapped read-only (the page
+/// cache backs it, nothing is duplicated on the heap); gzip and xz files are unpacked into
+/// memory as [`decode`] does.
+pub fn read(path: &Path) -> std::io::Result<Data> {
+    let file = std::fs::File::open(path)?;
+    if file.metadata()?.len() == 0 {
+        return Ok(Data::Owned(Vec::new()));
+    }
+    // SAFETY: the map is read-only; a file changed by another process while mapped can only
+    // change the bytes read, which the parser tolerates (no byte is trusted).
+    let map = unsafe { memmap2::Mmap::map(&file) }?;
+    if is_compressed(&map) {
+        return decode(map.to_vec())
+            .map(Data::Owned)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("decompress: {e}")));
+    }
+    Ok(Data::Mapped(map))
+}
+
+fn is_compressed(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1f, 0x8b]) || bytes.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00])
 }
 
 /// Decodes a dump file's bytes: gzip (`1f 8b`, multi-member) and xz (`fd 37 7a 58 5a 00`) are

@@ -22,12 +22,12 @@
 //!    self-loops (an RLock→Lock upgrade), are deadlocks. Channel waits become soft edges to
 //!    goroutines that carry the channel address among their arguments.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
-use crate::model::goroutine::{Dump, Frame, Goroutine, StateKind};
+use crate::model::goroutine::{Dump, Frame, FxMap, FxSet, Goroutine, StateKind};
 
 /// Largest distance between a lock and the struct address its methods receive.
 const MAX_OFFSET: u64 = 256;
@@ -418,7 +418,7 @@ struct Lock<'a> {
     k: Option<u64>,
     stale: bool,
     /// goroutine index → (reason, depth, frame func)
-    cands: HashMap<u32, CandRec<'a>>,
+    cands: FxMap<u32, CandRec<'a>>,
 }
 
 impl Lock<'_> {
@@ -431,10 +431,11 @@ impl Lock<'_> {
 pub fn analyze_locks(dump: &Dump<'_>) -> LockAnalysis {
     let gs = dump.goroutines();
     let mut unresolved = 0u64;
-    let mut waits: Vec<Option<Wait<'_>>> = Vec::with_capacity(gs.len());
+    // Boxed: a few goroutines wait on locks, every goroutine has a slot.
+    let mut waits: Vec<Option<Box<Wait<'_>>>> = Vec::with_capacity(gs.len());
     for g in gs {
         match detect(dump, g) {
-            Ok(w) => waits.push(w),
+            Ok(w) => waits.push(w.map(Box::new)),
             Err(()) => {
                 unresolved += 1;
                 waits.push(None);
@@ -442,7 +443,7 @@ pub fn analyze_locks(dump: &Dump<'_>) -> LockAnalysis {
         }
     }
     // Snap semaphore-derived addresses onto lock addresses read from explicit frames.
-    let known: HashMap<(u32, u64), LockKind> = waits
+    let known: FxMap<(u32, u64), LockKind> = waits
         .iter()
         .zip(gs)
         .filter_map(|(w, g)| {
@@ -476,7 +477,7 @@ pub fn analyze_locks(dump: &Dump<'_>) -> LockAnalysis {
         }
     }
     // Group waiters by lock.
-    let mut index: HashMap<(u32, u64), usize> = HashMap::new();
+    let mut index: FxMap<(u32, u64), usize> = FxMap::default();
     let mut locks: Vec<Lock<'_>> = Vec::new();
     let mut waits_on: Vec<Option<u32>> = vec![None; gs.len()];
     for (i, (w, g)) in waits.iter().zip(gs).enumerate() {
@@ -490,7 +491,7 @@ pub fn analyze_locks(dump: &Dump<'_>) -> LockAnalysis {
                 key: None,
                 k: None,
                 stale: false,
-                cands: HashMap::new(),
+                cands: FxMap::default(),
             });
             locks.len() - 1
         });
@@ -504,7 +505,7 @@ pub fn analyze_locks(dump: &Dump<'_>) -> LockAnalysis {
     }
     // Learn (caller type, offset) per lock: the most common among its waiters.
     for l in &mut locks {
-        let mut counts: HashMap<(&[u8], u64), usize> = HashMap::new();
+        let mut counts: FxMap<(&[u8], u64), usize> = FxMap::default();
         for &wi in &l.waiters {
             if let Some(w) = &waits[wi as usize]
                 && let (Some(key), Some(k)) = (w.caller_key, w.k)
@@ -569,13 +570,13 @@ pub fn analyze_locks(dump: &Dump<'_>) -> LockAnalysis {
     edges.dedup();
     let deadlocks = deadlocks(gs, &edges);
     // Reverse adjacency for transitive counts.
-    let mut rev: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut rev: FxMap<u32, Vec<u32>> = FxMap::default();
     for &(a, b) in &edges {
         rev.entry(b).or_default().push(a);
     }
     let mut out = Vec::with_capacity(locks.len());
     for (l, holder) in locks.iter().zip(&holders) {
-        let mut seen: HashSet<u32> = l.waiters.iter().copied().collect();
+        let mut seen: FxSet<u32> = l.waiters.iter().copied().collect();
         let mut stack: Vec<u32> = l.waiters.clone();
         while let Some(x) = stack.pop() {
             for &y in rev.get(&x).map(Vec::as_slice).unwrap_or(&[]) {
@@ -606,14 +607,14 @@ pub fn analyze_locks(dump: &Dump<'_>) -> LockAnalysis {
 
 fn find_candidates<'a>(
     dump: &Dump<'a>,
-    waits: &[Option<Wait<'a>>],
+    waits: &[Option<Box<Wait<'a>>>],
     waits_on: &[Option<u32>],
     locks: &mut [Lock<'a>],
 ) {
     if locks.is_empty() {
         return;
     }
-    let mut targets: HashMap<(u32, u64), Vec<u32>> = HashMap::new();
+    let mut targets: FxMap<(u32, u64), Vec<u32>> = FxMap::default();
     let (mut lo, mut hi) = (u64::MAX, 0u64);
     for (li, l) in locks.iter().enumerate() {
         for v in [l.addr, l.base()] {
@@ -673,7 +674,7 @@ fn find_candidates<'a>(
 
 fn deadlocks(gs: &[Goroutine], edges: &[(u32, u32)]) -> Vec<Vec<u64>> {
     let mut graph: DiGraph<u32, ()> = DiGraph::new();
-    let mut nodes: HashMap<u32, NodeIndex> = HashMap::new();
+    let mut nodes: FxMap<u32, NodeIndex> = FxMap::default();
     let mut node =
         |g: &mut DiGraph<u32, ()>, x: u32| *nodes.entry(x).or_insert_with(|| g.add_node(x));
     for &(a, b) in edges {
@@ -701,7 +702,7 @@ fn lock_info(
     dump: &Dump<'_>,
     l: &Lock<'_>,
     holder: Option<u32>,
-    waits: &[Option<Wait<'_>>],
+    waits: &[Option<Box<Wait<'_>>>],
     transitive: u64,
 ) -> LockInfo {
     let gs = dump.goroutines();
@@ -777,7 +778,7 @@ fn lock_info(
 fn channel_edges(dump: &Dump<'_>) -> Vec<ChannelEdge> {
     const MAX_EDGES: usize = 1000;
     let gs = dump.goroutines();
-    let mut chans: HashMap<(u32, u64), Vec<u32>> = HashMap::new();
+    let mut chans: FxMap<(u32, u64), Vec<u32>> = FxMap::default();
     for (i, g) in gs.iter().enumerate() {
         if !matches!(
             StateKind::of(dump.state(g)),
@@ -801,6 +802,10 @@ fn channel_edges(dump: &Dump<'_>) -> Vec<ChannelEdge> {
     if chans.is_empty() {
         return out;
     }
+    // Most argument words (small integers, other pointers) fall outside the channels' range.
+    let (lo, hi) = chans
+        .keys()
+        .fold((u64::MAX, 0u64), |(lo, hi), &(_, v)| (lo.min(v), hi.max(v)));
     for (gi, g) in gs.iter().enumerate() {
         let mut hit: Option<u64> = None;
         for f in dump.frames(g) {
@@ -811,7 +816,7 @@ fn channel_edges(dump: &Dump<'_>) -> Vec<ChannelEdge> {
                 .args()
                 .take(16)
                 .filter_map(|a| a.value)
-                .find(|v| chans.contains_key(&(g.dump, *v)))
+                .find(|&v| (lo..=hi).contains(&v) && chans.contains_key(&(g.dump, v)))
             {
                 hit = Some(v);
                 break;
