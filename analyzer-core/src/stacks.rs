@@ -254,7 +254,9 @@ pub fn read(path: &Path) -> std::io::Result<Data> {
     }
     // SAFETY: the map is read-only; a file changed by another process while mapped can only
     // change the bytes read, which the parser tolerates (no byte is trusted).
-    let map = unsafe { memmap2::Mmap::map(&file) }?;
+    // Populated: the whole file is read anyway, and one batch of mappings is cheaper than a
+    // page fault per few pages.
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }?;
     if is_compressed(&map) {
         return decode(map.to_vec())
             .map(Data::Owned)

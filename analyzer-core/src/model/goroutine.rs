@@ -138,23 +138,30 @@ pub struct Args<'a> {
 impl<'a> Iterator for Args<'a> {
     type Item = Arg<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Arg<'a>> {
-        loop {
-            if self.rest.is_empty() {
-                return None;
+        // Plain index loops: words are short, a vectorised search costs more than it saves.
+        let b = self.rest;
+        let n = b.len();
+        let mut i = 0;
+        while i < n {
+            let mut s = i;
+            while i < n && b[i] != b',' {
+                i += 1;
             }
-            // Words are short: a plain scan beats a vectorised search's set-up.
-            let end = self
-                .rest
-                .iter()
-                .position(|&c| c == b',')
-                .unwrap_or(self.rest.len());
-            let tok = &self.rest[..end];
-            self.rest = self.rest.get(end + 1..).unwrap_or(&[]);
-            let tok = trim_word(tok);
+            let mut e = i;
+            i += 1;
+            while s < e && matches!(b[s], b' ' | b'{' | b'}') {
+                s += 1;
+            }
+            while e > s && matches!(b[e - 1], b' ' | b'{' | b'}') {
+                e -= 1;
+            }
+            let tok = &b[s..e];
             if tok.is_empty() || tok == b"..." {
                 continue;
             }
+            self.rest = b.get(i..).unwrap_or(&[]);
             let (body, stale) = match tok.strip_suffix(b"?") {
                 Some(b) => (b, true),
                 None => (tok, false),
@@ -165,20 +172,13 @@ impl<'a> Iterator for Args<'a> {
                 stale,
             });
         }
+        self.rest = &[];
+        None
     }
-}
-
-fn trim_word(mut t: &[u8]) -> &[u8] {
-    while let [b' ' | b'{' | b'}', rest @ ..] = t {
-        t = rest;
-    }
-    while let [rest @ .., b' ' | b'{' | b'}'] = t {
-        t = rest;
-    }
-    t
 }
 
 /// Value of a `0x…` word (at most 16 hex digits).
+#[inline]
 pub fn hex_value(b: &[u8]) -> Option<u64> {
     let digits = b.strip_prefix(b"0x")?;
     if digits.is_empty() || digits.len() > 16 {

@@ -521,7 +521,8 @@ pub fn analyze_locks(dump: &Dump<'_>) -> LockAnalysis {
             l.k = Some(k);
         }
     }
-    find_candidates(dump, &waits, &waits_on, &mut locks);
+    let chans = channel_waiters(dump);
+    let chan_hits = find_candidates(dump, &waits, &waits_on, &mut locks, &chans);
     // Decide holders.
     let mut holders: Vec<Option<u32>> = Vec::with_capacity(locks.len());
     for l in &locks {
@@ -600,20 +601,32 @@ pub fn analyze_locks(dump: &Dump<'_>) -> LockAnalysis {
     LockAnalysis {
         locks: out,
         deadlocks,
-        channel_edges: channel_edges(dump),
+        channel_edges: channel_edges(dump, &chans, &chan_hits),
         unresolved_waiters: unresolved,
     }
 }
 
+/// Goroutines blocked on a channel, by `(dump, channel address)`.
+type ChanWaiters = FxMap<(u32, u64), Vec<u32>>;
+
+/// Collects holder candidates of every lock and, in the same pass over the argument words,
+/// the first channel of `chans` each goroutine carries (`(goroutine index, channel)`, in
+/// goroutine order) for [`channel_edges`].
 fn find_candidates<'a>(
     dump: &Dump<'a>,
     waits: &[Option<Box<Wait<'a>>>],
     waits_on: &[Option<u32>],
     locks: &mut [Lock<'a>],
-) {
-    if locks.is_empty() {
-        return;
+    chans: &ChanWaiters,
+) -> Vec<(u32, u64)> {
+    let mut hits = Vec::new();
+    if locks.is_empty() && chans.is_empty() {
+        return hits;
     }
+    // Most argument words (small integers, other pointers) fall outside the channels' range.
+    let (clo, chi) = chans
+        .keys()
+        .fold((u64::MAX, 0u64), |(lo, hi), &(_, v)| (lo.min(v), hi.max(v)));
     let mut targets: FxMap<(u32, u64), Vec<u32>> = FxMap::default();
     let (mut lo, mut hi) = (u64::MAX, 0u64);
     for (li, l) in locks.iter().enumerate() {
@@ -629,12 +642,19 @@ fn find_candidates<'a>(
     for (gi, g) in dump.goroutines().iter().enumerate() {
         let own = waits_on[gi];
         let own_caller = waits[gi].as_ref().and_then(|w| w.caller);
+        let mut hit: Option<u64> = None;
         for (depth, f) in dump.frames(g).enumerate() {
+            if locks.is_empty() && hit.is_some() {
+                break;
+            }
             if is_runtime_or_sync(f.func) {
                 continue;
             }
             for (pos, a) in f.args().take(16).enumerate() {
                 let Some(v) = a.value else { continue };
+                if hit.is_none() && (clo..=chi).contains(&v) && chans.contains_key(&(g.dump, v)) {
+                    hit = Some(v);
+                }
                 if v < lo || v > hi {
                     continue;
                 }
@@ -669,7 +689,11 @@ fn find_candidates<'a>(
                 }
             }
         }
+        if let Some(v) = hit {
+            hits.push((gi as u32, v));
+        }
     }
+    hits
 }
 
 fn deadlocks(gs: &[Goroutine], edges: &[(u32, u32)]) -> Vec<Vec<u64>> {
@@ -773,12 +797,10 @@ fn lock_info(
     }
 }
 
-/// Soft edges from goroutines blocked in `runtime.chanrecv*`/`chansend*` to goroutines that
-/// carry the same channel address among their (non-runtime) arguments.
-fn channel_edges(dump: &Dump<'_>) -> Vec<ChannelEdge> {
-    const MAX_EDGES: usize = 1000;
+/// Goroutines blocked in `runtime.chanrecv*`/`chansend*`, by the channel they wait on.
+fn channel_waiters(dump: &Dump<'_>) -> ChanWaiters {
     let gs = dump.goroutines();
-    let mut chans: FxMap<(u32, u64), Vec<u32>> = FxMap::default();
+    let mut chans = ChanWaiters::default();
     for (i, g) in gs.iter().enumerate() {
         if !matches!(
             StateKind::of(dump.state(g)),
@@ -798,31 +820,20 @@ fn channel_edges(dump: &Dump<'_>) -> Vec<ChannelEdge> {
             chans.entry((g.dump, v)).or_default().push(i as u32);
         }
     }
+    chans
+}
+
+/// Soft edges from goroutines blocked in `runtime.chanrecv*`/`chansend*` to goroutines that
+/// carry the same channel address among their (non-runtime) arguments; `hits` are the
+/// carriers found by [`find_candidates`].
+fn channel_edges(dump: &Dump<'_>, chans: &ChanWaiters, hits: &[(u32, u64)]) -> Vec<ChannelEdge> {
+    const MAX_EDGES: usize = 1000;
+    let gs = dump.goroutines();
     let mut out = Vec::new();
-    if chans.is_empty() {
-        return out;
-    }
-    // Most argument words (small integers, other pointers) fall outside the channels' range.
-    let (lo, hi) = chans
-        .keys()
-        .fold((u64::MAX, 0u64), |(lo, hi), &(_, v)| (lo.min(v), hi.max(v)));
-    for (gi, g) in gs.iter().enumerate() {
-        let mut hit: Option<u64> = None;
-        for f in dump.frames(g) {
-            if is_runtime_or_sync(f.func) {
-                continue;
-            }
-            if let Some(v) = f
-                .args()
-                .take(16)
-                .filter_map(|a| a.value)
-                .find(|&v| (lo..=hi).contains(&v) && chans.contains_key(&(g.dump, v)))
-            {
-                hit = Some(v);
-                break;
-            }
-        }
-        let Some(v) = hit else { continue };
+    for &(gi, v) in hits {
+        let Some(g) = gs.get(gi as usize) else {
+            continue;
+        };
         let waiting = chans.get(&(g.dump, v)).map(Vec::as_slice).unwrap_or(&[]);
         if waiting.contains(&(gi as u32)) {
             // Blocked on the same channel: a fellow waiter, not a counterpart.
