@@ -136,7 +136,14 @@ pub fn analyze(dump: &Dump<'_>) -> Analysis {
         .enumerate()
         .filter_map(|(i, g)| g.minutes.map(|m| (m, i)))
         .collect();
-    waits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    // Only the first LONGEST in (minutes descending, file order) are kept: select them, then
+    // sort those few.
+    let order = |a: &(u32, usize), b: &(u32, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+    if waits.len() > LONGEST {
+        waits.select_nth_unstable_by(LONGEST, order);
+        waits.truncate(LONGEST);
+    }
+    waits.sort_by(order);
     let longest_waits = waits
         .into_iter()
         .take(LONGEST)

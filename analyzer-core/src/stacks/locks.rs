@@ -835,7 +835,7 @@ fn channel_edges(dump: &Dump<'_>, chans: &ChanWaiters, hits: &[(u32, u64)]) -> V
             continue;
         };
         let waiting = chans.get(&(g.dump, v)).map(Vec::as_slice).unwrap_or(&[]);
-        if waiting.contains(&(gi as u32)) {
+        if waiting.contains(&gi) {
             // Blocked on the same channel: a fellow waiter, not a counterpart.
             continue;
         }
