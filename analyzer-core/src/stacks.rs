@@ -291,3 +291,36 @@ pub fn decode(bytes: Vec<u8>) -> std::io::Result<Vec<u8>> {
         Ok(bytes)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use super::*;
+
+    // A plain dump is mapped, a gzip one (`kill -QUIT` output saved with `gzip`, as attached to
+    // moby/moby issues) is unpacked, an empty file reads as no bytes.
+    #[test]
+    fn read_maps_plain_and_unpacks_gzip() {
+        let text = b"goroutine 1 [running]:\nmain.main()\n\t/app/main.go:10 +0x1d\n";
+        let dir = tempfile::tempdir().expect("temp dir");
+        let plain = dir.path().join("dump.log");
+        std::fs::write(&plain, text).expect("write");
+        let data = read(&plain).expect("read plain");
+        assert!(matches!(data, Data::Mapped(_)));
+        assert_eq!(&*data, text);
+
+        let gz = dir.path().join("dump.log.gz");
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(text).expect("compress");
+        std::fs::write(&gz, enc.finish().expect("finish")).expect("write");
+        let data = read(&gz).expect("read gz");
+        assert!(matches!(data, Data::Owned(_)));
+        assert_eq!(&*data, text);
+
+        let empty = dir.path().join("empty.log");
+        std::fs::write(&empty, b"").expect("write");
+        assert!(read(&empty).expect("read empty").is_empty());
+        assert!(read(&dir.path().join("missing.log")).is_err());
+    }
+}

@@ -503,6 +503,14 @@ mod tests {
         assert_eq!(hex_value(b"12"), None);
     }
 
+    // The memory budget of docs/goroutines.md ("Memory layout"): a 500 000-goroutine dump
+    // must stay within 1.3x its size.
+    #[test]
+    fn record_sizes() {
+        assert_eq!(std::mem::size_of::<FrameRec>(), 20);
+        assert_eq!(std::mem::size_of::<Goroutine>(), 80);
+    }
+
     #[test]
     fn receiver_and_names() {
         let f = Frame {

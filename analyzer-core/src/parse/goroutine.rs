@@ -1004,6 +1004,44 @@ Sep  9 10:02:38 node1 dockerd[12436]: time=\"x\" level=info msg=\"done\"\r\n";
         ));
     }
 
+    // Identically laid out blocks (pre-1.17 word arguments, moby/moby#31801 dumps) share one
+    // run of frame records; each still reads its own argument words and created-by line.
+    #[test]
+    fn identical_layouts_share_records() {
+        let text = "goroutine 10 [semacquire, 5 minutes]:\n\
+sync.runtime_SemacquireMutex(0xc420010a04, 0x0)\n\t/usr/local/go/src/runtime/sema.go:71 +0x3d\n\
+created by main.main\n\t/app/main.go:9 +0x1\n\n\
+goroutine 11 [semacquire, 9 minutes]:\n\
+sync.runtime_SemacquireMutex(0xc420099b04, 0x1)\n\t/usr/local/go/src/runtime/sema.go:71 +0x3d\n\
+created by main.main\n\t/app/main.go:9 +0x1\n\n\
+goroutine 12 [semacquire]:\n\
+sync.runtime_SemacquireMutex(0xc42001, 0x0)\n\t/usr/local/go/src/runtime/sema.go:71 +0x3d\n";
+        let d = parse(text.as_bytes());
+        let gs = d.goroutines();
+        assert_eq!(gs.len(), 3);
+        // Goroutines 10 and 11 share a frame run and its created-by record; 12 has its own.
+        assert_eq!(d.frames.len(), 3);
+        assert_eq!(gs[0].frames, gs[1].frames);
+        let args: Vec<&[u8]> = gs
+            .iter()
+            .map(|g| d.frames(g).next().map_or(&b""[..], |f| f.args))
+            .collect();
+        assert_eq!(
+            args,
+            vec![
+                &b"0xc420010a04, 0x0"[..],
+                b"0xc420099b04, 0x1",
+                b"0xc42001, 0x0"
+            ]
+        );
+        assert_eq!(
+            d.created_by(&gs[1]).map(|f| (f.func, f.line)),
+            Some((&b"main.main"[..], 9))
+        );
+        assert_eq!(d.created_by(&gs[2]), None);
+        assert_eq!(gs[0].hash, gs[1].hash);
+    }
+
     #[test]
     fn repeated_ids_start_a_new_dump() {
         let text = "goroutine 1 [running]:\nmain.main()\n\t/a.go:1\n\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1\n";
