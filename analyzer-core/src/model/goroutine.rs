@@ -146,6 +146,33 @@ impl<'a> Iterator for Args<'a> {
         let mut i = 0;
         while i < n {
             let mut s = i;
+            while s < n && matches!(b[s], b' ' | b'{' | b'}') {
+                s += 1;
+            }
+            // The common word, `0x…` with an optional `?`: value and end in one pass.
+            if b.get(s..s + 2) == Some(b"0x") {
+                let mut j = s + 2;
+                let mut v = 0u64;
+                while let Some(d) = b.get(j).and_then(|&c| hex_digit(c)) {
+                    v = (v << 4) | u64::from(d);
+                    j += 1;
+                }
+                let digits = j - s - 2;
+                let stale = b.get(j) == Some(&b'?');
+                let end = j + usize::from(stale);
+                let mut k = end;
+                while k < n && matches!(b[k], b' ' | b'{' | b'}') {
+                    k += 1;
+                }
+                if k == n || b[k] == b',' {
+                    self.rest = b.get(k + 1..).unwrap_or(&[]);
+                    return Some(Arg {
+                        text: &b[s..end],
+                        value: (1..=16).contains(&digits).then_some(v),
+                        stale,
+                    });
+                }
+            }
             while i < n && b[i] != b',' {
                 i += 1;
             }
@@ -186,15 +213,19 @@ pub fn hex_value(b: &[u8]) -> Option<u64> {
     }
     let mut v = 0u64;
     for &c in digits {
-        let d = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            b'A'..=b'F' => c - b'A' + 10,
-            _ => return None,
-        };
-        v = (v << 4) | u64::from(d);
+        v = (v << 4) | u64::from(hex_digit(c)?);
     }
     Some(v)
+}
+
+#[inline]
+fn hex_digit(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
 }
 
 impl<'a> Frame<'a> {
@@ -509,6 +540,43 @@ mod tests {
     fn record_sizes() {
         assert_eq!(std::mem::size_of::<FrameRec>(), 20);
         assert_eq!(std::mem::size_of::<Goroutine>(), 80);
+    }
+
+    /// The argument grammar stated plainly: split on `,`, trim spaces and braces, skip empty
+    /// words and `...`, a trailing `?` marks a stale value.
+    fn args_reference(args: &[u8]) -> Vec<(Vec<u8>, Option<u64>, bool)> {
+        args.split(|&c| c == b',')
+            .map(|t| {
+                let t = match t.iter().position(|c| !b" {}".contains(c)) {
+                    Some(a) => &t[a..],
+                    None => &[][..],
+                };
+                let e = t
+                    .iter()
+                    .rposition(|c| !b" {}".contains(c))
+                    .map_or(0, |e| e + 1);
+                &t[..e]
+            })
+            .filter(|t| !t.is_empty() && *t != b"...")
+            .map(|t| {
+                let (body, stale) = match t.strip_suffix(b"?") {
+                    Some(b) => (b, true),
+                    None => (t, false),
+                };
+                (t.to_vec(), hex_value(body), stale)
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        // Word shapes of Go's printArgs (register ABI) and pre-1.17 word lists, mixed with
+        // stray bytes: the one-pass reader yields exactly the reference words.
+        #[test]
+        fn args_match_reference(s in "(0x[0-9a-fA-F]{0,18}\\??|\\.\\.\\.|[{} ,?x0-9g]){0,12}") {
+            let f = Frame { func: b"f", args: s.as_bytes(), file: b"", line: 0 };
+            let got: Vec<_> = f.args().map(|a| (a.text.to_vec(), a.value, a.stale)).collect();
+            proptest::prop_assert_eq!(got, args_reference(s.as_bytes()));
+        }
     }
 
     #[test]
