@@ -1,6 +1,6 @@
 //! Per-parser throughput on generated inputs (`Throughput::Bytes`): journal short, syslog, klog,
-//! logrus and dmesg record parsing, goroutine dump parse + bucket, and the rule engine's scan
-//! (prefilter plus regexes over every record).
+//! logrus and dmesg record parsing, goroutine dump parse, parse + bucket and the analysis alone,
+//! and the rule engine's scan (prefilter plus regexes over every record).
 //!
 //! CI runs these once in test mode (`cargo test -p benches --benches`); for timings run
 //! `cargo bench -p benches --bench parsers`.
@@ -63,6 +63,11 @@ fn goroutines(c: &mut Criterion) {
             let dump = parse::goroutine::parse(black_box(&data));
             analyzer_core::stacks::analyze(&dump)
         })
+    });
+    // The analysis alone (buckets, lock waits, holder candidates over every argument word).
+    let dump = parse::goroutine::parse(&data);
+    g.bench_function("bucket", |b| {
+        b.iter(|| analyzer_core::stacks::analyze(black_box(&dump)))
     });
     g.finish();
 }

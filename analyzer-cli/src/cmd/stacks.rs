@@ -36,9 +36,7 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let raw = std::fs::read(&args.dump).with_context(|| args.dump.display().to_string())?;
-    let bytes =
-        stacks::decode(raw).with_context(|| format!("{}: decompress", args.dump.display()))?;
+    let bytes = stacks::read(&args.dump).with_context(|| args.dump.display().to_string())?;
     let dump = goroutine::parse(&bytes);
     let mut analysis = stacks::analyze(&dump);
     let out = match args.format {

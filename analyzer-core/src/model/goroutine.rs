@@ -2,8 +2,10 @@
 //!
 //! A dump of 500 000 goroutines must fit in little more memory than the dump itself, so nothing
 //! here owns text: a [`Goroutine`] records where its header starts and a range into one frame
-//! arena; each frame is three `(u32 offset, u16 length)` spans relative to its goroutine's
-//! header plus a line number. [`Dump::frames`] turns them back into [`Frame`]s of `&[u8]`.
+//! arena; each frame is a 20-byte record of `u32` offsets (relative to the goroutine's first
+//! frame line), `u16` lengths and the line number. Offsets are relative, so goroutines whose
+//! blocks have the same layout (the common case: thousands of goroutines parked at the same
+//! place) share one run of records. [`Dump::frames`] turns them back into [`Frame`]s of `&[u8]`.
 
 use std::ops::Range;
 
@@ -14,13 +16,17 @@ pub(crate) struct Span {
     pub(crate) len: u16,
 }
 
-/// One stored frame: function, arguments and file spans plus the source line.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// One stored frame, offsets relative to the goroutine's frame base
+/// ([`Goroutine::offset`] + `fbase`). The arguments start right after the function's `(`;
+/// a `created by` record has no arguments.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) struct FrameRec {
-    pub(crate) func: Span,
-    pub(crate) args: Span,
-    pub(crate) file: Span,
+    pub(crate) func_off: u32,
+    pub(crate) file_off: u32,
     pub(crate) line: u32,
+    pub(crate) func_len: u16,
+    pub(crate) args_len: u16,
+    pub(crate) file_len: u16,
 }
 
 /// One goroutine of a dump: header fields and a range of frames in the dump's arena.
@@ -48,8 +54,55 @@ pub struct Goroutine {
     /// minutes: goroutines with equal hashes share a bucket.
     pub hash: u64,
     pub(crate) state: Span,
-    pub(crate) created_by: Option<FrameRec>,
+    /// Offset of the first frame line relative to `offset`; frame records are relative to it.
+    pub(crate) fbase: u32,
+    /// The frames in the arena; the `created by` record, when present, follows them.
     pub(crate) frames: Range<u32>,
+    pub(crate) has_created_by: bool,
+}
+
+/// A fast multiplicative hasher for small integer keys (ids, addresses, stack hashes) of the
+/// parser's and the analysis's tables; not for untrusted byte strings.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+/// `HashMap` with [`FxHasher`].
+pub(crate) type FxMap<K, V> =
+    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
+/// `HashSet` with [`FxHasher`].
+pub(crate) type FxSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<FxHasher>>;
+
+impl std::hash::Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        // The table indexes by the low bits: bring the well-mixed high bits of the product
+        // down (aligned addresses have zero low bits, and so would their products).
+        self.0.rotate_left(26)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(c);
+            self.write_u64(u64::from_le_bytes(a));
+        }
+        for &b in chunks.remainder() {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
 }
 
 /// A frame of a goroutine's stack, borrowed from the dump.
@@ -85,18 +138,57 @@ pub struct Args<'a> {
 impl<'a> Iterator for Args<'a> {
     type Item = Arg<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Arg<'a>> {
-        loop {
-            if self.rest.is_empty() {
-                return None;
+        // Plain index loops: words are short, a vectorised search costs more than it saves.
+        let b = self.rest;
+        let n = b.len();
+        let mut i = 0;
+        while i < n {
+            let mut s = i;
+            while s < n && matches!(b[s], b' ' | b'{' | b'}') {
+                s += 1;
             }
-            let end = memchr::memchr(b',', self.rest).unwrap_or(self.rest.len());
-            let tok = &self.rest[..end];
-            self.rest = self.rest.get(end + 1..).unwrap_or(&[]);
-            let tok = trim_word(tok);
+            // The common word, `0x…` with an optional `?`: value and end in one pass.
+            if b.get(s..s + 2) == Some(b"0x") {
+                let mut j = s + 2;
+                let mut v = 0u64;
+                while let Some(d) = b.get(j).and_then(|&c| hex_digit(c)) {
+                    v = (v << 4) | u64::from(d);
+                    j += 1;
+                }
+                let digits = j - s - 2;
+                let stale = b.get(j) == Some(&b'?');
+                let end = j + usize::from(stale);
+                let mut k = end;
+                while k < n && matches!(b[k], b' ' | b'{' | b'}') {
+                    k += 1;
+                }
+                if k == n || b[k] == b',' {
+                    self.rest = b.get(k + 1..).unwrap_or(&[]);
+                    return Some(Arg {
+                        text: &b[s..end],
+                        value: (1..=16).contains(&digits).then_some(v),
+                        stale,
+                    });
+                }
+            }
+            while i < n && b[i] != b',' {
+                i += 1;
+            }
+            let mut e = i;
+            i += 1;
+            while s < e && matches!(b[s], b' ' | b'{' | b'}') {
+                s += 1;
+            }
+            while e > s && matches!(b[e - 1], b' ' | b'{' | b'}') {
+                e -= 1;
+            }
+            let tok = &b[s..e];
             if tok.is_empty() || tok == b"..." {
                 continue;
             }
+            self.rest = b.get(i..).unwrap_or(&[]);
             let (body, stale) = match tok.strip_suffix(b"?") {
                 Some(b) => (b, true),
                 None => (tok, false),
@@ -107,20 +199,13 @@ impl<'a> Iterator for Args<'a> {
                 stale,
             });
         }
+        self.rest = &[];
+        None
     }
-}
-
-fn trim_word(mut t: &[u8]) -> &[u8] {
-    while let [b' ' | b'{' | b'}', rest @ ..] = t {
-        t = rest;
-    }
-    while let [rest @ .., b' ' | b'{' | b'}'] = t {
-        t = rest;
-    }
-    t
 }
 
 /// Value of a `0x…` word (at most 16 hex digits).
+#[inline]
 pub fn hex_value(b: &[u8]) -> Option<u64> {
     let digits = b.strip_prefix(b"0x")?;
     if digits.is_empty() || digits.len() > 16 {
@@ -128,15 +213,19 @@ pub fn hex_value(b: &[u8]) -> Option<u64> {
     }
     let mut v = 0u64;
     for &c in digits {
-        let d = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            b'A'..=b'F' => c - b'A' + 10,
-            _ => return None,
-        };
-        v = (v << 4) | u64::from(d);
+        v = (v << 4) | u64::from(hex_digit(c)?);
     }
     Some(v)
+}
+
+#[inline]
+fn hex_digit(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
 }
 
 impl<'a> Frame<'a> {
@@ -279,13 +368,9 @@ impl<'a> Dump<'a> {
         self.data.get(start..end).unwrap_or(&[])
     }
 
+    #[inline]
     fn frame(&self, g: &Goroutine, f: &FrameRec) -> Frame<'a> {
-        Frame {
-            func: self.span(g, f.func),
-            args: self.span(g, f.args),
-            file: self.span(g, f.file),
-            line: f.line,
-        }
+        frame_at(self.data, frame_base(g), f)
     }
 
     /// The wait reason as printed: `semacquire`, `IO wait`, `sync.Mutex.Lock`, ….
@@ -299,11 +384,12 @@ impl<'a> Dump<'a> {
         g: &'d Goroutine,
     ) -> impl ExactSizeIterator<Item = Frame<'a>> + DoubleEndedIterator + 'd {
         let r = g.frames.start as usize..g.frames.end as usize;
+        let (data, base) = (self.data, frame_base(g));
         self.frames
             .get(r)
             .unwrap_or(&[])
             .iter()
-            .map(move |f| self.frame(g, f))
+            .map(move |f| frame_at(data, base, f))
     }
 
     /// Number of frames of `g`.
@@ -313,7 +399,40 @@ impl<'a> Dump<'a> {
 
     /// The `created by` frame (its `args` are empty).
     pub fn created_by(&self, g: &Goroutine) -> Option<Frame<'a>> {
-        g.created_by.as_ref().map(|f| self.frame(g, f))
+        if !g.has_created_by {
+            return None;
+        }
+        self.frames
+            .get(g.frames.end as usize)
+            .map(|f| self.frame(g, f))
+    }
+}
+
+/// Absolute offset the frame records of `g` are relative to.
+#[inline]
+fn frame_base(g: &Goroutine) -> usize {
+    usize::try_from(g.offset)
+        .unwrap_or(usize::MAX)
+        .saturating_add(g.fbase as usize)
+}
+
+/// Resolves a frame record against `data` with records relative to `base`.
+#[inline]
+pub(crate) fn frame_at<'a>(data: &'a [u8], base: usize, f: &FrameRec) -> Frame<'a> {
+    let bytes = |off: usize, len: usize| -> &'a [u8] {
+        let start = base.saturating_add(off);
+        data.get(start..start.saturating_add(len)).unwrap_or(&[])
+    };
+    let func_end = f.func_off as usize + usize::from(f.func_len);
+    Frame {
+        func: bytes(f.func_off as usize, usize::from(f.func_len)),
+        args: if f.args_len == 0 {
+            &[]
+        } else {
+            bytes(func_end + 1, usize::from(f.args_len))
+        },
+        file: bytes(f.file_off as usize, usize::from(f.file_len)),
+        line: f.line,
     }
 }
 
@@ -413,6 +532,51 @@ mod tests {
         assert_eq!(hex_value(b"0x"), None);
         assert_eq!(hex_value(b"0x12345678901234567"), None);
         assert_eq!(hex_value(b"12"), None);
+    }
+
+    // The memory budget of docs/goroutines.md ("Memory layout"): a 500 000-goroutine dump
+    // must stay within 1.3x its size.
+    #[test]
+    fn record_sizes() {
+        assert_eq!(std::mem::size_of::<FrameRec>(), 20);
+        assert_eq!(std::mem::size_of::<Goroutine>(), 80);
+    }
+
+    /// The argument grammar stated plainly: split on `,`, trim spaces and braces, skip empty
+    /// words and `...`, a trailing `?` marks a stale value.
+    fn args_reference(args: &[u8]) -> Vec<(Vec<u8>, Option<u64>, bool)> {
+        args.split(|&c| c == b',')
+            .map(|t| {
+                let t = match t.iter().position(|c| !b" {}".contains(c)) {
+                    Some(a) => &t[a..],
+                    None => &[][..],
+                };
+                let e = t
+                    .iter()
+                    .rposition(|c| !b" {}".contains(c))
+                    .map_or(0, |e| e + 1);
+                &t[..e]
+            })
+            .filter(|t| !t.is_empty() && *t != b"...")
+            .map(|t| {
+                let (body, stale) = match t.strip_suffix(b"?") {
+                    Some(b) => (b, true),
+                    None => (t, false),
+                };
+                (t.to_vec(), hex_value(body), stale)
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        // Word shapes of Go's printArgs (register ABI) and pre-1.17 word lists, mixed with
+        // stray bytes: the one-pass reader yields exactly the reference words.
+        #[test]
+        fn args_match_reference(s in "(0x[0-9a-fA-F]{0,18}\\??|\\.\\.\\.|[{} ,?x0-9g]){0,12}") {
+            let f = Frame { func: b"f", args: s.as_bytes(), file: b"", line: 0 };
+            let got: Vec<_> = f.args().map(|a| (a.text.to_vec(), a.value, a.stale)).collect();
+            proptest::prop_assert_eq!(got, args_reference(s.as_bytes()));
+        }
     }
 
     #[test]

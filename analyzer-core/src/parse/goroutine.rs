@@ -18,14 +18,23 @@
 //!
 //! Several dumps in one file are numbered ([`Goroutine::dump`]): a new dump starts at
 //! `=== BEGIN goroutine stack dump ===`, at a crash header or `goroutine profile:` line after
-//! goroutines, and when a goroutine id repeats. Not parsed (a warning is recorded): pprof
+//! goroutines, and when a goroutine id repeats.
+//!
+//! Frame records are relative to a goroutine's first frame line, so a block laid out like an
+//! earlier one (same functions, files, lines and argument lengths) reuses the earlier records
+//! instead of adding its own: the arena grows with the distinct stack layouts, not with the
+//! goroutines. Not parsed (a warning is recorded): pprof
 //! `debug=1` aggregated profiles and dumps escaped inside one logrus `msg="…\n…"` field.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
+use std::sync::LazyLock;
 
-use memchr::{memchr, memmem};
+use memchr::{memchr, memchr_iter, memmem};
 
-use crate::model::goroutine::{Crash, CrashKind, Dump, DumpWarning, FrameRec, Goroutine, Span};
+use crate::model::goroutine::{
+    Crash, CrashKind, Dump, DumpWarning, FrameRec, FxHasher, Goroutine, Span,
+};
 use crate::parse::time::{digits_var, parse_iso_prefix, syslog_stamp};
 
 /// True when `head` (the first KiB of a member) looks like a goroutine dump: a
@@ -60,17 +69,21 @@ pub fn parse(data: &[u8]) -> Dump<'_> {
             ..Dump::default()
         },
         cur: None,
+        based: false,
+        created: None,
         pending: None,
+        interned: IdMap::default(),
         mode: Mode::Outside,
-        seen: HashSet::new(),
+        seen: IdSet::default(),
         dump_has_goroutines: false,
         unknown_lines: 0,
         first_unknown: 0,
     };
     let mut pos = 0usize;
     let mut lineno = 0u32;
+    let mut newlines = Newlines::new(data);
     while pos < data.len() {
-        let end = memchr(b'\n', &data[pos..]).map_or(data.len(), |i| pos + i);
+        let end = newlines.next().unwrap_or(data.len());
         lineno = lineno.saturating_add(1);
         let mut line = &data[pos..end];
         if let [rest @ .., b'\r'] = line {
@@ -91,6 +104,86 @@ pub fn parse(data: &[u8]) -> Dump<'_> {
         p.dump.dumps = 1;
     }
     p.dump
+}
+
+/// Positions of `\n` in a buffer, found 64 bytes at a time: a bit mask per block, one
+/// `trailing_zeros` per line. Dump lines are short (~70 bytes), so a search started per line
+/// costs more in set-up than in scanning.
+struct Newlines<'a> {
+    data: &'a [u8],
+    /// Start of the block `mask` describes.
+    block: usize,
+    /// Newlines of the current block not yet returned (bit i = byte `block + i`).
+    mask: u64,
+}
+
+impl<'a> Newlines<'a> {
+    fn new(data: &'a [u8]) -> Newlines<'a> {
+        Newlines {
+            data,
+            block: 0,
+            mask: newline_mask(data),
+        }
+    }
+}
+
+impl Iterator for Newlines<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            self.block += 64;
+            let rest = self.data.get(self.block..)?;
+            if rest.is_empty() {
+                return None;
+            }
+            self.mask = newline_mask(rest);
+        }
+        let i = self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(self.block + i)
+    }
+}
+
+/// Bit mask of the `\n` bytes among the first 64 bytes of `b`.
+#[inline]
+fn newline_mask(b: &[u8]) -> u64 {
+    match b.first_chunk::<64>() {
+        Some(block) => newline_mask64(block),
+        None => b
+            .iter()
+            .enumerate()
+            .fold(0, |m, (i, &c)| m | (u64::from(c == b'\n') << i)),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn newline_mask64(block: &[u8; 64]) -> u64 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+    let mut mask = 0u64;
+    for (k, chunk) in block.chunks_exact(16).enumerate() {
+        // SAFETY: SSE2 is part of the x86_64 baseline; `chunk` is 16 readable bytes and the
+        // load is unaligned.
+        let bits = unsafe {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)))
+        };
+        mask |= u64::from(bits as u16) << (16 * k);
+    }
+    mask
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn newline_mask64(block: &[u8; 64]) -> u64 {
+    block
+        .iter()
+        .enumerate()
+        .fold(0, |m, (i, &c)| m | (u64::from(c == b'\n') << i))
 }
 
 /// Removes a syslog/journal prefix (`Sep  9 10:02:37 host ident[pid]: `,
@@ -146,12 +239,28 @@ struct Pending {
     created_by: bool,
 }
 
+/// Interned frame runs kept at most (the arena stays correct beyond it, only less shared).
+const MAX_INTERNED: usize = 1 << 20;
+
+type IdSet = HashSet<u64, BuildHasherDefault<FxHasher>>;
+type IdMap = HashMap<u64, u32, BuildHasherDefault<FxHasher>>;
+
+/// ` in goroutine ` of `created by X in goroutine N`, searched with one prebuilt finder.
+static IN_GOROUTINE: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(b" in goroutine "));
+
 struct Parser<'a> {
     dump: Dump<'a>,
     cur: Option<Goroutine>,
+    /// `cur.fbase` has been set (by its first frame or `created by` record).
+    based: bool,
+    /// The `created by` record of `cur`, appended after its frames when it closes.
+    created: Option<FrameRec>,
     pending: Option<Pending>,
+    /// Hash of a run of frame records → where the first such run starts in the arena.
+    interned: IdMap,
     mode: Mode,
-    seen: HashSet<u64>,
+    seen: IdSet,
     dump_has_goroutines: bool,
     unknown_lines: u32,
     first_unknown: u32,
@@ -285,9 +394,12 @@ impl<'a> Parser<'a> {
                 off: h.state.0 as u32,
                 len: u16::try_from(h.state.1 - h.state.0).unwrap_or(u16::MAX),
             },
-            created_by: None,
+            fbase: 0,
             frames: start..start,
+            has_created_by: false,
         });
+        self.based = false;
+        self.created = None;
         self.mode = Mode::InGoroutine;
     }
 
@@ -310,7 +422,7 @@ impl<'a> Parser<'a> {
         }
         if let Some(rest) = body.strip_prefix(b"created by ") {
             self.flush_pending();
-            let (func_end, created_in) = match memmem::find(rest, b" in goroutine ") {
+            let (func_end, created_in) = match IN_GOROUTINE.find(rest) {
                 Some(i) => (i, digits_var(&rest[i + 14..]).map(|(v, _)| v)),
                 None => (rest.len(), None),
             };
@@ -371,28 +483,36 @@ impl<'a> Parser<'a> {
         let Some(g) = self.cur.as_mut() else {
             return;
         };
-        let base = g.offset as usize;
-        let span = |s: usize, e: usize| -> Option<Span> {
-            Some(Span {
-                off: u32::try_from(s.checked_sub(base)?).ok()?,
-                len: u16::try_from(e.saturating_sub(s)).unwrap_or(u16::MAX),
-            })
-        };
-        let (Some(func), Some(args), Some(file)) = (
-            span(p.func.0, p.func.1),
-            span(p.args.0, p.args.1),
-            span(file_off, file_off + file_len),
-        ) else {
+        let start = g.offset as usize;
+        if !self.based {
+            // The first record of the block: every later span lies after it.
+            let Some(fbase) = p
+                .func
+                .0
+                .checked_sub(start)
+                .and_then(|v| u32::try_from(v).ok())
+            else {
+                return;
+            };
+            g.fbase = fbase;
+            self.based = true;
+        }
+        let base = start + g.fbase as usize;
+        let rel = |s: usize| s.checked_sub(base).and_then(|v| u32::try_from(v).ok());
+        let len = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+        let (Some(func_off), Some(file_off)) = (rel(p.func.0), rel(file_off)) else {
             return;
         };
         let rec = FrameRec {
-            func,
-            args,
-            file,
+            func_off,
+            file_off,
             line,
+            func_len: len(p.func.1.saturating_sub(p.func.0)),
+            args_len: len(p.args.1.saturating_sub(p.args.0)),
+            file_len: len(file_len),
         };
         if p.created_by {
-            g.created_by = Some(rec);
+            self.created = Some(rec);
         } else {
             self.dump.frames.push(rec);
             g.frames.end = self.dump.frames.len() as u32;
@@ -402,8 +522,50 @@ impl<'a> Parser<'a> {
     fn close(&mut self) {
         self.flush_pending();
         if let Some(mut g) = self.cur.take() {
+            if let Some(c) = self.created.take() {
+                self.dump.frames.push(c);
+                g.has_created_by = true;
+            }
             g.hash = self.hash(&g);
+            self.intern(&mut g);
             self.dump.goroutines.push(g);
+        }
+    }
+
+    /// Points `g` at an earlier identical run of records (frames plus `created by`) and drops
+    /// its own copy from the end of the arena.
+    fn intern(&mut self, g: &mut Goroutine) {
+        let start = g.frames.start as usize;
+        let Some(run) = self.dump.frames.get(start..) else {
+            return;
+        };
+        if run.is_empty() {
+            return;
+        }
+        let mut h = Hasher::default();
+        h.word(run.len() as u64);
+        for f in run {
+            h.word(u64::from(f.func_off) | (u64::from(f.file_off) << 32));
+            h.word(
+                u64::from(f.line) | (u64::from(f.func_len) << 32) | (u64::from(f.args_len) << 48),
+            );
+            h.word(u64::from(f.file_len));
+        }
+        match self.interned.get(&h.0) {
+            Some(&at) => {
+                let at = at as usize;
+                let end = at + run.len();
+                if end <= start && self.dump.frames.get(at..end) == Some(run) {
+                    let n = g.frames.end - g.frames.start;
+                    self.dump.frames.truncate(start);
+                    g.frames = at as u32..at as u32 + n;
+                }
+            }
+            None => {
+                if self.interned.len() < MAX_INTERNED {
+                    self.interned.insert(h.0, g.frames.start);
+                }
+            }
         }
     }
 
@@ -472,7 +634,7 @@ fn parse_header(t: &[u8]) -> Option<Header> {
     }
     let inner_start = 10 + n + open + 1;
     let tail = t.get(inner_start..)?;
-    let close = memmem::rfind(tail, b"]:")?;
+    let close = rfind_state_end(tail)?;
     let inner = &tail[..close];
     let state_end = memchr(b',', inner).unwrap_or(inner.len());
     let mut minutes = None;
@@ -493,6 +655,18 @@ fn parse_header(t: &[u8]) -> Option<Header> {
         minutes,
         locked,
     })
+}
+
+/// Position of the last `]:` in `t`.
+fn rfind_state_end(t: &[u8]) -> Option<usize> {
+    let mut end = t.len();
+    while let Some(i) = memchr::memrchr(b']', &t[..end]) {
+        if t.get(i + 1) == Some(&b':') {
+            return Some(i);
+        }
+        end = i;
+    }
+    None
 }
 
 /// `pkg.(*T).M(args)`: returns the positions of the argument list's `(` and final `)`.
@@ -522,14 +696,13 @@ fn split_call(b: &[u8]) -> Option<(usize, usize)> {
 /// `/path/file.go:82 +0xfc fp=… sp=… pc=…` → (length of the path, 82). Also `?:0`,
 /// `<autogenerated>:1`.
 fn parse_file_line(b: &[u8]) -> Option<(usize, u32)> {
-    let mut end = b.len();
-    for pat in [&b" +0x"[..], b" fp=", b" pc="] {
-        if let Some(i) = memmem::find(b, pat) {
-            end = end.min(i);
-        }
-    }
+    // The path ends at the first ` +0x`, ` fp=` or ` pc=`.
+    let end = memchr_iter(b' ', b)
+        .find(|&i| matches!(b.get(i + 1..i + 4), Some(b"+0x" | b"fp=" | b"pc=")))
+        .unwrap_or(b.len());
     let token = &b[..end];
-    let colon = memchr::memrchr(b':', token)?;
+    // The line number is a few bytes from the end: a plain scan back is cheapest.
+    let colon = token.iter().rposition(|&c| c == b':')?;
     let (line, n) = digits_var(&token[colon + 1..])?;
     if colon + 1 + n != token.len() || colon == 0 {
         return None;
@@ -831,6 +1004,44 @@ Sep  9 10:02:38 node1 dockerd[12436]: time=\"x\" level=info msg=\"done\"\r\n";
         ));
     }
 
+    // Identically laid out blocks (pre-1.17 word arguments, moby/moby#31801 dumps) share one
+    // run of frame records; each still reads its own argument words and created-by line.
+    #[test]
+    fn identical_layouts_share_records() {
+        let text = "goroutine 10 [semacquire, 5 minutes]:\n\
+sync.runtime_SemacquireMutex(0xc420010a04, 0x0)\n\t/usr/local/go/src/runtime/sema.go:71 +0x3d\n\
+created by main.main\n\t/app/main.go:9 +0x1\n\n\
+goroutine 11 [semacquire, 9 minutes]:\n\
+sync.runtime_SemacquireMutex(0xc420099b04, 0x1)\n\t/usr/local/go/src/runtime/sema.go:71 +0x3d\n\
+created by main.main\n\t/app/main.go:9 +0x1\n\n\
+goroutine 12 [semacquire]:\n\
+sync.runtime_SemacquireMutex(0xc42001, 0x0)\n\t/usr/local/go/src/runtime/sema.go:71 +0x3d\n";
+        let d = parse(text.as_bytes());
+        let gs = d.goroutines();
+        assert_eq!(gs.len(), 3);
+        // Goroutines 10 and 11 share a frame run and its created-by record; 12 has its own.
+        assert_eq!(d.frames.len(), 3);
+        assert_eq!(gs[0].frames, gs[1].frames);
+        let args: Vec<&[u8]> = gs
+            .iter()
+            .map(|g| d.frames(g).next().map_or(&b""[..], |f| f.args))
+            .collect();
+        assert_eq!(
+            args,
+            vec![
+                &b"0xc420010a04, 0x0"[..],
+                b"0xc420099b04, 0x1",
+                b"0xc42001, 0x0"
+            ]
+        );
+        assert_eq!(
+            d.created_by(&gs[1]).map(|f| (f.func, f.line)),
+            Some((&b"main.main"[..], 9))
+        );
+        assert_eq!(d.created_by(&gs[2]), None);
+        assert_eq!(gs[0].hash, gs[1].hash);
+    }
+
     #[test]
     fn repeated_ids_start_a_new_dump() {
         let text = "goroutine 1 [running]:\nmain.main()\n\t/a.go:1\n\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1\n";
@@ -849,6 +1060,13 @@ Sep  9 10:02:38 node1 dockerd[12436]: time=\"x\" level=info msg=\"done\"\r\n";
                 let _ = d.frames(g).count();
                 let _ = d.state(g);
             }
+        }
+
+        #[test]
+        fn newlines_match_a_plain_scan(data in proptest::collection::vec(proptest::sample::select(vec![b'\n', b'a', b'\t']), 0..300)) {
+            let fast: Vec<usize> = Newlines::new(&data).collect();
+            let plain: Vec<usize> = data.iter().enumerate().filter(|(_, c)| **c == b'\n').map(|(i, _)| i).collect();
+            proptest::prop_assert_eq!(fast, plain);
         }
 
         #[test]

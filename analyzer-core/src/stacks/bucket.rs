@@ -5,9 +5,7 @@
 //! hash computed while parsing ([`Goroutine::hash`](crate::model::goroutine::Goroutine::hash));
 //! a bucket only holds indices, never copies of frames.
 
-use std::collections::HashMap;
-
-use crate::model::goroutine::Dump;
+use crate::model::goroutine::{Dump, FxMap};
 
 /// A group of goroutines with the same stack, by index into [`Dump::goroutines`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,7 +20,7 @@ pub struct BucketRef {
 
 /// Groups the goroutines of `dump`; sorted by size descending, then by first appearance.
 pub fn buckets(dump: &Dump<'_>) -> Vec<BucketRef> {
-    let mut index: HashMap<(u32, u64), usize> = HashMap::new();
+    let mut index: FxMap<(u32, u64), usize> = FxMap::default();
     let mut out: Vec<BucketRef> = Vec::new();
     for (i, g) in dump.goroutines().iter().enumerate() {
         let slot = *index.entry((g.dump, g.hash)).or_insert_with(|| {

@@ -22,12 +22,12 @@
 //!    self-loops (an RLock→Lock upgrade), are deadlocks. Channel waits become soft edges to
 //!    goroutines that carry the channel address among their arguments.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
-use crate::model::goroutine::{Dump, Frame, Goroutine, StateKind};
+use crate::model::goroutine::{Dump, Frame, FxMap, FxSet, Goroutine, StateKind};
 
 /// Largest distance between a lock and the struct address its methods receive.
 const MAX_OFFSET: u64 = 256;
@@ -418,7 +418,7 @@ struct Lock<'a> {
     k: Option<u64>,
     stale: bool,
     /// goroutine index → (reason, depth, frame func)
-    cands: HashMap<u32, CandRec<'a>>,
+    cands: FxMap<u32, CandRec<'a>>,
 }
 
 impl Lock<'_> {
@@ -431,10 +431,11 @@ impl Lock<'_> {
 pub fn analyze_locks(dump: &Dump<'_>) -> LockAnalysis {
     let gs = dump.goroutines();
     let mut unresolved = 0u64;
-    let mut waits: Vec<Option<Wait<'_>>> = Vec::with_capacity(gs.len());
+    // Boxed: a few goroutines wait on locks, every goroutine has a slot.
+    let mut waits: Vec<Option<Box<Wait<'_>>>> = Vec::with_capacity(gs.len());
     for g in gs {
         match detect(dump, g) {
-            Ok(w) => waits.push(w),
+            Ok(w) => waits.push(w.map(Box::new)),
             Err(()) => {
                 unresolved += 1;
                 waits.push(None);
@@ -442,7 +443,7 @@ pub fn analyze_locks(dump: &Dump<'_>) -> LockAnalysis {
         }
     }
     // Snap semaphore-derived addresses onto lock addresses read from explicit frames.
-    let known: HashMap<(u32, u64), LockKind> = waits
+    let known: FxMap<(u32, u64), LockKind> = waits
         .iter()
         .zip(gs)
         .filter_map(|(w, g)| {
@@ -476,7 +477,7 @@ pub fn analyze_locks(dump: &Dump<'_>) -> LockAnalysis {
         }
     }
     // Group waiters by lock.
-    let mut index: HashMap<(u32, u64), usize> = HashMap::new();
+    let mut index: FxMap<(u32, u64), usize> = FxMap::default();
     let mut locks: Vec<Lock<'_>> = Vec::new();
     let mut waits_on: Vec<Option<u32>> = vec![None; gs.len()];
     for (i, (w, g)) in waits.iter().zip(gs).enumerate() {
@@ -490,7 +491,7 @@ pub fn analyze_locks(dump: &Dump<'_>) -> LockAnalysis {
                 key: None,
                 k: None,
                 stale: false,
-                cands: HashMap::new(),
+                cands: FxMap::default(),
             });
             locks.len() - 1
         });
@@ -504,7 +505,7 @@ pub fn analyze_locks(dump: &Dump<'_>) -> LockAnalysis {
     }
     // Learn (caller type, offset) per lock: the most common among its waiters.
     for l in &mut locks {
-        let mut counts: HashMap<(&[u8], u64), usize> = HashMap::new();
+        let mut counts: FxMap<(&[u8], u64), usize> = FxMap::default();
         for &wi in &l.waiters {
             if let Some(w) = &waits[wi as usize]
                 && let (Some(key), Some(k)) = (w.caller_key, w.k)
@@ -520,7 +521,8 @@ pub fn analyze_locks(dump: &Dump<'_>) -> LockAnalysis {
             l.k = Some(k);
         }
     }
-    find_candidates(dump, &waits, &waits_on, &mut locks);
+    let chans = channel_waiters(dump);
+    let chan_hits = find_candidates(dump, &waits, &waits_on, &mut locks, &chans);
     // Decide holders.
     let mut holders: Vec<Option<u32>> = Vec::with_capacity(locks.len());
     for l in &locks {
@@ -569,13 +571,13 @@ pub fn analyze_locks(dump: &Dump<'_>) -> LockAnalysis {
     edges.dedup();
     let deadlocks = deadlocks(gs, &edges);
     // Reverse adjacency for transitive counts.
-    let mut rev: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut rev: FxMap<u32, Vec<u32>> = FxMap::default();
     for &(a, b) in &edges {
         rev.entry(b).or_default().push(a);
     }
     let mut out = Vec::with_capacity(locks.len());
     for (l, holder) in locks.iter().zip(&holders) {
-        let mut seen: HashSet<u32> = l.waiters.iter().copied().collect();
+        let mut seen: FxSet<u32> = l.waiters.iter().copied().collect();
         let mut stack: Vec<u32> = l.waiters.clone();
         while let Some(x) = stack.pop() {
             for &y in rev.get(&x).map(Vec::as_slice).unwrap_or(&[]) {
@@ -599,21 +601,33 @@ pub fn analyze_locks(dump: &Dump<'_>) -> LockAnalysis {
     LockAnalysis {
         locks: out,
         deadlocks,
-        channel_edges: channel_edges(dump),
+        channel_edges: channel_edges(dump, &chans, &chan_hits),
         unresolved_waiters: unresolved,
     }
 }
 
+/// Goroutines blocked on a channel, by `(dump, channel address)`.
+type ChanWaiters = FxMap<(u32, u64), Vec<u32>>;
+
+/// Collects holder candidates of every lock and, in the same pass over the argument words,
+/// the first channel of `chans` each goroutine carries (`(goroutine index, channel)`, in
+/// goroutine order) for [`channel_edges`].
 fn find_candidates<'a>(
     dump: &Dump<'a>,
-    waits: &[Option<Wait<'a>>],
+    waits: &[Option<Box<Wait<'a>>>],
     waits_on: &[Option<u32>],
     locks: &mut [Lock<'a>],
-) {
-    if locks.is_empty() {
-        return;
+    chans: &ChanWaiters,
+) -> Vec<(u32, u64)> {
+    let mut hits = Vec::new();
+    if locks.is_empty() && chans.is_empty() {
+        return hits;
     }
-    let mut targets: HashMap<(u32, u64), Vec<u32>> = HashMap::new();
+    // Most argument words (small integers, other pointers) fall outside the channels' range.
+    let (clo, chi) = chans
+        .keys()
+        .fold((u64::MAX, 0u64), |(lo, hi), &(_, v)| (lo.min(v), hi.max(v)));
+    let mut targets: FxMap<(u32, u64), Vec<u32>> = FxMap::default();
     let (mut lo, mut hi) = (u64::MAX, 0u64);
     for (li, l) in locks.iter().enumerate() {
         for v in [l.addr, l.base()] {
@@ -628,12 +642,19 @@ fn find_candidates<'a>(
     for (gi, g) in dump.goroutines().iter().enumerate() {
         let own = waits_on[gi];
         let own_caller = waits[gi].as_ref().and_then(|w| w.caller);
+        let mut hit: Option<u64> = None;
         for (depth, f) in dump.frames(g).enumerate() {
+            if locks.is_empty() && hit.is_some() {
+                break;
+            }
             if is_runtime_or_sync(f.func) {
                 continue;
             }
             for (pos, a) in f.args().take(16).enumerate() {
                 let Some(v) = a.value else { continue };
+                if hit.is_none() && (clo..=chi).contains(&v) && chans.contains_key(&(g.dump, v)) {
+                    hit = Some(v);
+                }
                 if v < lo || v > hi {
                     continue;
                 }
@@ -668,12 +689,16 @@ fn find_candidates<'a>(
                 }
             }
         }
+        if let Some(v) = hit {
+            hits.push((gi as u32, v));
+        }
     }
+    hits
 }
 
 fn deadlocks(gs: &[Goroutine], edges: &[(u32, u32)]) -> Vec<Vec<u64>> {
     let mut graph: DiGraph<u32, ()> = DiGraph::new();
-    let mut nodes: HashMap<u32, NodeIndex> = HashMap::new();
+    let mut nodes: FxMap<u32, NodeIndex> = FxMap::default();
     let mut node =
         |g: &mut DiGraph<u32, ()>, x: u32| *nodes.entry(x).or_insert_with(|| g.add_node(x));
     for &(a, b) in edges {
@@ -701,7 +726,7 @@ fn lock_info(
     dump: &Dump<'_>,
     l: &Lock<'_>,
     holder: Option<u32>,
-    waits: &[Option<Wait<'_>>],
+    waits: &[Option<Box<Wait<'_>>>],
     transitive: u64,
 ) -> LockInfo {
     let gs = dump.goroutines();
@@ -772,12 +797,10 @@ fn lock_info(
     }
 }
 
-/// Soft edges from goroutines blocked in `runtime.chanrecv*`/`chansend*` to goroutines that
-/// carry the same channel address among their (non-runtime) arguments.
-fn channel_edges(dump: &Dump<'_>) -> Vec<ChannelEdge> {
-    const MAX_EDGES: usize = 1000;
+/// Goroutines blocked in `runtime.chanrecv*`/`chansend*`, by the channel they wait on.
+fn channel_waiters(dump: &Dump<'_>) -> ChanWaiters {
     let gs = dump.goroutines();
-    let mut chans: HashMap<(u32, u64), Vec<u32>> = HashMap::new();
+    let mut chans = ChanWaiters::default();
     for (i, g) in gs.iter().enumerate() {
         if !matches!(
             StateKind::of(dump.state(g)),
@@ -797,29 +820,22 @@ fn channel_edges(dump: &Dump<'_>) -> Vec<ChannelEdge> {
             chans.entry((g.dump, v)).or_default().push(i as u32);
         }
     }
+    chans
+}
+
+/// Soft edges from goroutines blocked in `runtime.chanrecv*`/`chansend*` to goroutines that
+/// carry the same channel address among their (non-runtime) arguments; `hits` are the
+/// carriers found by [`find_candidates`].
+fn channel_edges(dump: &Dump<'_>, chans: &ChanWaiters, hits: &[(u32, u64)]) -> Vec<ChannelEdge> {
+    const MAX_EDGES: usize = 1000;
+    let gs = dump.goroutines();
     let mut out = Vec::new();
-    if chans.is_empty() {
-        return out;
-    }
-    for (gi, g) in gs.iter().enumerate() {
-        let mut hit: Option<u64> = None;
-        for f in dump.frames(g) {
-            if is_runtime_or_sync(f.func) {
-                continue;
-            }
-            if let Some(v) = f
-                .args()
-                .take(16)
-                .filter_map(|a| a.value)
-                .find(|v| chans.contains_key(&(g.dump, *v)))
-            {
-                hit = Some(v);
-                break;
-            }
-        }
-        let Some(v) = hit else { continue };
+    for &(gi, v) in hits {
+        let Some(g) = gs.get(gi as usize) else {
+            continue;
+        };
         let waiting = chans.get(&(g.dump, v)).map(Vec::as_slice).unwrap_or(&[]);
-        if waiting.contains(&(gi as u32)) {
+        if waiting.contains(&gi) {
             // Blocked on the same channel: a fellow waiter, not a counterpart.
             continue;
         }
