@@ -81,7 +81,7 @@ pub fn parse(data: &[u8]) -> Dump<'_> {
     };
     let mut pos = 0usize;
     let mut lineno = 0u32;
-    let mut newlines = Newlines::new(data);
+    let mut newlines = memchr_iter(b'\n', data);
     while pos < data.len() {
         let end = newlines.next().unwrap_or(data.len());
         lineno = lineno.saturating_add(1);
@@ -104,86 +104,6 @@ pub fn parse(data: &[u8]) -> Dump<'_> {
         p.dump.dumps = 1;
     }
     p.dump
-}
-
-/// Positions of `\n` in a buffer, found 64 bytes at a time: a bit mask per block, one
-/// `trailing_zeros` per line. Dump lines are short (~70 bytes), so a search started per line
-/// costs more in set-up than in scanning.
-struct Newlines<'a> {
-    data: &'a [u8],
-    /// Start of the block `mask` describes.
-    block: usize,
-    /// Newlines of the current block not yet returned (bit i = byte `block + i`).
-    mask: u64,
-}
-
-impl<'a> Newlines<'a> {
-    fn new(data: &'a [u8]) -> Newlines<'a> {
-        Newlines {
-            data,
-            block: 0,
-            mask: newline_mask(data),
-        }
-    }
-}
-
-impl Iterator for Newlines<'_> {
-    type Item = usize;
-
-    #[inline]
-    fn next(&mut self) -> Option<usize> {
-        while self.mask == 0 {
-            self.block += 64;
-            let rest = self.data.get(self.block..)?;
-            if rest.is_empty() {
-                return None;
-            }
-            self.mask = newline_mask(rest);
-        }
-        let i = self.mask.trailing_zeros() as usize;
-        self.mask &= self.mask - 1;
-        Some(self.block + i)
-    }
-}
-
-/// Bit mask of the `\n` bytes among the first 64 bytes of `b`.
-#[inline]
-fn newline_mask(b: &[u8]) -> u64 {
-    match b.first_chunk::<64>() {
-        Some(block) => newline_mask64(block),
-        None => b
-            .iter()
-            .enumerate()
-            .fold(0, |m, (i, &c)| m | (u64::from(c == b'\n') << i)),
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[inline]
-fn newline_mask64(block: &[u8; 64]) -> u64 {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
-    };
-    let mut mask = 0u64;
-    for (k, chunk) in block.chunks_exact(16).enumerate() {
-        // SAFETY: SSE2 is part of the x86_64 baseline; `chunk` is 16 readable bytes and the
-        // load is unaligned.
-        let bits = unsafe {
-            let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
-            _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)))
-        };
-        mask |= u64::from(bits as u16) << (16 * k);
-    }
-    mask
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-#[inline]
-fn newline_mask64(block: &[u8; 64]) -> u64 {
-    block
-        .iter()
-        .enumerate()
-        .fold(0, |m, (i, &c)| m | (u64::from(c == b'\n') << i))
 }
 
 /// Removes a syslog/journal prefix (`Sep  9 10:02:37 host ident[pid]: `,
@@ -1060,13 +980,6 @@ sync.runtime_SemacquireMutex(0xc42001, 0x0)\n\t/usr/local/go/src/runtime/sema.go
                 let _ = d.frames(g).count();
                 let _ = d.state(g);
             }
-        }
-
-        #[test]
-        fn newlines_match_a_plain_scan(data in proptest::collection::vec(proptest::sample::select(vec![b'\n', b'a', b'\t']), 0..300)) {
-            let fast: Vec<usize> = Newlines::new(&data).collect();
-            let plain: Vec<usize> = data.iter().enumerate().filter(|(_, c)| **c == b'\n').map(|(i, _)| i).collect();
-            proptest::prop_assert_eq!(fast, plain);
         }
 
         #[test]
