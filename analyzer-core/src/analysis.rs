@@ -995,19 +995,56 @@ fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Observation> {
         fields.insert("goroutines".to_string(), ids.clone());
         fields.insert("size".to_string(), cycle.len().to_string());
         fields.insert("dump".to_string(), path.to_string());
-        out.push(Observation {
-            kind: "deadlock".into(),
-            fields,
-            weight: 1,
-            time: None,
-            evidence: vec![Evidence {
+        // Each goroutine of the cycle holds one of its locks: cite its header line.
+        let mut evidence: Vec<Evidence> = cycle
+            .iter()
+            .filter_map(|&g| {
+                let l = a
+                    .locks
+                    .iter()
+                    .find(|l| l.holder == Some(g) && l.holder_line.is_some())?;
+                Some(Evidence {
+                    path: path.to_string(),
+                    line: l.holder_line.unwrap_or(0),
+                    time: None,
+                    text: format!(
+                        "goroutine {g} [{}{}] holds {} and waits in {}",
+                        l.holder_state.clone().unwrap_or_default(),
+                        l.holder_minutes
+                            .map(|m| format!(", {m} minutes"))
+                            .unwrap_or_default(),
+                        l.address,
+                        l.holder_top
+                            .iter()
+                            .filter(|f| !(f.starts_with("sync.")
+                                || f.starts_with("internal/sync.")
+                                || f.starts_with("runtime.")))
+                            .take(3)
+                            .map(String::as_str)
+                            .collect::<Vec<_>>()
+                            .join(" < ")
+                    ),
+                    highlight: None,
+                    label: String::new(),
+                })
+            })
+            .collect();
+        if evidence.is_empty() {
+            evidence.push(Evidence {
                 path: path.to_string(),
                 line: 0,
                 time: None,
                 text: format!("goroutines {ids} wait on each other's locks"),
                 highlight: None,
                 label: String::new(),
-            }],
+            });
+        }
+        out.push(Observation {
+            kind: "deadlock".into(),
+            fields,
+            weight: 1,
+            time: None,
+            evidence,
         });
     }
     for b in &a.buckets {

@@ -237,3 +237,44 @@ fn journal_embedded_dump() {
     let a = analyze(&d);
     assert_eq!(a.deadlocks, vec![vec![5, 6, 8]]);
 }
+
+// dockerd 20.10 (go1.16) libnetwork lock-order cycle, moby/libnetwork#2649 / moby/moby#42545:
+// watchLoop holds the controller lock (+0xf8) and waits in `(*network).ID`; sbLeave holds the
+// network lock, whose mutex sits at +0x1b0 in `network` (libnetwork#2632 dump), and waits for
+// the controller's. A second controller waiter teaches the controller offset.
+const LIBNETWORK_CYCLE: &str = "goroutine 372 [semacquire, 28 minutes]:\n\
+sync.runtime_SemacquireMutex(0xc000a7e3b4, 0x0, 0x1)\n\t/usr/local/go/src/runtime/sema.go:71 +0x47\n\
+sync.(*Mutex).lockSlow(0xc000a7e3b0)\n\t/usr/local/go/src/sync/mutex.go:138 +0x105\n\
+sync.(*Mutex).Lock(...)\n\t/usr/local/go/src/sync/mutex.go:81\n\
+libnetwork.(*network).ID(0xc000a7e200, 0x0, 0x0)\n\t/ln/network.go:254 +0xbd\n\
+libnetwork.(*controller).processEndpointDelete(0xc000478a00, 0xc000b2c660, 0xc0031a4b00)\n\t/ln/store.go:403 +0x9c\n\
+libnetwork.(*controller).watchLoop(0xc000478a00)\n\t/ln/store.go:434 +0xb8\n\n\
+goroutine 95812 [semacquire, 28 minutes]:\n\
+sync.runtime_SemacquireMutex(0xc000478afc, 0x0, 0x1)\n\t/usr/local/go/src/runtime/sema.go:71 +0x47\n\
+sync.(*Mutex).lockSlow(0xc000478af8)\n\t/usr/local/go/src/sync/mutex.go:138 +0x105\n\
+sync.(*Mutex).Lock(...)\n\t/usr/local/go/src/sync/mutex.go:81\n\
+libnetwork.(*network).getSvcRecords(0xc000a7e200, 0xc0031a4b00, 0x0, 0x0, 0x0)\n\t/ln/network.go:1461 +0x1d2\n\
+libnetwork.(*endpoint).sbLeave(0xc0031a4b00, 0xc002d6e000, 0x1, 0x0, 0x0, 0x0, 0x0, 0x0)\n\t/ln/endpoint.go:807 +0x7b5\n\n\
+goroutine 96001 [semacquire, 4 minutes]:\n\
+sync.runtime_SemacquireMutex(0xc000478afc, 0xc003a1e000, 0x1)\n\t/usr/local/go/src/runtime/sema.go:71 +0x47\n\
+sync.(*Mutex).lockSlow(0xc000478af8)\n\t/usr/local/go/src/sync/mutex.go:138 +0x105\n\
+sync.(*Mutex).Lock(...)\n\t/usr/local/go/src/sync/mutex.go:81\n\
+libnetwork.(*controller).SandboxDestroy(0xc000478a00, 0xc003a1f0c0, 0x40, 0x0, 0x0)\n\t/ln/controller.go:1241 +0x1bc\n";
+
+#[test]
+fn libnetwork_cycle_with_offset_over_256() {
+    let a = analyze(&parse(LIBNETWORK_CYCLE.as_bytes()));
+    assert_eq!(a.deadlocks, vec![vec![372, 95812]]);
+    let summary: Vec<_> = a
+        .locks
+        .iter()
+        .map(|l| (l.address.as_str(), l.holder, l.waiters.clone(), l.offset))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("0xc000478af8", Some(372), vec![95812, 96001], Some(0xf8)),
+            ("0xc000a7e3b0", Some(95812), vec![372], Some(0x1b0)),
+        ]
+    );
+}

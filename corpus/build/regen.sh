@@ -122,3 +122,11 @@ common_journal common-frequent-daemon-restart gpu-node-4 2022-06-30T16:00:00 +00
 common_journal common-shim-task-create-failed worker-eu-9 2022-09-14T07:00:00 +00:00 2500 1200 114 "-- Logs begin at Tue 2022-09-13 05:00:00 UTC, end at Wed 2022-09-14 07:52:00 UTC. --"
 common_journal common-orphaned-pod-volumes node-sh-77 2021-07-07T13:00:00 +08:00 2500 1200 115 "-- Logs begin at Tue 2021-07-06 11:00:00 CST, end at Wed 2021-07-07 13:52:00 CST. --"
 
+
+# --- common-goroutine-deadlock (dockerd 20.10.11 libnetwork lock cycle, CentOS 7.9, CST)
+# The goroutine dump is generated too (deterministic, corpus/build/common-goroutine-deadlock/gen_dump.py).
+common_journal common-goroutine-deadlock k8s-node-09 2021-12-09T15:00:00 +08:00 2500 1200 116 "-- Logs begin at Wed 2021-12-08 13:00:00 CST, end at Thu 2021-12-09 15:52:00 CST. --"
+if [ -z "$ONLY" ] || [ "$ONLY" = common-goroutine-deadlock ]; then
+    python3 corpus/build/common-goroutine-deadlock/gen_dump.py \
+        "corpus/common-goroutine-deadlock/var/run/docker/goroutine-stacks-2021-12-09T154207+0800.log"
+fi

@@ -8,7 +8,7 @@
 //!    `runtime_SemacquireRWMutex` (−8) is used, then snapped to the nearest lock address
 //!    known from other waiters within 24 bytes. `?` values are used but flagged.
 //! 2. **Offset.** The calling frame (first frame outside `sync`/`runtime`) tells where the lock
-//!    lives: `k = lock − w` for the closest argument word `w ≤ lock` (k ≤ 256). The most common
+//!    lives: `k = lock − w` for the closest argument word `w ≤ lock` (k ≤ 512). The most common
 //!    `(caller type, k)` among a lock's waiters is kept; `base = lock − k`.
 //! 3. **Holder.** Among goroutines not waiting on the lock: a frame of the same receiver type
 //!    (or the same plain function) whose first argument is `base` is a *receiver* candidate; a
@@ -29,8 +29,10 @@ use serde::Serialize;
 
 use crate::model::goroutine::{Dump, Frame, FxMap, FxSet, Goroutine, StateKind};
 
-/// Largest distance between a lock and the struct address its methods receive.
-const MAX_OFFSET: u64 = 256;
+/// Largest distance between a lock and the struct address its methods receive. Real structs
+/// embed their mutex after many fields: libnetwork's `network` has it at +0x1b0 in docker 20.10
+/// (`(*network).ID(0xc0015f4700)` → `lockSlow(0xc0015f48b0)`, moby/libnetwork#2632, #2649).
+const MAX_OFFSET: u64 = 512;
 /// Largest distance between a semaphore and its lock's base address.
 const MAX_SEMA_OFFSET: u64 = 24;
 /// Candidates kept per lock.
