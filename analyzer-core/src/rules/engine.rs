@@ -1036,6 +1036,10 @@ fn log_matched(
         })
         .collect();
     let mut fields: BTreeMap<String, String> = all[0].2.captures.iter().cloned().collect();
+    // `{ID.last.NAME}`: the capture of the latest match (how stale PLEG got, the last error).
+    for (k, v) in &all[all.len() - 1].2.captures {
+        fields.insert(format!("last.{k}"), v.clone());
+    }
     fields.insert("count".into(), count.to_string());
     let mut values: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for h in &parts {

@@ -21,9 +21,28 @@ fn persistent_pleg_with_not_ready_is_high() {
     assert_eq!((f.score, f.severity), (100, Severity::High));
     assert_eq!(
         f.summary,
-        "kubelet reported PLEG not healthy 6 times from 2020-08-20T10:00:00Z to 2020-08-20T10:00:21Z (last relist 3m5.30015447s ago); the node went NotReady 1 times because of it"
+        "kubelet reported PLEG not healthy 6 times from 2020-08-20T10:00:00Z to 2020-08-20T10:00:21Z (last relist 3m25.1s ago); the node went NotReady 1 times because of it"
     );
     assert_eq!(lines(&f), vec![1, 4, 6]);
+}
+
+// Kubelet 1.21+ structured logging (kubelet_node_status.go, moby/libnetwork#2649 node logs):
+// `"Node became not ready" node=… condition={…}` has no colon after the message.
+#[test]
+fn structured_not_ready_counts() {
+    let mut v: Vec<Line<'_>> = ["10:00:00", "10:00:05", "10:00:10", "10:00:15", "10:00:20"]
+        .iter()
+        .map(|t| kl(t, PLEG))
+        .collect();
+    v.push(kl("10:00:21", "I0820 10:00:21.000000    2765 kubelet_node_status.go:665] \"Node became not ready\" node=\"node-7\" condition={Type:Ready Status:False LastHeartbeatTime:2021-12-09 15:20:04.571253 +0800 CST m=+600.1 Reason:KubeletNotReady Message:PLEG is not healthy: pleg was last seen active 3m4.9s ago; threshold is 3m0s}"));
+    let f = run("pleg-unhealthy", &v, vec![]).expect("fires");
+    assert_eq!((f.score, f.severity), (100, Severity::High));
+    assert!(
+        f.summary
+            .ends_with("(last relist 3m4.9s ago); the node went NotReady 1 times because of it"),
+        "{}",
+        f.summary
+    );
 }
 
 // Noise: one PLEG blip (structured form, aws-samples/eks-workshop-v2#447) stays low.
@@ -101,6 +120,28 @@ fn single_runtime_timeout_stays_low() {
             vec![],
         )
         .is_none()
+    );
+}
+
+// Kubelet 1.21 structured form (`remote_runtime.go:116] "RunPodSandbox from runtime service
+// failed" err=…`, moby/libnetwork#2649 node logs): the call is named whole, `PodSandboxStatus`
+// is not read as `Status`.
+#[test]
+fn structured_runtime_calls_are_named_whole() {
+    let f = run(
+        "container-runtime-down",
+        &[
+            kl("10:00:00", "E0820 10:00:00.000000    2765 remote_runtime.go:394] \"PodSandboxStatus from runtime service failed\" err=\"rpc error: code = DeadlineExceeded desc = context deadline exceeded\" podSandboxID=\"5e2d9b1c7a8f\""),
+            kl("10:02:00", "E0820 10:02:00.000000    2765 remote_runtime.go:116] \"RunPodSandbox from runtime service failed\" err=\"rpc error: code = Unknown desc = operation timeout: context deadline exceeded\""),
+        ],
+        vec![],
+    )
+    .expect("fires");
+    assert!(
+        f.summary
+            .ends_with("(first failing call: PodSandboxStatus)"),
+        "{}",
+        f.summary
     );
 }
 
