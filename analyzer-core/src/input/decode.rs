@@ -190,21 +190,13 @@ impl<R: Read> Read for Guard<R> {
 /// Reads up to `n` bytes from `r` (fewer at end of stream). Returns what was read and the
 /// error that stopped the read early, if any.
 pub fn read_head(r: &mut dyn Read, n: usize) -> (Vec<u8>, Option<io::Error>) {
-    let mut head = vec![0u8; n];
-    let mut filled = 0;
-    while filled < n {
-        match r.read(&mut head[filled..]) {
-            Ok(0) => break,
-            Ok(k) => filled += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                head.truncate(filled);
-                return (head, Some(e));
-            }
-        }
+    // Not zero-filled first: a sosreport has tens of thousands of members. Bytes read before
+    // an error stay in the buffer.
+    let mut head = Vec::with_capacity(n);
+    match r.take(n as u64).read_to_end(&mut head) {
+        Ok(_) => (head, None),
+        Err(e) => (head, Some(e)),
     }
-    head.truncate(filled);
-    (head, None)
 }
 
 /// The [`BombError`] inside an I/O error, if that is what stopped a stream.

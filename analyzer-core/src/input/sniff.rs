@@ -129,52 +129,41 @@ pub const PATH_TABLE: &[(&str, Rule)] = &[
     ("**/ls_*var.run.docker.netns*", Rule::Is(Format::DirListing)),
 ];
 
-/// Matches `path` against a glob of [`PATH_TABLE`].
+/// Matches `path` against a glob of [`PATH_TABLE`]: `*` within one path component, `**` across
+/// components. An invalid glob matches nothing.
 pub fn glob(pattern: &str, path: &str) -> bool {
-    glob_bytes(pattern.as_bytes(), path.as_bytes())
+    compile(pattern).is_ok_and(|g| g.compile_matcher().is_match(path))
 }
 
-fn glob_bytes(p: &[u8], s: &[u8]) -> bool {
-    if let Some(rest) = p.strip_prefix(b"**/") {
-        if glob_bytes(rest, s) {
-            return true;
-        }
-        return s
-            .iter()
-            .enumerate()
-            .any(|(i, &c)| c == b'/' && glob_bytes(rest, s.get(i + 1..).unwrap_or_default()));
-    }
-    if p == b"**" {
-        return true;
-    }
-    match p.split_first() {
-        None => s.is_empty(),
-        Some((b'*', rest)) => {
-            for i in 0..=s.len() {
-                if glob_bytes(rest, s.get(i..).unwrap_or_default()) {
-                    return true;
-                }
-                if s.get(i) == Some(&b'/') {
-                    break;
-                }
-            }
-            false
-        }
-        Some((c, rest)) => match s.split_first() {
-            Some((d, srest)) if d == c => glob_bytes(rest, srest),
-            _ => false,
-        },
-    }
+fn compile(pattern: &str) -> Result<globset::Glob, globset::Error> {
+    globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
 }
+
+/// [`PATH_TABLE`] compiled once into one matcher for all its globs.
+static PATH_SET: std::sync::LazyLock<globset::GlobSet> = std::sync::LazyLock::new(|| {
+    let mut set = globset::GlobSetBuilder::new();
+    for (pattern, _) in PATH_TABLE {
+        // The table is a constant; `path_table_compiles` checks every glob.
+        if let Ok(g) = compile(pattern) {
+            set.add(g);
+        }
+    }
+    set.build().unwrap_or_else(|_| globset::GlobSet::empty())
+});
 
 /// The first path-table rule for `path`. When none matches the whole path, the table is tried
 /// on every suffix that starts at a host-root or sos top-level name (`…/X/sos_commands/…` of a
 /// sosreport packed inside another archive).
 pub fn path_rule(path: &str) -> Option<Rule> {
+    // First match wins: the smallest index of a matching glob.
     let lookup = |p: &str| {
-        PATH_TABLE
-            .iter()
-            .find(|(pat, _)| glob(pat, p))
+        PATH_SET
+            .matches(p)
+            .into_iter()
+            .min()
+            .and_then(|i| PATH_TABLE.get(i))
             .map(|&(_, r)| r)
     };
     lookup(path).or_else(|| {
@@ -413,6 +402,14 @@ mod tests {
         for (p, s, want) in table {
             assert_eq!(glob(p, s), *want, "{p} ~ {s}");
         }
+    }
+
+    #[test]
+    fn path_table_compiles() {
+        for (p, _) in PATH_TABLE {
+            assert!(compile(p).is_ok(), "{p}");
+        }
+        assert_eq!(PATH_SET.len(), PATH_TABLE.len());
     }
 
     #[test]

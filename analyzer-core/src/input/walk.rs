@@ -169,6 +169,7 @@ pub fn walk(
         input: 0,
         tree: Tree::default(),
         members: 0,
+        scratch: Vec::new(),
     };
     let mut infos = Vec::new();
     let mut failures: Vec<String> = Vec::new();
@@ -219,6 +220,8 @@ struct Walker<'a> {
     input: usize,
     tree: Tree,
     members: u64,
+    /// A reusable buffer for counting members nobody wants.
+    scratch: Vec<u8>,
 }
 
 /// The outcome of reading one member's bytes.
@@ -756,11 +759,20 @@ impl Walker<'_> {
         );
     }
 
-    /// Counts the rest of an unwanted member without keeping it.
+    /// Counts the rest of an unwanted member without keeping it (through one reused buffer:
+    /// a sosreport has thousands of such members).
     fn count(&mut self, path: &str, head: Vec<u8>, r: &mut dyn Read) -> Read_ {
+        let mut chunk = std::mem::take(&mut self.scratch);
+        if chunk.is_empty() {
+            chunk = vec![0u8; 64 * 1024];
+        }
+        let got = self.count_with(path, head.len() as u64, r, &mut chunk);
+        self.scratch = chunk;
+        got
+    }
+
+    fn count_with(&mut self, path: &str, mut n: u64, r: &mut dyn Read, chunk: &mut [u8]) -> Read_ {
         let limit = self.limits.max_member_bytes;
-        let mut n = head.len() as u64;
-        let mut chunk = vec![0u8; 64 * 1024];
         loop {
             if n >= limit {
                 self.cut_warning(path, limit);
@@ -770,7 +782,7 @@ impl Walker<'_> {
                     broken: false,
                 };
             }
-            match r.read(&mut chunk) {
+            match r.read(chunk) {
                 Ok(0) => break,
                 Ok(k) => n += k as u64,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -795,9 +807,9 @@ impl Walker<'_> {
     /// `top` strips a single top directory. Returns whether the stream broke.
     fn archive(&mut self, path: &str, r: &mut dyn Read, base: &str, depth: u32, top: bool) -> bool {
         let (counting, pos) = Counting::new(r);
-        let mut ar = tar::Archive::new(counting);
+        let mut ar = tar::Archive::new(Skipping::new(counting));
         ar.set_ignore_zeros(true);
-        let entries = match ar.entries() {
+        let entries = match ar.entries_with_seek() {
             Ok(e) => e,
             Err(e) => {
                 self.warn(Warning::new(path, format!("not a readable archive: {e}")).at(0));
@@ -1026,6 +1038,65 @@ fn strip_top<'p>(norm: &'p str, top: Option<&str>) -> &'p str {
             .and_then(|r| r.strip_prefix('/'))
             .unwrap_or(norm),
         None => norm,
+    }
+}
+
+/// A forward-only [`Seek`](io::Seek) over a stream: `SeekFrom::Current(n)` reads and drops `n`
+/// bytes through one reused buffer. The tar reader skips entry padding and unread entry data
+/// by seeking when it can; otherwise it zeroes a fresh 32 KiB buffer for every entry.
+struct Skipping<R> {
+    inner: R,
+    buf: Vec<u8>,
+    pos: u64,
+}
+
+impl<R: Read> Skipping<R> {
+    fn new(inner: R) -> Skipping<R> {
+        Skipping {
+            inner,
+            buf: vec![0u8; 32 * 1024],
+            pos: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for Skipping<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.pos += k as u64;
+        Ok(k)
+    }
+}
+
+impl<R: Read> io::Seek for Skipping<R> {
+    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        let io::SeekFrom::Current(n) = pos else {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "a stream only skips forward",
+            ));
+        };
+        let mut left = u64::try_from(n).map_err(|_| {
+            io::Error::new(io::ErrorKind::Unsupported, "a stream only skips forward")
+        })?;
+        while left > 0 {
+            let want = left.min(self.buf.len() as u64) as usize;
+            match self.inner.read(&mut self.buf[..want]) {
+                Ok(0) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "unexpected EOF during skip",
+                    ));
+                }
+                Ok(k) => {
+                    left -= k as u64;
+                    self.pos += k as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(self.pos)
     }
 }
 
