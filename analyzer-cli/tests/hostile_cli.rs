@@ -224,40 +224,47 @@ fn random_file(path: &Path, bytes: u64) {
     w.flush().unwrap();
 }
 
-#[test]
-fn endless_stdin_is_cut_at_the_member_limit() {
-    let s = Scratch::new();
-    let before = (listing(&s.cwd), listing(&s.tmp));
-    let mut child = s
-        .command(&[
-            "inventory",
-            "--max-member-bytes",
-            "64M",
-            "--format",
-            "json",
-            "-",
-        ])
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
+/// Runs nodemortem with `args`, writing `block` to its standard input over and over until it
+/// stops reading; prints what was written.
+fn endless_stdin(s: &Scratch, args: &[&str], block: Vec<u8>) -> Outcome {
+    let mut child = s.command(args).stdin(Stdio::piped()).spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
-    // Zeros for ever, until the reader goes away.
     let writer = std::thread::spawn(move || {
-        let zeros = vec![0u8; 1 << 16];
         let mut sent = 0u64;
-        while stdin.write_all(&zeros).is_ok() {
-            sent += zeros.len() as u64;
+        while stdin.write_all(&block).is_ok() {
+            sent += block.len() as u64;
         }
         sent
     });
     let o = watch(child);
     let sent = writer.join().unwrap();
     eprintln!(
-        "stdin: exit {} after {} MiB written, {:.1} s, peak anon {} MiB",
+        "{}: exit {} after {} MiB written, {:.1} s, peak anon {} MiB",
+        args[0],
         o.status,
         sent >> 20,
         o.seconds,
         o.peak_anon >> 20
+    );
+    o
+}
+
+#[test]
+fn endless_stdin_is_cut_at_the_member_limit() {
+    let s = Scratch::new();
+    let before = (listing(&s.cwd), listing(&s.tmp));
+    // Zeros for ever, until the reader goes away.
+    let o = endless_stdin(
+        &s,
+        &[
+            "inventory",
+            "--max-member-bytes",
+            "64M",
+            "--format",
+            "json",
+            "-",
+        ],
+        vec![0u8; 1 << 16],
     );
     assert_eq!(o.status, 0, "{}", o.stderr);
     assert_eq!(before, (listing(&s.cwd), listing(&s.tmp)));
@@ -283,43 +290,26 @@ fn endless_journal_on_stdin_is_streamed() {
     let s = Scratch::new();
     let limit = scaled(768 << 20);
     let limit_arg = format!("{limit}");
-    let mut child = s
-        .command(&[
+    // systemd journal `short` lines of a busy kubelet, an OOM kill now and then.
+    let mut block = String::new();
+    for i in 0..4096 {
+        if i % 1024 == 7 {
+            block.push_str(OOM_LINE);
+        } else {
+            block.push_str(&format!("Aug 20 10:25:{:02} node1 kubelet[1204]: I0820 10:25:54.123456    1204 kubelet.go:1913] SyncLoop (PLEG): \"pod-{i}\", event: ContainerStarted\n", i % 60));
+        }
+    }
+    let o = endless_stdin(
+        &s,
+        &[
             "analyze",
             "--max-member-bytes",
             &limit_arg,
             "--format",
             "json",
             "-",
-        ])
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
-        // systemd journal `short` lines of a busy kubelet, an OOM kill now and then.
-        let mut block = String::new();
-        for i in 0..4096 {
-            if i % 1024 == 7 {
-                block.push_str(OOM_LINE);
-            } else {
-                block.push_str(&format!("Aug 20 10:25:{:02} node1 kubelet[1204]: I0820 10:25:54.123456    1204 kubelet.go:1913] SyncLoop (PLEG): \"pod-{i}\", event: ContainerStarted\n", i % 60));
-            }
-        }
-        let mut sent = 0u64;
-        while stdin.write_all(block.as_bytes()).is_ok() {
-            sent += block.len() as u64;
-        }
-        sent
-    });
-    let o = watch(child);
-    let sent = writer.join().unwrap();
-    eprintln!(
-        "journal on stdin: exit {} after {} MiB written, {:.1} s, peak anon {} MiB",
-        o.status,
-        sent >> 20,
-        o.seconds,
-        o.peak_anon >> 20
+        ],
+        block.into_bytes(),
     );
     assert_eq!(o.status, 1, "an OOM kill is a finding: {}", o.stderr);
     let report: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();

@@ -359,6 +359,18 @@ impl Deadline {
     }
 }
 
+/// The one warning of a spent time budget, at the member (and offset) where analysis stopped.
+fn budget_warning(path: &str, offset: Option<u64>) -> Warning {
+    let w = Warning::new(
+        path,
+        "time budget exhausted: the rest of this member and later members were not analysed (results are partial)",
+    );
+    match offset {
+        Some(o) => w.at(o),
+        None => w,
+    }
+}
+
 /// Receives members from the walker and analyses each on the rayon pool.
 struct Dispatch<'s, 'a> {
     scope: &'a rayon::Scope<'s>,
@@ -383,14 +395,9 @@ impl<'s> Dispatch<'s, '_> {
             return true;
         }
         if self.deadline.mark() {
-            let mut w = Warning::new(
-                path,
-                "time budget exhausted: the rest of this member and later members were not analysed (results are partial)",
-            );
-            if let Some(o) = offset.filter(|&o| o > 0) {
-                w = w.at(o);
-            }
-            lock(self.state).warnings.push(w);
+            lock(self.state)
+                .warnings
+                .push(budget_warning(path, offset.filter(|&o| o > 0)));
         }
         false
     }
@@ -534,13 +541,9 @@ fn analyse_log(
             );
             if let Some(offset) = stopped {
                 if deadline.mark() {
-                    lock(state).warnings.push(
-                        Warning::new(
-                            path,
-                            "time budget exhausted: the rest of this member and later members were not analysed (results are partial)",
-                        )
-                        .at(offset),
-                    );
+                    lock(state)
+                        .warnings
+                        .push(budget_warning(path, Some(offset)));
                 }
             }
             let end = stopped.map_or(data.len(), |o| o as usize);
@@ -1135,6 +1138,20 @@ mod tests {
         out.into_bytes()
     }
 
+    /// A member analysed in the chunks `bounds` with the default limits, as member 0.
+    fn chunked(
+        engine: &Engine,
+        format: Format,
+        data: &[u8],
+        bounds: &[usize],
+        overlap: usize,
+        timeout: Option<Duration>,
+    ) -> (LogOut, Option<u64>) {
+        let limits = Limits::default();
+        let deadline = Deadline::new(timeout);
+        chunk::analyse_chunked(engine, &limits, 0, format, data, bounds, overlap, &deadline)
+    }
+
     fn report_json(data: &[u8], split: Split) -> serde_json::Value {
         report_json_named("sos_commands/logs/journalctl_--no-pager", data, split)
     }
@@ -1156,15 +1173,13 @@ mod tests {
         let bounds = chunk_bounds(Format::JournalShort, &data, 7);
         assert_eq!(bounds.len(), 8);
         let engine = crate::rules::load(&[]).unwrap();
-        let (log, stopped) = chunk::analyse_chunked(
+        let (log, stopped) = chunked(
             &engine,
-            &Limits::default(),
-            0,
             Format::JournalShort,
             &data,
             &bounds,
             16 << 10,
-            &Deadline::new(None),
+            None,
         );
         assert_eq!(stopped, None);
         let one = analyse_whole(&engine, &Limits::default(), 0, Format::JournalShort, &data);
@@ -1260,16 +1275,7 @@ mod tests {
         assert_eq!(one.events.len(), 10, "one OOM kill per 40 January lines");
         for chunks in [2, 5, 11] {
             let bounds = chunk_bounds(Format::Syslog, &data, chunks);
-            let (log, _) = chunk::analyse_chunked(
-                &engine,
-                &Limits::default(),
-                0,
-                Format::Syslog,
-                &data,
-                &bounds,
-                4 << 10,
-                &Deadline::new(None),
-            );
+            let (log, _) = chunked(&engine, Format::Syslog, &data, &bounds, 4 << 10, None);
             assert_eq!(log.span.years, one.span.years, "{chunks} chunks");
             assert_eq!(log.count, one.count);
             let epochs = |l: &LogOut| l.events.iter().map(|e| e.epoch).collect::<Vec<_>>();
@@ -1348,15 +1354,13 @@ mod tests {
         let data = journal(3000);
         let engine = crate::rules::load(&[]).unwrap();
         let bounds = chunk_bounds(Format::JournalShort, &data, 4);
-        let (log, stopped) = chunk::analyse_chunked(
+        let (log, stopped) = chunked(
             &engine,
-            &Limits::default(),
-            0,
             Format::JournalShort,
             &data,
             &bounds,
             4 << 10,
-            &Deadline::new(Some(Duration::ZERO)),
+            Some(Duration::ZERO),
         );
         assert_eq!(stopped, Some(0));
         assert_eq!(log.count, 0);
