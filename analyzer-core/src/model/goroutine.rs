@@ -61,49 +61,12 @@ pub struct Goroutine {
     pub(crate) has_created_by: bool,
 }
 
-/// A fast multiplicative hasher for small integer keys (ids, addresses, stack hashes) of the
-/// parser's and the analysis's tables; not for untrusted byte strings.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher(u64);
+/// `HashMap` with rustc's Fx hash: fast for the integer keys (ids, addresses, stack hashes) and
+/// short names of the parser's and the analysis's tables.
+pub(crate) type FxMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
-/// `HashMap` with [`FxHasher`].
-pub(crate) type FxMap<K, V> =
-    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
-
-/// `HashSet` with [`FxHasher`].
-pub(crate) type FxSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<FxHasher>>;
-
-impl std::hash::Hasher for FxHasher {
-    fn finish(&self) -> u64 {
-        // The table indexes by the low bits: bring the well-mixed high bits of the product
-        // down (aligned addresses have zero low bits, and so would their products).
-        self.0.rotate_left(26)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut a = [0u8; 8];
-            a.copy_from_slice(c);
-            self.write_u64(u64::from_le_bytes(a));
-        }
-        for &b in chunks.remainder() {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(u64::from(n));
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
+/// `HashSet` with rustc's Fx hash.
+pub(crate) type FxSet<K> = rustc_hash::FxHashSet<K>;
 
 /// A frame of a goroutine's stack, borrowed from the dump.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -26,14 +26,12 @@
 //! goroutines. Not parsed (a warning is recorded): pprof
 //! `debug=1` aggregated profiles and dumps escaped inside one logrus `msg="…\n…"` field.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::BuildHasherDefault;
 use std::sync::LazyLock;
 
 use memchr::{memchr, memchr_iter, memmem};
 
 use crate::model::goroutine::{
-    Crash, CrashKind, Dump, DumpWarning, FrameRec, FxHasher, Goroutine, Span,
+    Crash, CrashKind, Dump, DumpWarning, FrameRec, FxMap, FxSet, Goroutine, Span,
 };
 use crate::parse::time::{digits_var, parse_iso_prefix, syslog_stamp};
 
@@ -162,8 +160,8 @@ struct Pending {
 /// Interned frame runs kept at most (the arena stays correct beyond it, only less shared).
 const MAX_INTERNED: usize = 1 << 20;
 
-type IdSet = HashSet<u64, BuildHasherDefault<FxHasher>>;
-type IdMap = HashMap<u64, u32, BuildHasherDefault<FxHasher>>;
+type IdSet = FxSet<u64>;
+type IdMap = FxMap<u64, u32>;
 
 /// ` in goroutine ` of `created by X in goroutine N`, searched with one prebuilt finder.
 static IN_GOROUTINE: LazyLock<memmem::Finder<'static>> =
