@@ -148,8 +148,6 @@ struct Collector<'s, 'scope, 'w> {
 
 /// Pieces of streamed logs: a large decoded log is summarised as it arrives, never held whole.
 const PIECE: usize = 16 << 20;
-/// How far before the end of the held bytes the last record start is looked for.
-const CUT_SEARCH: usize = 64 << 10;
 
 impl Collected {
     fn add(&mut self, pending: Pending, facts: ClockBuilder) {
@@ -204,15 +202,9 @@ impl Sink for Collector<'_, '_, '_> {
         let cut = if p.last {
             held.len()
         } else {
-            let from = held.len().saturating_sub(CUT_SEARCH);
-            match boundary::record_start_from(p.format, &held, from) {
-                Some(c) if c > 0 && c < held.len() => c,
-                // No record start near the end: wait for more, within bounds.
-                _ if held.len() > 4 * PIECE.max(self.piece.unwrap_or(0)) => {
-                    memchr::memrchr(b'\n', &held).map_or(0, |i| i + 1)
-                }
-                _ => 0,
-            }
+            // No cut yet: wait for more.
+            let force_after = 4 * PIECE.max(self.piece.unwrap_or(0));
+            boundary::last_cut(p.format, &held, force_after).unwrap_or(0)
         };
         sum.feed(p.format, &held[..cut]);
         if p.last {

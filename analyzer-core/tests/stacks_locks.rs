@@ -18,15 +18,21 @@ sync.(*Mutex).Lock(...)\n\t/usr/local/go/src/sync/mutex.go:81\n\
 main.(*Account).Transfer(0xc000010038, 0xc000010000, 0x32)\n\t/app/bank.go:22 +0x8a\n\
 created by main.main\n\t/app/bank.go:38 +0x5a\n";
 
+/// Each lock as (address, holder, waiters, offset in its owner).
+fn lock_summary(
+    a: &analyzer_core::stacks::Analysis,
+) -> Vec<(&str, Option<u64>, Vec<u64>, Option<u64>)> {
+    a.locks
+        .iter()
+        .map(|l| (l.address.as_str(), l.holder, l.waiters.clone(), l.offset))
+        .collect()
+}
+
 #[test]
 fn two_goroutine_cycle() {
     let a = analyze(&parse(CYCLE2.as_bytes()));
     assert_eq!(a.deadlocks, vec![vec![1, 7]]);
-    let summary: Vec<_> = a
-        .locks
-        .iter()
-        .map(|l| (l.address.as_str(), l.holder, l.waiters.clone(), l.offset))
-        .collect();
+    let summary = lock_summary(&a);
     assert_eq!(
         summary,
         vec![
@@ -265,11 +271,7 @@ libnetwork.(*controller).SandboxDestroy(0xc000478a00, 0xc003a1f0c0, 0x40, 0x0, 0
 fn libnetwork_cycle_with_offset_over_256() {
     let a = analyze(&parse(LIBNETWORK_CYCLE.as_bytes()));
     assert_eq!(a.deadlocks, vec![vec![372, 95812]]);
-    let summary: Vec<_> = a
-        .locks
-        .iter()
-        .map(|l| (l.address.as_str(), l.holder, l.waiters.clone(), l.offset))
-        .collect();
+    let summary = lock_summary(&a);
     assert_eq!(
         summary,
         vec![

@@ -8,13 +8,12 @@
 //!                      every chunk done and the member sealed ──▶ chunk::merge ──▶ State
 //! ```
 
-use super::chunk::{ChunkAt, ChunkOut, analyse_chunk, merge, record_start_from};
+use super::chunk::{ChunkAt, ChunkOut, analyse_chunk, merge};
 use super::*;
+use crate::parse::boundary;
 
 /// Bytes the walker reads before handing a piece over.
 pub(super) const PIECE: usize = 16 << 20;
-/// How far before the end of the held bytes the last record start is looked for.
-const CUT_SEARCH: usize = 64 << 10;
 /// Held bytes without any record start beyond which a chunk is cut at a line end anyway (one
 /// record that long is cut in two; its lines are all still read).
 const MAX_HELD: usize = 4 * PIECE;
@@ -197,7 +196,7 @@ pub(super) fn piece<'s>(d: &mut Dispatch<'s, '_>, p: input::Piece) {
     let cut = if p.last {
         Some(s.held.len())
     } else {
-        find_cut(s.format, &s.held, s.tail_len)
+        boundary::last_cut(s.format, &s.held[s.tail_len..], MAX_HELD).map(|c| s.tail_len + c)
     };
     if let Some(cut) = cut.filter(|&c| c > s.tail_len) {
         cut_chunk(d, &mut s, cut);
@@ -210,20 +209,6 @@ pub(super) fn piece<'s>(d: &mut Dispatch<'s, '_>, p: input::Piece) {
     } else {
         d.stream = Some(s);
     }
-}
-
-/// Where the held bytes are cut: the last record start in their last [`CUT_SEARCH`] bytes, or
-/// the last line end once more than [`MAX_HELD`] bytes have no record start.
-fn find_cut(format: Format, held: &[u8], tail_len: usize) -> Option<usize> {
-    let own = &held[tail_len..];
-    let from = own.len().saturating_sub(CUT_SEARCH);
-    if let Some(c) = record_start_from(format, own, from).filter(|&c| c > 0 && c < own.len()) {
-        return Some(tail_len + c);
-    }
-    if own.len() > MAX_HELD {
-        return memchr::memrchr(b'\n', own).map(|i| tail_len + i + 1);
-    }
-    None
 }
 
 /// Makes `held[..cut]` the next chunk: the chunk before it gets its look-ahead and goes to the

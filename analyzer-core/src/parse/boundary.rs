@@ -64,6 +64,27 @@ pub fn record_start_from(format: Format, data: &[u8], at: usize) -> Option<usize
     None
 }
 
+/// How far before the end of streamed bytes the last record start is looked for.
+const CUT_SEARCH: usize = 64 << 10;
+
+/// Where the bytes of a log received so far can be cut so that the part before stands alone:
+/// a record start near the end (the first one in their last 64 KiB; none while they are
+/// shorter than that, so that chunks stay large), or — once more than `force_after` bytes hold no
+/// record start there (one enormous record) — after the last line end. `None`: wait for more.
+/// The result is inside `data` (neither 0 nor its length).
+pub fn last_cut(format: Format, data: &[u8], force_after: usize) -> Option<usize> {
+    let from = data.len().saturating_sub(CUT_SEARCH);
+    if let Some(c) = record_start_from(format, data, from).filter(|&c| c > 0 && c < data.len()) {
+        return Some(c);
+    }
+    if data.len() > force_after {
+        return memchr::memrchr(b'\n', data)
+            .map(|i| i + 1)
+            .filter(|&c| c < data.len());
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +111,34 @@ mod tests {
             None
         );
         assert!(chunkable(Format::Klog) && !chunkable(Format::JournalJson));
+    }
+
+    /// Streamed bytes are cut at a record start near their end; without one, only past `force_after`,
+    /// after the last line end.
+    #[test]
+    fn last_cut_finds_a_record_start_near_the_end() {
+        let journal = b"Aug 20 10:25:54 node-1 dockerd[4085]: panic: boom\n                       goroutine 1 [running]:\nAug 20 10:25:55 node-1 systemd[1]: docker.service: main process exited\nAug 20 10:2";
+        assert_eq!(last_cut(Format::JournalShort, journal, usize::MAX), None);
+        let mut long =
+            b"Aug 20 10:25:53 node-1 systemd[1]: Started Session 1 of user root.\n".repeat(1100);
+        let start = long.len();
+        long.extend_from_slice(journal);
+        let last = start
+            + journal
+                .windows(15)
+                .position(|w| w == b"Aug 20 10:25:55")
+                .unwrap();
+        let first_in_window = long.len() - (64 << 10);
+        let want = (first_in_window..long.len())
+            .find(|&i| long[i - 1] == b'\n')
+            .unwrap();
+        assert!(want < last);
+        assert_eq!(
+            last_cut(Format::JournalShort, &long, usize::MAX),
+            Some(want)
+        );
+        let cont = b"x\n   one\n   two\n   thr";
+        assert_eq!(last_cut(Format::JournalShort, cont, usize::MAX), None);
+        assert_eq!(last_cut(Format::JournalShort, cont, 4), Some(16));
     }
 }
