@@ -18,10 +18,11 @@ sync.(*Mutex).Lock(...)\n\t/usr/local/go/src/sync/mutex.go:81\n\
 main.(*Account).Transfer(0xc000010038, 0xc000010000, 0x32)\n\t/app/bank.go:22 +0x8a\n\
 created by main.main\n\t/app/bank.go:38 +0x5a\n";
 
-/// Each lock as (address, holder, waiters, offset in its owner).
-fn lock_summary(
-    a: &analyzer_core::stacks::Analysis,
-) -> Vec<(&str, Option<u64>, Vec<u64>, Option<u64>)> {
+/// A lock as (address, holder, waiters, offset in its owner).
+type LockRow<'a> = (&'a str, Option<u64>, Vec<u64>, Option<u64>);
+
+/// Each lock of an analysis as a [`LockRow`].
+fn lock_summary(a: &analyzer_core::stacks::Analysis) -> Vec<LockRow<'_>> {
     a.locks
         .iter()
         .map(|l| (l.address.as_str(), l.holder, l.waiters.clone(), l.offset))
