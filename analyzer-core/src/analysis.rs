@@ -1284,13 +1284,51 @@ mod tests {
         }
     }
 
+    /// The OOM incident's journal with 300 rows in every OOM report's task table, as on a busy
+    /// node (`Tasks state (memory values in pages):` lists every task of the cgroup).
+    fn busy_oom_reports() -> Vec<u8> {
+        let text =
+            include_str!("../../corpus/common-oom-kill/sos_commands/logs/journalctl_--no-pager");
+        let mut out = String::with_capacity(text.len() * 2);
+        for line in text.lines() {
+            out.push_str(line);
+            out.push('\n');
+            if let Some(head) = line.strip_suffix("[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name") {
+                for pid in 40_000..40_300 {
+                    out.push_str(&format!("{head}[  {pid}]  1000 {pid}    45678     1234   401408        0           969 worker\n"));
+                }
+            }
+        }
+        out.into_bytes()
+    }
+
     /// A compressed log read in pieces (cut at record starts, analysed chunk by chunk as they
-    /// arrive) reports exactly what the whole member gives: same lines, times, events, hits.
+    /// arrive) reports exactly what the whole member gives: same lines, times, events, hits —
+    /// also when pieces are far smaller than the warm-up and look-ahead (they are then held
+    /// until a chunk has that much of its own) and a report spans many pieces.
     #[test]
     fn streamed_member_reports_as_whole() {
-        for (name, data) in [
-            ("sos_commands/logs/journalctl_--no-pager.gz", journal(6000)),
-            ("var/log/messages.gz", syslog_wrap()),
+        const SMALL: [(usize, usize); 4] = [
+            (64 << 10, 16 << 10),
+            (5000, 2000),
+            (200 << 10, 1 << 20),
+            (4096, 64 << 10),
+        ];
+        // OOM reports of a node running 300 tasks (330 records, 31 KiB): each spans many pieces.
+        const LARGE: [(usize, usize); 3] = [(4096, 64 << 10), (8192, 1 << 20), (64 << 10, 1 << 20)];
+        let oom = busy_oom_reports();
+        for (name, data, splits) in [
+            (
+                "sos_commands/logs/journalctl_--no-pager.gz",
+                journal(6000),
+                &SMALL[..],
+            ),
+            ("var/log/messages.gz", syslog_wrap(), &SMALL[..]),
+            (
+                "sos_commands/logs/journalctl_--no-pager.gz",
+                oom,
+                &LARGE[..],
+            ),
         ] {
             let gz = gzip(&data);
             let whole = report_json_named(
@@ -1303,7 +1341,7 @@ mod tests {
             );
             assert!(!whole["findings"].as_array().unwrap().is_empty(), "{name}");
             assert_eq!(whole["stats"]["members"], 1);
-            for (piece, overlap) in [(64 << 10, 16 << 10), (5000, 2000), (200 << 10, 1 << 20)] {
+            for &(piece, overlap) in splits {
                 let streamed = report_json_named(name, &gz, Split::Stream { piece, overlap });
                 assert_eq!(
                     streamed, whole,

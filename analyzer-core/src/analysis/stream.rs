@@ -198,7 +198,10 @@ pub(super) fn piece<'s>(d: &mut Dispatch<'s, '_>, p: input::Piece) {
     } else {
         boundary::last_cut(s.format, &s.held[s.tail_len..], MAX_HELD).map(|c| s.tail_len + c)
     };
-    if let Some(cut) = cut.filter(|&c| c > s.tail_len) {
+    // A chunk's warm-up comes from the chunk before it and its look-ahead from the one after:
+    // only chunks of at least `overlap` own bytes give every chunk a full warm-up and look-ahead
+    // (smaller pieces are held until they add up).
+    if let Some(cut) = cut.filter(|&c| c > s.tail_len && (p.last || c - s.tail_len >= s.overlap)) {
         cut_chunk(d, &mut s, cut);
     }
     if p.last {
