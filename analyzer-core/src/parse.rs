@@ -44,6 +44,8 @@ pub enum Format {
     JournalShortMonotonic,
     /// `-o short-unix`: `1620781720.642410 host ident[pid]: msg`.
     JournalShortUnix,
+    /// `-o short-full`: `Mon 2026-11-23 10:52:43 CET host ident[pid]: msg` (zone abbreviation).
+    JournalShortFull,
     /// `-o json`: one JSON object per line.
     JournalJson,
     /// `-o export`: binary-safe `FIELD=value` blocks separated by blank lines.
@@ -131,6 +133,7 @@ impl Format {
             Format::JournalShortIsoPrecise => "journal-short-iso-precise",
             Format::JournalShortMonotonic => "journal-short-monotonic",
             Format::JournalShortUnix => "journal-short-unix",
+            Format::JournalShortFull => "journal-short-full",
             Format::JournalJson => "journal-json",
             Format::JournalExport => "journal-export",
             Format::JournalVerbose => "journal-verbose",
@@ -179,6 +182,7 @@ impl Format {
         Format::JournalShortIsoPrecise,
         Format::JournalShortMonotonic,
         Format::JournalShortUnix,
+        Format::JournalShortFull,
         Format::JournalJson,
         Format::JournalExport,
         Format::JournalVerbose,
@@ -259,7 +263,8 @@ fn classify(format: Format, line: &[u8]) -> Kind<'_> {
         | Format::JournalShortIso
         | Format::JournalShortIsoPrecise
         | Format::JournalShortMonotonic
-        | Format::JournalShortUnix => {
+        | Format::JournalShortUnix
+        | Format::JournalShortFull => {
             if lines::starts_with_blank(line) {
                 Kind::Continuation
             } else if journal::is_separator(line) {
@@ -472,6 +477,7 @@ fn fill<'a>(rec: &mut Record<'a>, h: &lines::Header<'a>, format: Format) {
             | Format::JournalShortIsoPrecise
             | Format::JournalShortMonotonic
             | Format::JournalShortUnix
+            | Format::JournalShortFull
             | Format::JournalJson
             | Format::JournalExport
             | Format::JournalVerbose
@@ -613,6 +619,12 @@ fn sniff_line<'a>(
             }
             if journal::verbose_time(l).is_some() {
                 return Some(Format::JournalVerbose);
+            }
+            if journal::weekday_time(l).is_some() {
+                // `-o short-full`, with a host and an identifier after the zone.
+                let h = journal::short_header(l)?;
+                return (!h.host.is_empty() && !h.ident.is_empty())
+                    .then_some(Format::JournalShortFull);
             }
             if dmesg::header(l).is_some() {
                 return Some(Format::Dmesg);
@@ -764,6 +776,31 @@ Jul 05 19:41:00 node1 systemd[1]: Started Kubernetes kubelet.\n";
             matches!(u[0].time, RawTime::Utc(t) if t.to_rfc3339() == "2021-05-12T01:08:40.642410Z")
         );
         assert_eq!(u[0].pid, Some(901));
+        // `-o short-full`: weekday, date with year, zone abbreviation (local unless UTC/GMT).
+        let full = b"Mon 2026-11-23 10:52:43 UTC node-1 kubelet[1204]: E1123 10:52:43.000001    1204 kubelet.go:2000] \"Error syncing pod\"\n  continued\nMon 2026-11-23 11:52:44 CET node-1 systemd[1]: docker.service: Main process exited, code=killed, status=9/KILL\n";
+        assert_eq!(sniff_log(full), Some(Format::JournalShortFull));
+        let f = all(Format::JournalShortFull, full);
+        assert_eq!(f.len(), 2);
+        assert!(matches!(f[0].time, RawTime::Utc(t) if t.to_rfc3339() == "2026-11-23T10:52:43Z"));
+        assert_eq!(
+            (f[0].host, f[0].ident, f[0].pid),
+            (&b"node-1"[..], &b"kubelet"[..], Some(1204))
+        );
+        assert_eq!(f[0].level, Level::Error, "inner klog level");
+        assert!(f[0].raw.ends_with(b"  continued"));
+        assert!(
+            matches!(f[1].time, RawTime::Local(l) if (l.year, l.hour, l.minute) == (Some(2026), 11, 52))
+        );
+        assert_eq!((f[1].line, f[1].ident), (3, &b"systemd"[..]));
+        assert_eq!(
+            f[1].message,
+            b"docker.service: Main process exited, code=killed, status=9/KILL"
+        );
+        // A verbose cursor line is not a short-full record.
+        assert_eq!(
+            sniff_log(b"Wed 2021-05-12 09:08:40.642410 CST [s=3f;i=1]\n    MESSAGE=x\n"),
+            Some(Format::JournalVerbose)
+        );
     }
 
     #[test]

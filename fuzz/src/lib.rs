@@ -25,6 +25,7 @@ pub const JOURNAL_FORMATS: &[Format] = &[
     Format::JournalShortIsoPrecise,
     Format::JournalShortMonotonic,
     Format::JournalShortUnix,
+    Format::JournalShortFull,
     Format::JournalJson,
     Format::JournalExport,
     Format::JournalVerbose,

@@ -220,6 +220,7 @@ pub fn journal_mode(head: &[u8]) -> Format {
             | Format::JournalShortIsoPrecise
             | Format::JournalShortMonotonic
             | Format::JournalShortUnix
+            | Format::JournalShortFull
             | Format::JournalJson
             | Format::JournalExport
             | Format::JournalVerbose),

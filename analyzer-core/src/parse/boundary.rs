@@ -16,6 +16,7 @@ pub fn chunkable(format: Format) -> bool {
             | Format::JournalShortIsoPrecise
             | Format::JournalShortMonotonic
             | Format::JournalShortUnix
+            | Format::JournalShortFull
             | Format::Syslog
             | Format::Dmesg
             | Format::Kmsg

@@ -54,7 +54,8 @@ pub fn monotonic(b: &[u8]) -> Option<(u64, usize)> {
 }
 
 /// The time of a `short*` line, whatever the mode: `Aug 20 10:25:54[.us]` (local, no year),
-/// ISO with or without offset, `[ mono]`, or epoch seconds.
+/// ISO with or without offset, `[ mono]`, epoch seconds, or `Mon 2026-11-23 10:52:43 UTC`
+/// (`short-full`).
 pub fn short_time(line: &[u8]) -> Option<(RawTime, usize)> {
     match *line.first()? {
         b'[' => monotonic(line).map(|(us, n)| (RawTime::Monotonic(us), n)),
@@ -66,7 +67,10 @@ pub fn short_time(line: &[u8]) -> Option<(RawTime, usize)> {
                 (n >= 9).then_some((RawTime::Utc(ts), n))
             }
         }
-        _ => syslog_stamp(line).map(|(t, n)| (RawTime::Local(t), n)),
+        _ => match syslog_stamp(line) {
+            Some((t, n)) => Some((RawTime::Local(t), n)),
+            None => weekday_time(line),
+        },
     }
 }
 
@@ -87,17 +91,18 @@ pub fn short_header(line: &[u8]) -> Option<Header<'_>> {
     })
 }
 
-/// The cursor line of `-o verbose`: `Wed 2021-05-12 09:08:40.642410 CST [s=…;i=…]`. The zone
-/// is an abbreviation, so the time is local to the host (with year), except for `UTC`.
-pub fn verbose_time(line: &[u8]) -> Option<(RawTime, usize)> {
+/// `Ddd YYYY-MM-DD HH:MM:SS[.us] ZONE`, the time of `-o short-full` lines and of `-o verbose`
+/// cursor lines. The zone is an abbreviation, so the time is local to the host (with year),
+/// except for `UTC`/`GMT`. Returns the time and the bytes used, up to the end of the zone.
+pub fn weekday_time(line: &[u8]) -> Option<(RawTime, usize)> {
     let b = line.get(4..)?;
     if line.get(3) != Some(&b' ') || !line[..3].iter().all(u8::is_ascii_alphabetic) {
         return None;
     }
     let (t, used) = parse_iso_local(b)?;
     let rest = b.get(used..)?.strip_prefix(b" ")?;
-    let zone_len = memchr::memchr(b' ', rest)?;
-    if !rest.get(zone_len + 1..)?.starts_with(b"[s=") {
+    let zone_len = memchr::memchr2(b' ', b'\n', rest).unwrap_or(rest.len());
+    if zone_len == 0 {
         return None;
     }
     let time = match &rest[..zone_len] {
@@ -105,6 +110,14 @@ pub fn verbose_time(line: &[u8]) -> Option<(RawTime, usize)> {
         _ => RawTime::Local(t),
     };
     Some((time, 4 + used + 1 + zone_len))
+}
+
+/// The cursor line of `-o verbose`: `Wed 2021-05-12 09:08:40.642410 CST [s=…;i=…]`.
+pub fn verbose_time(line: &[u8]) -> Option<(RawTime, usize)> {
+    let (time, used) = weekday_time(line)?;
+    line.get(used..)?
+        .starts_with(b" [s=")
+        .then_some((time, used))
 }
 
 /// The header of a verbose entry. `entry` is the cursor line plus its indented field lines;
