@@ -198,6 +198,44 @@ impl Format {
     pub fn is_log(self) -> bool {
         Format::LOGS.contains(&self)
     }
+
+    /// Every `journalctl` output mode, `short*` first.
+    pub const JOURNAL: &'static [Format] = &[
+        Format::JournalShort,
+        Format::JournalShortPrecise,
+        Format::JournalShortIso,
+        Format::JournalShortIsoPrecise,
+        Format::JournalShortMonotonic,
+        Format::JournalShortUnix,
+        Format::JournalShortFull,
+        Format::JournalJson,
+        Format::JournalExport,
+        Format::JournalVerbose,
+    ];
+
+    /// True for the `journalctl -o short*` modes: one line layout, `TIME host ident[pid]: msg`,
+    /// that differs only in the time (see [`journal::short_header`]).
+    pub const fn is_journal_short(self) -> bool {
+        matches!(
+            self,
+            Format::JournalShort
+                | Format::JournalShortPrecise
+                | Format::JournalShortIso
+                | Format::JournalShortIsoPrecise
+                | Format::JournalShortMonotonic
+                | Format::JournalShortUnix
+                | Format::JournalShortFull
+        )
+    }
+
+    /// True for every `journalctl` output mode ([`Format::JOURNAL`]).
+    pub const fn is_journal(self) -> bool {
+        self.is_journal_short()
+            || matches!(
+                self,
+                Format::JournalJson | Format::JournalExport | Format::JournalVerbose
+            )
+    }
 }
 
 /// Iterator over the log [`Record`]s of one member, from [`records`].
@@ -258,13 +296,7 @@ fn classify(format: Format, line: &[u8]) -> Kind<'_> {
     }
     let head = line.get(..lines::MAX_HEADER_SCAN).unwrap_or(line);
     match format {
-        Format::JournalShort
-        | Format::JournalShortPrecise
-        | Format::JournalShortIso
-        | Format::JournalShortIsoPrecise
-        | Format::JournalShortMonotonic
-        | Format::JournalShortUnix
-        | Format::JournalShortFull => {
+        f if f.is_journal_short() => {
             if lines::starts_with_blank(line) {
                 Kind::Continuation
             } else if journal::is_separator(line) {
@@ -469,20 +501,8 @@ fn fill<'a>(rec: &mut Record<'a>, h: &lines::Header<'a>, format: Format) {
     rec.pid = h.pid;
     rec.level = h.level;
     rec.source = default_source(format, h.ident);
-    if matches!(
-        format,
-        Format::JournalShort
-            | Format::JournalShortPrecise
-            | Format::JournalShortIso
-            | Format::JournalShortIsoPrecise
-            | Format::JournalShortMonotonic
-            | Format::JournalShortUnix
-            | Format::JournalShortFull
-            | Format::JournalJson
-            | Format::JournalExport
-            | Format::JournalVerbose
-            | Format::Syslog
-    ) && let Some(l) = inner_level(rec.message)
+    if (format.is_journal() || format == Format::Syslog)
+        && let Some(l) = inner_level(rec.message)
     {
         rec.level = l;
     }
@@ -659,6 +679,30 @@ mod tests {
 
     fn s(b: &[u8]) -> &str {
         std::str::from_utf8(b).unwrap()
+    }
+
+    /// The journal lists and predicates agree: every journal mode is a log format, `short*`
+    /// first, and only the `short*` modes share the short line layout.
+    #[test]
+    fn journal_modes_agree() {
+        for &f in Format::LOGS {
+            assert_eq!(f.is_journal(), Format::JOURNAL.contains(&f), "{f:?}");
+        }
+        let short = Format::JOURNAL
+            .iter()
+            .take_while(|f| f.is_journal_short())
+            .count();
+        assert_eq!(short, 7);
+        assert!(
+            Format::JOURNAL[short..]
+                .iter()
+                .all(|f| !f.is_journal_short())
+        );
+        assert!(
+            Format::JOURNAL
+                .iter()
+                .all(|&f| f.name().starts_with("journal-"))
+        );
     }
 
     #[test]

@@ -18,18 +18,7 @@ use analyzer_core::stacks;
 pub const LOG_FORMATS: &[Format] = Format::LOGS;
 
 /// The journal output formats.
-pub const JOURNAL_FORMATS: &[Format] = &[
-    Format::JournalShort,
-    Format::JournalShortPrecise,
-    Format::JournalShortIso,
-    Format::JournalShortIsoPrecise,
-    Format::JournalShortMonotonic,
-    Format::JournalShortUnix,
-    Format::JournalShortFull,
-    Format::JournalJson,
-    Format::JournalExport,
-    Format::JournalVerbose,
-];
+pub const JOURNAL_FORMATS: &[Format] = Format::JOURNAL;
 
 /// Splits `data` into a format picked by its first byte among `formats` and the rest.
 pub fn pick<'a>(formats: &[Format], data: &'a [u8]) -> Option<(Format, &'a [u8])> {

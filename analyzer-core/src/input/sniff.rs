@@ -213,18 +213,7 @@ pub fn journal_mode(head: &[u8]) -> Format {
         }
     }
     match parse::sniff_log(rest) {
-        Some(
-            f @ (Format::JournalShort
-            | Format::JournalShortPrecise
-            | Format::JournalShortIso
-            | Format::JournalShortIsoPrecise
-            | Format::JournalShortMonotonic
-            | Format::JournalShortUnix
-            | Format::JournalShortFull
-            | Format::JournalJson
-            | Format::JournalExport
-            | Format::JournalVerbose),
-        ) => f,
+        Some(f) if f.is_journal() => f,
         _ => Format::JournalShort,
     }
 }

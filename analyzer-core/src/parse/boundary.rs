@@ -8,21 +8,11 @@ use crate::model::time::RawTime;
 /// Line formats whose record boundaries can be found locally (a header line is never joined
 /// to the record before): such a log can be cut into chunks analysed apart.
 pub fn chunkable(format: Format) -> bool {
-    matches!(
-        format,
-        Format::JournalShort
-            | Format::JournalShortPrecise
-            | Format::JournalShortIso
-            | Format::JournalShortIsoPrecise
-            | Format::JournalShortMonotonic
-            | Format::JournalShortUnix
-            | Format::JournalShortFull
-            | Format::Syslog
-            | Format::Dmesg
-            | Format::Kmsg
-            | Format::Klog
-            | Format::Logrus
-    )
+    format.is_journal_short()
+        || matches!(
+            format,
+            Format::Syslog | Format::Dmesg | Format::Kmsg | Format::Klog | Format::Logrus
+        )
 }
 
 /// True when a record with a header starts at the beginning of `rest` in any pass over the
