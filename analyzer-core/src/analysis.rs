@@ -760,18 +760,33 @@ fn cut_record(rec: &mut crate::model::Record<'_>, max: usize) {
 
 /// True when a log member carries at least two goroutine headers (`goroutine 12 [`).
 fn embedded_dump(data: &[u8]) -> bool {
-    let mut n = 0;
+    goroutine_headers(data, 2)
+}
+
+/// True when `data` has at least `n` goroutine headers (`goroutine 12 [`).
+fn goroutine_headers(data: &[u8], n: usize) -> bool {
+    let mut seen = 0;
     for i in memchr::memmem::find_iter(data, b"goroutine ") {
         let rest = &data[i + 10..];
         let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
         if digits > 0 && rest.get(digits..digits + 2) == Some(b" [") {
-            n += 1;
-            if n >= 2 {
+            seen += 1;
+            if seen >= n {
                 return true;
             }
         }
     }
     false
+}
+
+/// True when the records of a log chunk may go on with a goroutine dump from the chunk before:
+/// a goroutine header, or a frame's file line (`\t/path/file.go:123 +0x45`) among its first
+/// two records.
+fn dump_continues(format: Format, data: &[u8]) -> bool {
+    goroutine_headers(data, 1)
+        || parse::records(format, data)
+            .take(2)
+            .any(|r| r.message.first() == Some(&b'\t'))
 }
 
 /// The text of an event's telling lines, read from the member.
@@ -1348,6 +1363,55 @@ mod tests {
                     "{name}: pieces of {piece}, overlap {overlap}"
                 );
             }
+        }
+    }
+
+    /// A goroutine dump written into the journal (dockerd's SIGUSR1 dump or a crash, one record
+    /// per dump line) and read in pieces far smaller than the dump is analysed as one dump, as
+    /// in one pass: the lock cycle between goroutines in different pieces is found.
+    #[test]
+    fn streamed_journal_with_a_dump_across_pieces() {
+        let dump = include_str!(
+            "../../corpus/common-goroutine-deadlock/var/run/docker/goroutine-stacks-2021-12-09T154207+0800.log"
+        );
+        let mut text = String::new();
+        let noise = |text: &mut String, from: u32| {
+            for i in from..from + 1500 {
+                text.push_str(&format!(
+                    "Dec 09 15:{:02}:{:02} node-1 kubelet[1204]: I1209 15:40:00.000001    1204 kubelet.go:1913] SyncLoop (PLEG): \"pod-{}\", event: ContainerStarted\n",
+                    40 + i / 60 % 20,
+                    i % 60,
+                    i % 40
+                ));
+            }
+        };
+        noise(&mut text, 0);
+        for line in dump.lines() {
+            text.push_str("Dec 09 15:42:07 node-1 dockerd[4085]: ");
+            text.push_str(line);
+            text.push('\n');
+        }
+        noise(&mut text, 1500);
+        let gz = gzip(text.as_bytes());
+        let name = "sos_commands/logs/journalctl_--no-pager.gz";
+        let whole = report_json_named(
+            name,
+            &gz,
+            Split::Fixed {
+                chunks: 1,
+                overlap: 0,
+            },
+        );
+        let ids: Vec<_> = whole["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap_or_default())
+            .collect();
+        assert!(ids.contains(&"goroutine-deadlock"), "{ids:?}");
+        for (piece, overlap) in [(4096, 4096), (64 << 10, 16 << 10), (200 << 10, 64 << 10)] {
+            let streamed = report_json_named(name, &gz, Split::Stream { piece, overlap });
+            assert_eq!(streamed, whole, "pieces of {piece}, overlap {overlap}");
         }
     }
 

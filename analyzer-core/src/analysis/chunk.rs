@@ -65,6 +65,13 @@ pub(super) struct ChunkOut {
     dropped: Option<(u64, u64)>,
 }
 
+impl ChunkOut {
+    /// Newlines in the chunk's own bytes.
+    pub(super) fn own_newlines(&self) -> u64 {
+        self.nl_to_end - self.nl_warm
+    }
+}
+
 /// Where a chunk lies: `data[start..end]` are its own bytes, the rest of `data` its warm-up and
 /// look-ahead, and `data[0]` is at member offset `origin`.
 #[derive(Clone, Copy, Debug)]

@@ -64,6 +64,29 @@ pub(super) struct Stream {
     overlap: usize,
 }
 
+/// The own bytes of a chunk of a streamed log with goroutine dump lines.
+struct DumpPart {
+    bytes: Vec<u8>,
+    /// The chunk has a dump of its own (two goroutine headers or more).
+    starts: bool,
+    /// The chunk may go on with a dump from the chunk before: a goroutine header, or a frame
+    /// line among its first records.
+    continues: bool,
+}
+
+impl DumpPart {
+    /// The dump lines of a chunk's own bytes, if it has any.
+    fn of(format: Format, own: &[u8]) -> Option<DumpPart> {
+        let starts = embedded_dump(own);
+        let continues = starts || dump_continues(format, own);
+        continues.then(|| DumpPart {
+            bytes: own.to_vec(),
+            starts,
+            continues,
+        })
+    }
+}
+
 /// Collects the chunks of one streamed member as they finish; the last to arrive stitches them.
 struct Merge {
     path: String,
@@ -74,7 +97,8 @@ struct Merge {
 #[derive(Default)]
 struct Slots {
     outs: Vec<Option<ChunkOut>>,
-    dumps: Vec<(usize, stacks::Analysis)>,
+    /// Own bytes of the chunks with goroutine dump lines, analysed together at the end.
+    dumps: Vec<(usize, DumpPart)>,
     done: usize,
     /// Number of chunks, once the member's last piece was cut.
     sealed: Option<usize>,
@@ -86,7 +110,7 @@ impl Merge {
         &self,
         chunk: usize,
         out: ChunkOut,
-        dump: Option<stacks::Analysis>,
+        dump: Option<DumpPart>,
         state: &Mutex<State>,
         limits: &Limits,
     ) {
@@ -111,11 +135,31 @@ impl Merge {
             return;
         }
         slots.committed = true;
-        let outs = std::mem::take(&mut slots.outs);
-        let log = merge(outs.into_iter().flatten(), limits, self.idx);
-        let mut dumps = std::mem::take(&mut slots.dumps);
-        dumps.sort_by_key(|(chunk, _)| *chunk);
-        let dumps = dumps.into_iter().map(|(_, d)| d).collect();
+        let outs: Vec<ChunkOut> = std::mem::take(&mut slots.outs)
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut parts = std::mem::take(&mut slots.dumps);
+        parts.sort_by_key(|(chunk, _)| *chunk);
+        // The dump's lines at their lines in the member, as one pass reads them: the chunks
+        // without dump lines before and between are blank lines (which also end a goroutine, as
+        // their log lines would).
+        let mut text = Vec::new();
+        let mut at = 0;
+        for (chunk, part) in parts {
+            // A part is of the dump when it starts one or goes on from the chunk before.
+            if !(part.starts || (part.continues && at == chunk && !text.is_empty())) {
+                continue;
+            }
+            for o in outs.get(at..chunk).unwrap_or_default() {
+                text.resize(text.len() + o.own_newlines() as usize, b'\n');
+            }
+            text.extend_from_slice(&part.bytes);
+            at = chunk + 1;
+        }
+        let log = merge(outs, limits, self.idx);
+        let dumps = embedded_analysis(&text).into_iter().collect();
+        drop(text);
         commit_log(state, limits, &self.path, log, dumps);
     }
 }
@@ -266,9 +310,40 @@ fn spawn<'s>(d: &mut Dispatch<'s, '_>, s: &mut Stream, buf: Vec<u8>, at: ChunkAt
     let (merge, idx, format) = (Arc::clone(&s.merge), s.merge.idx, s.format);
     d.scope.spawn(move |_| {
         let out = analyse_chunk(engine, limits, idx, format, &buf, at);
-        let dump = embedded_analysis(&buf[at.start..at.end]);
+        // A goroutine dump written into the log (a Go crash, dockerd's SIGUSR1 dump in older
+        // versions) may span many chunks: the own bytes of the chunks with dump lines are kept
+        // and analysed as one dump when the member is complete (as a dump member would be).
+        let dump = DumpPart::of(format, &buf[at.start..at.end]);
         pool.put(buf);
         budget.give(size);
         merge.done(chunk, out, dump, state, limits);
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Which chunks of a journal are kept for an embedded dump: two headers start one; a
+    /// chunk that opens on the frames of a goroutine cut at the boundary goes on with it; a
+    /// chunk of kubelet lines (`kubelet.go:1913]` is no frame) is not kept.
+    #[test]
+    fn dump_parts_of_journal_chunks() {
+        let p = "Dec 09 15:42:07 node-1 dockerd[4085]: ";
+        let starts = format!(
+            "{p}goroutine 1 [running]:\n{p}main.main()\n{p}\t/go/src/main.go:10 +0x1d\n{p}\n{p}goroutine 7 [semacquire, 28 minutes]:\n{p}sync.runtime_SemacquireMutex(0xc000478afc, 0x0, 0x1)\n"
+        );
+        let cont = format!(
+            "{p}\t/usr/local/go/src/runtime/sema.go:71 +0x47\n{p}sync.(*Mutex).lockSlow(0xc000478af8)\n{p}\t/usr/local/go/src/sync/mutex.go:138 +0x105\n"
+        );
+        let kubelet = "Dec 09 15:42:08 node-1 kubelet[1204]: I1209 15:42:08.000001    1204 kubelet.go:1913] SyncLoop (PLEG): \"pod-1\", event: ContainerStarted\n";
+        let part = |t: &str| {
+            DumpPart::of(Format::JournalShort, t.as_bytes()).map(|d| (d.starts, d.continues))
+        };
+        assert_eq!(part(&starts), Some((true, true)));
+        assert_eq!(part(&cont), Some((false, true)));
+        assert_eq!(part(&format!("{kubelet}{cont}")), Some((false, true)));
+        assert_eq!(part(&format!("{kubelet}{kubelet}{cont}")), None);
+        assert_eq!(part(&kubelet.repeat(50)), None);
+    }
 }
