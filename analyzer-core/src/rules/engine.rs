@@ -967,8 +967,8 @@ fn log_matched(
         return None;
     }
     let resolve = |h: &MemberHits, t: &RawTime, e: u16| clock.resolve(t, e, &h.years);
-    // All times (for windows and ordering).
-    let mut times: Vec<Timestamp> = Vec::new();
+    // All times (for windows and ordering), with the member they come from.
+    let mut timed: Vec<(Timestamp, usize)> = Vec::new();
     let mut count = 0u64;
     let mut untimed = 0u64;
     for h in &parts {
@@ -979,17 +979,19 @@ fn log_matched(
             match resolve(h, t, *e) {
                 Some(ts) => {
                     if not_before.is_none_or(|nb| ts >= nb) {
-                        times.push(ts);
+                        timed.push((ts, h.member));
                     }
                 }
                 None => untimed += 1,
             }
         }
     }
+    let (times, copies) = union_of_copies(timed);
     if not_before.is_some() {
         count = times.len() as u64;
+    } else {
+        count = count.saturating_sub(copies);
     }
-    times.sort_unstable();
     if count < item.min_count {
         return None;
     }
@@ -1017,6 +1019,10 @@ fn log_matched(
         return None;
     }
     all.sort_by_key(|(t, h, hit)| (*t, h.member, hit.line));
+    // A record copied in several members is cited once, from the first member.
+    all.dedup_by(|b, a| {
+        a.0.is_some() && a.0 == b.0 && a.1.member != b.1.member && a.2.text == b.2.text
+    });
     let mut chosen: Vec<&(Option<Timestamp>, &MemberHits, &Hit)> = vec![&all[0]];
     if all.len() > 2 {
         chosen.push(&all[all.len() / 2]);
@@ -1060,6 +1066,29 @@ fn log_matched(
         values,
         evidence,
     })
+}
+
+/// The match times of one item over all members, sorted, with the records that several members
+/// copy counted once: a sosreport holds the journal whole and again per boot and per unit, and a
+/// daemon's log file repeats its journal lines. Within each second, the member with the most
+/// matches stands for all (its times are kept, the others' are copies); matches of one member
+/// are never merged. Returns the times and the number of copies left out.
+fn union_of_copies(mut timed: Vec<(Timestamp, usize)>) -> (Vec<Timestamp>, u64) {
+    const SECOND: i64 = 1_000_000;
+    timed.sort_unstable_by_key(|&(t, m)| (t.0.div_euclid(SECOND), m, t));
+    let mut times = Vec::with_capacity(timed.len());
+    let mut copies = 0u64;
+    for group in timed.chunk_by(|a, b| a.0.0.div_euclid(SECOND) == b.0.0.div_euclid(SECOND)) {
+        // Runs of one member within the second (sorted by member); the longest stands.
+        let best = group
+            .chunk_by(|a, b| a.1 == b.1)
+            .max_by_key(|run| run.len())
+            .unwrap_or_default();
+        copies += (group.len() - best.len()) as u64;
+        times.extend(best.iter().map(|&(t, _)| t));
+    }
+    times.sort_unstable();
+    (times, copies)
 }
 
 fn observation_matched(obs: &Observations, item: &Item) -> Option<Matched> {

@@ -681,3 +681,41 @@ proptest::proptest! {
         proptest::prop_assert_eq!(fast, whole);
     }
 }
+
+/// A sosreport holds the journal whole and again for the current boot, and a daemon's log file
+/// repeats its journal lines: a record copied in several members counts once (per second, the
+/// member with the most matches stands for all), while matches of one member are never merged.
+#[test]
+fn records_copied_in_several_members_count_once() {
+    let e = Engine::compile([("b.toml", RULE_B)]).unwrap();
+    let t = "E0820 10:25:05.1 1 remote_runtime.go:243] StopContainer \"ff\" from runtime service failed: rpc error: code = Unknown desc = operation timeout: context deadline exceeded";
+    let k = Source::Kubelet;
+    // The whole journal: two timeouts in second 5, one in 9, one in 20.
+    let whole = scan(&e, &[(k, 5, t), (k, 5, t), (k, 9, t), (k, 20, t)]);
+    // The boot's journal: a copy of seconds 5 (one of the two) and 9, and one in 30 only it has.
+    let mut boot = scan(&e, &[(k, 5, t), (k, 9, t), (k, 30, t)]);
+    for h in &mut boot.hits {
+        h.member = 1;
+    }
+    let obs = Observations {
+        members: vec![
+            "sos_commands/logs/journalctl_--no-pager".into(),
+            "sos_commands/logs/journalctl_--no-pager_--catalog_--boot".into(),
+        ],
+        hits: whole.hits.into_iter().chain(boot.hits).collect(),
+        observations: Vec::new(),
+    };
+    let f = e.evaluate(&obs, &clock());
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].summary, "kubelet timed out 5 times");
+    let cited: Vec<_> = f[0]
+        .evidence
+        .iter()
+        .map(|ev| (ev.path.rsplit('_').next().unwrap_or_default(), ev.line))
+        .collect();
+    // First, middle and last of the distinct records: the copy of line 1 is not cited again.
+    assert_eq!(
+        cited,
+        vec![("--no-pager", 1), ("--no-pager", 3), ("--boot", 3)]
+    );
+}
