@@ -162,6 +162,10 @@ pub struct Entry {
     /// Rules whose finding cites this line as evidence.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<String>,
+    /// The same record in other members (`path:line`): a sosreport holds the journal whole,
+    /// again for the boot and per unit, and syslog files repeat it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<String>,
 }
 
 impl PartialOrd for Entry {
@@ -187,6 +191,8 @@ pub struct Timeline {
     pub dropped: u64,
     /// Records without a time that could be resolved (not shown).
     pub untimed: u64,
+    /// Entries folded into an entry of another member as copies of the same record.
+    pub copies: u64,
     /// Problems reading the bundle.
     pub warnings: Vec<Warning>,
 }
@@ -349,6 +355,7 @@ impl input::Sink for SelectPass<'_> {
                 line: rec.line,
                 text: String::from_utf8_lossy(first).trim_end().to_string(),
                 rules,
+                copies: Vec::new(),
             };
             self.push(entry);
         }
@@ -420,14 +427,56 @@ pub fn build(
         untimed: 0,
     };
     input::walk(bundle, &opts.limits, &mut pass2)?;
-    let entries = pass2.heap.into_sorted_vec();
+    let (entries, copies) = fold_copies(pass2.heap.into_sorted_vec());
     Ok(Timeline {
         entries,
         center,
         dropped: pass2.dropped,
         untimed: pass2.untimed,
+        copies,
         warnings: pass1.warnings,
     })
+}
+
+/// Folds the records that several members copy into one entry (the first member's, in path
+/// order), naming the copies and joining their finding markers. Entries of one time, source and
+/// text from different members are copies; identical lines within one member stay apart.
+/// `entries` are sorted; returns the entries kept and the number folded.
+fn fold_copies(entries: Vec<Entry>) -> (Vec<Entry>, u64) {
+    let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
+    let mut folded = 0u64;
+    let mut group_start = 0;
+    for e in entries {
+        if out.get(group_start).is_none_or(|g| g.time != e.time) {
+            group_start = out.len();
+        }
+        // The first entry of this time and text with no line of `e`'s member yet.
+        let home = out[group_start..].iter_mut().find(|k| {
+            k.source == e.source
+                && k.text == e.text
+                && k.path != e.path
+                && !k.copies.iter().any(|c| copy_of(c, &e.path))
+        });
+        match home {
+            Some(k) => {
+                k.copies.push(format!("{}:{}", e.path, e.line));
+                for r in e.rules {
+                    if !k.rules.contains(&r) {
+                        k.rules.push(r);
+                    }
+                }
+                folded += 1;
+            }
+            None => out.push(e),
+        }
+    }
+    (out, folded)
+}
+
+/// True when `copy` (`path:line`) is a line of `path`.
+fn copy_of(copy: &str, path: &str) -> bool {
+    copy.strip_prefix(path)
+        .is_some_and(|rest| rest.starts_with(':') && rest[1..].bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Formats a time in `zone` (an IANA name; `UTC` when `None`) as `2020-07-15 10:12:22.123456`.
@@ -467,9 +516,14 @@ pub fn render_text(t: &Timeline, zone: &jiff::tz::TimeZone) -> String {
         } else {
             format!("<< {} ", e.rules.join(","))
         };
+        let copies = match e.copies.len() {
+            0 => String::new(),
+            1 => " (+1 copy)".to_string(),
+            n => format!(" (+{n} copies)"),
+        };
         let _ = writeln!(
             out,
-            "{} {:<12} {mark}{}:{} {}",
+            "{} {:<12} {mark}{}:{}{copies} {}",
             format_time(e.time, zone),
             e.source,
             e.path,
@@ -489,6 +543,13 @@ pub fn render_text(t: &Timeline, zone: &jiff::tz::TimeZone) -> String {
             out,
             "# {} records without a usable time left out",
             t.untimed
+        );
+    }
+    if t.copies > 0 {
+        let _ = writeln!(
+            out,
+            "# {} copies of records shown once (the same record in several members)",
+            t.copies
         );
     }
     out
@@ -578,6 +639,63 @@ Jul 15 10:30:00 node1 kubelet[900]: I0715 10:30:00.000000     900 kubelet.go:184
             warnings: vec![],
             stats: Stats::default(),
         }
+    }
+
+    /// The journal and `/var/log/messages` hold the same records: each is shown once, from
+    /// the first member, naming its copy; the copy's finding marker is joined.
+    #[test]
+    fn records_copied_in_two_members_are_shown_once() {
+        let dir = std::env::temp_dir().join(format!("nm-timeline-copies-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(dir.join("var/log"));
+        let _ = std::fs::create_dir_all(dir.join("sos_commands/logs"));
+        let _ = std::fs::create_dir_all(dir.join("sos_commands/date"));
+        let _ = std::fs::write(dir.join("var/log/messages"), MESSAGES);
+        let journal = format!(
+            "-- Logs begin at Wed 2020-07-15 10:00:00 UTC. --\n{MESSAGES}{}",
+            MESSAGES.lines().nth(1).unwrap_or_default()
+        );
+        let _ = std::fs::write(dir.join("sos_commands/logs/journalctl_--no-pager"), journal);
+        let _ = std::fs::write(dir.join("sos_commands/date/date_--utc"), DATE);
+        let t = build(
+            &Bundle::from_path(&dir),
+            Some(&report()),
+            &TimelineOptions::default(),
+        )
+        .unwrap_or_default();
+        let _ = std::fs::remove_dir_all(&dir);
+        let got: Vec<(&str, u32, &[String], &[String])> = t
+            .entries
+            .iter()
+            .map(|e| {
+                (
+                    e.path.as_str(),
+                    e.line,
+                    e.copies.as_slice(),
+                    e.rules.as_slice(),
+                )
+            })
+            .collect();
+        let j = "sos_commands/logs/journalctl_--no-pager";
+        assert_eq!(
+            got,
+            vec![
+                (
+                    j,
+                    2,
+                    &["var/log/messages:1".to_string()][..],
+                    &["oom-kill".to_string()][..]
+                ),
+                (j, 3, &["var/log/messages:2".to_string()][..], &[][..]),
+                // The journal repeats line 3 of its own: one member's lines are never folded.
+                (j, 5, &[][..], &[][..]),
+                (j, 4, &["var/log/messages:3".to_string()][..], &[][..]),
+            ]
+        );
+        assert_eq!(t.copies, 3);
+        assert!(
+            render_text(&t, &jiff::tz::TimeZone::UTC)
+                .contains("journalctl_--no-pager:2 (+1 copy) ")
+        );
     }
 
     #[test]
