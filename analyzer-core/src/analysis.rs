@@ -1171,6 +1171,12 @@ mod tests {
         report_json_named("sos_commands/logs/journalctl_--no-pager", data, split)
     }
 
+    /// A member analysed in one pass, the reference for chunked and streamed analysis.
+    const ONE_PASS: Split = Split::Fixed {
+        chunks: 1,
+        overlap: 0,
+    };
+
     fn report_json_named(name: &str, data: &[u8], split: Split) -> serde_json::Value {
         let bundle = Bundle::from_bytes(name, data.to_vec());
         let engine = crate::rules::load(&[]).unwrap();
@@ -1204,13 +1210,7 @@ mod tests {
         assert_eq!(log.events.len(), one.events.len());
         assert_eq!(one.events.len(), 62, "one OOM kill per 97 lines");
         assert_eq!(log.hits.len(), one.hits.len());
-        let whole = report_json(
-            &data,
-            Split::Fixed {
-                chunks: 1,
-                overlap: 0,
-            },
-        );
+        let whole = report_json(&data, ONE_PASS);
         let findings = whole["findings"].as_array().unwrap();
         assert!(!findings.is_empty());
         for (chunks, overlap) in [(7, 16 << 10), (3, 4 << 10), (13, 64 << 10)] {
@@ -1346,14 +1346,7 @@ mod tests {
             ),
         ] {
             let gz = gzip(&data);
-            let whole = report_json_named(
-                name,
-                &gz,
-                Split::Fixed {
-                    chunks: 1,
-                    overlap: 0,
-                },
-            );
+            let whole = report_json_named(name, &gz, ONE_PASS);
             assert!(!whole["findings"].as_array().unwrap().is_empty(), "{name}");
             assert_eq!(whole["stats"]["members"], 1);
             for &(piece, overlap) in splits {
@@ -1394,14 +1387,7 @@ mod tests {
         noise(&mut text, 1500);
         let gz = gzip(text.as_bytes());
         let name = "sos_commands/logs/journalctl_--no-pager.gz";
-        let whole = report_json_named(
-            name,
-            &gz,
-            Split::Fixed {
-                chunks: 1,
-                overlap: 0,
-            },
-        );
+        let whole = report_json_named(name, &gz, ONE_PASS);
         let ids: Vec<_> = whole["findings"]
             .as_array()
             .unwrap()

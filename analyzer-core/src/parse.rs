@@ -174,25 +174,29 @@ impl Format {
         }
     }
 
-    /// Every format that yields log [`Record`](crate::model::Record)s.
-    pub const LOGS: &'static [Format] = &[
-        Format::JournalShort,
-        Format::JournalShortPrecise,
-        Format::JournalShortIso,
-        Format::JournalShortIsoPrecise,
-        Format::JournalShortMonotonic,
-        Format::JournalShortUnix,
-        Format::JournalShortFull,
-        Format::JournalJson,
-        Format::JournalExport,
-        Format::JournalVerbose,
-        Format::Syslog,
-        Format::Dmesg,
-        Format::Kmsg,
-        Format::Klog,
-        Format::KlogJson,
-        Format::Logrus,
-    ];
+    /// Every format that yields log [`Record`](crate::model::Record)s: the journal modes,
+    /// then the other logs.
+    pub const LOGS: &'static [Format] = &{
+        const OTHER: [Format; 6] = [
+            Format::Syslog,
+            Format::Dmesg,
+            Format::Kmsg,
+            Format::Klog,
+            Format::KlogJson,
+            Format::Logrus,
+        ];
+        let mut all = [Format::Unknown; Format::JOURNAL.len() + OTHER.len()];
+        let mut i = 0;
+        while i < all.len() {
+            all[i] = if i < Format::JOURNAL.len() {
+                Format::JOURNAL[i]
+            } else {
+                OTHER[i - Format::JOURNAL.len()]
+            };
+            i += 1;
+        }
+        all
+    };
 
     /// True for formats that yield log [`Record`](crate::model::Record)s.
     pub fn is_log(self) -> bool {
