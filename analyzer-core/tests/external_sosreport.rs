@@ -46,6 +46,29 @@ fn healthy_real_sosreport_has_no_high_finding() {
         "records: {}",
         report.stats.records
     );
+    // The journal is there twice (whole, and again for the boot): containerd's three starts
+    // (journal lines 2150, 2219, 2305) count once each and are cited once.
+    let restart = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "frequent-daemon-restart")
+        .expect("containerd restarted while juju set the node up");
+    assert!(
+        restart.summary.contains(
+            "containerd started 3 times from 2022-02-11T19:05:08Z to 2022-02-11T19:06:30Z"
+        ),
+        "{}",
+        restart.summary
+    );
+    let times: Vec<_> = restart.evidence.iter().map(|e| e.time).collect();
+    let mut distinct = times.clone();
+    distinct.dedup();
+    assert_eq!(
+        (times.len(), distinct.len()),
+        (3, 3),
+        "{:?}",
+        restart.evidence
+    );
     let first = report.stats.first.unwrap().to_rfc3339();
     let last = report.stats.last.unwrap().to_rfc3339();
     assert!(first.starts_with("2022-02-11T18:5"), "first {first}");
