@@ -128,7 +128,8 @@ pub struct TimelineOptions {
     /// Only records of these sources (canonical names: `kernel`, `kubelet`, `dockerd`, or an
     /// identifier for other programs); empty keeps all.
     pub sources: Vec<String>,
-    /// Most entries kept (the earliest); the rest are counted in [`Timeline::dropped`].
+    /// Most entries kept (the earliest); the rest are counted in [`Timeline::dropped`]. Copies
+    /// of a record in several members are entries until they are folded into one.
     pub limit: usize,
     /// Ingestion limits.
     pub limits: Limits,
