@@ -7,7 +7,7 @@
 //! [`Clock`], keeps those inside the window and of the chosen sources, and holds at most
 //! [`TimelineOptions::limit`] of them (the earliest).
 
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use crate::error::Error;
 use crate::input::{self, Bundle, Limits, Member, Warning};
@@ -128,8 +128,8 @@ pub struct TimelineOptions {
     /// Only records of these sources (canonical names: `kernel`, `kubelet`, `dockerd`, or an
     /// identifier for other programs); empty keeps all.
     pub sources: Vec<String>,
-    /// Most entries kept (the earliest); the rest are counted in [`Timeline::dropped`]. Copies
-    /// of a record in several members are entries until they are folded into one.
+    /// Most entries kept (the earliest), a record and its copies in other members being one
+    /// entry; the rest are counted in [`Timeline::dropped`].
     pub limit: usize,
     /// Ingestion limits.
     pub limits: Limits,
@@ -188,11 +188,11 @@ pub struct Timeline {
     pub entries: Vec<Entry>,
     /// The window's center, when one was asked for.
     pub center: Option<Timestamp>,
-    /// Records inside the selection but beyond [`TimelineOptions::limit`].
+    /// Records inside the selection but beyond [`TimelineOptions::limit`] (copies included).
     pub dropped: u64,
     /// Records without a time that could be resolved (not shown).
     pub untimed: u64,
-    /// Entries folded into an entry of another member as copies of the same record.
+    /// Records folded into a shown entry of another member as copies of the same record.
     pub copies: u64,
     /// Problems reading the bundle.
     pub warnings: Vec<Warning>,
@@ -278,7 +278,7 @@ impl input::Sink for ClockPass {
     }
 }
 
-/// Second pass: resolve, select, keep the earliest `limit`.
+/// Second pass: resolve, select, fold copies, keep the earliest `limit` entries.
 struct SelectPass<'a> {
     clock: &'a Clock,
     years: &'a HashMap<(usize, String), YearSummary>,
@@ -286,23 +286,115 @@ struct SelectPass<'a> {
     range: Option<(Timestamp, Timestamp)>,
     sources: &'a [String],
     limit: usize,
-    heap: BinaryHeap<Entry>,
+    /// The entries kept, by time.
+    kept: BTreeMap<Timestamp, Moment>,
+    /// Entries in `kept` (copies folded).
+    shown: usize,
+    /// Records folded into an entry in `kept`.
+    copies: u64,
     dropped: u64,
     untimed: u64,
 }
 
+/// The entries kept at one time.
+#[derive(Default)]
+struct Moment {
+    /// Entries by source and text, in the order they arrived: the k-th of a member's identical
+    /// lines folds into the k-th entry that has no line of that member yet.
+    by_text: HashMap<(String, String), Vec<Entry>>,
+    /// The place (path, line) of every entry and its source and text, to drop the last.
+    order: BTreeMap<(String, u32), (String, String)>,
+}
+
 impl SelectPass<'_> {
+    /// True when no record at `time` can be shown: the kept entries are `limit` and all earlier.
+    fn full_before(&self, time: Timestamp) -> bool {
+        self.shown >= self.limit && self.kept.last_key_value().is_some_and(|(t, _)| *t < time)
+    }
+
+    /// Keeps `e`, as a copy of a kept entry of another member when there is one, then drops
+    /// the latest entries (with their copies) beyond the limit.
     fn push(&mut self, e: Entry) {
-        if self.heap.len() < self.limit {
-            self.heap.push(e);
-        } else if self.heap.peek().is_some_and(|top| e < *top) {
-            self.heap.pop();
-            self.heap.push(e);
-            self.dropped += 1;
-        } else {
-            self.dropped += 1;
+        let moment = self.kept.entry(e.time).or_default();
+        let key = (e.source.clone(), e.text.clone());
+        let same = moment.by_text.entry(key.clone()).or_default();
+        let home = same
+            .iter_mut()
+            .find(|k| k.path != e.path && !k.copies.iter().any(|c| copy_of(c, &e.path)));
+        if let Some(k) = home {
+            // The entry stands at the earliest place among its copies.
+            let (path, line) = if (e.path.as_str(), e.line) < (k.path.as_str(), k.line) {
+                if let Some(v) = moment.order.remove(&(k.path.clone(), k.line)) {
+                    moment.order.insert((e.path.clone(), e.line), v);
+                }
+                (
+                    std::mem::replace(&mut k.path, e.path),
+                    std::mem::replace(&mut k.line, e.line),
+                )
+            } else {
+                (e.path, e.line)
+            };
+            k.copies.push(format!("{path}:{line}"));
+            for r in e.rules {
+                if !k.rules.contains(&r) {
+                    k.rules.push(r);
+                }
+            }
+            self.copies += 1;
+            return;
+        }
+        moment.order.insert((e.path.clone(), e.line), key);
+        same.push(e);
+        self.shown += 1;
+        while self.shown > self.limit {
+            self.drop_last();
         }
     }
+
+    /// Drops the latest kept entry and its copies.
+    fn drop_last(&mut self) {
+        let Some(mut last) = self.kept.last_entry() else {
+            return;
+        };
+        let moment = last.get_mut();
+        if let Some(((path, line), key)) = moment.order.pop_last() {
+            if let Some(same) = moment.by_text.get_mut(&key) {
+                if let Some(i) = same.iter().position(|k| k.path == path && k.line == line) {
+                    let gone = same.remove(i);
+                    let copies = gone.copies.len() as u64;
+                    self.copies -= copies;
+                    self.dropped += 1 + copies;
+                    self.shown -= 1;
+                }
+                if same.is_empty() {
+                    moment.by_text.remove(&key);
+                }
+            }
+        }
+        if moment.order.is_empty() {
+            last.remove();
+        }
+    }
+
+    /// The kept entries in time order, each copy list in place order.
+    fn into_entries(self) -> Vec<Entry> {
+        let mut entries: Vec<Entry> = self
+            .kept
+            .into_values()
+            .flat_map(|m| m.by_text.into_values().flatten())
+            .collect();
+        entries.sort_unstable();
+        for e in &mut entries {
+            e.copies.sort_by(|a, b| place(a).cmp(&place(b)));
+        }
+        entries
+    }
+}
+
+/// The (path, line) of a copy written `path:line`.
+fn place(copy: &str) -> (&str, u32) {
+    copy.rsplit_once(':')
+        .map_or((copy, 0), |(p, l)| (p, l.parse().unwrap_or(0)))
 }
 
 impl input::Sink for SelectPass<'_> {
@@ -332,12 +424,8 @@ impl input::Sink for SelectPass<'_> {
             if !self.sources.is_empty() && !self.sources.iter().any(|s| *s == source) {
                 continue;
             }
-            // Cheap reject before building an owned entry.
-            if self.heap.len() >= self.limit
-                && self.heap.peek().is_some_and(|top| {
-                    (time, &member.path, rec.line) >= (top.time, &top.path, top.line)
-                })
-            {
+            // Cheap reject before building an owned entry (a copy shares its record's time).
+            if self.full_before(time) {
                 self.dropped += 1;
                 continue;
             }
@@ -423,55 +511,22 @@ pub fn build(
         }),
         sources: &opts.sources,
         limit: opts.limit.max(1),
-        heap: BinaryHeap::new(),
+        kept: BTreeMap::new(),
+        shown: 0,
+        copies: 0,
         dropped: 0,
         untimed: 0,
     };
     input::walk(bundle, &opts.limits, &mut pass2)?;
-    let (entries, copies) = fold_copies(pass2.heap.into_sorted_vec());
+    let (dropped, untimed, copies) = (pass2.dropped, pass2.untimed, pass2.copies);
     Ok(Timeline {
-        entries,
+        entries: pass2.into_entries(),
         center,
-        dropped: pass2.dropped,
-        untimed: pass2.untimed,
+        dropped,
+        untimed,
         copies,
         warnings: pass1.warnings,
     })
-}
-
-/// Folds the records that several members copy into one entry (the first member's, in path
-/// order), naming the copies and joining their finding markers. Entries of one time, source and
-/// text from different members are copies; identical lines within one member stay apart.
-/// `entries` are sorted; returns the entries kept and the number folded.
-fn fold_copies(entries: Vec<Entry>) -> (Vec<Entry>, u64) {
-    let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
-    let mut folded = 0u64;
-    let mut group_start = 0;
-    for e in entries {
-        if out.get(group_start).is_none_or(|g| g.time != e.time) {
-            group_start = out.len();
-        }
-        // The first entry of this time and text with no line of `e`'s member yet.
-        let home = out[group_start..].iter_mut().find(|k| {
-            k.source == e.source
-                && k.text == e.text
-                && k.path != e.path
-                && !k.copies.iter().any(|c| copy_of(c, &e.path))
-        });
-        match home {
-            Some(k) => {
-                k.copies.push(format!("{}:{}", e.path, e.line));
-                for r in e.rules {
-                    if !k.rules.contains(&r) {
-                        k.rules.push(r);
-                    }
-                }
-                folded += 1;
-            }
-            None => out.push(e),
-        }
-    }
-    (out, folded)
 }
 
 /// True when `copy` (`path:line`) is a line of `path`.
@@ -535,7 +590,7 @@ pub fn render_text(t: &Timeline, zone: &jiff::tz::TimeZone) -> String {
     if t.dropped > 0 {
         let _ = writeln!(
             out,
-            "# {} more entries not shown (raise --limit or narrow with --around/--window/--sources)",
+            "# {} more records not shown, copies included (raise --limit or narrow with --around/--window/--sources)",
             t.dropped
         );
     }
@@ -697,6 +752,43 @@ Jul 15 10:30:00 node1 kubelet[900]: I0715 10:30:00.000000     900 kubelet.go:184
             render_text(&t, &jiff::tz::TimeZone::UTC)
                 .contains("journalctl_--no-pager:2 (+1 copy) ")
         );
+    }
+
+    #[test]
+    fn the_limit_counts_a_record_and_its_copies_once() {
+        let dir = std::env::temp_dir().join(format!("nm-timeline-limit-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(dir.join("var/log"));
+        let _ = std::fs::create_dir_all(dir.join("sos_commands/logs"));
+        let _ = std::fs::create_dir_all(dir.join("sos_commands/date"));
+        let _ = std::fs::write(dir.join("var/log/messages"), MESSAGES);
+        let journal = format!(
+            "-- Logs begin at Wed 2020-07-15 10:00:00 UTC. --\n{MESSAGES}{}",
+            MESSAGES.lines().nth(1).unwrap_or_default()
+        );
+        let _ = std::fs::write(dir.join("sos_commands/logs/journalctl_--no-pager"), journal);
+        let _ = std::fs::write(dir.join("sos_commands/date/date_--utc"), DATE);
+        let bundle = Bundle::from_path(&dir);
+        let got = |limit: usize| {
+            let t = build(
+                &bundle,
+                None,
+                &TimelineOptions {
+                    limit,
+                    ..TimelineOptions::default()
+                },
+            )
+            .unwrap_or_default();
+            let lines: Vec<(u32, usize)> =
+                t.entries.iter().map(|e| (e.line, e.copies.len())).collect();
+            (lines, t.copies, t.dropped)
+        };
+        // Two lines shown, each with its copy; the journal's own repeat (line 5), its line 4 and
+        // the copy of line 4 in /var/log/messages are beyond the limit.
+        assert_eq!(got(2), (vec![(2, 1), (3, 1)], 2, 3));
+        assert_eq!(got(1), (vec![(2, 1)], 1, 5));
+        assert_eq!(got(3), (vec![(2, 1), (3, 1), (5, 0)], 2, 2));
+        assert_eq!(got(4), (vec![(2, 1), (3, 1), (5, 0), (4, 1)], 3, 0));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -35,8 +35,8 @@ pub struct Args {
     /// Show times in this IANA time zone (default UTC).
     #[arg(long, value_name = "ZONE")]
     pub tz: Option<String>,
-    /// Most records selected (the earliest); a record copied in several members counts once per
-    /// member before its copies are folded into one line.
+    /// Most lines shown (the earliest of the selection); a record copied in several members is
+    /// one line.
     #[arg(long, default_value_t = 10_000)]
     pub limit: usize,
     /// Extra rule directory for the finding markers.
