@@ -697,11 +697,10 @@ Jul 15 10:30:00 node1 kubelet[900]: I0715 10:30:00.000000     900 kubelet.go:184
         }
     }
 
-    /// The journal and `/var/log/messages` hold the same records: each is shown once, from
-    /// the first member, naming its copy; the copy's finding marker is joined.
-    #[test]
-    fn records_copied_in_two_members_are_shown_once() {
-        let dir = std::env::temp_dir().join(format!("nm-timeline-copies-{}", std::process::id()));
+    /// A sosreport-shaped directory whose journal holds `/var/log/messages` (lines 2–4 copy
+    /// lines 1–3) and repeats its second line at line 5.
+    fn copies_bundle(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("nm-timeline-{name}-{}", std::process::id()));
         let _ = std::fs::create_dir_all(dir.join("var/log"));
         let _ = std::fs::create_dir_all(dir.join("sos_commands/logs"));
         let _ = std::fs::create_dir_all(dir.join("sos_commands/date"));
@@ -712,6 +711,14 @@ Jul 15 10:30:00 node1 kubelet[900]: I0715 10:30:00.000000     900 kubelet.go:184
         );
         let _ = std::fs::write(dir.join("sos_commands/logs/journalctl_--no-pager"), journal);
         let _ = std::fs::write(dir.join("sos_commands/date/date_--utc"), DATE);
+        dir
+    }
+
+    /// The journal and `/var/log/messages` hold the same records: each is shown once, from
+    /// the first member, naming its copy; the copy's finding marker is joined.
+    #[test]
+    fn records_copied_in_two_members_are_shown_once() {
+        let dir = copies_bundle("copies");
         let t = build(
             &Bundle::from_path(&dir),
             Some(&report()),
@@ -756,17 +763,7 @@ Jul 15 10:30:00 node1 kubelet[900]: I0715 10:30:00.000000     900 kubelet.go:184
 
     #[test]
     fn the_limit_counts_a_record_and_its_copies_once() {
-        let dir = std::env::temp_dir().join(format!("nm-timeline-limit-{}", std::process::id()));
-        let _ = std::fs::create_dir_all(dir.join("var/log"));
-        let _ = std::fs::create_dir_all(dir.join("sos_commands/logs"));
-        let _ = std::fs::create_dir_all(dir.join("sos_commands/date"));
-        let _ = std::fs::write(dir.join("var/log/messages"), MESSAGES);
-        let journal = format!(
-            "-- Logs begin at Wed 2020-07-15 10:00:00 UTC. --\n{MESSAGES}{}",
-            MESSAGES.lines().nth(1).unwrap_or_default()
-        );
-        let _ = std::fs::write(dir.join("sos_commands/logs/journalctl_--no-pager"), journal);
-        let _ = std::fs::write(dir.join("sos_commands/date/date_--utc"), DATE);
+        let dir = copies_bundle("limit");
         let bundle = Bundle::from_path(&dir);
         let got = |limit: usize| {
             let t = build(
