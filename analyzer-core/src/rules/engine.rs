@@ -1018,8 +1018,12 @@ fn log_matched(
     if all.is_empty() {
         return None;
     }
-    all.sort_by_key(|(t, h, hit)| (*t, h.member, hit.line));
-    // A record copied in several members is cited once, from the first member.
+    // A record copied in several members is cited once, from the first member in path order
+    // (the whole journal before the boot's, as the timeline shows it).
+    let path = |h: &MemberHits| obs.members.get(h.member).map_or("", String::as_str);
+    all.sort_by(|(t, h, hit), (u, g, other)| {
+        (*t, path(h), hit.line).cmp(&(*u, path(g), other.line))
+    });
     all.dedup_by(|b, a| {
         a.0.is_some() && a.0 == b.0 && a.1.member != b.1.member && a.2.text == b.2.text
     });

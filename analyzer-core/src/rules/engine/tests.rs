@@ -691,18 +691,19 @@ fn records_copied_in_several_members_count_once() {
     let t = "E0820 10:25:05.1 1 remote_runtime.go:243] StopContainer \"ff\" from runtime service failed: rpc error: code = Unknown desc = operation timeout: context deadline exceeded";
     let k = Source::Kubelet;
     // The whole journal: two timeouts in second 5, one in 9, one in 20.
-    let whole = scan(&e, &[(k, 5, t), (k, 5, t), (k, 9, t), (k, 20, t)]);
+    let mut whole = scan(&e, &[(k, 5, t), (k, 5, t), (k, 9, t), (k, 20, t)]);
     // The boot's journal: a copy of seconds 5 (one of the two) and 9, and one in 30 only it has.
-    let mut boot = scan(&e, &[(k, 5, t), (k, 9, t), (k, 30, t)]);
-    for h in &mut boot.hits {
+    let boot = scan(&e, &[(k, 5, t), (k, 9, t), (k, 30, t)]);
+    // The archive holds the boot's journal first.
+    for h in &mut whole.hits {
         h.member = 1;
     }
     let obs = Observations {
         members: vec![
-            "sos_commands/logs/journalctl_--no-pager".into(),
             "sos_commands/logs/journalctl_--no-pager_--catalog_--boot".into(),
+            "sos_commands/logs/journalctl_--no-pager".into(),
         ],
-        hits: whole.hits.into_iter().chain(boot.hits).collect(),
+        hits: boot.hits.into_iter().chain(whole.hits).collect(),
         observations: Vec::new(),
     };
     let f = e.evaluate(&obs, &clock());
@@ -713,7 +714,8 @@ fn records_copied_in_several_members_count_once() {
         .iter()
         .map(|ev| (ev.path.rsplit('_').next().unwrap_or_default(), ev.line))
         .collect();
-    // First, middle and last of the distinct records: the copy of line 1 is not cited again.
+    // First, middle and last of the distinct records: line 1 is cited from the whole journal
+    // (first in path order, as the timeline shows it), not again from its copy.
     assert_eq!(
         cited,
         vec![("--no-pager", 1), ("--no-pager", 3), ("--boot", 3)]
