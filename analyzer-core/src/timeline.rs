@@ -70,52 +70,14 @@ impl Around {
     }
 }
 
-/// Reads a duration: `90s`, `10m`, `2h`, `1h30m`, `1d`, or a bare number of seconds.
+/// Reads a duration: `90s`, `10m`, `2h`, `1h30m`, `1d`, or a bare number of seconds
+/// ([`crate::model::time::parse_duration`]).
 pub fn parse_duration(text: &str) -> Result<i64, TimelineError> {
-    let bad = |reason| TimelineError::BadValue {
+    crate::model::time::parse_duration(text).map_err(|reason| TimelineError::BadValue {
         what: "duration",
         text: text.to_string(),
         reason,
-    };
-    let t = text.trim();
-    if t.is_empty() {
-        return Err(bad("empty"));
-    }
-    if let Ok(secs) = t.parse::<i64>() {
-        return secs
-            .checked_mul(1_000_000)
-            .filter(|v| *v >= 0)
-            .ok_or(bad("out of range"));
-    }
-    let mut total: i64 = 0;
-    let mut num: Option<i64> = None;
-    for c in t.chars() {
-        if let Some(d) = c.to_digit(10) {
-            num = Some(
-                num.unwrap_or(0)
-                    .checked_mul(10)
-                    .and_then(|v| v.checked_add(i64::from(d)))
-                    .ok_or(bad("out of range"))?,
-            );
-            continue;
-        }
-        let unit = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86_400,
-            _ => return Err(bad("use a number with s, m, h or d (e.g. 10m, 1h30m)")),
-        };
-        let n = num.take().ok_or(bad("a unit needs a number before it"))?;
-        total = n
-            .checked_mul(unit * 1_000_000)
-            .and_then(|v| total.checked_add(v))
-            .ok_or(bad("out of range"))?;
-    }
-    if num.is_some() {
-        return Err(bad("a number needs a unit after it"));
-    }
-    Ok(total)
+    })
 }
 
 /// What to put on the timeline.

@@ -455,6 +455,51 @@ impl ClockBuilder {
     }
 }
 
+/// Reads a duration written by a person (a rule's `window` and `within`, `timeline --window`):
+/// `90s`, `10m`, `2h`, `1h30m`, `1d`, or a bare number of seconds. Returns microseconds, or why
+/// the text is not a duration (out of range included: every step is checked).
+pub fn parse_duration(text: &str) -> Result<i64, &'static str> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("empty");
+    }
+    if let Ok(secs) = t.parse::<i64>() {
+        return secs
+            .checked_mul(1_000_000)
+            .filter(|v| *v >= 0)
+            .ok_or("out of range");
+    }
+    let mut total: i64 = 0;
+    let mut num: Option<i64> = None;
+    for c in t.chars() {
+        if let Some(d) = c.to_digit(10) {
+            num = Some(
+                num.unwrap_or(0)
+                    .checked_mul(10)
+                    .and_then(|v| v.checked_add(i64::from(d)))
+                    .ok_or("out of range")?,
+            );
+            continue;
+        }
+        let unit: i64 = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => return Err("use a number with s, m, h or d (e.g. 10m, 1h30m)"),
+        };
+        let n = num.take().ok_or("a unit needs a number before it")?;
+        total = n
+            .checked_mul(unit * 1_000_000)
+            .and_then(|v| total.checked_add(v))
+            .ok_or("out of range")?;
+    }
+    if num.is_some() {
+        return Err("a number needs a unit after it");
+    }
+    Ok(total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -469,6 +514,26 @@ mod tests {
             second: 0,
             micros: 0,
         })
+    }
+
+    #[test]
+    fn durations_are_checked() {
+        let table: &[(&str, Result<i64, &str>)] = &[
+            ("90s", Ok(90)),
+            ("1h30m", Ok(5400)),
+            ("2d", Ok(172_800)),
+            ("10", Ok(10)),
+            ("-10", Err("out of range")),
+            ("222222222222222221h", Err("out of range")),
+            ("9223372036854775807", Err("out of range")),
+            ("4000000000000d", Err("out of range")),
+            ("", Err("empty")),
+            ("m", Err("a unit needs a number before it")),
+            ("5m3", Err("a number needs a unit after it")),
+        ];
+        for (text, want) in table {
+            assert_eq!(parse_duration(text).map(|v| v / 1_000_000), *want, "{text}");
+        }
     }
 
     #[test]

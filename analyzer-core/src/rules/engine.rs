@@ -24,7 +24,7 @@ use regex::bytes::Regex;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::model::time::{Clock, RawTime, YearSummary};
+use crate::model::time::{Clock, RawTime, YearSummary, parse_duration};
 use crate::model::{Record, Source, Timestamp};
 use crate::report::{Evidence, Finding, Severity};
 use crate::rules::spec::{self, RuleSpec};
@@ -1404,11 +1404,11 @@ fn compile_rule(
     }
     let severity = spec::severity(name, text, "severity", &spec.severity)?;
     let window = match &spec.window {
-        Some(w) => Some(spec::parse_duration(w.get_ref()).ok_or_else(|| {
+        Some(w) => Some(parse_duration(w.get_ref()).map_err(|why| {
             err(
                 w.span(),
                 "window".into(),
-                format!("not a duration: {:?}", w.get_ref()),
+                format!("not a duration: {:?} ({why})", w.get_ref()),
             )
         })?),
         None => None,
@@ -1578,11 +1578,11 @@ fn compile_rule(
             }
         }
         let within = match &ev.within {
-            Some(w) => Some(spec::parse_duration(w.get_ref()).ok_or_else(|| {
+            Some(w) => Some(parse_duration(w.get_ref()).map_err(|why| {
                 err(
                     w.span(),
                     f("within"),
-                    format!("not a duration: {:?}", w.get_ref()),
+                    format!("not a duration: {:?} ({why})", w.get_ref()),
                 )
             })?),
             None => None,

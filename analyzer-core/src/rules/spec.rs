@@ -197,21 +197,6 @@ fn field_from_message(msg: &str) -> Option<String> {
     Some(msg[start + 1..start + 1 + end].to_string())
 }
 
-/// Parses a duration like `90s`, `10m`, `2h`, `1d` into microseconds.
-pub fn parse_duration(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
-    let n: i64 = num.parse().ok()?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86400,
-        _ => return None,
-    };
-    Some(secs * 1_000_000)
-}
-
 /// Parses a severity name with the rule file's position for errors.
 pub fn severity(name: &str, text: &str, field: &str, value: &Spanned<String>) -> Result<Severity> {
     Severity::from_name(value.get_ref()).ok_or_else(|| Error::Rule {
@@ -228,15 +213,6 @@ pub fn severity(name: &str, text: &str, field: &str, value: &Spanned<String>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("90s"), Some(90_000_000));
-        assert_eq!(parse_duration("10m"), Some(600_000_000));
-        assert_eq!(parse_duration("2h"), Some(7_200_000_000));
-        assert_eq!(parse_duration("2x"), None);
-        assert_eq!(parse_duration("m"), None);
-    }
 
     #[test]
     fn syntax_errors_name_the_line() {

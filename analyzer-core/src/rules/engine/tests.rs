@@ -470,6 +470,26 @@ fn rule_file_errors_name_file_line_and_field() {
         }
         other => panic!("unexpected {other:?}"),
     }
+    // Durations too long for the clock are errors, not overflows (found by fuzzing).
+    let long_window = RULE_A.replace("window = \"1h\"", "window = \"222222222222222221h\"");
+    let long_within = RULE_A.replace("within = \"10s\"", "within = \"1d99999999999999999999s\"");
+    for (text, want) in [
+        (&long_window, (10, "window")),
+        (&long_within, (28, "evidence[1].within")),
+    ] {
+        match Engine::compile([("a.toml", text.as_str())]) {
+            Err(Error::Rule {
+                line,
+                field,
+                message,
+                ..
+            }) => {
+                assert_eq!((line, field.as_str()), want);
+                assert!(message.ends_with("(out of range)"), "{message}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
 }
 
 #[test]
