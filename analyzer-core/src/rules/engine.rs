@@ -1587,6 +1587,17 @@ fn compile_rule(
             })?),
             None => None,
         };
+        if *ev.weight.get_ref() > spec::MAX_WEIGHT {
+            return Err(err(
+                ev.weight.span(),
+                f("weight"),
+                format!(
+                    "{} is more than {} (weights are relative: 10, 30, 60)",
+                    ev.weight.get_ref(),
+                    spec::MAX_WEIGHT
+                ),
+            ));
+        }
         if let Some(a) = &ev.after {
             if !spec.evidence.iter().any(|o| o.id.get_ref() == a.get_ref()) {
                 return Err(err(
@@ -1600,7 +1611,7 @@ fn compile_rule(
             id: ev.id.get_ref().clone(),
             kind,
             role,
-            weight: ev.weight,
+            weight: *ev.weight.get_ref(),
             describe: ev.describe.clone(),
             group: ev.group.clone(),
             observation,

@@ -62,9 +62,9 @@ pub struct EvidenceSpec {
     /// `against` (its presence lowers the score: a sign of a different cause).
     #[serde(default = "default_role")]
     pub role: Spanned<String>,
-    /// Contribution to the score.
+    /// Contribution to the score (at most [`MAX_WEIGHT`]).
     #[serde(default = "default_weight")]
-    pub weight: u32,
+    pub weight: Spanned<u32>,
     /// What the item is, in words; listed under `missing` when absent.
     pub describe: String,
     /// Items sharing a group are alternatives: the group is present when any of them is, and
@@ -146,9 +146,13 @@ fn default_role() -> Spanned<String> {
     Spanned::new(0..0, "supporting".to_string())
 }
 
-fn default_weight() -> u32 {
-    10
+fn default_weight() -> Spanned<u32> {
+    Spanned::new(0..0, 10)
 }
+
+/// The largest weight of an evidence item: scores are ratios of weights, and a bound keeps
+/// their sums exact.
+pub const MAX_WEIGHT: u32 = 1000;
 
 /// Parses a rule file. `name` is used in errors (`builtin/oom-kill.toml`, a path).
 pub fn parse_rule(name: &str, text: &str) -> Result<RuleSpec> {

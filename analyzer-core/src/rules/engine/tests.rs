@@ -470,6 +470,23 @@ fn rule_file_errors_name_file_line_and_field() {
         }
         other => panic!("unexpected {other:?}"),
     }
+    // Weights are bounded, so score sums are exact.
+    let heavy = RULE_A.replace("weight = 50", "weight = 4000000000");
+    match Engine::compile([("a.toml", heavy.as_str())]) {
+        Err(Error::Rule {
+            line,
+            field,
+            message,
+            ..
+        }) => {
+            assert_eq!((line, field.as_str()), (16, "evidence[0].weight"));
+            assert!(
+                message.starts_with("4000000000 is more than 1000"),
+                "{message}"
+            );
+        }
+        other => panic!("unexpected {other:?}"),
+    }
     // Durations too long for the clock are errors, not overflows (found by fuzzing).
     let long_window = RULE_A.replace("window = \"1h\"", "window = \"222222222222222221h\"");
     let long_within = RULE_A.replace("within = \"10s\"", "within = \"1d99999999999999999999s\"");
