@@ -773,37 +773,57 @@ const MAX_KEYS: usize = 64;
 /// keys as rare as the literals. A line holding a literal holds a key, so a search for keys
 /// finds every line the literals can be in.
 fn line_keys(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
-    fn minimise(keys: &mut Vec<Vec<u8>>) {
-        keys.sort();
-        keys.dedup();
-        let all = keys.clone();
-        keys.retain(|k| {
-            !all.iter()
-                .any(|o| o != k && memchr::memmem::find(k, o).is_some())
-        });
-    }
+    let holds = |k: &[u8], o: &[u8]| memchr::memmem::find(k, o).is_some();
     let mut keys: Vec<Vec<u8>> = lits.iter().filter(|l| !l.is_empty()).cloned().collect();
-    minimise(&mut keys);
-    // Longest common substrings of every pair, updated as keys are merged.
-    let mut lcs: HashMap<(Vec<u8>, Vec<u8>), (usize, usize)> = HashMap::new();
-    while keys.len() > MAX_KEYS {
-        let mut best: Option<(usize, usize, usize, usize)> = None; // (len, i, j, start in i)
-        for i in 0..keys.len() {
-            for j in i + 1..keys.len() {
-                let (len, at) = *lcs
-                    .entry((keys[i].clone(), keys[j].clone()))
-                    .or_insert_with(|| longest_common(&keys[i], &keys[j]));
+    keys.sort();
+    keys.dedup();
+    let all = keys.clone();
+    keys.retain(|k| !all.iter().any(|o| o != k && holds(k, o)));
+    // No live key holds another. Keys keep their index; `common[at(i, j)]` (i < j) is the
+    // longest common substring of keys i and j, recomputed only for a key that changes.
+    let n = keys.len();
+    let mut live = vec![true; n];
+    let at = |i: usize, j: usize| j * (j - 1) / 2 + i;
+    let pair = |keys: &[Vec<u8>], i: usize, j: usize| longest_common(&keys[i], &keys[j]);
+    let mut common = Vec::with_capacity(n * n.saturating_sub(1) / 2);
+    for j in 0..n {
+        for i in 0..j {
+            common.push(pair(&keys, i, j));
+        }
+    }
+    let mut count = n;
+    while count > MAX_KEYS {
+        let mut best: Option<(usize, usize, usize)> = None; // (len, i, start in i)
+        for i in (0..n).filter(|&i| live[i]) {
+            for j in (i + 1..n).filter(|&j| live[j]) {
+                let (len, start) = common[at(i, j)];
                 if len >= 4 && best.is_none_or(|b| len > b.0) {
-                    best = Some((len, i, j, at));
+                    best = Some((len, i, start));
                 }
             }
         }
-        let Some((len, i, j, at)) = best else { break };
-        let shared = keys[i][at..at + len].to_vec();
-        keys.swap_remove(j);
+        let Some((len, i, start)) = best else { break };
+        // The shared substring replaces key i; every other key holding it (key j among
+        // them) goes. It holds no live key, being part of key i.
+        let shared = keys[i][start..start + len].to_vec();
+        for k in 0..n {
+            if k != i && live[k] && holds(&keys[k], &shared) {
+                live[k] = false;
+                count -= 1;
+            }
+        }
         keys[i] = shared;
-        minimise(&mut keys);
+        for k in (0..n).filter(|&k| k != i && live[k]) {
+            let (a, b) = (i.min(k), i.max(k));
+            common[at(a, b)] = pair(&keys, a, b);
+        }
     }
+    let mut keys: Vec<Vec<u8>> = keys
+        .into_iter()
+        .zip(live)
+        .filter_map(|(k, l)| l.then_some(k))
+        .collect();
+    keys.sort();
     keys
 }
 
