@@ -780,17 +780,33 @@ fn line_keys(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
     let all = keys.clone();
     keys.retain(|k| !all.iter().any(|o| o != k && holds(k, o)));
     // No live key holds another. Keys keep their index; `common[at(i, j)]` (i < j) is the
-    // longest common substring of keys i and j, recomputed only for a key that changes.
+    // longest common substring of keys i and j, computed only for keys sharing 4 bytes (no
+    // shorter one is merged) and recomputed only for a key that changes.
     let n = keys.len();
     let mut live = vec![true; n];
     let at = |i: usize, j: usize| j * (j - 1) / 2 + i;
     let pair = |keys: &[Vec<u8>], i: usize, j: usize| longest_common(&keys[i], &keys[j]);
-    let mut common = Vec::with_capacity(n * n.saturating_sub(1) / 2);
-    for j in 0..n {
-        for i in 0..j {
-            common.push(pair(&keys, i, j));
+    let mut common = vec![(0, 0); n * n.saturating_sub(1) / 2];
+    let mut holders: HashMap<&[u8], Vec<usize>> = HashMap::new();
+    for (k, key) in keys.iter().enumerate() {
+        for gram in key.windows(4) {
+            let ids = holders.entry(gram).or_default();
+            if ids.last() != Some(&k) {
+                ids.push(k);
+            }
         }
     }
+    let mut done = vec![false; common.len()];
+    for ids in holders.values() {
+        for (x, &j) in ids.iter().enumerate() {
+            for &i in &ids[..x] {
+                if !std::mem::replace(&mut done[at(i, j)], true) {
+                    common[at(i, j)] = pair(&keys, i, j);
+                }
+            }
+        }
+    }
+    drop(holders);
     let mut count = n;
     while count > MAX_KEYS {
         let mut best: Option<(usize, usize, usize)> = None; // (len, i, start in i)
@@ -813,9 +829,12 @@ fn line_keys(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
             }
         }
         keys[i] = shared;
+        // A part of key i shares no more with another key than key i did.
         for k in (0..n).filter(|&k| k != i && live[k]) {
             let (a, b) = (i.min(k), i.max(k));
-            common[at(a, b)] = pair(&keys, a, b);
+            if common[at(a, b)].0 >= 4 {
+                common[at(a, b)] = pair(&keys, a, b);
+            }
         }
     }
     let mut keys: Vec<Vec<u8>> = keys

@@ -685,6 +685,60 @@ fn longest_common_substring() {
     assert_eq!(longest_common(b"", b"xyz"), (0, 0));
 }
 
+/// What [`line_keys`] must give, without its shortcuts: every live pair's longest common
+/// substring recomputed at every step.
+fn line_keys_plain(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let holds = |k: &[u8], o: &[u8]| memchr::memmem::find(k, o).is_some();
+    let mut sorted: Vec<Vec<u8>> = lits.iter().filter(|l| !l.is_empty()).cloned().collect();
+    sorted.sort();
+    sorted.dedup();
+    let mut keys: Vec<Option<Vec<u8>>> = sorted
+        .iter()
+        .filter(|k| !sorted.iter().any(|o| o != *k && holds(k, o)))
+        .map(|k| Some(k.clone()))
+        .collect();
+    while keys.iter().flatten().count() > MAX_KEYS {
+        let mut best: Option<(usize, usize, usize)> = None;
+        for i in 0..keys.len() {
+            for j in i + 1..keys.len() {
+                if let (Some(a), Some(b)) = (&keys[i], &keys[j]) {
+                    let (len, at) = longest_common(a, b);
+                    if len >= 4 && best.is_none_or(|b| len > b.0) {
+                        best = Some((len, i, at));
+                    }
+                }
+            }
+        }
+        let Some((len, i, at)) = best else { break };
+        let shared = keys[i].as_ref().unwrap()[at..at + len].to_vec();
+        for key in keys.iter_mut() {
+            if key.as_ref().is_some_and(|k| holds(k, &shared)) {
+                *key = None;
+            }
+        }
+        keys[i] = Some(shared);
+    }
+    let mut keys: Vec<Vec<u8>> = keys.into_iter().flatten().collect();
+    keys.sort();
+    keys
+}
+
+/// The built-in literals need merging (more than [`MAX_KEYS`] of them), and the indexed merge
+/// gives what the plain one gives.
+#[test]
+fn line_keys_equal_the_plain_merge_on_builtin_literals() {
+    let engine = crate::rules::load(&[]).unwrap();
+    let lits: Vec<Vec<u8>> = engine
+        .literals()
+        .into_iter()
+        .map(|l| l.into_bytes())
+        .collect();
+    assert!(lits.len() > 2 * MAX_KEYS, "{} literals", lits.len());
+    let keys = line_keys(&lits);
+    assert_eq!(keys.len(), MAX_KEYS);
+    assert_eq!(keys, line_keys_plain(&lits));
+}
+
 proptest::proptest! {
     /// The key-window search finds exactly the overlapping matches of a whole-text search, for
     /// literals that overlap, nest and share keys, on any text over their bytes.
@@ -716,6 +770,24 @@ proptest::proptest! {
         overlapping_by_line(&ac, &keys, 7, &data, &mut fast);
         fast.sort_unstable();
         proptest::prop_assert_eq!(fast, whole);
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 64,
+        max_shrink_iters: 64,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+    /// The indexed merge gives what the plain one gives, on literal sets that need merging.
+    #[test]
+    fn line_keys_equal_the_plain_merge(
+        lits in proptest::collection::vec(
+            proptest::collection::vec(proptest::sample::select(b"abcdefghijkl".to_vec()), 6..14),
+            MAX_KEYS + 16..MAX_KEYS * 3,
+        )
+    ) {
+        proptest::prop_assert_eq!(line_keys(&lits), line_keys_plain(&lits));
     }
 }
 
