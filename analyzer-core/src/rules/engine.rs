@@ -779,14 +779,12 @@ fn line_keys(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
     keys.dedup();
     let all = keys.clone();
     keys.retain(|k| !all.iter().any(|o| o != k && holds(k, o)));
-    // No live key holds another. Keys keep their index; `common[at(i, j)]` (i < j) is the
-    // longest common substring of keys i and j, computed only for keys sharing 4 bytes (no
-    // shorter one is merged) and recomputed only for a key that changes.
+    // No live key holds another. Keys keep their index. `common` holds the pairs of live keys
+    // sharing 4 bytes or more (no shorter substring is merged): (i, j), i < j, to the longest
+    // common substring's length and start in key i.
     let n = keys.len();
     let mut live = vec![true; n];
-    let at = |i: usize, j: usize| j * (j - 1) / 2 + i;
-    let pair = |keys: &[Vec<u8>], i: usize, j: usize| longest_common(&keys[i], &keys[j]);
-    let mut common = vec![(0, 0); n * n.saturating_sub(1) / 2];
+    let mut common: BTreeMap<(usize, usize), (usize, usize)> = BTreeMap::new();
     let mut holders: HashMap<&[u8], Vec<usize>> = HashMap::new();
     for (k, key) in keys.iter().enumerate() {
         for gram in key.windows(4) {
@@ -796,26 +794,23 @@ fn line_keys(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
             }
         }
     }
-    let mut done = vec![false; common.len()];
     for ids in holders.values() {
         for (x, &j) in ids.iter().enumerate() {
             for &i in &ids[..x] {
-                if !std::mem::replace(&mut done[at(i, j)], true) {
-                    common[at(i, j)] = pair(&keys, i, j);
-                }
+                common
+                    .entry((i, j))
+                    .or_insert_with(|| longest_common(&keys[i], &keys[j]));
             }
         }
     }
     drop(holders);
     let mut count = n;
     while count > MAX_KEYS {
+        // The longest, the first in index order among equals.
         let mut best: Option<(usize, usize, usize)> = None; // (len, i, start in i)
-        for i in (0..n).filter(|&i| live[i]) {
-            for j in (i + 1..n).filter(|&j| live[j]) {
-                let (len, start) = common[at(i, j)];
-                if len >= 4 && best.is_none_or(|b| len > b.0) {
-                    best = Some((len, i, start));
-                }
+        for (&(i, _), &(len, start)) in &common {
+            if best.is_none_or(|b| len > b.0) {
+                best = Some((len, i, start));
             }
         }
         let Some((len, i, start)) = best else { break };
@@ -829,13 +824,17 @@ fn line_keys(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
             }
         }
         keys[i] = shared;
-        // A part of key i shares no more with another key than key i did.
-        for k in (0..n).filter(|&k| k != i && live[k]) {
-            let (a, b) = (i.min(k), i.max(k));
-            if common[at(a, b)].0 >= 4 {
-                common[at(a, b)] = pair(&keys, a, b);
+        // Pairs of a dropped key go; those of key i are recomputed (a part of key i shares no
+        // more with another key than key i did, so no pair is added).
+        common.retain(|&(a, b), v| {
+            if !live[a] || !live[b] {
+                return false;
             }
-        }
+            if a == i || b == i {
+                *v = longest_common(&keys[a], &keys[b]);
+            }
+            v.0 >= 4
+        });
     }
     let mut keys: Vec<Vec<u8>> = keys
         .into_iter()
