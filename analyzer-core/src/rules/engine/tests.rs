@@ -614,7 +614,9 @@ describe = "the limit"
     ));
 }
 
-/// Every built-in literal contains a line key, and the keys fit one SIMD search.
+/// Every built-in literal contains a line key, and the keys fit one SIMD search. The literals
+/// need merging (more than [`MAX_KEYS`] of them), and the indexed merge gives what the plain one
+/// ([`line_keys_plain`]) gives.
 #[test]
 fn line_keys_cover_every_builtin_literal() {
     let engine = crate::rules::load(&[]).unwrap();
@@ -623,8 +625,10 @@ fn line_keys_cover_every_builtin_literal() {
         .into_iter()
         .map(|l| l.into_bytes())
         .collect();
+    assert!(lits.len() > 2 * MAX_KEYS, "{} literals", lits.len());
     let keys = line_keys(&lits);
-    assert!(keys.len() <= MAX_KEYS, "{} keys", keys.len());
+    assert_eq!(keys.len(), MAX_KEYS);
+    assert_eq!(keys, line_keys_plain(&lits));
     assert!(keys.iter().all(|k| !k.is_empty()));
     for l in &lits {
         assert!(
@@ -721,22 +725,6 @@ fn line_keys_plain(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
     let mut keys: Vec<Vec<u8>> = keys.into_iter().flatten().collect();
     keys.sort();
     keys
-}
-
-/// The built-in literals need merging (more than [`MAX_KEYS`] of them), and the indexed merge
-/// gives what the plain one gives.
-#[test]
-fn line_keys_equal_the_plain_merge_on_builtin_literals() {
-    let engine = crate::rules::load(&[]).unwrap();
-    let lits: Vec<Vec<u8>> = engine
-        .literals()
-        .into_iter()
-        .map(|l| l.into_bytes())
-        .collect();
-    assert!(lits.len() > 2 * MAX_KEYS, "{} literals", lits.len());
-    let keys = line_keys(&lits);
-    assert_eq!(keys.len(), MAX_KEYS);
-    assert_eq!(keys, line_keys_plain(&lits));
 }
 
 proptest::proptest! {
