@@ -1034,9 +1034,7 @@ fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Observation> {
                         l.address,
                         l.holder_top
                             .iter()
-                            .filter(|f| !(f.starts_with("sync.")
-                                || f.starts_with("internal/sync.")
-                                || f.starts_with("runtime.")))
+                            .filter(|f| !crate::stacks::is_runtime_or_sync(f.as_bytes()))
                             .take(3)
                             .map(String::as_str)
                             .collect::<Vec<_>>()

@@ -59,6 +59,27 @@ pub struct Bucket {
     pub line: u32,
 }
 
+impl Bucket {
+    /// The innermost function of the stack that is not Go's runtime or lock machinery (what a
+    /// reader calls "where it waits"), or `""` when every frame is.
+    pub fn caller(&self) -> &str {
+        self.frames
+            .iter()
+            .find(|f| !is_runtime_or_sync(f.func.as_bytes()))
+            .map_or("", |f| f.func.as_str())
+    }
+}
+
+/// True for functions of Go's runtime and of its lock machinery (`runtime.`, `sync.`,
+/// `internal/sync.`, `sync/atomic.`): the frames renderers and lock analysis look past to find
+/// the caller.
+pub fn is_runtime_or_sync(func: &[u8]) -> bool {
+    func.starts_with(b"runtime.")
+        || func.starts_with(b"sync.")
+        || func.starts_with(b"internal/sync.")
+        || func.starts_with(b"sync/atomic.")
+}
+
 /// A long-blocked goroutine.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LongWait {
@@ -297,6 +318,51 @@ mod tests {
     use std::io::Write as _;
 
     use super::*;
+
+    // Go 1.24 mutex wait (internal/sync lockSlow) under dockerd's container store, and a
+    // stack of runtime and lock frames only.
+    #[test]
+    fn a_buckets_caller_is_past_the_runtime_and_lock_frames() {
+        let text = "goroutine 3107 [sync.Mutex.Lock, 12 minutes]:
+internal/sync.runtime_SemacquireMutex(0xc000a1e1c4?, 0x0?, 0x1?)
+\t/usr/local/go/src/runtime/sema.go:95 +0x25
+internal/sync.(*Mutex).lockSlow(0xc000a1e1c0)
+\t/usr/local/go/src/internal/sync/mutex.go:149 +0x15d
+internal/sync.(*Mutex).Lock(...)
+\t/usr/local/go/src/internal/sync/mutex.go:70
+sync.(*Mutex).Lock(...)
+\t/usr/local/go/src/sync/mutex.go:46
+github.com/docker/docker/container.(*State).Lock(...)
+\t/go/src/github.com/docker/docker/container/state.go:41
+github.com/docker/docker/daemon.(*Daemon).ContainerInspectCurrent(0xc0001ca000, {0x55d0c2b8e1a8, 0xc00139e2a0}, {0xc0014d6e37, 0x40}, 0x0)
+\t/go/src/github.com/docker/docker/daemon/inspect.go:44 +0x89
+
+goroutine 1 [semacquire]:
+runtime.gopark(0x0?, 0x0?, 0x0?, 0x0?, 0x0?)
+\t/usr/local/go/src/runtime/proc.go:435 +0xce
+sync.runtime_Semacquire(0xc00001e0a8?)
+\t/usr/local/go/src/runtime/sema.go:71 +0x25
+";
+        let dump = crate::parse::goroutine::parse(text.as_bytes());
+        let a = analyze(&dump);
+        let callers: Vec<(&str, &str)> = a
+            .buckets
+            .iter()
+            .map(|b| (b.state.as_str(), b.caller()))
+            .collect();
+        assert_eq!(
+            callers,
+            [
+                (
+                    "sync.Mutex.Lock",
+                    "github.com/docker/docker/container.(*State).Lock"
+                ),
+                ("semacquire", ""),
+            ]
+        );
+        assert!(is_runtime_or_sync(b"sync/atomic.(*Int32).Load"));
+        assert!(!is_runtime_or_sync(b"syncthing.Run"));
+    }
 
     // A plain dump is mapped, a gzip one (`kill -QUIT` output saved with `gzip`, as attached to
     // moby/moby issues) is unpacked, an empty file reads as no bytes.

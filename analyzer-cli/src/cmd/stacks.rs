@@ -197,15 +197,7 @@ fn dot(a: &Analysis, dump: &Dump<'_>) -> String {
         for (b, n) in groups {
             let (node, label) = match b.and_then(|b| a.buckets.get(b).map(|x| (b, x))) {
                 Some((bi, bucket)) => {
-                    let caller = bucket
-                        .frames
-                        .iter()
-                        .find(|f| {
-                            !f.func.starts_with("sync.")
-                                && !f.func.starts_with("runtime.")
-                                && !f.func.starts_with("internal/sync.")
-                        })
-                        .map_or("", |f| f.func.as_str());
+                    let caller = bucket.caller();
                     (
                         format!("b{bi}"),
                         format!("{n} x [{}]\\n{}", bucket.state, esc(caller)),

@@ -236,15 +236,7 @@ pub fn wait_for(a: &Analysis, max_locks: usize) -> Option<String> {
             .take(GROUPS)
             .map(|(b, n)| match b.and_then(|b| a.buckets.get(b)) {
                 Some(bucket) => {
-                    let caller = bucket
-                        .frames
-                        .iter()
-                        .find(|f| {
-                            !f.func.starts_with("sync.")
-                                && !f.func.starts_with("runtime.")
-                                && !f.func.starts_with("internal/sync.")
-                        })
-                        .map_or("", |f| f.func.as_str());
+                    let caller = bucket.caller();
                     let m = bucket
                         .max_minutes
                         .map(|m| format!(", {m} min"))

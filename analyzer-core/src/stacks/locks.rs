@@ -28,6 +28,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
 use crate::model::goroutine::{Dump, Frame, FxMap, FxSet, Goroutine, StateKind};
+use crate::stacks::is_runtime_or_sync;
 
 /// Largest distance between a lock and the struct address its methods receive. Real structs
 /// embed their mutex after many fields: libnetwork's `network` has it at +0x1b0 in docker 20.10
@@ -227,13 +228,6 @@ fn sync_name(func: &[u8]) -> Option<&[u8]> {
 
 fn frame_key<'a>(f: &Frame<'a>) -> &'a [u8] {
     f.receiver_type().unwrap_or(f.func)
-}
-
-fn is_runtime_or_sync(func: &[u8]) -> bool {
-    func.starts_with(b"runtime.")
-        || func.starts_with(b"sync.")
-        || func.starts_with(b"internal/sync.")
-        || func.starts_with(b"sync/atomic.")
 }
 
 /// Which lock `g` waits on, if any. `Err(())` when it is in a lock-wait state but no address
