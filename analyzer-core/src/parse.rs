@@ -912,6 +912,49 @@ not json
         assert_eq!(all(Format::JournalExport, &bad).len(), 1);
     }
 
+    /// The structured modes read the same fields the same way: an entry without trusted
+    /// fields (`_PID`, `_COMM`; journal-remote imports, syslog forwarding) takes its pid from
+    /// `SYSLOG_PID`, and a `__REALTIME_TIMESTAMP` out of range leaves it untimed, not unread.
+    #[test]
+    fn structured_journal_modes_agree_on_fields() {
+        let json = br#"{"__REALTIME_TIMESTAMP":"99999999999999999999","SYSLOG_IDENTIFIER":"containerd","SYSLOG_PID":"1024","PRIORITY":"4","MESSAGE":"shim reaped"}
+{"__REALTIME_TIMESTAMP":"1620781720642411","_PID":"77","SYSLOG_PID":"1","_COMM":"runc","MESSAGE":"exec failed"}
+"#;
+        let export = b"__REALTIME_TIMESTAMP=99999999999999999999\nSYSLOG_IDENTIFIER=containerd\nSYSLOG_PID=1024\nPRIORITY=4\nMESSAGE=shim reaped\n\n__REALTIME_TIMESTAMP=1620781720642411\n_PID=77\nSYSLOG_PID=1\n_COMM=runc\nMESSAGE=exec failed\n";
+        let verbose = b"Wed 2021-05-12 09:08:40.642410 UTC [s=abc;i=1]\n    SYSLOG_IDENTIFIER=containerd\n    SYSLOG_PID=1024\n    PRIORITY=4\n    MESSAGE=shim reaped\nWed 2021-05-12 09:08:40.642411 UTC [s=abc;i=2]\n    SYSLOG_PID=1\n    _PID=77\n    _COMM=runc\n    MESSAGE=exec failed\n";
+        for (format, data) in [
+            (Format::JournalJson, &json[..]),
+            (Format::JournalExport, &export[..]),
+            (Format::JournalVerbose, &verbose[..]),
+        ] {
+            let recs = all(format, data);
+            let got: Vec<_> = recs
+                .iter()
+                .map(|r| (r.ident, r.pid, r.level, r.message))
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    (
+                        &b"containerd"[..],
+                        Some(1024),
+                        Level::Warning,
+                        &b"shim reaped"[..]
+                    ),
+                    (&b"runc"[..], Some(77), Level::Unknown, &b"exec failed"[..]),
+                ],
+                "{format:?}"
+            );
+            if format != Format::JournalVerbose {
+                assert!(matches!(recs[0].time, RawTime::None), "{format:?}");
+                assert!(
+                    matches!(recs[1].time, RawTime::Utc(t) if t.0 == 1_620_781_720_642_411),
+                    "{format:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn journal_verbose() {
         // `journalctl -o verbose` layout (logs-show.c output_verbose).

@@ -127,7 +127,7 @@ pub fn verbose_header(entry: &[u8]) -> Option<Header<'_>> {
     let (time, used) = verbose_time(&entry[..first_end])?;
     let mut h = Header::timed(time, &entry[..used], entry.len());
     let mut pos = first_end + 1;
-    let mut comm: &[u8] = &[];
+    let mut fields = EntryFields::default();
     while pos < entry.len() {
         let end = memchr::memchr(b'\n', &entry[pos..]).map_or(entry.len(), |i| pos + i);
         let line = &entry[pos..end];
@@ -137,23 +137,12 @@ pub fn verbose_header(entry: &[u8]) -> Option<Header<'_>> {
             let v = v.strip_suffix(b"\r").unwrap_or(v);
             match k {
                 b"MESSAGE" => h.msg_start = pos + (line.len() - field.len()) + eq + 1,
-                b"SYSLOG_IDENTIFIER" => h.ident = v,
-                b"_COMM" => comm = v,
-                b"_PID" => h.pid = parse_u32(v),
-                b"_HOSTNAME" => h.host = v,
-                b"PRIORITY" => {
-                    if let Some(p) = parse_u32(v) {
-                        h.level = Level::from_syslog(p);
-                    }
-                }
-                _ => {}
+                _ => fields.read(&mut h, k, v),
             }
         }
         pos = end + 1;
     }
-    if h.ident.is_empty() {
-        h.ident = comm;
-    }
+    fields.finish(&mut h);
     Some(h)
 }
 
@@ -409,38 +398,18 @@ pub fn json_header(line: &[u8]) -> Option<Header<'_>> {
     let mut it = json_fields(line);
     let mut h = Header::timed(RawTime::None, &[], line.len());
     let mut seen = false;
-    let mut comm: &[u8] = &[];
+    let mut fields = EntryFields::default();
     for (k, v) in &mut it {
         seen = true;
         let s = v.as_slice();
         match k {
-            b"__REALTIME_TIMESTAMP" => {
-                if let Some((us, n)) = digits_var(s)
-                    && n == s.len()
-                {
-                    h.time = RawTime::Utc(Timestamp(i64::try_from(us).ok()?));
-                    h.time_text = s;
-                }
-            }
             b"MESSAGE" => {
                 h.msg_start = crate::parse::lines::offset_in(line, s).unwrap_or(line.len());
             }
-            b"SYSLOG_IDENTIFIER" => h.ident = s,
-            b"_COMM" => comm = s,
-            b"_PID" => h.pid = parse_u32(s),
-            b"SYSLOG_PID" if h.pid.is_none() => h.pid = parse_u32(s),
-            b"_HOSTNAME" => h.host = s,
-            b"PRIORITY" => {
-                if let Some(p) = parse_u32(s) {
-                    h.level = Level::from_syslog(p);
-                }
-            }
-            _ => {}
+            _ => fields.read(&mut h, k, s),
         }
     }
-    if h.ident.is_empty() {
-        h.ident = comm;
-    }
+    fields.finish(&mut h);
     seen.then_some(h)
 }
 
@@ -512,7 +481,7 @@ impl<'a> Iterator for ExportEntries<'a> {
         let first_line = self.line;
         let mut h = Header::timed(RawTime::None, &[], 0);
         let mut msg: Option<(usize, usize)> = None;
-        let mut comm: &[u8] = &[];
+        let mut fields = EntryFields::default();
         let mut pos = start;
         let mut end = start;
         while pos < d.len() {
@@ -541,32 +510,15 @@ impl<'a> Iterator for ExportEntries<'a> {
                 }
             };
             match key {
-                b"__REALTIME_TIMESTAMP" => {
-                    if let Some(us) = parse_u32_64(value) {
-                        h.time = RawTime::Utc(Timestamp(us));
-                        h.time_text = value;
-                    }
-                }
                 b"MESSAGE" => msg = Some((vstart - start, value.len())),
-                b"SYSLOG_IDENTIFIER" => h.ident = value,
-                b"_COMM" => comm = value,
-                b"_PID" => h.pid = parse_u32(value),
-                b"_HOSTNAME" => h.host = value,
-                b"PRIORITY" => {
-                    if let Some(p) = parse_u32(value) {
-                        h.level = Level::from_syslog(p);
-                    }
-                }
-                _ => {}
+                _ => fields.read(&mut h, key, value),
             }
             end = if next > d.len() { d.len() } else { next - 1 };
             self.line = self.line.saturating_add(1);
             pos = next;
         }
         self.pos = pos.min(d.len());
-        if h.ident.is_empty() {
-            h.ident = comm;
-        }
+        fields.finish(&mut h);
         let raw = &d[start..end.max(start)];
         let (ms, ml) = msg.unwrap_or((raw.len(), 0));
         h.msg_start = ms.min(raw.len());
@@ -577,6 +529,52 @@ impl<'a> Iterator for ExportEntries<'a> {
             header: h,
             msg_len: ml.min(raw.len() - h.msg_start),
         })
+    }
+}
+
+/// The fields the structured modes (`-o json`, `-o verbose`, `-o export`) read into an
+/// entry's [`Header`], in one place so that the three agree: the time from
+/// `__REALTIME_TIMESTAMP` (µs since the epoch; a value out of range leaves the entry untimed),
+/// the identifier from `SYSLOG_IDENTIFIER` else `_COMM`, the pid from `_PID` else `SYSLOG_PID`,
+/// the host from `_HOSTNAME` and the level from `PRIORITY`.
+#[derive(Default)]
+struct EntryFields<'a> {
+    comm: &'a [u8],
+    syslog_pid: Option<u32>,
+}
+
+impl<'a> EntryFields<'a> {
+    /// Reads `key=value` into `h` when the key is one of the fields.
+    fn read(&mut self, h: &mut Header<'a>, key: &[u8], value: &'a [u8]) {
+        match key {
+            b"__REALTIME_TIMESTAMP" => {
+                if let Some(us) = parse_u32_64(value) {
+                    h.time = RawTime::Utc(Timestamp(us));
+                    h.time_text = value;
+                }
+            }
+            b"SYSLOG_IDENTIFIER" => h.ident = value,
+            b"_COMM" => self.comm = value,
+            b"_PID" => h.pid = parse_u32(value),
+            b"SYSLOG_PID" => self.syslog_pid = parse_u32(value),
+            b"_HOSTNAME" => h.host = value,
+            b"PRIORITY" => {
+                if let Some(p) = parse_u32(value) {
+                    h.level = Level::from_syslog(p);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Fills the identifier and pid the entry did not name from their fallbacks.
+    fn finish(self, h: &mut Header<'a>) {
+        if h.ident.is_empty() {
+            h.ident = self.comm;
+        }
+        if h.pid.is_none() {
+            h.pid = self.syslog_pid;
+        }
     }
 }
 
