@@ -917,7 +917,7 @@ not json
     /// `SYSLOG_PID`, and a `__REALTIME_TIMESTAMP` out of range leaves it untimed, not unread.
     #[test]
     fn structured_journal_modes_agree_on_fields() {
-        let json = br#"{"__REALTIME_TIMESTAMP":"99999999999999999999","SYSLOG_IDENTIFIER":"containerd","SYSLOG_PID":"1024","PRIORITY":"4","MESSAGE":"shim reaped"}
+        let json = br#"{"__REALTIME_TIMESTAMP":"18446744073709551615","SYSLOG_IDENTIFIER":"containerd","SYSLOG_PID":"1024","PRIORITY":"4","MESSAGE":"shim reaped"}
 {"__REALTIME_TIMESTAMP":"1620781720642411","_PID":"77","SYSLOG_PID":"1","_COMM":"runc","MESSAGE":"exec failed"}
 "#;
         let export = b"__REALTIME_TIMESTAMP=99999999999999999999\nSYSLOG_IDENTIFIER=containerd\nSYSLOG_PID=1024\nPRIORITY=4\nMESSAGE=shim reaped\n\n__REALTIME_TIMESTAMP=1620781720642411\n_PID=77\nSYSLOG_PID=1\n_COMM=runc\nMESSAGE=exec failed\n";
