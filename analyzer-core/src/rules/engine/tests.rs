@@ -438,55 +438,39 @@ fn literals_are_extracted_from_patterns() {
 
 #[test]
 fn rule_file_errors_name_file_line_and_field() {
+    /// File, line, field and message of the error compiling `text` as `name`.
+    fn error(name: &str, text: &str) -> (String, usize, String, String) {
+        match Engine::compile([(name, text)]) {
+            Err(Error::Rule {
+                file,
+                line,
+                field,
+                message,
+            }) => (file, line, field, message),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
     let bad_regex = RULE_B.replace("StopContainer .* context", "StopContainer (.* context");
-    match Engine::compile([("user/b.toml", bad_regex.as_str())]) {
-        Err(Error::Rule {
-            file, line, field, ..
-        }) => {
-            assert_eq!(
-                (file.as_str(), line, field.as_str()),
-                ("user/b.toml", 14, "evidence[0].pattern")
-            );
-        }
-        other => panic!("unexpected {other:?}"),
-    }
+    let (file, line, field, _) = error("user/b.toml", &bad_regex);
+    assert_eq!(
+        (file.as_str(), line, field.as_str()),
+        ("user/b.toml", 14, "evidence[0].pattern")
+    );
     let bad_sev = RULE_B.replace("\"high\"", "\"urgent\"");
-    match Engine::compile([("b.toml", bad_sev.as_str())]) {
-        Err(Error::Rule {
-            line,
-            field,
-            message,
-            ..
-        }) => {
-            assert_eq!((line, field.as_str()), (4, "severity"));
-            assert!(message.contains("urgent"));
-        }
-        other => panic!("unexpected {other:?}"),
-    }
-    match Engine::compile([("a.toml", RULE_A)]) {
-        Err(Error::Rule { field, message, .. }) => {
-            assert_eq!(field, "explains");
-            assert!(message.contains("consequence"));
-        }
-        other => panic!("unexpected {other:?}"),
-    }
+    let (_, line, field, message) = error("b.toml", &bad_sev);
+    assert_eq!((line, field.as_str()), (4, "severity"));
+    assert!(message.contains("urgent"));
+    let (_, _, field, message) = error("a.toml", RULE_A);
+    assert_eq!(field, "explains");
+    assert!(message.contains("consequence"));
     // Weights are bounded, so score sums are exact.
     let heavy = RULE_A.replace("weight = 50", "weight = 4000000000");
-    match Engine::compile([("a.toml", heavy.as_str())]) {
-        Err(Error::Rule {
-            line,
-            field,
-            message,
-            ..
-        }) => {
-            assert_eq!((line, field.as_str()), (16, "evidence[0].weight"));
-            assert!(
-                message.starts_with("4000000000 is more than 1000"),
-                "{message}"
-            );
-        }
-        other => panic!("unexpected {other:?}"),
-    }
+    let (_, line, field, message) = error("a.toml", &heavy);
+    assert_eq!((line, field.as_str()), (16, "evidence[0].weight"));
+    assert!(
+        message.starts_with("4000000000 is more than 1000"),
+        "{message}"
+    );
     // Durations too long for the clock are errors, not overflows (found by fuzzing).
     let long_window = RULE_A.replace("window = \"1h\"", "window = \"222222222222222221h\"");
     let long_within = RULE_A.replace("within = \"10s\"", "within = \"1d99999999999999999999s\"");
@@ -494,18 +478,9 @@ fn rule_file_errors_name_file_line_and_field() {
         (&long_window, (10, "window")),
         (&long_within, (28, "evidence[1].within")),
     ] {
-        match Engine::compile([("a.toml", text.as_str())]) {
-            Err(Error::Rule {
-                line,
-                field,
-                message,
-                ..
-            }) => {
-                assert_eq!((line, field.as_str()), want);
-                assert!(message.ends_with("(out of range)"), "{message}");
-            }
-            other => panic!("unexpected {other:?}"),
-        }
+        let (_, line, field, message) = error("a.toml", text);
+        assert_eq!((line, field.as_str()), want);
+        assert!(message.ends_with("(out of range)"), "{message}");
     }
 }
 
