@@ -519,7 +519,9 @@ mod tests {
     #[test]
     fn durations_are_checked() {
         let table: &[(&str, Result<i64, &str>)] = &[
+            ("90", Ok(90)),
             ("90s", Ok(90)),
+            ("10m", Ok(600)),
             ("1h30m", Ok(5400)),
             ("2d", Ok(172_800)),
             ("10", Ok(10)),
@@ -530,6 +532,11 @@ mod tests {
             ("", Err("empty")),
             ("m", Err("a unit needs a number before it")),
             ("5m3", Err("a number needs a unit after it")),
+            (
+                "10x",
+                Err("use a number with s, m, h or d (e.g. 10m, 1h30m)"),
+            ),
+            ("99999999999999999999m", Err("out of range")),
         ];
         for (text, want) in table {
             assert_eq!(parse_duration(text).map(|v| v / 1_000_000), *want, "{text}");

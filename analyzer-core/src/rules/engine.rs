@@ -1428,6 +1428,17 @@ fn compile_rule(
         field,
         message,
     };
+    // A rule's `window` or an item's `within`, with the error naming its line and field.
+    let duration = |w: &Option<toml::Spanned<String>>, field: String| -> Result<Option<i64>> {
+        w.as_ref()
+            .map(|w| {
+                parse_duration(w.get_ref()).map_err(|why| {
+                    let message = format!("not a duration: {:?} ({why})", w.get_ref());
+                    err(w.span(), field, message)
+                })
+            })
+            .transpose()
+    };
     let id = spec.id.get_ref();
     if id.is_empty()
         || !id
@@ -1441,16 +1452,7 @@ fn compile_rule(
         ));
     }
     let severity = spec::severity(name, text, "severity", &spec.severity)?;
-    let window = match &spec.window {
-        Some(w) => Some(parse_duration(w.get_ref()).map_err(|why| {
-            err(
-                w.span(),
-                "window".into(),
-                format!("not a duration: {:?} ({why})", w.get_ref()),
-            )
-        })?),
-        None => None,
-    };
+    let window = duration(&spec.window, "window".into())?;
     if spec.evidence.is_empty() {
         return Err(err(
             spec.id.span(),
@@ -1615,16 +1617,7 @@ fn compile_rule(
                 conditions.push(("component".into(), re));
             }
         }
-        let within = match &ev.within {
-            Some(w) => Some(parse_duration(w.get_ref()).map_err(|why| {
-                err(
-                    w.span(),
-                    f("within"),
-                    format!("not a duration: {:?} ({why})", w.get_ref()),
-                )
-            })?),
-            None => None,
-        };
+        let within = duration(&ev.within, f("within"))?;
         if *ev.weight.get_ref() > spec::MAX_WEIGHT {
             return Err(err(
                 ev.weight.span(),
