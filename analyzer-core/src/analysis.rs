@@ -47,6 +47,42 @@ pub struct Options {
     pub max_in_flight: u64,
     /// Called as members are read, so a front end can show progress on long inputs.
     pub progress: Option<ProgressFn>,
+    /// Stops the analysis early when cancelled from another thread (a Ctrl-C, a closed
+    /// connection): it then ends as a spent [`timeout`](Options::timeout) does, with a partial
+    /// report of what was analysed.
+    pub cancel: Option<CancelToken>,
+}
+
+/// A cancellation flag shared between an analysis and whoever may want to stop it.
+///
+/// ```
+/// use analyzer_core::{Bundle, CancelToken, Options, analyze};
+///
+/// let cancel = CancelToken::new();
+/// let opts = Options { cancel: Some(cancel.clone()), ..Options::default() };
+/// cancel.cancel(); // e.g. from a signal handler or the thread serving a closed connection
+/// let report = analyze(&Bundle::from_bytes("messages", b"x\n".to_vec()), &opts)?;
+/// assert!(report.stats.partial);
+/// # Ok::<(), analyzer_core::Error>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    /// A token not yet cancelled.
+    pub fn new() -> CancelToken {
+        CancelToken::default()
+    }
+
+    /// Asks every analysis holding this token to stop; they end with a partial report.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// True once [`cancel`](CancelToken::cancel) was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 /// How far ingestion has got: members handed to analysis and their decompressed bytes.
@@ -77,6 +113,7 @@ impl Default for Options {
             timeout: None,
             max_in_flight: 128 << 20,
             progress: None,
+            cancel: None,
         }
     }
 }
@@ -289,7 +326,7 @@ fn collect(bundle: &Bundle, opts: &Options, engine: &Engine, split: Split) -> Re
         freed: Condvar::new(),
         cap: opts.max_in_flight,
     };
-    let deadline = Deadline::new(opts.timeout);
+    let deadline = Deadline::new(opts.timeout, opts.cancel.clone());
     let pool = stream::Pool::default();
     let inputs = rayon::in_place_scope(|scope| {
         let mut sink = Dispatch {
@@ -336,21 +373,34 @@ fn collect(bundle: &Bundle, opts: &Options, engine: &Engine, split: Split) -> Re
 /// piece or chunk is started and the report is marked partial.
 struct Deadline {
     at: Option<Instant>,
+    /// Cancelled from outside ([`Options::cancel`]): the same stop as a spent budget.
+    cancel: Option<CancelToken>,
     /// Set once work was left undone because of the deadline.
     hit: AtomicBool,
 }
 
 impl Deadline {
-    fn new(timeout: Option<Duration>) -> Deadline {
+    fn new(timeout: Option<Duration>, cancel: Option<CancelToken>) -> Deadline {
         Deadline {
             at: timeout.map(|t| Instant::now() + t),
+            cancel,
             hit: AtomicBool::new(false),
         }
     }
 
-    /// True once the budget is spent.
+    /// True once the budget is spent or the analysis was cancelled.
     fn passed(&self) -> bool {
         self.at.is_some_and(|at| Instant::now() > at)
+            || self.cancel.as_ref().is_some_and(CancelToken::is_cancelled)
+    }
+
+    /// Why work stops: for the one warning that says so.
+    fn reason(&self) -> &'static str {
+        if self.cancel.as_ref().is_some_and(CancelToken::is_cancelled) {
+            "analysis cancelled"
+        } else {
+            "time budget exhausted"
+        }
     }
 
     /// Marks the analysis partial; true the first time, so that one warning says so.
@@ -360,10 +410,12 @@ impl Deadline {
 }
 
 /// The one warning of a spent time budget, at the member (and offset) where analysis stopped.
-fn budget_warning(path: &str, offset: Option<u64>) -> Warning {
+fn budget_warning(reason: &str, path: &str, offset: Option<u64>) -> Warning {
     let w = Warning::new(
         path,
-        "time budget exhausted: the rest of this member and later members were not analysed (results are partial)",
+        format!(
+            "{reason}: the rest of this member and later members were not analysed (results are partial)"
+        ),
     );
     match offset {
         Some(o) => w.at(o),
@@ -395,9 +447,11 @@ impl<'s> Dispatch<'s, '_> {
             return true;
         }
         if self.deadline.mark() {
-            lock(self.state)
-                .warnings
-                .push(budget_warning(path, offset.filter(|&o| o > 0)));
+            lock(self.state).warnings.push(budget_warning(
+                self.deadline.reason(),
+                path,
+                offset.filter(|&o| o > 0),
+            ));
         }
         false
     }
@@ -541,9 +595,11 @@ fn analyse_log(
             );
             if let Some(offset) = stopped {
                 if deadline.mark() {
-                    lock(state)
-                        .warnings
-                        .push(budget_warning(path, Some(offset)));
+                    lock(state).warnings.push(budget_warning(
+                        deadline.reason(),
+                        path,
+                        Some(offset),
+                    ));
                 }
             }
             let end = stopped.map_or(data.len(), |o| o as usize);
@@ -1161,7 +1217,7 @@ mod tests {
         timeout: Option<Duration>,
     ) -> (LogOut, Option<u64>) {
         let limits = Limits::default();
-        let deadline = Deadline::new(timeout);
+        let deadline = Deadline::new(timeout, None);
         chunk::analyse_chunked(engine, &limits, 0, format, data, bounds, overlap, &deadline)
     }
 
@@ -1451,5 +1507,64 @@ mod tests {
         assert_eq!(stopped, Some(0));
         assert_eq!(log.count, 0);
         assert!(log.events.is_empty());
+    }
+    /// A stream handed over by the caller (an upload) is read as it arrives, in small reads,
+    /// and gives the report the same bytes in memory give; a second analysis of the same
+    /// bundle finds the stream taken and says so.
+    #[test]
+    fn reader_input_reports_as_bytes() {
+        /// Hands out at most 4 KiB per read, as a socket does.
+        struct Trickle(std::io::Cursor<Vec<u8>>);
+        impl std::io::Read for Trickle {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = buf.len().min(4096);
+                self.0.read(&mut buf[..n])
+            }
+        }
+        let gz = gzip(&busy_oom_reports());
+        let name = "sos_commands/logs/journalctl_--no-pager.gz";
+        let whole = report_json_named(name, &gz, Split::Auto);
+        let bundle = Bundle::from_reader(name, Trickle(std::io::Cursor::new(gz)));
+        let engine = crate::rules::load(&[]).unwrap();
+        let a = analyze_split(&bundle, &Options::default(), &engine, Split::Auto).unwrap();
+        let mut streamed = serde_json::to_value(&a.report).unwrap();
+        streamed["stats"]["seconds"] = serde_json::Value::Null;
+        assert_eq!(streamed, whole);
+        assert_eq!(whole["findings"][0]["rule"], "oom-kill");
+
+        let again = analyze_split(&bundle, &Options::default(), &engine, Split::Auto);
+        match again {
+            Err(Error::NothingReadable { reason }) => {
+                assert!(reason.contains("already read"), "{reason}")
+            }
+            other => panic!("a taken stream must not read as empty: {other:?}"),
+        }
+    }
+
+    /// A cancelled token stops the analysis as a spent budget does, with its own warning.
+    #[test]
+    fn cancel_token_stops_analysis() {
+        let cancel = CancelToken::new();
+        let opts = Options {
+            cancel: Some(cancel.clone()),
+            ..Options::default()
+        };
+        let bundle = Bundle::from_bytes("journal.gz", gzip(&journal(6000)));
+        let engine = crate::rules::load(&[]).unwrap();
+        let full = analyze_split(&bundle, &opts, &engine, Split::Auto).unwrap();
+        assert!(!full.report.stats.partial);
+        assert!(full.report.stats.records > 0);
+        cancel.cancel();
+        let a = analyze_split(&bundle, &opts, &engine, Split::Auto).unwrap();
+        assert!(a.report.stats.partial);
+        assert_eq!(a.report.stats.records, 0);
+        let w: Vec<_> = a
+            .report
+            .warnings
+            .iter()
+            .map(|w| w.message.as_str())
+            .collect();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].starts_with("analysis cancelled: "), "{w:?}");
     }
 }

@@ -7,8 +7,9 @@
 //! members no parser wants are skipped without buffering. Problems become [`Warning`]s naming
 //! the member and byte offset; the rest of the bundle is still read.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +30,7 @@ pub struct Bundle {
 
 /// One input of a bundle.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum Input {
     /// A directory (extracted sosreport, folder of logs), an archive or a single file.
     Path(PathBuf),
@@ -41,6 +43,38 @@ pub enum Input {
     },
     /// Standard input (`-` on the command line).
     Stdin,
+    /// A stream handed over by the caller (an HTTP upload, a pipe, a Python file object), read
+    /// once, in order, as stdin is: never buffered whole.
+    Reader {
+        /// Name used in paths and messages (`upload.tar.gz`); its suffix may tell the format.
+        name: String,
+        /// The stream; taken by the first walk of the bundle.
+        reader: SharedReader,
+    },
+}
+
+/// A stream that can be read once by whichever walk gets to it first. A [`Bundle`] is
+/// `Clone` so that it can be analysed again; a stream cannot be, so a second walk of the same
+/// bundle finds it taken and says so in a warning instead of reading nothing silently.
+#[derive(Clone)]
+pub struct SharedReader(Arc<Mutex<Option<Box<dyn Read + Send>>>>);
+
+impl SharedReader {
+    /// Wraps a stream.
+    pub fn new(reader: impl Read + Send + 'static) -> SharedReader {
+        SharedReader(Arc::new(Mutex::new(Some(Box::new(reader)))))
+    }
+
+    /// Takes the stream; `None` once a walk has taken it.
+    pub(crate) fn take(&self) -> Option<Box<dyn Read + Send>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+impl std::fmt::Debug for SharedReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedReader(..)")
+    }
 }
 
 impl Bundle {
@@ -71,6 +105,29 @@ impl Bundle {
         b.inputs.push(Input::Bytes {
             name: name.into(),
             bytes: bytes.into(),
+        });
+        b
+    }
+
+    /// A bundle of one stream (an upload arriving over the network, a pipe), read once as it
+    /// arrives: archives are decoded and analysed while the rest is still coming, nothing is
+    /// held whole and nothing is written to disk. `name` is used in paths and messages.
+    ///
+    /// ```
+    /// use analyzer_core::{Bundle, Options, analyze};
+    ///
+    /// let upload = std::io::Cursor::new(
+    ///     b"Jul 15 10:12:22 node1 kernel: Out of memory: Killed process 4021 (java) total-vm:9600000kB, anon-rss:4190000kB, file-rss:0kB, shmem-rss:0kB\n".to_vec(),
+    /// );
+    /// let report = analyze(&Bundle::from_reader("messages", upload), &Options::default())?;
+    /// assert_eq!(report.findings[0].rule, "oom-kill");
+    /// # Ok::<(), analyzer_core::Error>(())
+    /// ```
+    pub fn from_reader(name: impl Into<String>, reader: impl Read + Send + 'static) -> Bundle {
+        let mut b = Bundle::new();
+        b.inputs.push(Input::Reader {
+            name: name.into(),
+            reader: SharedReader::new(reader),
         });
         b
     }

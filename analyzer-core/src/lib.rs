@@ -76,7 +76,7 @@ pub mod rules;
 pub mod stacks;
 pub mod timeline;
 
-pub use analysis::{Options, analyze};
+pub use analysis::{CancelToken, Options, analyze};
 pub use error::{Error, Result};
 pub use input::{Bundle, Limits, Warning};
 pub use report::{Finding, Report, Severity};

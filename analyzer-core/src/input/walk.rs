@@ -208,6 +208,7 @@ fn input_name(input: &Input) -> String {
         Input::Path(p) => p.display().to_string(),
         Input::Bytes { name, .. } => name.clone(),
         Input::Stdin => "-".to_string(),
+        Input::Reader { name, .. } => name.clone(),
     }
 }
 
@@ -266,6 +267,17 @@ impl Walker<'_> {
                 let stdin = io::stdin();
                 let mut lock = stdin.lock();
                 if self.stream("stdin", &mut lock, 0, true).0 {
+                    InputKind::Archive
+                } else {
+                    InputKind::File
+                }
+            }
+            Input::Reader { name, reader } => {
+                let Some(mut reader) = reader.take() else {
+                    return Err("this stream was already read by an earlier analysis".into());
+                };
+                let base = name.rsplit('/').next().unwrap_or(name).to_string();
+                if self.stream(&base, &mut reader, 0, true).0 {
                     InputKind::Archive
                 } else {
                     InputKind::File
