@@ -61,7 +61,8 @@ pub struct Options {
 /// let cancel = CancelToken::new();
 /// let opts = Options { cancel: Some(cancel.clone()), ..Options::default() };
 /// cancel.cancel(); // e.g. from a signal handler or the thread serving a closed connection
-/// let report = analyze(&Bundle::from_bytes("messages", b"x\n".to_vec()), &opts)?;
+/// let log = b"Jul 15 10:12:22 node1 kernel: Out of memory: Killed process 4021 (java)\n";
+/// let report = analyze(&Bundle::from_bytes("messages", log.to_vec()), &opts)?;
 /// assert!(report.stats.partial);
 /// # Ok::<(), analyzer_core::Error>(())
 /// ```
