@@ -16,14 +16,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::base::Format;
+use crate::base::time::RawTime;
+use crate::base::{Evidence, Severity};
+use crate::base::{Source, Timestamp};
 use crate::error::{Error, Result};
 use crate::input::{self, Bundle, InputInfo, Limits, Member, Warning};
 use crate::model::event::{Event, EventAssembler, EventKind};
 use crate::model::host::HostBuilder;
-use crate::model::time::{BootHint, Clock, ClockBuilder, RawTime, YearSummary, YearTracker};
-use crate::model::{Source, Timestamp};
-use crate::parse::{self, Format};
-use crate::report::{Evidence, Report, Severity, Stats, Tool};
+use crate::model::time::{BootHint, Clock, ClockBuilder, YearSummary, YearTracker};
+use crate::parse;
+use crate::report::html::Extras;
+use crate::report::{Report, Stats, Tool};
 use crate::rules::engine::{
     ChunkHits, Engine, MemberHits, Observation, Observations, merge_chunks,
 };
@@ -140,6 +144,16 @@ pub struct Analysed {
     pub dumps: Vec<(String, stacks::Analysis)>,
     /// The host state and facts.
     pub host: crate::model::host::HostState,
+}
+
+/// What the HTML report draws of an analysis: its dump analyses and host state.
+impl<'a> From<&'a Analysed> for Extras<'a> {
+    fn from(a: &'a Analysed) -> Self {
+        Extras {
+            dumps: &a.dumps,
+            host: Some(&a.host),
+        }
+    }
 }
 
 /// Like [`analyze_with`], also returning the dump analyses and the host state.
@@ -343,7 +357,7 @@ fn collect(bundle: &Bundle, opts: &Options, engine: &Engine, split: Split) -> Re
             stream: None,
             pool: &pool,
         };
-        input::walk(bundle, &opts.limits, &mut sink)
+        input::walk(bundle, &opts.limits, parse::SNIFFERS, &mut sink)
     })?;
     let partial = deadline.hit.load(Ordering::Relaxed);
     let mut state = state.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -798,7 +812,7 @@ fn clock_hints(
 
 /// Cuts a record whose line is longer than `max` bytes: its raw text and message end at the
 /// `max`-th byte of the record (fields past it become empty).
-fn cut_record(rec: &mut crate::model::Record<'_>, max: usize) {
+fn cut_record(rec: &mut crate::parse::Record<'_>, max: usize) {
     let raw = rec.raw;
     let keep = raw.get(..max).unwrap_or(raw);
     let end = keep.as_ptr() as usize + keep.len();

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
-use crate::parse::Format;
+use crate::base::Format;
 
 pub mod decode;
 pub mod sniff;

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::report::Evidence;
+use crate::base::Evidence;
 
 pub use build::HostBuilder;
 pub use known::KnownIssue;

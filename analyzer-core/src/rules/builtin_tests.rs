@@ -6,8 +6,8 @@ use std::sync::OnceLock;
 use super::engine::{Engine, Observation, Observations};
 use super::spec::{self, RuleSpec};
 use super::testkit::*;
-use crate::model::Source;
-use crate::report::{Finding, Severity};
+use crate::base::Source;
+use crate::base::{Finding, Severity};
 
 mod kernel;
 mod kubelet;

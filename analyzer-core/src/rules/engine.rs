@@ -23,10 +23,12 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::Regex;
 use serde::Serialize;
 
+use crate::base::time::RawTime;
+use crate::base::{Evidence, Finding, Severity};
+use crate::base::{Source, Timestamp};
 use crate::error::{Error, Result};
-use crate::model::time::{Clock, RawTime, YearSummary, parse_duration};
-use crate::model::{Record, Source, Timestamp};
-use crate::report::{Evidence, Finding, Severity};
+use crate::model::time::{Clock, YearSummary, parse_duration};
+use crate::parse::Record;
 use crate::rules::spec::{self, RuleSpec};
 
 /// Hits of one log evidence item kept per member: the first and last few with text.

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use crate::base::Severity;
 use crate::error::{Error, Result};
-use crate::report::Severity;
 
 /// One rule as written in its file.
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -2,10 +2,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::base::Evidence;
 use crate::model::host::build::HostBuilder;
 use crate::model::host::{Fact, HostState, Process};
 use crate::parse::cgroup;
-use crate::report::Evidence;
 
 /// The kind of a shim process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -613,8 +613,8 @@ mod tests {
         assert!(!is_local("10.233.14.137"));
     }
 
+    use crate::base::Format;
     use crate::model::host::HostBuilder;
-    use crate::parse::Format;
 
     #[test]
     fn pstree_only_orphans_use_truncated_names() {

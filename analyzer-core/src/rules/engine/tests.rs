@@ -1,5 +1,6 @@
 use super::*;
-use crate::model::time::{LocalTime, YearTracker};
+use crate::base::time::LocalTime;
+use crate::model::time::YearTracker;
 
 /// A rule with a required kernel OOM pattern, a supporting dockerd pattern with a count and a
 /// window, and an `against` item.
