@@ -1,6 +1,10 @@
+use super::scan::KEEP_TEXT;
 use super::*;
-use crate::base::time::LocalTime;
-use crate::model::time::YearTracker;
+use crate::base::time::{LocalTime, RawTime};
+use crate::base::{Severity, Source, Timestamp};
+use crate::error::Error;
+use crate::model::time::{Clock, YearTracker};
+use crate::parse::Record;
 
 /// A rule with a required kernel OOM pattern, a supporting dockerd pattern with a count and a
 /// window, and an `against` item.
@@ -428,16 +432,6 @@ fn prefilter_changes_nothing() {
 }
 
 #[test]
-fn literals_are_extracted_from_patterns() {
-    assert_eq!(
-        extract_literals(r"Calling (?:GET|HEAD) /v1\.\d+/containers/json"),
-        vec![b"Calling GET /v1.".to_vec(), b"Calling HEAD /v1.".to_vec()]
-    );
-    // No usable literal at either end: the pattern runs on every record.
-    assert!(extract_literals(r"\d+ x \d+").is_empty());
-}
-
-#[test]
 fn rule_file_errors_name_file_line_and_field() {
     /// File, line, field and message of the error compiling `text` as `name`.
     fn error(name: &str, text: &str) -> (String, usize, String, String) {
@@ -483,16 +477,6 @@ fn rule_file_errors_name_file_line_and_field() {
         assert_eq!((line, field.as_str()), want);
         assert!(message.ends_with("(out of range)"), "{message}");
     }
-}
-
-#[test]
-fn versions_compare() {
-    use std::cmp::Ordering::*;
-    assert_eq!(compare_versions("17.03.2-ce", "18.03"), Less);
-    assert_eq!(compare_versions("1.0.0-rc2", "1.0.0"), Less);
-    assert_eq!(compare_versions("1.0.0-rc2", "1.0.0-rc5"), Less);
-    assert_eq!(compare_versions("v1.2.6", "1.2.6"), Equal);
-    assert_eq!(compare_versions("20.10.7", "19.03"), Greater);
 }
 
 #[test]
@@ -588,171 +572,6 @@ describe = "the limit"
         Engine::compile([("g.toml", mixed.as_str())]),
         Err(Error::Rule { .. })
     ));
-}
-
-/// Every built-in literal contains a line key, and the keys fit one SIMD search. The literals
-/// need merging (more than [`MAX_KEYS`] of them), and the indexed merge gives what the plain one
-/// ([`line_keys_plain`]) gives.
-#[test]
-fn line_keys_cover_every_builtin_literal() {
-    let engine = crate::rules::load(&[]).unwrap();
-    let lits: Vec<Vec<u8>> = engine
-        .literals()
-        .into_iter()
-        .map(|l| l.into_bytes())
-        .collect();
-    assert!(lits.len() > 2 * MAX_KEYS, "{} literals", lits.len());
-    let keys = line_keys(&lits);
-    assert_eq!(keys.len(), MAX_KEYS);
-    assert_eq!(keys, line_keys_plain(&lits));
-    assert!(keys.iter().all(|k| !k.is_empty()));
-    for l in &lits {
-        assert!(
-            keys.iter().any(|k| memchr::memmem::find(l, k).is_some()),
-            "{:?} holds no key",
-            String::from_utf8_lossy(l)
-        );
-    }
-}
-
-/// The line-skipping prefilter finds exactly the overlapping matches of a whole-text search.
-/// Lines: CentOS 7 journal (apache/doris#3525 OOM pair, NPD kernel-monitor hung task,
-/// kubernetes/kubernetes#45419 PLEG, moby#42953 runc init) between ordinary traffic.
-#[test]
-fn line_skip_matches_whole_overlapping_search() {
-    let engine = crate::rules::load(&[]).unwrap();
-    let mut text = String::new();
-    for i in 0..200 {
-        text.push_str(&format!(
-            "Aug 20 10:25:{:02} node-1 kubelet[12170]: I0820 10:25:54.561334   12170 kubelet.go:1913] SyncLoop (PLEG): event {i}\n",
-            i % 60
-        ));
-        if i % 37 == 0 {
-            text.push_str("Aug 20 10:25:54 node-1 kernel: Memory cgroup out of memory: Kill process 24984 (java) score 968 or sacrifice child\n");
-            text.push_str("Aug 20 10:25:54 node-1 kernel: Killed process 24984 (java), UID 0, total-vm:70347780kB, anon-rss:45563572kB, file-rss:0kB, shmem-rss:0kB\n");
-            text.push_str("Aug 20 10:25:55 node-1 kernel: INFO: task dockerd:4085 blocked for more than 120 seconds.\n");
-            text.push_str("Aug 20 10:25:56 node-1 kubelet[12170]: E0820 10:25:56.000001   12170 kubelet.go:1845] skipping pod synchronization - [PLEG is not healthy: pleg was last seen active 3m0.5s ago; threshold is 3m0s]\n");
-            text.push_str("Aug 20 10:25:57 node-1 dockerd[4085]: time=\"2020-08-20T10:25:57.1+08:00\" level=error msg=\"OCI runtime create failed: container_linux.go:380: starting container process caused: read init-p: connection reset by peer: unknown\"");
-            text.push('\n');
-        }
-    }
-    // The last line without a newline.
-    text.push_str("Aug 20 10:26:00 node-1 systemd[1]: Started Session 42 of user root.");
-    let data = text.as_bytes();
-    let ac = engine.prefilter.as_ref().unwrap();
-    let mut whole: Vec<(u64, u32)> = ac
-        .find_overlapping_iter(data)
-        .map(|m| (m.start() as u64, m.pattern().as_u32()))
-        .collect();
-    whole.sort_unstable();
-    let fast = engine.scan(data).hits;
-    assert_eq!(fast, whole);
-    // 6 OOM blocks × (3 + 2 + 2 + 1 + 2) literal occurrences at least, plus the last line.
-    assert!(whole.len() > 6 * 5, "{}", whole.len());
-    assert!(engine.max_literal >= 40, "{}", engine.max_literal);
-    assert!(!engine.multiline_literals);
-}
-
-/// Longest common substrings: length and start in the first string.
-#[test]
-fn longest_common_substring() {
-    assert_eq!(
-        longest_common(b"INFO: task dockerd:", b"INFO: task kubelet:"),
-        (11, 0)
-    );
-    assert_eq!(longest_common(b"xxStarted ", b"Started Docker"), (8, 2));
-    assert_eq!(longest_common(b"abc", b"xyz"), (0, 0));
-    assert_eq!(longest_common(b"", b"xyz"), (0, 0));
-}
-
-/// What [`line_keys`] must give, without its shortcuts: every live pair's longest common
-/// substring recomputed at every step.
-fn line_keys_plain(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
-    let holds = |k: &[u8], o: &[u8]| memchr::memmem::find(k, o).is_some();
-    let mut sorted: Vec<Vec<u8>> = lits.iter().filter(|l| !l.is_empty()).cloned().collect();
-    sorted.sort();
-    sorted.dedup();
-    let mut keys: Vec<Option<Vec<u8>>> = sorted
-        .iter()
-        .filter(|k| !sorted.iter().any(|o| o != *k && holds(k, o)))
-        .map(|k| Some(k.clone()))
-        .collect();
-    while keys.iter().flatten().count() > MAX_KEYS {
-        let mut best: Option<(usize, usize, usize)> = None;
-        for i in 0..keys.len() {
-            for j in i + 1..keys.len() {
-                if let (Some(a), Some(b)) = (&keys[i], &keys[j]) {
-                    let (len, at) = longest_common(a, b);
-                    if len >= 4 && best.is_none_or(|b| len > b.0) {
-                        best = Some((len, i, at));
-                    }
-                }
-            }
-        }
-        let Some((len, i, at)) = best else { break };
-        let shared = keys[i].as_ref().unwrap()[at..at + len].to_vec();
-        for key in keys.iter_mut() {
-            if key.as_ref().is_some_and(|k| holds(k, &shared)) {
-                *key = None;
-            }
-        }
-        keys[i] = Some(shared);
-    }
-    let mut keys: Vec<Vec<u8>> = keys.into_iter().flatten().collect();
-    keys.sort();
-    keys
-}
-
-proptest::proptest! {
-    /// The key-window search finds exactly the overlapping matches of a whole-text search, for
-    /// literals that overlap, nest and share keys, on any text over their bytes.
-    #[test]
-    fn key_windows_match_whole_overlapping_search(
-        data in proptest::collection::vec(proptest::sample::select(b"abcdex \n".to_vec()), 0..400)
-    ) {
-        let lits: Vec<Vec<u8>> = [
-            &b"abcd"[..], b"bcde", b"cdex", b"dab", b"ab", b"xxab c", b"e a", b"aaaa", b"bcdexab",
-        ]
-        .iter()
-        .map(|l| l.to_vec())
-        .collect();
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&lits)
-            .unwrap();
-        let keys = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(line_keys(&lits))
-            .unwrap();
-        let mut whole: Vec<(u64, u32)> = ac
-            .find_overlapping_iter(&data)
-            .map(|m| (m.start() as u64, m.pattern().as_u32()))
-            .collect();
-        whole.sort_unstable();
-        let mut fast = Vec::new();
-        overlapping_by_line(&ac, &keys, 7, &data, &mut fast);
-        fast.sort_unstable();
-        proptest::prop_assert_eq!(fast, whole);
-    }
-}
-
-proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig {
-        cases: 64,
-        max_shrink_iters: 64,
-        ..proptest::prelude::ProptestConfig::default()
-    })]
-    /// The indexed merge gives what the plain one gives, on literal sets that need merging.
-    #[test]
-    fn line_keys_equal_the_plain_merge(
-        lits in proptest::collection::vec(
-            proptest::collection::vec(proptest::sample::select(b"abcdefghijkl".to_vec()), 6..14),
-            MAX_KEYS + 16..MAX_KEYS * 3,
-        )
-    ) {
-        proptest::prop_assert_eq!(line_keys(&lits), line_keys_plain(&lits));
-    }
 }
 
 /// A sosreport holds the journal whole and again for the current boot, and a daemon's log file
