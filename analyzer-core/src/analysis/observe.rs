@@ -8,6 +8,7 @@ use crate::model::event::EventKind;
 use crate::model::host::HostState;
 use crate::model::time::Clock;
 use crate::rules::engine::Observation;
+use crate::rules::spec;
 use crate::stacks;
 
 pub(super) fn event_observation(
@@ -81,13 +82,15 @@ pub(super) fn event_observation(
             "go-crash"
         }
     };
-    Observation {
+    let o = Observation {
         kind: kind.into(),
         fields,
         weight: 1,
         time,
         evidence,
-    }
+    };
+    debug_assert!(nameable("event", &o), "{o:?}");
+    o
 }
 
 /// The holder's frames worth reading first: the raw syscall/runtime trampolines are skipped, and
@@ -308,6 +311,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
             evidence,
         });
     }
+    debug_assert!(out.iter().all(|o| nameable("stacks", o)), "{out:?}");
     out
 }
 
@@ -342,5 +346,23 @@ pub(super) fn host_observations(host: &HostState) -> Vec<Observation> {
             evidence: vec![v.evidence.clone()],
         });
     }
+    debug_assert!(
+        out.iter().all(|o| nameable(
+            if o.kind == "version" {
+                "version"
+            } else {
+                "fact"
+            },
+            o
+        )),
+        "{out:?}"
+    );
     out
+}
+
+/// True when a rule can name the observation: its kind and every field are in the rules'
+/// vocabulary for the evidence kind `kind` ([`spec::observation_fields`]).
+fn nameable(kind: &str, o: &Observation) -> bool {
+    spec::observation_fields(kind, &o.kind)
+        .is_some_and(|known| o.fields.keys().all(|f| known.contains(&f.as_str())))
 }

@@ -19,6 +19,7 @@ use serde::Serialize;
 use crate::base::Evidence;
 
 pub use build::HostBuilder;
+pub use facts::FACTS;
 pub use known::KnownIssue;
 
 /// One process.

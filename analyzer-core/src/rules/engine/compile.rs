@@ -272,13 +272,14 @@ fn compile_rule(
                         "an event item needs `event`".into(),
                     ));
                 };
-                if !matches!(e.get_ref().as_str(), "oom-kill" | "hung-task" | "go-crash") {
+                if spec::observation_fields("event", e.get_ref()).is_none() {
                     return Err(err(
                         e.span(),
                         f("event"),
                         format!(
-                            "unknown event {:?} (expected oom-kill, hung-task or go-crash)",
-                            e.get_ref()
+                            "unknown event {:?} (expected {})",
+                            e.get_ref(),
+                            spec::one_of(&spec::observation_names("event"))
                         ),
                     ));
                 }
@@ -292,6 +293,17 @@ fn compile_rule(
                         "a fact item needs `fact`".into(),
                     ));
                 };
+                if spec::observation_fields("fact", fa.get_ref()).is_none() {
+                    return Err(err(
+                        fa.span(),
+                        f("fact"),
+                        format!(
+                            "unknown fact {:?} (expected {})",
+                            fa.get_ref(),
+                            spec::one_of(&spec::observation_names("fact"))
+                        ),
+                    ));
+                }
                 observation = Some(fa.get_ref().clone());
             }
             EvidenceKind::Stacks => {
@@ -317,12 +329,7 @@ fn compile_rule(
                 };
                 observation = Some(obs.to_string());
                 if let Some(fr) = &ev.frames {
-                    let field = if obs == "lock" {
-                        "holder_frames"
-                    } else {
-                        "frames"
-                    };
-                    conditions.push((field.into(), regex(fr, "frames")?));
+                    conditions.push((frames_field(obs).into(), regex(fr, "frames")?));
                 }
                 if let Some(w) = &ev.waiter_frames {
                     conditions.push(("waiter_funcs".into(), regex(w, "waiter_frames")?));
@@ -348,6 +355,64 @@ fn compile_rule(
                 let re = Regex::new(&format!("^{}$", regex::escape(c)))
                     .map_err(|e| err(ev.kind.span(), f("component"), e.to_string()))?;
                 conditions.push(("component".into(), re));
+            }
+        }
+        // Every field the item tests must exist on the observations it selects: a misspelt
+        // field would silently never match.
+        match &observation {
+            Some(name) => {
+                let fields = spec::observation_fields(ev.kind.get_ref(), name).unwrap_or_default();
+                for (k, v) in &ev.conditions {
+                    if !fields.contains(&k.as_str()) {
+                        return Err(err(
+                            v.span(),
+                            f(&format!("where.{k}")),
+                            format!(
+                                "unknown field {k:?} of {name} (expected {})",
+                                spec::one_of(&fields)
+                            ),
+                        ));
+                    }
+                }
+                let derived = [
+                    (
+                        ev.frames.as_ref().map(|s| s.span()),
+                        "frames",
+                        frames_field(name),
+                    ),
+                    (
+                        ev.waiter_frames.as_ref().map(|s| s.span()),
+                        "waiter_frames",
+                        "waiter_funcs",
+                    ),
+                    (ev.state.as_ref().map(|s| s.span()), "state", "state"),
+                    (
+                        ev.activity.as_ref().map(|_| ev.kind.span()),
+                        "activity",
+                        "activity",
+                    ),
+                ];
+                for (span, key, field) in derived {
+                    if let Some(span) = span
+                        && !fields.contains(&field)
+                    {
+                        return Err(err(
+                            span,
+                            f(key),
+                            format!("{name} observations have no {field} to match"),
+                        ));
+                    }
+                }
+            }
+            None => {
+                if let Some((k, v)) = ev.conditions.iter().next() {
+                    return Err(err(
+                        v.span(),
+                        f(&format!("where.{k}")),
+                        "a log item has no fields to test; name a capture group in its pattern"
+                            .into(),
+                    ));
+                }
             }
         }
         let within = duration(&ev.within, f("within"))?;
@@ -420,4 +485,14 @@ fn compile_rule(
         window,
         spec,
     })
+}
+
+/// The field a stacks item's `frames` matches: the holder's frames of a lock, the frames of a
+/// goroutine group.
+fn frames_field(predicate: &str) -> &'static str {
+    if predicate == "lock" {
+        "holder_frames"
+    } else {
+        "frames"
+    }
 }

@@ -431,20 +431,21 @@ fn prefilter_changes_nothing() {
     assert_eq!(with, without);
 }
 
+/// File, line, field and message of the error compiling `text` as `name`.
+fn error(name: &str, text: &str) -> (String, usize, String, String) {
+    match Engine::compile([(name, text)]) {
+        Err(Error::Rule {
+            file,
+            line,
+            field,
+            message,
+        }) => (file, line, field, message),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
 #[test]
 fn rule_file_errors_name_file_line_and_field() {
-    /// File, line, field and message of the error compiling `text` as `name`.
-    fn error(name: &str, text: &str) -> (String, usize, String, String) {
-        match Engine::compile([(name, text)]) {
-            Err(Error::Rule {
-                file,
-                line,
-                field,
-                message,
-            }) => (file, line, field, message),
-            other => panic!("unexpected {other:?}"),
-        }
-    }
     let bad_regex = RULE_B.replace("StopContainer .* context", "StopContainer (.* context");
     let (file, line, field, _) = error("user/b.toml", &bad_regex);
     assert_eq!(
@@ -612,4 +613,133 @@ fn records_copied_in_several_members_count_once() {
         cited,
         vec![("--no-pager", 1), ("--no-pager", 3), ("--boot", 3)]
     );
+}
+
+/// A rule with one item of each kind that tests fields (a fact, an event, a stacks lock and a
+/// version, from lines 9, 18, 26 and 35), each with a condition on a real field.
+const RULE_FIELDS: &str = r#"
+id = "fields"
+title = "Fields"
+severity = "high"
+summary = "s"
+explanation = "x"
+remediation = "y"
+
+[[evidence]]
+id = "shim"
+kind = "fact"
+fact = "orphaned-shim"
+role = "required"
+describe = "an orphaned shim"
+[evidence.where]
+daemon_running = '^false$'
+
+[[evidence]]
+id = "hung"
+kind = "event"
+event = "hung-task"
+describe = "a hung task"
+[evidence.where]
+trace = 'copy_net_ns'
+
+[[evidence]]
+id = "lock"
+kind = "stacks"
+predicate = "lock"
+frames = 'volume/local'
+describe = "a held lock"
+[evidence.where]
+max_wait_minutes = '^[1-9]'
+
+[[evidence]]
+id = "docker"
+kind = "version"
+component = "docker"
+describe = "docker"
+[evidence.where]
+version = '^17\.'
+"#;
+
+/// Rule files naming a fact kind or a field that no observation has fail to load, naming the
+/// file, the line and the field; the same names spelt right load.
+#[test]
+fn unknown_kinds_and_fields_name_the_line() {
+    assert!(Engine::compile([("fields.toml", RULE_FIELDS)]).is_ok());
+    let cases: &[(&str, &str, usize, &str, &str)] = &[
+        // A misspelt fact kind.
+        (
+            "fact = \"orphaned-shim\"",
+            "fact = \"orphan-shim\"",
+            12,
+            "evidence[0].fact",
+            "unknown fact \"orphan-shim\" (expected daemon-restarted, orphaned-shim, ",
+        ),
+        // A field the fact does not have.
+        (
+            "daemon_running = '^false$'",
+            "daemon = '^false$'",
+            16,
+            "evidence[0].where.daemon",
+            "unknown field \"daemon\" of orphaned-shim (expected pid, container_id, daemon_running, children, ppid, subject or summary)",
+        ),
+        // A field of another event.
+        (
+            "trace = 'copy_net_ns'",
+            "victim_comm = 'java'",
+            24,
+            "evidence[1].where.victim_comm",
+            "unknown field \"victim_comm\" of hung-task (expected comm, pid, seconds or trace)",
+        ),
+        // A field of a stacks predicate, misspelt.
+        (
+            "max_wait_minutes = '^[1-9]'",
+            "max_wait = '^[1-9]'",
+            33,
+            "evidence[2].where.max_wait",
+            "unknown field \"max_wait\" of lock (expected address, ",
+        ),
+        // `state` is a field of goroutine groups, not of locks.
+        (
+            "frames = 'volume/local'",
+            "state = 'semacquire'",
+            30,
+            "evidence[2].state",
+            "lock observations have no state to match",
+        ),
+        // A deadlock has no frames to match.
+        (
+            "predicate = \"lock\"\nframes = 'volume/local'\ndescribe = \"a held lock\"\n[evidence.where]\nmax_wait_minutes = '^[1-9]'",
+            "predicate = \"deadlock\"\nframes = 'volume/local'\ndescribe = \"a cycle\"",
+            30,
+            "evidence[2].frames",
+            "deadlock observations have no frames to match",
+        ),
+        // A version has a component and a version, nothing else.
+        (
+            "version = '^17\\.'",
+            "release = '^17\\.'",
+            41,
+            "evidence[3].where.release",
+            "unknown field \"release\" of version (expected component or version)",
+        ),
+    ];
+    for (from, to, want_line, want_field, want_message) in cases {
+        assert!(RULE_FIELDS.contains(from), "{from}");
+        let text = RULE_FIELDS.replacen(from, to, 1);
+        let (file, line, field, message) = error("user/fields.toml", &text);
+        assert_eq!(
+            (file.as_str(), line, field.as_str()),
+            ("user/fields.toml", *want_line, *want_field),
+            "{to}: {message}"
+        );
+        assert!(message.starts_with(want_message), "{to}: {message}");
+    }
+    // A log item has no fields: a `where` on it would be ignored, so it is an error.
+    let log_where = RULE_B.replace(
+        "describe = \"timeouts\"",
+        "describe = \"timeouts\"\n[evidence.where]\npod = 'x'",
+    );
+    let (_, line, field, message) = error("b.toml", &log_where);
+    assert_eq!((line, field.as_str()), (17, "evidence[0].where.pod"));
+    assert!(message.starts_with("a log item has no fields"), "{message}");
 }
