@@ -11,9 +11,8 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
-use crate::base::Format;
-use crate::base::Source;
 use crate::base::time::{RawTime, Timestamp};
+use crate::base::{Format, Source};
 use crate::error::Error;
 use crate::input::{
     Bundle, Data, InputInfo, Limits, LinkEntry, Member, Piece, Sink, SkippedEntry, Warning, walk,

@@ -9,10 +9,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::base::Finding;
-use crate::base::Format;
 use crate::base::time::RawTime;
-use crate::base::{Source, Timestamp};
+use crate::base::{Finding, Format, Source, Timestamp};
 use crate::error::Error;
 use crate::input::{self, Bundle, Limits, Member, Warning};
 use crate::model::time::{BootHint, Clock, ClockBuilder, YearSummary, YearTracker};

@@ -8,8 +8,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 
-use crate::base::Timestamp;
-use crate::base::{Finding, Severity};
+use crate::base::{Finding, Severity, Timestamp};
 use crate::report::Report;
 use crate::stacks::Analysis;
 

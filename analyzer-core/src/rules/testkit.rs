@@ -2,8 +2,7 @@
 
 use crate::base::time::{LocalTime, RawTime};
 
-use crate::base::Finding;
-use crate::base::{Source, Timestamp};
+use crate::base::{Finding, Source, Timestamp};
 use crate::model::time::{Clock, YearTracker};
 use crate::parse::Record;
 use crate::rules::engine::{Engine, Observation, Observations};

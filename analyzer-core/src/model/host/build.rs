@@ -2,8 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::base::Evidence;
-use crate::base::Format;
+use crate::base::{Evidence, Format};
 use crate::model::host::{
     CgroupState, CgroupValue, Container, HostState, NetNamespace, NsAddress, Process, ProcessTree,
     VersionInfo, known,
