@@ -5,7 +5,7 @@
 //! * [`time`]: instants ([`Timestamp`]), times as lines state them ([`RawTime`],
 //!   [`LocalTime`]) and the readers of timestamp text;
 //! * [`log`]: the program that wrote a record ([`Source`]) and its severity ([`Level`]);
-//! * [`format`]: every format a member can be classified as ([`Format`]);
+//! * [`format`](mod@format): every format a member can be classified as ([`Format`]);
 //! * [`finding`]: a diagnosis ([`Finding`]), its [`Evidence`] lines and its [`Severity`].
 
 pub mod finding;

@@ -303,7 +303,7 @@ fn fill<'a>(rec: &mut Record<'a>, h: &lines::Header<'a>, format: Format) {
     }
 }
 
-/// The parsers' content sniffers, for the walker's classification ([`crate::input::walk`]):
+/// The parsers' content sniffers, for the walker's classification ([`crate::input::walk()`]):
 /// [`sniff_log`] for logs, then goroutine dumps ([`goroutine::sniff`]) and host-state tables
 /// ([`runtime::sniff_host`]).
 pub const SNIFFERS: Sniffers = Sniffers {

@@ -171,7 +171,7 @@ impl MemberScan<'_> {
         }
     }
 
-    /// Ends the member: the hits per (rule, item), ready to be merged into [`Observations`].
+    /// Ends the member: the hits per (rule, item), ready to be merged into [`Observations`](super::Observations).
     pub fn finish(self, data: &[u8], member: usize, years: YearSummary) -> Vec<MemberHits> {
         self.finish_chunk(data, member, years)
             .into_iter()
@@ -392,7 +392,7 @@ pub struct MemberHits {
     pub rule: usize,
     /// Item index within the rule.
     pub item: usize,
-    /// Member index in [`Observations::members`].
+    /// Member index in [`Observations::members`](super::Observations::members).
     pub member: usize,
     /// Year summary of the member, to resolve times.
     pub years: YearSummary,
