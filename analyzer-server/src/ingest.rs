@@ -5,7 +5,7 @@
 //!                         │ counts bytes, cuts at --max-upload-bytes      │ tees to DATA/tmp/…
 //!                         │ judges the client's rate (408 when too slow)  ▼
 //!                         │ cancels the analysis on any failure      Bundle::from_reader
-//!                         └ reports the outcome, then drains a little so the client reads the answer
+//!                         └ reports the outcome; past the limit, drains a little so the client reads the 413
 //! ```
 //!
 //! The channel holds a few chunks (hyper hands over at most a few hundred KiB at a time), so an
@@ -29,7 +29,7 @@ use crate::metrics::{Metrics, Outcome as MetricOutcome};
 /// Chunks waiting between the pump and the analysis.
 const CHANNEL_CHUNKS: usize = 16;
 
-/// After an early answer (413, 503, 408) the rest of the body is read and dropped for at most
+/// After an early answer (413, 503) the rest of the body is read and dropped for at most
 /// this long, so that the client, which is still sending, gets to read the answer rather than
 /// a reset connection.
 pub const DRAIN_TIME: Duration = Duration::from_secs(5);
@@ -168,7 +168,9 @@ async fn pump(
             window_bytes = 0;
         }
     };
-    let early = !matches!(outcome, Outcome::Complete { .. } | Outcome::Aborted { .. });
+    // A body cut for its size is drained a little so the client reads the 413; a slow one is
+    // not (that would hold it longer), and the connection is closed after the 408.
+    let early = matches!(outcome, Outcome::TooLarge { .. });
     drop(tx);
     let label = &watch.label;
     match outcome {
