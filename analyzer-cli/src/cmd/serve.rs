@@ -6,8 +6,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Context;
-
 use crate::Global;
 use crate::limits::parse_size;
 
@@ -78,6 +76,7 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
     config.upload_window = Duration::from_secs(args.upload_window);
     config.min_upload_rate = args.min_upload_rate;
     config.header_timeout = Duration::from_secs(args.header_timeout);
-    analyzer_server::run(config).with_context(|| format!("serving {}", args.data.display()))?;
+    // Every startup error names its file, flag or address.
+    analyzer_server::run(config)?;
     Ok(ExitCode::SUCCESS)
 }
