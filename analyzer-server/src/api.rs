@@ -72,7 +72,7 @@ pub async fn create(
         tracing::warn!(
             "413: upload {label} declares {len} bytes, above the limit of {max}; not read"
         );
-        tokio::spawn(ingest::drain(body, 0));
+        drain_unless_expecting(&headers, body, max);
         return closing(json_error(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("upload of {len} bytes is larger than the limit of {max} bytes"),
@@ -84,7 +84,7 @@ pub async fn create(
             "503: upload {label} refused, {} analyses running",
             app.config.max_concurrent
         );
-        tokio::spawn(ingest::drain(body, max));
+        drain_unless_expecting(&headers, body, max);
         let mut resp = closing(json_error(
             StatusCode::SERVICE_UNAVAILABLE,
             format!(
@@ -190,6 +190,20 @@ struct CancelOnDrop(CancelToken);
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
         self.0.cancel();
+    }
+}
+
+/// After an answer given without reading the body: a client that sent `Expect: 100-continue`
+/// waits for the go-ahead and never sends the body (reading it would send `100 Continue`); any
+/// other client is sending it now, so it is read and dropped for a while, bounded, so that the
+/// client reads the answer rather than a reset connection.
+fn drain_unless_expecting(headers: &HeaderMap, body: Body, max_bytes: u64) {
+    let expecting = headers
+        .get(header::EXPECT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
+    if !expecting {
+        tokio::spawn(ingest::drain(body, max_bytes));
     }
 }
 

@@ -37,7 +37,7 @@ CREATE TABLE analysis (
     received     TEXT NOT NULL,
     received_ms  INTEGER NOT NULL,
     analyzed     TEXT NOT NULL,
-    duration_ms  INTEGER NOT NULL,
+    duration_us  INTEGER NOT NULL,
     tool_version TEXT NOT NULL,
     findings     INTEGER NOT NULL,
     warnings     INTEGER NOT NULL,
@@ -281,7 +281,7 @@ impl Store {
         let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let tx = conn.transaction().map_err(self.db_err())?;
         tx.execute(
-            "INSERT INTO analysis (name, host, size, received, received_ms, analyzed, duration_ms, \
+            "INSERT INTO analysis (name, host, size, received, received_ms, analyzed, duration_us, \
              tool_version, findings, warnings, partial, top_rule, top_severity, top_score, \
              top_title, top_summary, bundle, report, html) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
@@ -292,7 +292,7 @@ impl Store {
                 rfc3339(received),
                 received,
                 rfc3339(millis(now)),
-                a.duration.as_millis() as i64,
+                a.duration.as_micros() as i64,
                 a.report.tool.version,
                 count(&a.report.findings),
                 a.report.warnings.len() as i64,
@@ -346,14 +346,14 @@ impl Store {
         let tx = conn.transaction().map_err(self.db_err())?;
         let n = tx
             .execute(
-                "UPDATE analysis SET analyzed = ?2, duration_ms = ?3, tool_version = ?4, \
+                "UPDATE analysis SET analyzed = ?2, duration_us = ?3, tool_version = ?4, \
                  findings = ?5, warnings = ?6, partial = ?7, top_rule = ?8, top_severity = ?9, \
                  top_score = ?10, top_title = ?11, top_summary = ?12, report = ?13, html = ?14 \
                  WHERE id = ?1",
                 params![
                     id,
                     rfc3339(millis(jiff::Timestamp::now())),
-                    duration.as_millis() as i64,
+                    duration.as_micros() as i64,
                     report.tool.version,
                     count(&report.findings),
                     report.warnings.len() as i64,
@@ -518,7 +518,7 @@ fn migrate(conn: &Connection, path: &Path) -> Result<()> {
     Ok(())
 }
 
-const SUMMARY_COLUMNS: &str = "id, name, host, size, received, analyzed, duration_ms, tool_version, \
+const SUMMARY_COLUMNS: &str = "id, name, host, size, received, analyzed, duration_us, tool_version, \
      findings, warnings, partial, top_rule, top_severity, top_score, top_title, top_summary, bundle";
 const SUMMARY_COUNT: usize = 17;
 
@@ -531,7 +531,7 @@ fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
         size: r.get::<_, i64>(3)? as u64,
         received: r.get(4)?,
         analyzed: r.get(5)?,
-        duration_seconds: r.get::<_, i64>(6)? as f64 / 1000.0,
+        duration_seconds: r.get::<_, i64>(6)? as f64 / 1e6,
         tool_version: r.get(7)?,
         findings: r.get(8)?,
         warnings: r.get(9)?,

@@ -515,7 +515,7 @@ fn uploads_beyond_max_concurrent_get_503_with_retry_after() {
     // The first upload takes the only slot and holds it: its body is not finished.
     let mut first = TcpStream::connect(s.addr).unwrap();
     let head = format!(
-        "POST /api/v1/analyses?name=messages HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n\r\n",
+        "POST /api/v1/analyses?name=messages HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         s.addr,
         JOURNAL.len()
     );

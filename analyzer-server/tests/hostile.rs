@@ -267,11 +267,27 @@ fn uploads_past_the_limit_are_cut_with_413() {
     );
     assert_nothing_stored(&s);
     only_store_files(&s.data, &[]);
+    // A client that waits for `100 Continue` is answered before it sends a byte of its body.
+    let mut c = TcpStream::connect(s.addr).unwrap();
+    write!(
+        c,
+        "POST /api/v1/analyses?name=big.log HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+        s.addr,
+        big.len()
+    )
+    .unwrap();
+    let (answer, closed) = read_until_closed(&mut c, Duration::from_secs(10));
+    assert!(closed);
+    assert!(
+        answer.starts_with("HTTP/1.1 413 Payload Too Large\r\n"),
+        "{answer}"
+    );
+    assert!(!answer.contains("100 Continue"), "{answer}");
     assert_eq!(
         metric(&s, "nodemortem_uploads_total{outcome=\"too_large\"}"),
-        Some(2.0)
+        Some(3.0)
     );
-    assert_eq!(log_lines("413: upload \"big.log\"").len(), 2);
+    assert_eq!(log_lines("413: upload \"big.log\"").len(), 3);
     // At the limit exactly: stored.
     upload_ok(&s, "small.log", &big[..64 << 10]);
 }
