@@ -232,7 +232,7 @@ impl InletState {
     /// The next chunk, blocking; `None` at the end of the body.
     fn next_chunk(&mut self) -> io::Result<Option<Bytes>> {
         if let Some(kind) = self.failed {
-            return Err(io::Error::new(kind, "upload failed"));
+            return Err(UploadCut::error(kind));
         }
         match self.rx.blocking_recv() {
             None => Ok(None),
@@ -245,10 +245,27 @@ impl InletState {
             }
             Some(Err(kind)) => {
                 self.failed = Some(kind);
-                Err(io::Error::new(kind, upload_error_text(kind)))
+                Err(UploadCut::error(kind))
             }
         }
     }
+}
+
+/// Why the pump cut an upload, as the inner error of the inlet's `io::Error`.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UploadCut(&'static str);
+
+impl UploadCut {
+    fn error(kind: io::ErrorKind) -> io::Error {
+        io::Error::new(kind, UploadCut(upload_error_text(kind)))
+    }
+}
+
+/// True for the errors the pump hands the inlet (too large, too slow, aborted), as opposed to
+/// a failure to keep the bytes.
+pub fn is_upload_failure(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<UploadCut>())
 }
 
 fn upload_error_text(kind: io::ErrorKind) -> &'static str {
@@ -427,6 +444,12 @@ mod tests {
         let mut all = Vec::new();
         let err = inlet.read_to_end(&mut all).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::FileTooLarge);
+        assert!(is_upload_failure(&err));
+        assert_eq!(err.to_string(), "upload larger than the limit; cut there");
+        assert!(!is_upload_failure(&io::Error::new(
+            io::ErrorKind::StorageFull,
+            "disk full"
+        )));
         assert_eq!(all, b"0123456");
         assert_eq!(rt.block_on(done).unwrap(), Outcome::TooLarge { limit: 10 });
         assert!(cancel.is_cancelled());

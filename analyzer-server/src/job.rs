@@ -71,9 +71,16 @@ pub fn upload(app: &Arc<App>, up: &Upload, inlet: Inlet) -> Done {
     // that failed fails here, and what the pump logged is all there is to say.
     let (kept, bytes) = match inlet.finish() {
         Ok(kept) => kept,
-        Err(e) => {
+        // Cut by the pump (size, rate, lost connection): it has counted and logged it.
+        Err(e) if crate::ingest::is_upload_failure(&e) => {
             tracing::debug!(name = %up.name, error = %e, "upload discarded");
             return Done::Discarded;
+        }
+        // Keeping the bytes failed (disk full): the server's fault.
+        Err(e) => {
+            tracing::error!(name = %up.name, error = %e, "keeping the upload failed");
+            app.metrics.upload(crate::metrics::Outcome::failed, 0);
+            return Done::Failed(format!("keeping the upload: {e}"));
         }
     };
     let discard = |kept: &Option<std::path::PathBuf>| {
