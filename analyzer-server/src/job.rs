@@ -121,7 +121,7 @@ pub fn upload(app: &Arc<App>, up: &Upload, inlet: Inlet) -> Done {
             .join("; ");
         return unreadable(app, up, bytes, reason);
     }
-    let html = analyzer_core::report::html::render_analysed(&analysed);
+    let html = analyzer_core::report::html::render(&analysed.report, &(&analysed).into());
     let duration = up.started.elapsed();
     let stored = app.store.insert(&NewAnalysis {
         name: &up.name,
@@ -188,7 +188,7 @@ pub fn reanalyze(
         Ok(a) => a,
         Err(e) => return Ok(Err(e.to_string())),
     };
-    let html = analyzer_core::report::html::render_analysed(&analysed);
+    let html = analyzer_core::report::html::render(&analysed.report, &(&analysed).into());
     let duration = started.elapsed();
     match app
         .store
