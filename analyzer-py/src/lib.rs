@@ -102,7 +102,7 @@ fn json_error(e: serde_json::Error) -> PyErr {
 /// ``rules_dir``; an exception raised by the file object's ``read()`` is raised as is.
 ///
 /// >>> import nodemortem
-/// >>> log = b"Jul 15 10:12:22 node1 kernel: Memory cgroup out of memory: Killed process 4021 (java) total-vm:9600000kB, anon-rss:4190000kB, file-rss:0kB, shmem-rss:0kB\n"
+/// >>> log = b"Jul 15 10:12:22 node1 kernel: Out of memory: Killed process 988 (dockerd) total-vm:3012345kB, anon-rss:1900000kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4100kB oom_score_adj:-999\n"
 /// >>> report = nodemortem.analyze(log, name="messages")
 /// >>> top = report["findings"][0]
 /// >>> top["rule"], top["severity"]
@@ -261,7 +261,8 @@ fn rules(py: Python<'_>, rules_dir: Option<PathBuf>) -> PyResult<Bound<'_, PyAny
 /// version.
 ///
 /// >>> import nodemortem
-/// >>> report = nodemortem.analyze(b"Jul 15 10:12:22 node1 kernel: Out of memory: Killed process 4021 (java)\n", name="messages")
+/// >>> log = b"Jul 15 10:12:22 node1 kernel: Out of memory: Killed process 988 (dockerd) total-vm:3012345kB, anon-rss:1900000kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4100kB oom_score_adj:-999\n"
+/// >>> report = nodemortem.analyze(log, name="messages")
 /// >>> nodemortem.render(report, "markdown").splitlines()[0]
 /// '## nodemortem: 1 finding(s), 1 root cause(s)'
 #[pyfunction]

@@ -6,9 +6,10 @@ cause first, each with the evidence lines (file, line, time) that prove it, what
 the remediation and the upstream references.
 
 >>> import nodemortem
->>> report = nodemortem.analyze(b"Jul 15 10:12:22 node1 kernel: Out of memory: Killed process 4021 (java)\\n", name="messages")
->>> [(f["rule"], f["evidence"][0]["line"]) for f in report["findings"]]
-[('oom-kill', 1)]
+>>> log = b"Jul 15 10:12:22 node1 kernel: Out of memory: Killed process 988 (dockerd) total-vm:3012345kB, anon-rss:1900000kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4100kB oom_score_adj:-999\\n"
+>>> report = nodemortem.analyze(log, name="messages")
+>>> [(f["rule"], f["severity"], f["evidence"][0]["line"]) for f in report["findings"]]
+[('oom-kill', 'high', 1)]
 
 Every function returns plain dicts and lists: the JSON contracts of the ``nodemortem`` command
 (``schema_version`` 1). ``analyze`` takes a path, a list of paths, ``bytes`` or a binary file
