@@ -166,3 +166,18 @@ def test_name_applies_to_the_evidence_of_a_loose_file():
     assert report["inputs"] == [{"path": "var/log/messages", "kind": "file"}]
     assert report["findings"][0]["evidence"][0]["path"] == "messages"
     assert report["findings"][0]["evidence"][0]["line"] == 1
+
+
+def test_inventory_of_a_file_object_equals_the_path(archive):
+    by_path = nodemortem.inventory(archive)
+    with open(archive, "rb") as f:
+        streamed = nodemortem.inventory(f)
+    assert streamed == by_path
+    assert by_path["inputs"] == [{"path": str(archive), "kind": "sosreport"}]
+    # The 13 files of seed-003, 3 of them of no known format (README.md, expected.json and
+    # etc/localtime, a dangling link).
+    formats = [m["format"] for m in by_path["members"]]
+    assert (len(formats), formats.count("unknown")) == (13, 3)
+    assert ("var/run/docker/goroutine-stacks-2020-07-15T101222Z.log", "goroutine-dump") in [
+        (m["path"], m["format"]) for m in by_path["members"]
+    ]
