@@ -1,11 +1,12 @@
 //! `nodemortem` for Python: the extension module `nodemortem._nodemortem`, re-exported by the
 //! `nodemortem` package (`python/nodemortem/__init__.py`).
 //!
-//! A thin layer over [`analyzer_core`]: it turns Python arguments into a [`Bundle`](analyzer_core::Bundle) and
-//! [`Options`], runs the library detached from the interpreter and hands back the library's
-//! JSON contracts as plain dicts and lists (serialised by serde, read by Python's `json`), so
-//! that Python sees exactly what `nodemortem … --format json` prints. The doc comments of the
-//! functions are their Python docstrings.
+//! A thin layer over [`analyzer_core`]: it turns Python arguments into a
+//! [`Bundle`](analyzer_core::Bundle) and [`Options`], runs the library detached from the
+//! interpreter and hands back the library's JSON contracts as plain dicts and lists (serialised
+//! by serde, read by Python's `json`), so that Python sees exactly what
+//! `nodemortem … --format json` prints. The doc comments of the functions are their Python
+//! docstrings.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -77,6 +78,7 @@ fn timeout(seconds: Option<f64>) -> PyResult<Option<Duration>> {
         .transpose()
 }
 
+/// A contract that did not serialise (it always does; said rather than unwrapped).
 fn json_error(e: serde_json::Error) -> PyErr {
     Error::new_err(format!("serialising the result: {e}"))
 }
