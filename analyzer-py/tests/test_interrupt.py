@@ -1,6 +1,7 @@
 """Ctrl-C stops a long analysis; a timeout ends one with a partial report."""
 
 import _thread
+import signal
 import threading
 import time
 
@@ -10,7 +11,16 @@ import nodemortem
 from conftest import EndlessJournal
 
 
-def test_ctrl_c_cancels_the_analysis():
+@pytest.fixture
+def ctrl_c():
+    """Python's own Ctrl-C handler, whatever the process inherited: started in the background
+    (CI), SIGINT is ignored and `interrupt_main` would do nothing."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_cancels_the_analysis(ctrl_c):
     """An endless upload: only the interrupt can end this analysis."""
     stream = EndlessJournal()
     timer = threading.Timer(0.5, _thread.interrupt_main)
