@@ -1060,6 +1060,15 @@ fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Observation> {
             evidence,
         });
     }
+    // The first lock (in report order) each goroutine holds: looked up once per goroutine of
+    // every cycle, which may hold every goroutine of the dump.
+    let mut held: std::collections::HashMap<u64, &stacks::LockInfo> =
+        std::collections::HashMap::new();
+    for l in &a.locks {
+        if let (Some(h), Some(_)) = (l.holder, l.holder_line) {
+            held.entry(h).or_insert(l);
+        }
+    }
     for cycle in &a.deadlocks {
         let ids = cycle
             .iter()
@@ -1074,10 +1083,7 @@ fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Observation> {
         let mut evidence: Vec<Evidence> = cycle
             .iter()
             .filter_map(|&g| {
-                let l = a
-                    .locks
-                    .iter()
-                    .find(|l| l.holder == Some(g) && l.holder_line.is_some())?;
+                let l = held.get(&g)?;
                 Some(Evidence {
                     path: path.to_string(),
                     line: l.holder_line.unwrap_or(0),
