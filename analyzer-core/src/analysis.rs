@@ -1069,12 +1069,20 @@ fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Observation> {
             held.entry(h).or_insert(l);
         }
     }
+    // A cycle may hold every goroutine of a dump: the summary names the first ones, the
+    // evidence cites the first holders (the rule engine keeps 6 evidence lines per item).
+    const NAMED: usize = 16;
+    const CITED: usize = 8;
     for cycle in &a.deadlocks {
-        let ids = cycle
+        let mut ids = cycle
             .iter()
+            .take(NAMED)
             .map(|g| g.to_string())
             .collect::<Vec<_>>()
             .join(", ");
+        if cycle.len() > NAMED {
+            ids.push_str(&format!(" and {} more", cycle.len() - NAMED));
+        }
         let mut fields = std::collections::BTreeMap::new();
         fields.insert("goroutines".to_string(), ids.clone());
         fields.insert("size".to_string(), cycle.len().to_string());
@@ -1107,6 +1115,7 @@ fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Observation> {
                     label: String::new(),
                 })
             })
+            .take(CITED)
             .collect();
         if evidence.is_empty() {
             evidence.push(Evidence {
