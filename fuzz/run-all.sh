@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-"records journal syslog dmesg klog logrus goroutine host_ps host_pstree host_netns host_cgroup host_runtime host_versions clock rules bundle inventory"}
+targets=${*:-"records journal syslog dmesg klog logrus goroutine locks host_ps host_pstree host_netns host_cgroup host_runtime host_versions clock rules bundle inventory"}
 mkdir -p logs
 for t in $targets; do
     mkdir -p "corpus/$t"

@@ -431,9 +431,11 @@ impl Graph {
         }
     }
 
-    /// Reads a graph from a few bytes (the `locks` fuzz target): the first byte picks the Go
-    /// version mix, then each group of 4 bytes `op a b c` adds a part, until the bytes end or
-    /// the graph has `max_goroutines`:
+    /// Reads a graph from a few bytes (the `locks` fuzz target). Byte 0 caps the size: its top
+    /// 3 bits pick 8, 32, 128, 512, 2 000, 8 000, 32 000 or `max_goroutines` goroutines (so
+    /// most inputs stay small and fast, one in eight may reach the largest graphs); byte 1
+    /// picks the Go versions of the parts. Then each group of 4 bytes `op a b c` adds a part,
+    /// until the bytes end or the cap is reached:
     ///
     /// * `op % 6 == 0`: a chain of `1 + (a b as u16) × 2` goroutines, a cycle when `c` is odd;
     /// * `1`: a convoy: `1 + (a b) × 2` goroutines waiting on one mutex, held in a syscall
@@ -443,13 +445,19 @@ impl Graph {
     ///   (`c / 4 % 4`), or by nobody;
     /// * `3`: a link: goroutine `a b` (modulo the count) waits on lock `c …` of an earlier
     ///   part (trees feeding cycles, chains of convoys);
-    /// * `4`: a goroutine holding the previous part's last lock too (several holds);
-    /// * `5`: a self-wait: a reader upgrading its RWMutex to a write lock.
+    /// * `4`: a goroutine `a b` takes lock `c` from the end too, if nobody holds it (several
+    ///   holds);
+    /// * `5`: a self-wait: an RWMutex holder waiting to write on it, with `a % 8` readers.
     pub fn from_program(bytes: &[u8], max_goroutines: u32) -> Graph {
+        const CAPS: [u32; 7] = [8, 32, 128, 512, 2_000, 8_000, 32_000];
         let mut g = Graph::new();
-        let Some((&mix, mut rest)) = bytes.split_first() else {
+        let (Some(&scale), Some(&mix)) = (bytes.first(), bytes.get(1)) else {
             return g;
         };
+        let mut rest = &bytes[2..];
+        let max_goroutines = CAPS
+            .get(usize::from(scale >> 5))
+            .map_or(max_goroutines, |&c| c.min(max_goroutines));
         let mut part = 0u32;
         let go = |k: u32| Go::ALL[((u32::from(mix) >> (k % 4 * 2)) % 3) as usize];
         while let [op, a, b, c, tail @ ..] = rest {
