@@ -816,3 +816,56 @@ fn a_worker_pool_of_a_hundred_thousand_on_one_channel() {
         assert_eq!(e.channel, "0xc0000220c0");
     }
 }
+
+/// A fork bomb of 100 000 processes under a shim re-parented to PID 1 (the pid-exhaustion
+/// incident, `pstree -lp` as sos collects it): the process tree is walked through an index by
+/// parent. A search of every process per parent (thread counts, children, descendants) made
+/// this run for over 5 minutes.
+#[test]
+fn a_fork_bomb_of_a_hundred_thousand_processes_under_an_orphaned_shim() {
+    const ID: &str = "6e65dee45dc4893fa81456344b8575209e90d78a01b12f3cd146e66820cbf405";
+    let ps = format!(
+        "USER        PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n\
+root          1  0.0  0.0  193700   6812 ?        Ss   Mar09  12:31 /usr/lib/systemd/systemd --switched-root --system --deserialize 21\n\
+root       1201  2.1  0.0 3525048  98120 ?        Ssl  Mar14 301:12 /usr/bin/dockerd --bip=10.233.14.129/24 --mtu=1450\n\
+root       3990  0.0  0.0    7456   3400 ?        Sl   Mar12   0:05 docker-containerd-shim -namespace moby -workdir /var/lib/docker/containerd/daemon/io.containerd.runtime.v1.linux/moby/{ID} -address /var/run/docker/containerd/docker-containerd.sock -containerd-binary /usr/bin/docker-containerd -runtime-root /var/run/docker/runtime-runc\n"
+    );
+    let mut pstree = String::from("systemd(1)-+-docker-containe(3990)-+-{docker-containe}(3991)\n");
+    let pad = "           |                       ";
+    let n = N;
+    for i in 0..n {
+        let branch = if i + 1 == n { '`' } else { '|' };
+        pstree.push_str(&format!("{pad}{branch}-sh({})\n", 100_000 + i));
+    }
+    pstree.push_str("           `-dockerd(1201)---{dockerd}(1202)\n");
+    let docker_ps = "CONTAINER ID        IMAGE               COMMAND             CREATED             STATUS              PORTS               NAMES\n";
+    let started = std::time::Instant::now();
+    let tar = sos_tar(|t| {
+        let dir = "sosreport-node1-2020-08-20/sos_commands";
+        file(t, &format!("{dir}/process/ps_auxwwwm"), ps.as_bytes());
+        file(t, &format!("{dir}/process/pstree_-lp"), pstree.as_bytes());
+        file(t, &format!("{dir}/docker/docker_ps"), docker_ps.as_bytes());
+    });
+    let engine = analyzer_core::rules::load(&[]).unwrap();
+    let bundle = Bundle::from_bytes("node1.tar.gz", gzip(&tar));
+    let a =
+        analyzer_core::analysis::analyze_detailed(&bundle, &Options::default(), &engine).unwrap();
+    let r = &a.report;
+    assert_oom(r);
+    let shim = finding(r, "orphaned-shim");
+    assert_eq!(
+        shim.summary,
+        format!(
+            "1 v1 shim process(es) (e.g. pid 3990, container {ID}) are re-parented to PID 1 and \
+             unknown to dockerd; {n} process(es) still run in those containers; live-restore \
+             is disabled."
+        )
+    );
+    // The HTML report draws the shim's subtree (one line per process).
+    let html = analyzer_core::report::html::render_analysed(&a);
+    assert!(
+        html.contains("\n└─ sh(199999)\n"),
+        "no subtree in the HTML report"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(120));
+}

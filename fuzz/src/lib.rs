@@ -202,22 +202,28 @@ pub fn locks(data: &[u8]) {
             waiters[l as usize] += 1;
         }
     }
-    let drawn: BTreeMap<String, (Option<u64>, u64)> = g
+    // (address, holder, waiters) of every contended lock, by address.
+    let drawn: Vec<(u64, Option<u64>, u64)> = g
         .locks
         .iter()
         .zip(&waiters)
         .enumerate()
         .filter(|(_, (_, w))| **w > 0)
         .map(|(i, (l, &w))| {
-            let address = format!("{:#x}", lock_graph::Graph::address(i as u32));
-            (address, (l.holder.map(lock_graph::Graph::id), w))
+            let address = lock_graph::Graph::address(i as u32);
+            (address, l.holder.map(lock_graph::Graph::id), w)
         })
         .collect();
-    let found: BTreeMap<String, (Option<u64>, u64)> = a
+    let mut found: Vec<(u64, Option<u64>, u64)> = a
         .locks
         .iter()
-        .map(|l| (l.address.clone(), (l.holder, l.waiters_total)))
+        .map(|l| {
+            let hex = l.address.trim_start_matches("0x");
+            let address = u64::from_str_radix(hex, 16).expect("a hexadecimal address");
+            (address, l.holder, l.waiters_total)
+        })
         .collect();
+    found.sort_unstable();
     assert_eq!(found, drawn, "holders and waiters");
     if g.goroutines.len() <= LOCKS_CHECKED {
         let e = g.expected();

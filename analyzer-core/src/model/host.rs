@@ -12,7 +12,8 @@ mod build;
 mod facts;
 pub mod known;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -57,30 +58,62 @@ impl Process {
 }
 
 /// The process tree: pid → process.
+///
+/// Walks are linear in the tree: children come from an index of `procs` by parent, built on
+/// first use (a fork bomb under one shim has 100 000 children; scanning every process per
+/// parent was quadratic). `procs` is not changed after the tree is walked.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ProcessTree {
     /// Processes by pid.
     pub procs: BTreeMap<u32, Process>,
+    /// Children pids per parent pid, ascending.
+    #[serde(skip)]
+    kids: OnceLock<BTreeMap<u32, Vec<u32>>>,
 }
 
 impl ProcessTree {
+    /// A tree of `procs`.
+    pub fn new(procs: BTreeMap<u32, Process>) -> ProcessTree {
+        ProcessTree {
+            procs,
+            kids: OnceLock::new(),
+        }
+    }
+
     /// The process `pid`.
     pub fn get(&self, pid: u32) -> Option<&Process> {
         self.procs.get(&pid)
     }
 
-    /// Children of `pid`.
-    pub fn children(&self, pid: u32) -> impl Iterator<Item = &Process> {
-        self.procs.values().filter(move |p| p.ppid == Some(pid))
+    fn kids(&self) -> &BTreeMap<u32, Vec<u32>> {
+        self.kids.get_or_init(|| {
+            let mut kids: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+            for p in self.procs.values() {
+                if let Some(pp) = p.ppid {
+                    kids.entry(pp).or_default().push(p.pid);
+                }
+            }
+            kids
+        })
     }
 
-    /// All descendants of `pid`, depth first.
+    /// Children of `pid`, by pid.
+    pub fn children(&self, pid: u32) -> impl Iterator<Item = &Process> {
+        self.kids()
+            .get(&pid)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| self.procs.get(c))
+    }
+
+    /// All descendants of `pid`, depth first (each parent before its children).
     pub fn descendants(&self, pid: u32) -> Vec<&Process> {
         let mut out = Vec::new();
+        let mut seen: HashSet<u32> = HashSet::new();
         let mut todo = vec![pid];
         while let Some(p) = todo.pop() {
             for c in self.children(p) {
-                if c.pid != pid && !out.iter().any(|o: &&Process| o.pid == c.pid) {
+                if c.pid != pid && seen.insert(c.pid) {
                     out.push(c);
                     todo.push(c.pid);
                 }
@@ -92,9 +125,10 @@ impl ProcessTree {
     /// `pid` and its ancestors up to the root (cycles cut).
     pub fn ancestry(&self, pid: u32) -> Vec<u32> {
         let mut out = vec![pid];
+        let mut seen: HashSet<u32> = HashSet::from([pid]);
         let mut cur = pid;
         while let Some(pp) = self.get(cur).and_then(|p| p.ppid) {
-            if out.contains(&pp) || pp == 0 {
+            if pp == 0 || !seen.insert(pp) {
                 break;
             }
             out.push(pp);
