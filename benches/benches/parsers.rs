@@ -9,8 +9,9 @@
 
 use std::hint::black_box;
 
+use analyzer_core::base::Format;
 use analyzer_core::model::time::YearTracker;
-use analyzer_core::parse::{self, Format};
+use analyzer_core::parse;
 use benches::bulk;
 use benches::lock_graph::{Go, Graph};
 use benches::noise::Shape;

@@ -15,7 +15,7 @@
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::model::goroutine::FxMap;
+use crate::parse::goroutine::FxMap;
 
 /// No successor, or not on a cycle.
 pub const NONE: u32 = u32::MAX;

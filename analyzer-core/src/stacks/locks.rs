@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::goroutine::{Dump, Frame, FxMap, Goroutine, StateKind};
+use crate::parse::goroutine::{Dump, Frame, FxMap, Goroutine, StateKind};
 use crate::stacks::{graph, is_runtime_or_sync};
 
 /// Largest distance between a lock and the struct address its methods receive. Real structs
