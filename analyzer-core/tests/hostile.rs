@@ -862,7 +862,7 @@ root       3990  0.0  0.0    7456   3400 ?        Sl   Mar12   0:05 docker-conta
         )
     );
     // The HTML report draws the shim's subtree (one line per process).
-    let html = analyzer_core::report::html::render_analysed(&a);
+    let html = analyzer_core::report::html::render(r, &(&a).into());
     assert!(
         html.contains("\n└─ sh(199999)\n"),
         "no subtree in the HTML report"
