@@ -896,3 +896,55 @@ fn channel_edges(dump: &Dump<'_>, chans: &ChanWaiters, hits: &[(u32, u64)]) -> V
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_are_counted_and_the_strongest_kept() {
+        let mut c = Cands::default();
+        // 30 goroutines with the lock among their arguments: no holder.
+        for gi in 0..30 {
+            c.add(gi, (Reason::Argument, 1, b"main.audit"));
+        }
+        assert_eq!(c.holder(), None);
+        // One receiver, deep in its stack: the strongest kind present, alone.
+        c.add(40, (Reason::Receiver, 9, b"main.(*Store).Put"));
+        assert_eq!(c.holder(), Some(40));
+        assert_eq!(c.top.len(), MAX_CANDIDATES);
+        let kept: Vec<u32> = c.top.iter().map(|t| t.2).collect();
+        let mut want = vec![40];
+        want.extend(0..19);
+        assert_eq!(kept, want);
+        // A second receiver, shallower: listed first, and no holder.
+        c.add(41, (Reason::Receiver, 2, b"main.(*Store).Get"));
+        assert_eq!(c.holder(), None);
+        assert_eq!((c.top[0].2, c.top[1].2), (41, 40));
+        assert_eq!(c.count, [2, 0, 30]);
+    }
+
+    #[test]
+    fn a_goroutines_strongest_record_counts_once() {
+        let mut l = Lock {
+            dump: 0,
+            addr: 0xc000010040,
+            kind: LockKind::Mutex,
+            waiters: Vec::new(),
+            key: None,
+            k: None,
+            stale: false,
+            cands: Cands::default(),
+            current: None,
+        };
+        l.candidate(3, (Reason::Argument, 5, b"main.a"));
+        l.candidate(3, (Reason::Receiver, 7, b"main.(*T).b"));
+        l.candidate(3, (Reason::Argument, 1, b"main.c"));
+        l.candidate(4, (Reason::Argument, 0, b"main.d"));
+        l.flush();
+        assert_eq!(l.cands.count, [1, 0, 1]);
+        let top: Vec<(Reason, u32, u32)> = l.cands.top.iter().map(|t| (t.0, t.1, t.2)).collect();
+        assert_eq!(top, [(Reason::Receiver, 7, 3), (Reason::Argument, 0, 4)]);
+        assert_eq!(l.cands.holder(), Some(3));
+    }
+}
