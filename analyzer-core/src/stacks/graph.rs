@@ -15,7 +15,7 @@
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::parse::goroutine::FxMap;
+use crate::parse::goroutine::{FxMap, FxSet};
 
 /// No successor, or not on a cycle.
 pub const NONE: u32 = u32::MAX;
@@ -49,11 +49,11 @@ pub fn deadlocks(edges: &[(u32, u32)], real: u32) -> Vec<Vec<u32>> {
         }
     }
     // A self-loop makes a component of one; in a larger one it is already counted.
-    let in_large: FxMap<u32, ()> = out.iter().flatten().map(|&x| (x, ())).collect();
+    let in_large: FxSet<u32> = out.iter().flatten().copied().collect();
     out.extend(
         self_loop
             .into_iter()
-            .filter(|x| *x < real && !in_large.contains_key(x))
+            .filter(|x| *x < real && !in_large.contains(x))
             .map(|x| vec![x]),
     );
     out
