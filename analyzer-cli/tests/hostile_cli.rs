@@ -453,11 +453,7 @@ fn a_journal_of_ten_million_identical_lines() {
 // GRAPH_CPU_SECONDS and GRAPH_ANON_BYTES. A lock cycle of 22 000 goroutines overflowed the stack
 // (exit 134), a wait chain of 100 000 took over 2 minutes.
 
-#[allow(dead_code)]
-#[path = "../../benches/src/lock_graph.rs"]
-mod lock_graph;
-
-use lock_graph::{Go, Graph, Wait};
+use benches::lock_graph::{Go, Graph, Wait};
 
 /// CPU time allowed per run (release, 100 000 goroutines: measured 0.5 s for `stacks`, 1.5 s
 /// for `analyze`); the cases of this file run side by side on 2 cores, so wall time says more
