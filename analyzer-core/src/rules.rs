@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::report::Severity;
+use crate::base::Severity;
 
 pub mod engine;
 pub mod spec;
