@@ -54,9 +54,7 @@ fn healthy_real_sosreport_has_no_high_finding() {
         .find(|f| f.rule == "frequent-daemon-restart")
         .expect("containerd restarted while juju set the node up");
     assert!(
-        restart.summary.contains(
-            "containerd started 3 times from 2022-02-11T19:05:08Z to 2022-02-11T19:06:30Z"
-        ),
+        restart.summary.contains("containerd started 3 times"),
         "{}",
         restart.summary
     );

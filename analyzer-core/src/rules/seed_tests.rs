@@ -134,7 +134,7 @@ fn devicemapper_thinpool_missing_explains_the_kubelet_failure() {
     let top = e.evaluate(&obs, &clock());
     assert_eq!(top.len(), 1);
     assert_eq!(top[0].rule, "devicemapper-thinpool-missing");
-    assert_eq!(top[0].score, 100);
+    assert_eq!(top[0].score, 91); // 60 + 20 + 20 of 110
     assert_eq!(top[0].explains.len(), 1);
     assert_eq!(top[0].explains[0].rule, "kubelet-dependency-failed");
     assert!(
@@ -163,7 +163,7 @@ fn pod_terminating_and_state_mismatch() {
     );
     let f = e.evaluate(&obs, &clock());
     assert_eq!(f[0].rule, "pod-terminating-runtime-timeout");
-    assert_eq!(f[0].score, 60); // 60 of 100
+    assert_eq!(f[0].score, 41); // 40 + 20 of 145
     assert!(
         f[0].summary
             .contains("container ff329173246bdc6e0c4db8fa0b3d4902380412664f74331b70197c6999f33d4e")
@@ -188,7 +188,7 @@ fn pod_terminating_and_state_mismatch() {
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].rule, "runtime-state-mismatch");
     assert_eq!(f[0].explains[0].rule, "pod-terminating-runtime-timeout");
-    assert_eq!(f[0].explains[0].score, 80);
+    assert_eq!(f[0].explains[0].score, 55); // 40 + 20 + 20 of 145
 }
 
 /// seed 002: any runc symptom plus the full pids cgroup.
@@ -204,7 +204,7 @@ fn runc_init_pids_exhausted() {
         &[(Source::Dockerd, "dockerd", "09:08:40", exec)],
     );
     let f = finding(&e, &obs, "runc-init-pids-exhausted").unwrap();
-    assert_eq!((f.score, f.severity), (22, Severity::Low)); // 25 of 115: the group weighs its heaviest member (30)
+    assert_eq!((f.score, f.severity), (20, Severity::Low)); // 25 of 125: the group weighs its heaviest member (30)
     obs.observations.push(observation(
         "pids-limit-reached",
         &[
@@ -214,9 +214,9 @@ fn runc_init_pids_exhausted() {
         ],
     ));
     let f = finding(&e, &obs, "runc-init-pids-exhausted").unwrap();
-    assert_eq!((f.score, f.severity), (65, Severity::High)); // 75 of 115
+    assert_eq!((f.score, f.severity), (60, Severity::High)); // 75 of 125
     assert!(f.summary.ends_with(
-        "; cgroup /kubepods/burstable/pod2c1f/5b2d is at pids.max 10000 (current 10000)."
+        "; cgroup /kubepods/burstable/pod2c1f/5b2d is at pids.max 10000 (current 10000)"
     ));
 }
 
