@@ -10,6 +10,8 @@ use std::path::Path;
 use crate::error::{Error, Result};
 
 pub mod engine;
+#[cfg(test)]
+mod sample;
 pub mod spec;
 
 pub use engine::Engine;

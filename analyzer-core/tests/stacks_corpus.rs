@@ -97,7 +97,11 @@ fn holder_deep_in_a_removal_recursion() {
     ] {
         let g = volume_dump::generate_with(holder);
         let dump = parse(g.text.as_bytes());
-        assert!(dump.warnings().is_empty(), "{holder:?}: {:?}", dump.warnings());
+        assert!(
+            dump.warnings().is_empty(),
+            "{holder:?}: {:?}",
+            dump.warnings()
+        );
         let a = analyze(&dump);
         assert_eq!(a.locks.len(), 1, "{holder:?}");
         let l = &a.locks[0];
