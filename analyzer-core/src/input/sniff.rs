@@ -9,7 +9,8 @@
 //!    it are classified by their path, nothing waits for it;
 //! 2. the path table [`PATH_TABLE`]: sos plugin outputs and host files by glob, on the whole
 //!    path or, failing that, below a nested root (`X/sos_commands/…`);
-//! 3. content sniffing: the log, goroutine-dump and host-state sniffers of [`crate::parse`].
+//! 3. content sniffing: the log, goroutine-dump and host-state sniffers of the parsers, which
+//!    sit above this layer and are handed in as [`Sniffers`] (`crate::parse::SNIFFERS`).
 //!
 //! Globs: `*` matches within one path component, `**/` matches any number of leading
 //! directories (including none), a trailing `**` matches everything below.
@@ -18,7 +19,20 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use crate::parse::{self, Format};
+use crate::base::Format;
+
+/// The content sniffers: what the first bytes of a member say its format is.
+///
+/// The grammars belong to the parsers, above this layer; whoever walks a bundle hands them in
+/// (`crate::parse::SNIFFERS`). The manifest and the path table decide first; these decide the
+/// rest.
+#[derive(Clone, Copy, Debug)]
+pub struct Sniffers {
+    /// A log format from the first lines (at most 4 KiB), `None` when no log grammar matches.
+    pub log: fn(&[u8]) -> Option<Format>,
+    /// A format that is not a log (goroutine dump, host-state table), `None` when none matches.
+    pub other: fn(&[u8]) -> Option<Format>,
+}
 
 /// What a path-table row decides.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -181,22 +195,22 @@ pub fn path_rule(path: &str) -> Option<Rule> {
 
 /// Classifies a member from its normalised path and its first bytes (up to 4 KiB, after
 /// decompression), without a manifest.
-pub fn classify(path: &str, head: &[u8]) -> Format {
+pub fn classify(sniff: &Sniffers, path: &str, head: &[u8]) -> Format {
     match path_rule(path) {
-        Some(rule) => apply(rule, head),
-        None => by_content(head),
+        Some(rule) => apply(sniff, rule, head),
+        None => by_content(sniff, head),
     }
 }
 
-fn apply(rule: Rule, head: &[u8]) -> Format {
+fn apply(sniff: &Sniffers, rule: Rule, head: &[u8]) -> Format {
     match rule {
         Rule::Is(f) => f,
-        Rule::Journal => journal_mode(head),
-        Rule::IfContent(f) => match parse::sniff_log(head) {
+        Rule::Journal => journal_mode(sniff, head),
+        Rule::IfContent(f) => match (sniff.log)(head) {
             Some(g) if g == f => f,
-            _ => by_content(head),
+            _ => by_content(sniff, head),
         },
-        Rule::ContainerLog => match parse::sniff_log(head) {
+        Rule::ContainerLog => match (sniff.log)(head) {
             Some(f @ (Format::Klog | Format::KlogJson | Format::Logrus)) => f,
             _ => Format::Unknown,
         },
@@ -204,7 +218,7 @@ fn apply(rule: Rule, head: &[u8]) -> Format {
 }
 
 /// The journal output mode of a `journalctl` file, from its first record line.
-pub fn journal_mode(head: &[u8]) -> Format {
+pub fn journal_mode(sniff: &Sniffers, head: &[u8]) -> Format {
     let mut rest = head;
     while rest.starts_with(b"-- ") || rest.starts_with(b"\n") {
         match memchr::memchr(b'\n', rest) {
@@ -212,24 +226,20 @@ pub fn journal_mode(head: &[u8]) -> Format {
             None => return Format::JournalShort,
         }
     }
-    match parse::sniff_log(rest) {
+    match (sniff.log)(rest) {
         Some(f) if f.is_journal() => f,
         _ => Format::JournalShort,
     }
 }
 
 /// Content sniffing: log formats, goroutine dumps, host-state files; binary data is unknown.
-pub fn by_content(head: &[u8]) -> Format {
+pub fn by_content(sniff: &Sniffers, head: &[u8]) -> Format {
     if head.is_empty() || looks_binary(head) {
         return Format::Unknown;
     }
-    if let Some(f) = parse::sniff_log(head) {
-        return f;
-    }
-    if parse::goroutine::sniff(head) {
-        return Format::GoroutineDump;
-    }
-    parse::runtime::sniff_host(head).unwrap_or(Format::Unknown)
+    (sniff.log)(head)
+        .or_else(|| (sniff.other)(head))
+        .unwrap_or(Format::Unknown)
 }
 
 /// More than one NUL or control byte in 64 of the head: not text.
@@ -321,15 +331,19 @@ impl Manifest {
 }
 
 /// A classifier that uses the sos manifest once it has been seen.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Classifier {
+    sniff: Sniffers,
     manifest: Option<Manifest>,
 }
 
 impl Classifier {
-    /// A classifier without manifest.
-    pub fn new() -> Classifier {
-        Classifier::default()
+    /// A classifier without manifest that sniffs content with `sniff`.
+    pub fn new(sniff: Sniffers) -> Classifier {
+        Classifier {
+            sniff,
+            manifest: None,
+        }
     }
 
     /// Installs the manifest; later members are classified with it.
@@ -350,15 +364,22 @@ impl Classifier {
             .and_then(|m| m.command_path(path))
             .and_then(|p| path_rule(&p))
         {
-            return apply(rule, head);
+            return apply(&self.sniff, rule, head);
         }
-        classify(path, head)
+        classify(&self.sniff, path, head)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Sniffers that recognise nothing: what the path table and the manifest decide alone
+    /// (content sniffing with the parsers' sniffers is tested in `crate::parse`).
+    const NO_CONTENT: Sniffers = Sniffers {
+        log: |_| None,
+        other: |_| None,
+    };
 
     #[test]
     fn globs() {
@@ -467,7 +488,7 @@ mod tests {
             ("proc/kallsyms", b"\x00\x01\x02\x03\x00\x00", Format::Unknown),
         ];
         for (path, head, want) in table {
-            assert_eq!(classify(path, head), *want, "{path}");
+            assert_eq!(classify(&NO_CONTENT, path, head), *want, "{path}");
         }
     }
 
@@ -484,7 +505,7 @@ mod tests {
                 .as_deref(),
             Some("sos_commands/process/ps_auxwwwm")
         );
-        let mut c = Classifier::new();
+        let mut c = Classifier::new(NO_CONTENT);
         assert_eq!(
             c.classify("sos_commands/process/renamed_by_plugin", b"x"),
             Format::Unknown

@@ -30,10 +30,15 @@ use std::sync::LazyLock;
 
 use memchr::{memchr, memchr_iter, memmem};
 
-use crate::model::goroutine::{
-    Crash, CrashKind, Dump, DumpWarning, FrameRec, FxMap, FxSet, Goroutine, Span,
+use crate::base::time::{digits_var, parse_iso_prefix, syslog_stamp};
+
+pub mod dump;
+
+pub use dump::{
+    Arg, Args, Crash, CrashKind, Dump, DumpWarning, Frame, Goroutine, StateKind, hex_value,
+    receiver_type,
 };
-use crate::parse::time::{digits_var, parse_iso_prefix, syslog_stamp};
+pub(crate) use dump::{FrameRec, FxMap, FxSet, Span};
 
 /// True when `head` (the first KiB of a member) looks like a goroutine dump: a
 /// `goroutine N [` header (also behind a log prefix), a containerd

@@ -2,10 +2,10 @@
 //!
 //! Like panicparse, goroutines whose stacks are identical once arguments and minutes are
 //! ignored (same state, functions, files, lines and creator) form one bucket. The key is the
-//! hash computed while parsing ([`Goroutine::hash`](crate::model::goroutine::Goroutine::hash));
+//! hash computed while parsing ([`Goroutine::hash`](crate::parse::goroutine::Goroutine::hash));
 //! a bucket only holds indices, never copies of frames.
 
-use crate::model::goroutine::{Dump, FxMap};
+use crate::parse::goroutine::{Dump, FxMap};
 
 /// A group of goroutines with the same stack, by index into [`Dump::goroutines`].
 #[derive(Clone, Debug, PartialEq, Eq)]
