@@ -6,12 +6,13 @@ use std::sync::OnceLock;
 use super::engine::{Engine, Observation, Observations};
 use super::spec::{self, RuleSpec};
 use super::testkit::*;
-use crate::base::{Finding, Severity, Source};
+use crate::base::{Confidence, Finding, Severity, Source};
 
 mod kernel;
 mod kubelet;
 mod runtime;
 mod stacks;
+mod summaries;
 
 /// The built-in engine, compiled once for all tests.
 fn engine() -> &'static Engine {
@@ -86,6 +87,19 @@ const IDS: &[&str] = &[
     "goroutine-deadlock",
     "lock-convoy",
 ];
+
+/// Every built-in rule compiles on its own (the rules it explains aside); all faults are
+/// listed at once.
+#[test]
+fn every_builtin_rule_compiles() {
+    let faults: Vec<String> = super::builtin()
+        .iter()
+        .filter_map(|(name, text)| Engine::compile([(*name, *text)]).err())
+        .filter(|e| !matches!(e, crate::error::Error::Rule { field, .. } if field == "explains"))
+        .map(|e| e.to_string())
+        .collect();
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
+}
 
 #[test]
 fn every_builtin_rule_is_complete() {

@@ -21,7 +21,7 @@ fn persistent_pleg_with_not_ready_is_high() {
     assert_eq!((f.score, f.severity), (100, Severity::High));
     assert_eq!(
         f.summary,
-        "the kubelet's PLEG was not healthy: the last relist was 3m25.1s ago (6 report(s)); the node went NotReady 1 times because of it"
+        "the kubelet's PLEG was not healthy: the last relist was 3m25.1s ago from 2020-08-20T10:00:00Z to 2020-08-20T10:00:21Z (6 report(s)); the node went NotReady 1 times because of it"
     );
     assert_eq!(lines(&f), vec![1, 4, 6]);
 }
@@ -39,7 +39,7 @@ fn structured_not_ready_counts() {
     assert_eq!((f.score, f.severity), (100, Severity::High));
     assert!(
         f.summary
-            .ends_with("the last relist was 3m4.9s ago (6 report(s)); the node went NotReady 1 times because of it"),
+            .ends_with("the last relist was 3m4.9s ago from 2020-08-20T10:00:00Z to 2020-08-20T10:00:21Z (6 report(s)); the node went NotReady 1 times because of it"),
         "{}",
         f.summary
     );
@@ -47,14 +47,14 @@ fn structured_not_ready_counts() {
 
 // Noise: one PLEG blip (structured form, aws-samples/eks-workshop-v2#447) stays low.
 #[test]
-fn single_pleg_blip_stays_low() {
+fn single_pleg_blip_is_not_confirmed() {
     let f = run(
         "pleg-unhealthy",
         &[kl("10:00:00", "E0820 10:00:00.000000    1545 kubelet.go:2055] \"Skipping pod synchronization\" err=\"PLEG is not healthy: pleg was last seen active 3m0.5s ago; threshold is 3m0s\"")],
         vec![],
     )
     .expect("fires");
-    assert_eq!((f.score, f.severity), (40, Severity::Low));
+    assert_eq!((f.score, f.confidence), (40, Confidence::Likely));
 }
 
 // Line shapes: k8s#54381 (`ListContainers … code = 4 desc = context deadline exceeded`),
@@ -91,7 +91,7 @@ fn runtime_down_is_critical_and_explains_pleg() {
     assert_eq!((f.score, f.severity), (100, Severity::Critical));
     assert_eq!(
         f.summary,
-        "the kubelet cannot get answers from the container runtime; 3 call(s) timed out (first: ListContainers); the kubelet reported \"container runtime is down\" 1 time(s)"
+        "the kubelet cannot get answers from the container runtime from 2020-08-20T10:00:00Z to 2020-08-20T10:04:30Z; 3 call(s) timed out (first: ListContainers); the kubelet reported \"container runtime is down\" 1 time(s)"
     );
     assert_eq!(lines(f), vec![1, 2, 3, 4]);
     assert_eq!(
@@ -105,7 +105,7 @@ fn runtime_down_is_critical_and_explains_pleg() {
 
 // Noise: one timeout while the runtime restarts stays low; an unrelated kubelet error does not fire.
 #[test]
-fn single_runtime_timeout_stays_low() {
+fn single_runtime_timeout_is_not_confirmed() {
     let f = run(
         "container-runtime-down",
         &[kl("10:00:00", "E0820 10:00:00.000000    2765 remote_runtime.go:257] ListContainers with filter \"nil\" from runtime service failed: rpc error: code = DeadlineExceeded desc = context deadline exceeded")],
@@ -162,7 +162,7 @@ fn orphaned_pod_stream_is_medium() {
     assert_eq!(
         f.summary,
         format!(
-            "the kubelet could not clean up orphaned pods whose volumes are still on disk; 30 report(s)"
+            "the kubelet could not clean up orphaned pods whose volumes are still on disk (pods: f7a3c1d2-9b8e-11e7-8a5f-0e1c2d3e4f50) from 2020-08-20T10:00:00Z to 2020-08-20T10:00:58Z; 30 report(s)"
         )
     );
     // First, middle and last of the kept hits (the first 8 and the last 8).
@@ -172,7 +172,7 @@ fn orphaned_pod_stream_is_medium() {
 // Noise: a single orphan report right after a delete (k8s#38498 old form; the structured form
 // with `numErrs=1`) does not fire; reported again by the next pass, it stays low.
 #[test]
-fn single_orphaned_pod_stays_low() {
+fn single_orphaned_pod_is_not_confirmed() {
     let old = "E0820 10:00:00.000000    2765 kubelet_volumes.go:110] Orphaned pod \"5c8b8b2e-6f0a-11e7-9d3c-0a1b2c3d4e5f\" found, but error <nil> occured during reading volume dir from disk";
     let structured = "E0820 10:00:00.000000    2765 kubelet_volumes.go:225] \"There were many similar errors. Turn up verbosity to see them.\" err=\"orphaned pod \\\"3b1f6c2e-8a4d-4f0b-9c1e-7d2a5b8e6f40\\\" found, but volume paths are still present on disk\" numErrs=1";
     for msg in [old, structured] {
@@ -186,7 +186,7 @@ fn single_orphaned_pod_stays_low() {
             vec![],
         )
         .expect("fires");
-        assert_eq!((f.score, f.severity), (30, Severity::Low), "{msg}");
+        assert_eq!((f.score, f.confidence), (30, Confidence::Likely), "{msg}");
     }
 }
 
@@ -206,7 +206,7 @@ fn inotify_exhaustion_stopping_the_kubelet() {
     assert_eq!((f.score, f.severity), (70, Severity::Medium));
     assert_eq!(
         f.summary,
-        "inotify limits were exhausted: inotify_add_watch /sys/fs/cgroup/memory/kubepods/burstable/pod1: no space left on device (2 failure(s)); 1 kubelet or cAdvisor start(s) failed because of it"
+        "inotify limits were exhausted: inotify_add_watch /sys/fs/cgroup/memory/kubepods/burstable/pod1: no space left on device from 2020-08-20T10:00:00Z to 2020-08-20T10:05:00Z (2 failure(s)); 1 kubelet or cAdvisor start(s) failed because of it"
     );
     assert_eq!(lines(&f), vec![1, 2]);
 }
@@ -228,7 +228,7 @@ fn inotify_near_misses() {
         vec![],
     )
     .expect("fires");
-    assert_eq!((f.score, f.severity), (40, Severity::Low));
+    assert_eq!((f.score, f.confidence), (40, Confidence::Likely));
 }
 
 // Line shapes: k8s#71869 (image_gc_manager shortfall), k8s#44951 (eviction manager imagefs).
@@ -249,21 +249,21 @@ fn image_gc_shortfalls_repeat() {
     assert_eq!((f.score, f.severity), (100, Severity::Medium));
     assert_eq!(
         f.summary,
-        "the kubelet's image garbage collection could not free enough disk space: it wanted to free 473842483 bytes but freed 0 (3 time(s)); the eviction manager was reclaiming imagefs"
+        "the kubelet's image garbage collection could not free enough disk space from 2020-08-20T10:00:00Z to 2020-08-20T10:10:01Z: it wanted to free 473842483 bytes but freed 0 (3 time(s)); the eviction manager was reclaiming imagefs"
     );
     assert_eq!(lines(&f), vec![1, 2, 4, 3]);
 }
 
 // Noise: one shortfall that the next pass fixes stays low.
 #[test]
-fn single_image_gc_shortfall_stays_low() {
+fn single_image_gc_shortfall_is_not_confirmed() {
     let f = run(
         "image-gc-failed",
         &[kl("10:00:00", "E0820 10:00:00.000000    2765 kubelet.go:1275] Image garbage collection failed multiple times in a row: failed to garbage collect required amount of images. Wanted to free 1048576 bytes, but freed 0 bytes")],
         vec![],
     )
     .expect("fires");
-    assert_eq!((f.score, f.severity), (40, Severity::Low));
+    assert_eq!((f.score, f.confidence), (40, Confidence::Likely));
     // The first pass after a kubelet start, before its statistics exist, counts against.
     let f = run(
         "image-gc-failed",
@@ -271,7 +271,7 @@ fn single_image_gc_shortfall_stays_low() {
         vec![],
     )
     .expect("fires");
-    assert_eq!((f.score, f.severity), (20, Severity::Low));
+    assert_eq!((f.score, f.confidence), (20, Confidence::Possible));
 }
 
 // Line shapes: k3s-io/k3s#888 (eviction_manager.go:333/344/355).
@@ -292,7 +292,7 @@ fn eviction_of_pods_is_high() {
     assert_eq!((f.score, f.severity), (100, Severity::High));
     assert_eq!(
         f.summary,
-        "the kubelet evicted pods under resource pressure: its eviction manager tried to reclaim resources 2 times; it had to evict pods 1 times; 1 time(s) no pod was left to evict"
+        "the kubelet evicted pods under resource pressure (ephemeral-storage) from 2020-08-20T10:00:00Z to 2020-08-20T10:00:30Z: its eviction manager tried to reclaim resources 2 times; it had to evict pods 1 times; 1 time(s) no pod was left to evict"
     );
     assert_eq!(lines(&f), vec![1, 4, 3, 5]);
 }
@@ -300,17 +300,17 @@ fn eviction_of_pods_is_high() {
 // Noise: one reclaim resolved by image GC (structured 1.2x form) stays low; the routine
 // `KubeletHasNoDiskPressure` condition does not fire.
 #[test]
-fn single_reclaim_stays_low() {
+fn single_reclaim_is_not_confirmed() {
     let f = run(
         "eviction-pressure",
         &[kl("10:00:00", "I0820 10:00:00.000000    2765 eviction_manager.go:349] \"Eviction manager: attempting to reclaim\" resourceName=\"ephemeral-storage\"")],
         vec![],
     )
     .expect("fires");
-    assert_eq!((f.score, f.severity), (40, Severity::Low));
+    assert_eq!((f.score, f.confidence), (40, Confidence::Likely));
     assert!(
         f.summary.starts_with(
-            "the kubelet evicted pods under resource pressure: its eviction manager tried to reclaim resources 1 times"
+            "the kubelet evicted pods under resource pressure (ephemeral-storage) at 2020-08-20T10:00:00Z: its eviction manager tried to reclaim resources 1 times"
         ),
         "{}",
         f.summary
