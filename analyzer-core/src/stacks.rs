@@ -16,6 +16,7 @@ use crate::parse::goroutine::{CrashKind, Dump, StateKind};
 
 pub mod bucket;
 pub mod frames;
+pub mod graph;
 pub mod locks;
 
 pub use locks::{Activity, Candidate, ChannelEdge, LockInfo, LockKind, Reason};

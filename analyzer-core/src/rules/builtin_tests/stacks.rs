@@ -56,6 +56,13 @@ fn bucket(count: u64, state: &str, minutes: &str, frames: &[&str]) -> Observatio
             ("minutes", minutes),
             ("count", &count.to_string()),
             ("frames", &frames.join("\n")),
+            (
+                "caller",
+                frames
+                    .iter()
+                    .find(|f| !crate::stacks::is_runtime_or_sync(f.as_bytes()))
+                    .unwrap_or(&""),
+            ),
         ],
     );
     o.weight = count;
@@ -118,7 +125,7 @@ fn partial_dumps_show_a_convoy() {
     let f = run("lock-convoy", &[], vec![bucket(300_000, "", "0", PS_WAIT)]).expect("fires");
     assert_eq!(
         f.summary,
-        "goroutines of a daemon queue behind a held lock; 300000 goroutines wait on a mutex in one and the same stack"
+        "goroutines of a daemon queue behind a held lock; 300000 goroutines wait on a mutex in one and the same stack (in github.com/docker/docker/daemon.(*Daemon).reducePsContainer)"
     );
 }
 
