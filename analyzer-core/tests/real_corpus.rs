@@ -82,8 +82,8 @@ fn excerpts() -> Vec<Excerpt> {
                 text.file_name().unwrap().to_string_lossy().into_owned()
             );
             let src = std::fs::read_to_string(&toml_path).unwrap();
-            let manifest: Manifest = toml::from_str(&src)
-                .unwrap_or_else(|e| panic!("{}: {e}", toml_path.display()));
+            let manifest: Manifest =
+                toml::from_str(&src).unwrap_or_else(|e| panic!("{}: {e}", toml_path.display()));
             out.push(Excerpt {
                 name,
                 group: group.clone(),
@@ -126,7 +126,9 @@ fn run(engine: &analyzer_core::rules::Engine, ex: &Excerpt) -> Result<Outcome, S
     let mut all = Vec::new();
     flatten(&findings, &mut all);
     Ok(Outcome {
-        top: findings.first().map(|f| f["rule"].as_str().unwrap().to_string()),
+        top: findings
+            .first()
+            .map(|f| f["rule"].as_str().unwrap().to_string()),
         fired: all
             .iter()
             .map(|f| f["rule"].as_str().unwrap().to_string())
@@ -303,9 +305,7 @@ fn real_corpus() {
         ));
     }
     if negatives < MIN_NEGATIVES {
-        problems.push(format!(
-            "{negatives} negatives, fewer than {MIN_NEGATIVES}"
-        ));
+        problems.push(format!("{negatives} negatives, fewer than {MIN_NEGATIVES}"));
     }
     for (id, row) in &rows {
         if row.excerpts < MIN_PER_RULE && !real_dir().join(id).join("NOTES.md").is_file() {

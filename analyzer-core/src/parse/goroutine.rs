@@ -114,6 +114,9 @@ fn strip_prefix(line: &[u8]) -> (usize, &[u8]) {
         syslog_stamp(line).map(|(_, n)| n)
     } else if first.is_ascii_digit() && line.get(4) == Some(&b'-') {
         parse_iso_prefix(line).map(|(_, n)| n)
+    } else if !first.is_ascii() || first.is_ascii_alphanumeric() {
+        // A journal printed in another locale (`10月 24 17:15:47 host dockerd[1]: `).
+        crate::parse::locale::stamp(line).map(|(_, n)| n)
     } else {
         None
     };
