@@ -16,10 +16,13 @@ pub mod dmesg;
 pub mod goroutine;
 pub mod journal;
 pub mod klog;
+pub mod kubectl;
 pub mod lines;
 pub mod locale;
 pub mod logrus;
 pub mod netns;
+pub mod paste;
+pub mod pprof;
 pub mod ps;
 pub mod pstree;
 pub mod runtime;
@@ -68,6 +71,9 @@ pub enum Format {
     Logrus,
     /// A Go goroutine dump (SIGUSR1 `goroutine-stacks-*.log`, panic output, pprof debug=2).
     GoroutineDump,
+    /// Pasted text no other format claims (a ticket excerpt, a shell session, a mixed paste):
+    /// every output line is a record ([`paste`]).
+    Paste,
     // --- host state
     /// `ps` in any of its sos shapes (`auxwww`, `auxwwwm`, `-elf`, `-elfL`, `-ef`, `axo …`, `alxwww`).
     Ps,
@@ -146,6 +152,7 @@ impl Format {
             Format::KlogJson => "klog-json",
             Format::Logrus => "logrus",
             Format::GoroutineDump => "goroutine-dump",
+            Format::Paste => "paste",
             Format::Ps => "ps",
             Format::Pstree => "pstree",
             Format::Lsns => "lsns",
@@ -179,13 +186,14 @@ impl Format {
     /// Every format that yields log [`Record`](crate::model::Record)s: the journal modes,
     /// then the other logs.
     pub const LOGS: &'static [Format] = &{
-        const OTHER: [Format; 6] = [
+        const OTHER: [Format; 7] = [
             Format::Syslog,
             Format::Dmesg,
             Format::Kmsg,
             Format::Klog,
             Format::KlogJson,
             Format::Logrus,
+            Format::Paste,
         ];
         let mut all = [Format::Unknown; Format::JOURNAL.len() + OTHER.len()];
         let mut i = 0;
@@ -266,12 +274,14 @@ enum Inner<'a> {
         first: bool,
     },
     Export(journal::ExportEntries<'a>),
+    Paste(paste::Records<'a>),
 }
 
 /// The records of a member in `format`; nothing for formats that are not logs.
 pub fn records(format: Format, data: &[u8]) -> Records<'_> {
     let inner = match format {
         Format::JournalExport => Inner::Export(journal::ExportEntries::new(data)),
+        Format::Paste => Inner::Paste(paste::records(data)),
         f if f.is_log() => Inner::Lines {
             format: f,
             lines: lines::Lines::new(data),
@@ -412,6 +422,7 @@ impl<'a> Iterator for Records<'a> {
     fn next(&mut self) -> Option<Record<'a>> {
         match &mut self.inner {
             Inner::Empty => None,
+            Inner::Paste(recs) => recs.next(),
             Inner::Export(entries) => {
                 let e = entries.next()?;
                 let h = e.header;

@@ -16,6 +16,8 @@ pub struct BucketRef {
     pub dump: u32,
     /// Member indices in file order; the first one is the representative.
     pub members: Vec<u32>,
+    /// Goroutines the members stand for (a pprof record stands for many).
+    pub count: u64,
 }
 
 /// Groups the goroutines of `dump`; sorted by size descending, then by first appearance.
@@ -28,17 +30,14 @@ pub fn buckets(dump: &Dump<'_>) -> Vec<BucketRef> {
                 hash: g.hash,
                 dump: g.dump,
                 members: Vec::new(),
+                count: 0,
             });
             out.len() - 1
         });
         out[slot].members.push(i as u32);
+        out[slot].count += u64::from(g.count);
     }
-    out.sort_by(|a, b| {
-        b.members
-            .len()
-            .cmp(&a.members.len())
-            .then(a.members[0].cmp(&b.members[0]))
-    });
+    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.members[0].cmp(&b.members[0])));
     out
 }
 
