@@ -5,5 +5,6 @@ pub mod completions;
 pub mod inventory;
 pub mod man;
 pub mod rules;
+pub mod serve;
 pub mod stacks;
 pub mod timeline;

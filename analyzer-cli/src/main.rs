@@ -53,6 +53,8 @@ enum Command {
     Inventory(cmd::inventory::Args),
     /// Analyse a goroutine dump: buckets, locks, holders, deadlocks.
     Stacks(cmd::stacks::Args),
+    /// Serve uploads over HTTP: a report per bundle, stored and searchable (docs/server.md).
+    Serve(cmd::serve::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(cmd::completions::Args),
     /// Print the manual page (roff) generated from the command-line definitions.
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => cmd::rules::run(args),
         Command::Inventory(args) => cmd::inventory::run(args),
         Command::Stacks(args) => cmd::stacks::run(args),
+        Command::Serve(args) => cmd::serve::run(args, global),
         Command::Completions(args) => cmd::completions::run(args),
         Command::Man(args) => cmd::man::run(args),
     };

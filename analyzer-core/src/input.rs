@@ -1,6 +1,6 @@
 //! Inputs: from what a support engineer received to a stream of classified members.
 //!
-//! A [`Bundle`] names the inputs (paths, in-memory bytes, stdin). [`walk`] reads them once:
+//! A [`Bundle`] names the inputs (paths, in-memory bytes, stdin). [`walk`](walk()) reads them once:
 //! directories are walked, archives (`.tar`, `.tar.gz`, `.tar.xz`, `.tar.bz2`) are streamed and
 //! never extracted to disk, compressed members are decoded transparently, nested archives are
 //! expanded in place. Every member is classified by [`sniff`] from its path and first bytes;
@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
-use crate::parse::Format;
+use crate::base::Format;
 
 pub mod decode;
 pub mod sniff;

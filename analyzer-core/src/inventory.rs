@@ -11,15 +11,14 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
+use crate::base::time::{RawTime, Timestamp};
+use crate::base::{Format, Source};
 use crate::error::Error;
 use crate::input::{
     Bundle, Data, InputInfo, Limits, LinkEntry, Member, Piece, Sink, SkippedEntry, Warning, walk,
 };
-use crate::model::Source;
-use crate::model::time::{
-    BootHint, Clock, ClockBuilder, RawTime, Timestamp, YearSummary, YearTracker,
-};
-use crate::parse::{Format, boundary};
+use crate::model::time::{BootHint, Clock, ClockBuilder, YearSummary, YearTracker};
+use crate::parse::boundary;
 
 /// Version of the JSON shape of [`Inventory`].
 pub const SCHEMA_VERSION: u32 = 1;
@@ -107,7 +106,7 @@ fn inventory_pieces(
             open: None,
             piece,
         };
-        walk(bundle, limits, &mut sink)
+        walk(bundle, limits, crate::parse::SNIFFERS, &mut sink)
     })?;
     let collected = shared.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut facts = collected.facts;

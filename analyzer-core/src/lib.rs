@@ -50,22 +50,27 @@ assert!(md.starts_with("## nodemortem:"));
 
 # Modules
 
-The crate follows the data:
+The crate follows the data, each layer using only the ones above it in this list:
 
+* [`base`]: the shared vocabulary: times, sources and levels, formats, findings and evidence
+  (with [`error`], the typed errors);
 * [`input`]: bundles (directories, archives, files, bytes, stdin) → classified members, streamed
   once, never extracted to disk;
-* [`parse`]: one module per format, zero-copy over `&[u8]`;
-* [`model`]: records, multi-line events, goroutine dumps, host state and derived facts;
+* [`parse`]: one module per format, zero-copy over `&[u8]`: log records, goroutine dumps,
+  host-state rows;
+* [`model`]: the bundle clock, multi-line events, host state and derived facts;
 * [`stacks`]: buckets and the mutex wait-for graph of goroutine dumps;
 * [`rules`]: declarative signatures and the engine;
-* [`report`]: findings, ranking and renderers;
+* [`report`]: the report and its renderers;
 * [`analysis`]: the pipeline that runs all of the above;
-* [`timeline`]: the merged timeline of all logs.
+* [`timeline`]: the merged timeline of all logs;
+* [`inventory`]: what a bundle contains, member by member.
 */
 
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod base;
 pub mod error;
 pub mod input;
 pub mod inventory;
@@ -77,6 +82,7 @@ pub mod stacks;
 pub mod timeline;
 
 pub use analysis::{CancelToken, Options, analyze};
+pub use base::{Finding, Severity};
 pub use error::{Error, Result};
 pub use input::{Bundle, Limits, Warning};
-pub use report::{Finding, Report, Severity};
+pub use report::Report;

@@ -1,19 +1,22 @@
-//! The model: what the parsers produce and the analysis consumes.
+//! The model: what the analysis builds from parsed records and rows.
 //!
-//! * [`time`]: timestamps, the bundle clock (collection time, time zone, boot time) and year
-//!   inference for yearless formats;
-//! * [`record`]: one log record borrowed from a member's bytes;
+//! * [`time`]: the bundle clock (collection time, time zone, boot time) and year inference for
+//!   yearless formats;
 //! * [`event`]: multi-record kernel and runtime reports (OOM kill, hung task, Go crash) assembled
 //!   from records;
-//! * [`goroutine`]: a parsed goroutine dump (compact, borrowing);
 //! * [`host`]: processes, namespaces, cgroups, containers and versions, and the facts derived
 //!   from them.
 
 pub mod event;
-pub mod goroutine;
 pub mod host;
-pub mod record;
 pub mod time;
 
-pub use record::{Level, Record, Source};
-pub use time::{Clock, Timestamp};
+pub use time::Clock;
+
+// Former homes of items that moved below this layer (see `crate::base` and `crate::parse`).
+#[doc(no_inline)]
+pub use crate::base::{Level, Source, Timestamp};
+#[doc(no_inline)]
+pub use crate::parse::Record;
+#[doc(no_inline)]
+pub use crate::parse::goroutine::dump as goroutine;

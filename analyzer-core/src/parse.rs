@@ -5,10 +5,9 @@
 //! their modules; goroutine dumps are parsed by [`goroutine`]. Which parser a member goes to is
 //! decided by [`Format`], which [`crate::input::sniff`] picks from the path and the first bytes.
 
-use serde::{Deserialize, Serialize};
-
-use crate::model;
-use crate::model::{Level, Record, Source};
+use crate::base::time::RawTime;
+use crate::base::{Level, Source};
+use crate::input::sniff::Sniffers;
 
 pub mod boundary;
 pub mod cgroup;
@@ -25,232 +24,19 @@ pub mod paste;
 pub mod pprof;
 pub mod ps;
 pub mod pstree;
+pub mod record;
 pub mod runtime;
 pub mod source;
 pub mod syslog;
-pub mod time;
 pub mod versions;
 
-/// Every format nodemortem recognises. The kebab-case name is what `inventory` prints.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum Format {
-    // --- logs
-    /// `journalctl` default output: `Aug 20 10:25:54 host ident[pid]: msg`.
-    JournalShort,
-    /// `-o short-precise`: `Aug 20 10:25:54.561334 host ident[pid]: msg`.
-    JournalShortPrecise,
-    /// `-o short-iso`: `2020-08-20T10:25:54+0800 host ident[pid]: msg`.
-    JournalShortIso,
-    /// `-o short-iso-precise`: `2020-08-20T10:25:54.561334+08:00 host ident[pid]: msg`.
-    JournalShortIsoPrecise,
-    /// `-o short-monotonic`: `[ 1573.878353] host ident[pid]: msg`.
-    JournalShortMonotonic,
-    /// `-o short-unix`: `1620781720.642410 host ident[pid]: msg`.
-    JournalShortUnix,
-    /// `-o short-full`: `Mon 2026-11-23 10:52:43 CET host ident[pid]: msg` (zone abbreviation).
-    JournalShortFull,
-    /// `-o json`: one JSON object per line.
-    JournalJson,
-    /// `-o export`: binary-safe `FIELD=value` blocks separated by blank lines.
-    JournalExport,
-    /// `-o verbose`: a cursor line then indented `FIELD=value` lines.
-    JournalVerbose,
-    /// Syslog files: RFC 3164 traditional, RFC 3339 high precision, RFC 5424.
-    Syslog,
-    /// Kernel ring buffer: `dmesg`, `dmesg -T`, `dmesg -x`, `<N>[…]`-prefixed.
-    Dmesg,
-    /// `/dev/kmsg` records: `level,seq,usec,flags;text`.
-    Kmsg,
-    /// klog (kubelet, kube-proxy): `E0820 10:25:54.561334   12170 file.go:243] msg`.
-    Klog,
-    /// Kubernetes JSON logging (`--logging-format=json`).
-    KlogJson,
-    /// logrus text (dockerd, containerd, CRI-O): `time="…" level=… msg="…"`.
-    Logrus,
-    /// A Go goroutine dump (SIGUSR1 `goroutine-stacks-*.log`, panic output, pprof debug=2).
-    GoroutineDump,
-    /// Pasted text no other format claims (a ticket excerpt, a shell session, a mixed paste):
-    /// every output line is a record ([`paste`]).
-    Paste,
-    // --- host state
-    /// `ps` in any of its sos shapes (`auxwww`, `auxwwwm`, `-elf`, `-elfL`, `-ef`, `axo …`, `alxwww`).
-    Ps,
-    /// `pstree` (`-lp`, `-p`, plain).
-    Pstree,
-    /// `lsns` (default or `-t net`).
-    Lsns,
-    /// `ip netns` listing.
-    IpNetns,
-    /// `ip addr` / `ip -o addr` / `ip -d address show`.
-    IpAddr,
-    /// A file of `nsenter -t PID -n ip addr` blocks (with xargs `-t` echo lines).
-    NsenterIpAddr,
-    /// A cgroup control file (`pids.max`, `memory.events`, …).
-    Cgroup,
-    /// `/proc/<pid>/cgroup`.
-    ProcCgroup,
-    /// `docker ps` / `docker ps -a`.
-    DockerPs,
-    /// `docker inspect` JSON.
-    DockerInspect,
-    /// `docker info`.
-    DockerInfo,
-    /// `docker version`.
-    DockerVersion,
-    /// `ctr task ls` / `ctr -n moby task list`.
-    CtrTasks,
-    /// `ctr container ls`.
-    CtrContainers,
-    /// `crictl ps -a`.
-    CrictlPs,
-    /// `crictl pods`.
-    CrictlPods,
-    /// `systemctl status <unit>`.
-    SystemctlStatus,
-    /// `systemctl list-units`.
-    SystemctlUnits,
-    /// `uname -a`.
-    Uname,
-    /// `/etc/os-release`.
-    OsRelease,
-    /// Installed packages (`dpkg -l`, `rpm -qa`, sos `installed-rpms`/`installed-debs`).
-    Packages,
-    /// `date` output (collection time).
-    Date,
-    /// `timedatectl` output (collection time and zone).
-    Timedatectl,
-    /// `etc/localtime` (a TZif file).
-    Localtime,
-    /// `sos_reports/manifest.json`.
-    SosManifest,
-    /// An `ls` listing of a runtime directory (`ls -l /var/run/docker/netns`).
-    DirListing,
-    /// Anything else; kept in the inventory, not parsed.
-    Unknown,
-}
+pub use record::Record;
 
-impl Format {
-    /// The inventory name (`journal-short`, `goroutine-dump`, …).
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::JournalShort => "journal-short",
-            Format::JournalShortPrecise => "journal-short-precise",
-            Format::JournalShortIso => "journal-short-iso",
-            Format::JournalShortIsoPrecise => "journal-short-iso-precise",
-            Format::JournalShortMonotonic => "journal-short-monotonic",
-            Format::JournalShortUnix => "journal-short-unix",
-            Format::JournalShortFull => "journal-short-full",
-            Format::JournalJson => "journal-json",
-            Format::JournalExport => "journal-export",
-            Format::JournalVerbose => "journal-verbose",
-            Format::Syslog => "syslog",
-            Format::Dmesg => "dmesg",
-            Format::Kmsg => "kmsg",
-            Format::Klog => "klog",
-            Format::KlogJson => "klog-json",
-            Format::Logrus => "logrus",
-            Format::GoroutineDump => "goroutine-dump",
-            Format::Paste => "paste",
-            Format::Ps => "ps",
-            Format::Pstree => "pstree",
-            Format::Lsns => "lsns",
-            Format::IpNetns => "ip-netns",
-            Format::IpAddr => "ip-addr",
-            Format::NsenterIpAddr => "nsenter-ip-addr",
-            Format::Cgroup => "cgroup",
-            Format::ProcCgroup => "proc-cgroup",
-            Format::DockerPs => "docker-ps",
-            Format::DockerInspect => "docker-inspect",
-            Format::DockerInfo => "docker-info",
-            Format::DockerVersion => "docker-version",
-            Format::CtrTasks => "ctr-tasks",
-            Format::CtrContainers => "ctr-containers",
-            Format::CrictlPs => "crictl-ps",
-            Format::CrictlPods => "crictl-pods",
-            Format::SystemctlStatus => "systemctl-status",
-            Format::SystemctlUnits => "systemctl-units",
-            Format::Uname => "uname",
-            Format::OsRelease => "os-release",
-            Format::Packages => "packages",
-            Format::Date => "date",
-            Format::Timedatectl => "timedatectl",
-            Format::Localtime => "localtime",
-            Format::SosManifest => "sos-manifest",
-            Format::DirListing => "dir-listing",
-            Format::Unknown => "unknown",
-        }
-    }
-
-    /// Every format that yields log [`Record`](crate::model::Record)s: the journal modes,
-    /// then the other logs.
-    pub const LOGS: &'static [Format] = &{
-        const OTHER: [Format; 7] = [
-            Format::Syslog,
-            Format::Dmesg,
-            Format::Kmsg,
-            Format::Klog,
-            Format::KlogJson,
-            Format::Logrus,
-            Format::Paste,
-        ];
-        let mut all = [Format::Unknown; Format::JOURNAL.len() + OTHER.len()];
-        let mut i = 0;
-        while i < all.len() {
-            all[i] = if i < Format::JOURNAL.len() {
-                Format::JOURNAL[i]
-            } else {
-                OTHER[i - Format::JOURNAL.len()]
-            };
-            i += 1;
-        }
-        all
-    };
-
-    /// True for formats that yield log [`Record`](crate::model::Record)s.
-    pub fn is_log(self) -> bool {
-        Format::LOGS.contains(&self)
-    }
-
-    /// Every `journalctl` output mode, `short*` first.
-    pub const JOURNAL: &'static [Format] = &[
-        Format::JournalShort,
-        Format::JournalShortPrecise,
-        Format::JournalShortIso,
-        Format::JournalShortIsoPrecise,
-        Format::JournalShortMonotonic,
-        Format::JournalShortUnix,
-        Format::JournalShortFull,
-        Format::JournalJson,
-        Format::JournalExport,
-        Format::JournalVerbose,
-    ];
-
-    /// True for the `journalctl -o short*` modes: one line layout, `TIME host ident[pid]: msg`,
-    /// that differs only in the time (see [`journal::short_header`]).
-    pub const fn is_journal_short(self) -> bool {
-        matches!(
-            self,
-            Format::JournalShort
-                | Format::JournalShortPrecise
-                | Format::JournalShortIso
-                | Format::JournalShortIsoPrecise
-                | Format::JournalShortMonotonic
-                | Format::JournalShortUnix
-                | Format::JournalShortFull
-        )
-    }
-
-    /// True for every `journalctl` output mode ([`Format::JOURNAL`]).
-    pub const fn is_journal(self) -> bool {
-        self.is_journal_short()
-            || matches!(
-                self,
-                Format::JournalJson | Format::JournalExport | Format::JournalVerbose
-            )
-    }
-}
+// Former homes of items that moved to `crate::base`.
+#[doc(no_inline)]
+pub use crate::base::Format;
+#[doc(no_inline)]
+pub use crate::base::time;
 
 /// Iterator over the log [`Record`]s of one member, from [`records`].
 ///
@@ -328,7 +114,7 @@ fn classify(format: Format, line: &[u8]) -> Kind<'_> {
                 Kind::Skip
             } else if journal::verbose_time(head).is_some() {
                 // The full header is read once the entry's field lines are known.
-                Kind::Start(lines::Header::timed(model::time::RawTime::None, &[], 0))
+                Kind::Start(lines::Header::timed(RawTime::None, &[], 0))
             } else {
                 Kind::Orphan
             }
@@ -527,6 +313,23 @@ fn fill<'a>(rec: &mut Record<'a>, h: &lines::Header<'a>, format: Format) {
     }
 }
 
+/// The parsers' content sniffers, for the walker's classification ([`crate::input::walk()`]):
+/// [`sniff_log`] for logs, then goroutine dumps ([`goroutine::sniff`]) and host-state tables
+/// ([`runtime::sniff_host`]).
+pub const SNIFFERS: Sniffers = Sniffers {
+    log: sniff_log,
+    other: sniff_other,
+    mixed: paste::is_mixed,
+};
+
+/// A format that is not a log, from its first bytes: a goroutine dump, else a host-state table.
+fn sniff_other(head: &[u8]) -> Option<Format> {
+    if goroutine::sniff(head) {
+        return Some(Format::GoroutineDump);
+    }
+    runtime::sniff_host(head)
+}
+
 /// Classifies a member as one of the log formats from its first bytes (up to ~4 KiB), if it is
 /// one. The first line is ignored when it cannot be read (a head-truncated capture);
 /// journal separator lines are looked past.
@@ -598,7 +401,7 @@ fn sniff_line<'a>(
         }
         b'[' => {
             let h = dmesg::header(l)?;
-            if let model::time::RawTime::Monotonic(_) = h.time {
+            if let RawTime::Monotonic(_) = h.time {
                 // journal short-monotonic has `host ident:` after the time, or only `ident:`
                 // with `--no-hostname` (Ubuntu's /var/log/dmesg: `[    0.000000] kernel: …`).
                 let rest = l.get(h.msg_start..).unwrap_or(&[]);
@@ -626,7 +429,7 @@ fn sniff_line<'a>(
             if l.get(4) == Some(&b'-') {
                 // An ISO time without offset is some other program's own log (juju, apt).
                 let (t, used) = syslog::iso_time(l)?;
-                if !matches!(t, model::time::RawTime::Utc(_)) {
+                if !matches!(t, RawTime::Utc(_)) {
                     return None;
                 }
                 syslog::header(l)?;
@@ -676,7 +479,7 @@ fn sniff_line<'a>(
             if dmesg::header(l).is_some() {
                 return Some(Format::Dmesg);
             }
-            let (_, used) = time::syslog_stamp(l).or_else(|| locale::stamp(l))?;
+            let (_, used) = crate::base::time::syslog_stamp(l).or_else(|| locale::stamp(l))?;
             bsd_format(l, used, zero_day, space_day)
         }
     }
@@ -709,7 +512,7 @@ fn bsd_format(l: &[u8], used: usize, zero_day: &mut bool, space_day: &mut bool) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::time::{LocalTime, RawTime};
+    use crate::base::time::{LocalTime, RawTime};
 
     fn all(format: Format, data: &[u8]) -> Vec<Record<'_>> {
         records(format, data).collect()
@@ -719,28 +522,44 @@ mod tests {
         std::str::from_utf8(b).unwrap()
     }
 
-    /// The journal lists and predicates agree: every journal mode is a log format, `short*`
-    /// first, and only the `short*` modes share the short line layout.
+    /// Classification with the parsers' sniffers: the path table defers to the content for
+    /// journals, `IfContent` and container logs, and content alone decides unknown paths.
     #[test]
-    fn journal_modes_agree() {
-        for &f in Format::LOGS {
-            assert_eq!(f.is_journal(), Format::JOURNAL.contains(&f), "{f:?}");
+    fn sniffers_classify_by_content() {
+        use crate::input::sniff::{Classifier, classify};
+        // A journal in `short-iso` (systemd logs-show.c), dockerd logrus (moby#33192), kubelet
+        // klog (k8s#64743), a goroutine dump header, `ps auxwwwm`, and binary bytes.
+        let iso = b"-- Logs begin at Mon 2022-01-31 08:12:02 UTC, end at Fri 2022-02-11 19:23:58 UTC. --\n\
+2022-01-31T08:12:02+0000 k8stest-4 kernel: Linux version 5.4.0-97-generic\n";
+        let logrus = br#"time="2018-07-05T19:40:01.100000000Z" level=error msg="x""#;
+        let klog = b"E0705 19:40:02.000001    1545 pod_workers.go:190] Error syncing pod\n";
+        let syslog = b"Feb  6 00:00:01 k8stest-4 kernel: [1.0] x\n";
+        let dump = b"goroutine 1 [running]:\nmain.main()\n\t/src/main.go:10 +0x1d\n";
+        let ps = b"USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n";
+        let table: &[(&str, &[u8], Format)] = &[
+            (
+                "sos_commands/logs/journalctl_--no-pager",
+                iso,
+                Format::JournalShortIso,
+            ),
+            ("var/log/docker.log", logrus, Format::Logrus),
+            ("var/log/docker.log", klog, Format::Klog),
+            ("var/log/containers/kubelet.log", klog, Format::Klog),
+            ("var/log/containers/kubelet.log", syslog, Format::Unknown),
+            ("notes/messages.txt", syslog, Format::Syslog),
+            ("notes/stacks.txt", dump, Format::GoroutineDump),
+            ("notes/ps.txt", ps, Format::Ps),
+            (
+                "notes/core",
+                b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0",
+                Format::Unknown,
+            ),
+        ];
+        let c = Classifier::new(SNIFFERS);
+        for (path, head, want) in table {
+            assert_eq!(classify(&SNIFFERS, path, head), *want, "{path}");
+            assert_eq!(c.classify(path, head), *want, "{path}");
         }
-        let short = Format::JOURNAL
-            .iter()
-            .take_while(|f| f.is_journal_short())
-            .count();
-        assert_eq!(short, 7);
-        assert!(
-            Format::JOURNAL[short..]
-                .iter()
-                .all(|f| !f.is_journal_short())
-        );
-        assert!(
-            Format::JOURNAL
-                .iter()
-                .all(|&f| f.name().starts_with("journal-"))
-        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::input::Data;
-use crate::model::goroutine::{CrashKind, Dump, StateKind};
+use crate::parse::goroutine::{CrashKind, Dump, StateKind};
 
 pub mod bucket;
 pub mod locks;

@@ -9,12 +9,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::base::time::RawTime;
+use crate::base::{Finding, Format, Source, Timestamp};
 use crate::error::Error;
 use crate::input::{self, Bundle, Limits, Member, Warning};
-use crate::model::time::{BootHint, Clock, ClockBuilder, RawTime, YearSummary, YearTracker};
-use crate::model::{Source, Timestamp};
-use crate::parse::{self, Format};
-use crate::report::{Finding, Report};
+use crate::model::time::{BootHint, Clock, ClockBuilder, YearSummary, YearTracker};
+use crate::parse;
+use crate::report::Report;
 
 /// Failures of [`build`].
 #[derive(Debug, thiserror::Error)]
@@ -445,7 +446,7 @@ pub fn build(
         }
     };
     let mut pass1 = ClockPass::default();
-    input::walk(bundle, &opts.limits, &mut pass1)?;
+    input::walk(bundle, &opts.limits, parse::SNIFFERS, &mut pass1)?;
     let clock = pass1.clock.finish();
     let mut ev = Vec::new();
     if let Some(rep) = report {
@@ -479,7 +480,7 @@ pub fn build(
         dropped: 0,
         untimed: 0,
     };
-    input::walk(bundle, &opts.limits, &mut pass2)?;
+    input::walk(bundle, &opts.limits, parse::SNIFFERS, &mut pass2)?;
     let (dropped, untimed, copies) = (pass2.dropped, pass2.untimed, pass2.copies);
     Ok(Timeline {
         entries: pass2.into_entries(),
@@ -576,7 +577,8 @@ pub fn render_text(t: &Timeline, zone: &jiff::tz::TimeZone) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Evidence, Severity, Stats, Tool};
+    use crate::base::{Evidence, Severity};
+    use crate::report::{Stats, Tool};
 
     /// `--window` reads durations as rules do (the grammar is tested in `model::time`); a bad
     /// one is a value error naming the text and why.

@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use analyzer_core::base::Format;
 use analyzer_core::model::host::{Fact, HostBuilder, HostState};
-use analyzer_core::parse::Format;
 use analyzer_core::parse::runtime::sniff_host;
 
 fn workspace() -> PathBuf {

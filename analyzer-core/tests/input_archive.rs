@@ -8,9 +8,10 @@
 use std::io::Write;
 use std::sync::Arc;
 
+use analyzer_core::base::Format;
 use analyzer_core::input::walk::{LinkEntry, LinkKind, Sink, SkippedEntry, walk};
 use analyzer_core::input::{Bundle, Limits, Member, Warning};
-use analyzer_core::parse::Format;
+use analyzer_core::parse::SNIFFERS;
 
 #[derive(Default)]
 struct Collect {
@@ -41,6 +42,7 @@ fn run(name: &str, bytes: Vec<u8>, limits: &Limits) -> Collect {
     walk(
         &Bundle::from_bytes(name, Arc::<[u8]>::from(bytes)),
         limits,
+        SNIFFERS,
         &mut c,
     )
     .unwrap();
@@ -541,6 +543,7 @@ fn junk_is_unknown_and_nothing_panics() {
         let _ = walk(
             &Bundle::from_bytes("cut.tar.gz", Arc::<[u8]>::from(full[..cut].to_vec())),
             &Limits::default(),
+            SNIFFERS,
             &mut c,
         );
     }

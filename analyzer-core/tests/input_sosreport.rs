@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
+use analyzer_core::base::Format;
 use analyzer_core::input::{Bundle, InputKind, Limits};
 use analyzer_core::inventory::{Inventory, inventory};
-use analyzer_core::parse::Format;
 
 fn archive() -> Option<PathBuf> {
     // `../shared` beside the workspace root; one level further up from a git worktree.

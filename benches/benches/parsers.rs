@@ -7,8 +7,9 @@
 
 use std::hint::black_box;
 
+use analyzer_core::base::Format;
 use analyzer_core::model::time::YearTracker;
-use analyzer_core::parse::{self, Format};
+use analyzer_core::parse;
 use benches::bulk;
 use benches::noise::Shape;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

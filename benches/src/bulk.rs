@@ -377,7 +377,7 @@ mod tests {
             String::from_utf8_lossy(&a[..40])
         );
         let fmt = analyzer_core::parse::sniff_log(&a).expect("recognised");
-        assert_eq!(fmt, analyzer_core::parse::Format::Dmesg);
+        assert_eq!(fmt, analyzer_core::base::Format::Dmesg);
         assert_eq!(
             analyzer_core::parse::records(fmt, &a).count() as u64,
             w.lines

@@ -7,10 +7,11 @@
 use std::sync::OnceLock;
 
 use analyzer_core::analysis::{Options, analyze_with};
+use analyzer_core::base::Format;
 use analyzer_core::input::{Bundle, Limits};
 use analyzer_core::model::host::HostBuilder;
 use analyzer_core::model::time::ClockBuilder;
-use analyzer_core::parse::{self, Format, cgroup, netns, ps, pstree, runtime, versions};
+use analyzer_core::parse::{self, cgroup, netns, ps, pstree, runtime, versions};
 use analyzer_core::rules::engine::Engine;
 use analyzer_core::stacks;
 

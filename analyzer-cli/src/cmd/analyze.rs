@@ -204,7 +204,9 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
             },
         )
         .into_bytes(),
-        Format::Html => analyzer_core::report::html::render_analysed(&analysed).into_bytes(),
+        Format::Html => {
+            analyzer_core::report::html::render(report, &(&analysed).into()).into_bytes()
+        }
         Format::Text => analyzer_core::report::text::render(
             report,
             &TextOptions {

@@ -61,7 +61,7 @@ fn render_text(inv: &Inventory, out: &mut dyn Write) -> io::Result<()> {
                 None if m.truncated => format!("{} (truncated)", m.path),
                 None => m.path.clone(),
             };
-            let time = |t: &Option<analyzer_core::model::Timestamp>| {
+            let time = |t: &Option<analyzer_core::base::Timestamp>| {
                 t.map_or_else(|| "-".to_string(), |t| t.to_rfc3339())
             };
             [

@@ -5,8 +5,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use analyzer_core::model::goroutine::Dump;
 use analyzer_core::parse::goroutine;
+use analyzer_core::parse::goroutine::Dump;
 use analyzer_core::stacks::{self, Analysis};
 use anyhow::Context;
 

@@ -6,8 +6,16 @@
 //! inside the chunk's own bytes is kept. Line numbers are made absolute by counting the newlines
 //! of the chunks before; year wraps of yearless times are continued from chunk to chunk.
 
-use super::*;
+use super::driver::Deadline;
+use super::member::{LogOut, PendingEvent, Span, clock_hints, cut_record, event_lines};
+use crate::base::time::RawTime;
+use crate::base::{Format, Source};
+use crate::input::Limits;
+use crate::model::event::{Event, EventAssembler};
+use crate::model::time::{YearSummary, YearTracker};
+use crate::parse;
 pub(super) use crate::parse::boundary::{chunkable, record_start_from};
+use crate::rules::engine::{ChunkHits, Engine, merge_chunks};
 
 /// Log members at least this large are analysed in chunks on several threads.
 pub(super) const CHUNK_MIN: usize = 16 << 20;

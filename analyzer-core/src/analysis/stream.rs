@@ -8,8 +8,13 @@
 //!                      every chunk done and the member sealed ──▶ chunk::merge ──▶ State
 //! ```
 
-use super::chunk::{ChunkAt, ChunkOut, analyse_chunk, merge};
-use super::*;
+use std::sync::{Arc, Mutex};
+
+use super::chunk::{ChunkAt, ChunkOut, OVERLAP, analyse_chunk, merge};
+use super::driver::{Dispatch, Split, State, lock};
+use super::member::{commit_log, dump_continues, embedded_analysis, embedded_dump};
+use crate::base::Format;
+use crate::input::{self, Limits, Member};
 use crate::parse::boundary;
 
 /// Bytes the walker reads before handing a piece over.

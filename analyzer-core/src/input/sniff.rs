@@ -9,7 +9,8 @@
 //!    it are classified by their path, nothing waits for it;
 //! 2. the path table [`PATH_TABLE`]: sos plugin outputs and host files by glob, on the whole
 //!    path or, failing that, below a nested root (`X/sos_commands/…`);
-//! 3. content sniffing: the log, goroutine-dump and host-state sniffers of [`crate::parse`].
+//! 3. content sniffing: the log, goroutine-dump and host-state sniffers of the parsers, which
+//!    sit above this layer and are handed in as [`Sniffers`] (`crate::parse::SNIFFERS`).
 //!
 //! Globs: `*` matches within one path component, `**/` matches any number of leading
 //! directories (including none), a trailing `**` matches everything below.
@@ -18,7 +19,23 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use crate::parse::{self, Format};
+use crate::base::Format;
+
+/// The content sniffers: what the first bytes of a member say its format is.
+///
+/// The grammars belong to the parsers, above this layer; whoever walks a bundle hands them in
+/// (`crate::parse::SNIFFERS`). The manifest and the path table decide first; these decide the
+/// rest.
+#[derive(Clone, Copy, Debug)]
+pub struct Sniffers {
+    /// A log format from the first lines (at most 4 KiB), `None` when no log grammar matches.
+    pub log: fn(&[u8]) -> Option<Format>,
+    /// A format that is not a log (goroutine dump, host-state table), `None` when none matches.
+    pub other: fn(&[u8]) -> Option<Format>,
+    /// True when text that reads as a log also holds shell commands or host-state output (a
+    /// mixed paste, read as [`Format::Paste`] when its path allows).
+    pub mixed: fn(&[u8]) -> bool,
+}
 
 /// What a path-table row decides.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -181,22 +198,22 @@ pub fn path_rule(path: &str) -> Option<Rule> {
 
 /// Classifies a member from its normalised path and its first bytes (up to 4 KiB, after
 /// decompression), without a manifest.
-pub fn classify(path: &str, head: &[u8]) -> Format {
+pub fn classify(sniff: &Sniffers, path: &str, head: &[u8]) -> Format {
     match path_rule(path) {
-        Some(rule) => apply(rule, path, head),
-        None => by_content_at(path, head),
+        Some(rule) => apply(sniff, rule, path, head),
+        None => by_content_at(sniff, path, head),
     }
 }
 
-fn apply(rule: Rule, path: &str, head: &[u8]) -> Format {
+fn apply(sniff: &Sniffers, rule: Rule, path: &str, head: &[u8]) -> Format {
     match rule {
         Rule::Is(f) => f,
-        Rule::Journal => journal_mode(head),
-        Rule::IfContent(f) => match parse::sniff_log(head) {
+        Rule::Journal => journal_mode(sniff, head),
+        Rule::IfContent(f) => match (sniff.log)(head) {
             Some(g) if g == f => f,
-            _ => by_content_at(path, head),
+            _ => by_content_at(sniff, path, head),
         },
-        Rule::ContainerLog => match parse::sniff_log(head) {
+        Rule::ContainerLog => match (sniff.log)(head) {
             Some(f @ (Format::Klog | Format::KlogJson | Format::Logrus)) => f,
             _ => Format::Unknown,
         },
@@ -204,7 +221,7 @@ fn apply(rule: Rule, path: &str, head: &[u8]) -> Format {
 }
 
 /// The journal output mode of a `journalctl` file, from its first record line.
-pub fn journal_mode(head: &[u8]) -> Format {
+pub fn journal_mode(sniff: &Sniffers, head: &[u8]) -> Format {
     let mut rest = head;
     while rest.starts_with(b"-- ") || rest.starts_with(b"\n") {
         match memchr::memchr(b'\n', rest) {
@@ -212,36 +229,32 @@ pub fn journal_mode(head: &[u8]) -> Format {
             None => return Format::JournalShort,
         }
     }
-    match parse::sniff_log(rest) {
+    match (sniff.log)(rest) {
         Some(f) if f.is_journal() => f,
         _ => Format::JournalShort,
     }
 }
 
 /// Content sniffing: log formats, goroutine dumps, host-state files; binary data is unknown.
-pub fn by_content(head: &[u8]) -> Format {
+pub fn by_content(sniff: &Sniffers, head: &[u8]) -> Format {
     if head.is_empty() || looks_binary(head) {
         return Format::Unknown;
     }
-    if let Some(f) = parse::sniff_log(head) {
-        return f;
-    }
-    if parse::goroutine::sniff(head) {
-        return Format::GoroutineDump;
-    }
-    parse::runtime::sniff_host(head).unwrap_or(Format::Unknown)
+    (sniff.log)(head)
+        .or_else(|| (sniff.other)(head))
+        .unwrap_or(Format::Unknown)
 }
 
 /// [`by_content`], then pasted text: a text member no sniffer claims is read as a paste
 /// ([`Format::Paste`]) when its path may hold one ([`paste_allowed`]).
-pub fn by_content_at(path: &str, head: &[u8]) -> Format {
-    match by_content(head) {
+pub fn by_content_at(sniff: &Sniffers, path: &str, head: &[u8]) -> Format {
+    match by_content(sniff, head) {
         Format::Unknown if !head.is_empty() && !looks_binary(head) && paste_allowed(path) => {
             Format::Paste
         }
         // A log line followed by a shell session (`ctr task ls`, `ps -elf | grep …`): a mixed
         // paste, each part read by its own parser.
-        f if f.is_log() && paste_allowed(path) && parse::paste::is_mixed(head) => Format::Paste,
+        f if f.is_log() && paste_allowed(path) && (sniff.mixed)(head) => Format::Paste,
         f => f,
     }
 }
@@ -406,15 +419,19 @@ impl Manifest {
 }
 
 /// A classifier that uses the sos manifest once it has been seen.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Classifier {
+    sniff: Sniffers,
     manifest: Option<Manifest>,
 }
 
 impl Classifier {
-    /// A classifier without manifest.
-    pub fn new() -> Classifier {
-        Classifier::default()
+    /// A classifier without manifest that sniffs content with `sniff`.
+    pub fn new(sniff: Sniffers) -> Classifier {
+        Classifier {
+            sniff,
+            manifest: None,
+        }
     }
 
     /// Installs the manifest; later members are classified with it.
@@ -435,15 +452,23 @@ impl Classifier {
             .and_then(|m| m.command_path(path))
             .and_then(|p| path_rule(&p))
         {
-            return apply(rule, path, head);
+            return apply(&self.sniff, rule, path, head);
         }
-        classify(path, head)
+        classify(&self.sniff, path, head)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Sniffers that recognise nothing: what the path table and the manifest decide alone
+    /// (content sniffing with the parsers' sniffers is tested in `crate::parse`).
+    const NO_CONTENT: Sniffers = Sniffers {
+        log: |_| None,
+        other: |_| None,
+        mixed: |_| false,
+    };
 
     #[test]
     fn globs() {
@@ -552,21 +577,19 @@ mod tests {
             ("proc/kallsyms", b"\x00\x01\x02\x03\x00\x00", Format::Unknown),
         ];
         for (path, head, want) in table {
-            assert_eq!(classify(path, head), *want, "{path}");
+            assert_eq!(classify(&NO_CONTENT, path, head), *want, "{path}");
         }
     }
 
     #[test]
     fn pasted_text_where_it_may_be() {
-        // A ticket's excerpt and notes.
+        // Text no sniffer claims (here: none does) is a paste in a ticket's loose files.
         let paste =
             b"kernel:unregister_netdevice: waiting for eth0 to become free. Usage count = 1\n";
-        assert_eq!(classify("moby-37222.txt", paste), Format::Paste);
-        assert_eq!(classify("ticket-4711/notes", paste), Format::Paste);
-        assert_eq!(
-            classify("var/log/messages-2", b"just text\n"),
-            Format::Syslog
-        );
+        let c = |path: &str, head: &[u8]| classify(&NO_CONTENT, path, head);
+        assert_eq!(c("moby-37222.txt", paste), Format::Paste);
+        assert_eq!(c("ticket-4711/notes", paste), Format::Paste);
+        assert_eq!(c("var/log/messages-2", b"just text\n"), Format::Syslog);
         // Inside a host tree or sosreport, unrecognised files stay unread: other programs'
         // logs, cluster-wide kubectl output, configuration, kernel state, sos metadata.
         for (path, head) in [
@@ -588,8 +611,19 @@ mod tests {
             ("expected.json", b"{}\n"),
             ("blob", b"\x00\x01\x02\x03\x00\x00"),
         ] {
-            assert_eq!(classify(path, head), Format::Unknown, "{path}");
+            assert_eq!(c(path, head), Format::Unknown, "{path}");
         }
+        // A log mixed with a shell session is a paste when the sniffers say so.
+        let mixed = Sniffers {
+            log: |_| Some(Format::JournalShort),
+            other: |_| None,
+            mixed: |_| true,
+        };
+        assert_eq!(classify(&mixed, "779.txt", b"x\n"), Format::Paste);
+        assert_eq!(
+            classify(&mixed, "sos_commands/x/y", b"x\n"),
+            Format::JournalShort
+        );
     }
 
     #[test]
@@ -605,7 +639,7 @@ mod tests {
                 .as_deref(),
             Some("sos_commands/process/ps_auxwwwm")
         );
-        let mut c = Classifier::new();
+        let mut c = Classifier::new(NO_CONTENT);
         assert_eq!(
             c.classify("sos_commands/process/renamed_by_plugin", b"x"),
             Format::Unknown

@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::parse::Format;
+use crate::base::Format;
 
 /// Why a path in an archive was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,6 +8,7 @@
 //! use std::sync::mpsc;
 //! use analyzer_core::input::walk::{walk, LinkEntry, Sink, SkippedEntry};
 //! use analyzer_core::input::{Bundle, Limits, Member, Warning};
+//! use analyzer_core::parse::SNIFFERS;
 //!
 //! struct Forward(mpsc::SyncSender<Member>);
 //! impl Sink for Forward {
@@ -24,7 +25,7 @@
 //! let (tx, rx) = mpsc::sync_channel::<Member>(8);
 //! let parsers = std::thread::spawn(move || rx.iter().map(|m| m.data.len()).sum::<usize>());
 //! let bundle = Bundle::from_path("sosreport.tar.xz");
-//! let _inputs = walk(&bundle, &Limits::default(), &mut Forward(tx));
+//! let _inputs = walk(&bundle, &Limits::default(), SNIFFERS, &mut Forward(tx));
 //! let _bytes = parsers.join();
 //! ```
 //!
@@ -37,11 +38,11 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use super::decode::{self, Compression, Counting, Guard};
-use super::sniff::{Classifier, Manifest};
+use super::sniff::{Classifier, Manifest, Sniffers};
 use super::vfs::{self, PathProblem, Resolved, Tree};
 use super::{Bundle, Data, Input, InputInfo, InputKind, Limits, Member, Warning};
+use crate::base::Format;
 use crate::error::Error;
-use crate::parse::Format;
 
 /// How many bytes of a member are read to classify it.
 pub const HEAD_BYTES: usize = 4096;
@@ -151,19 +152,22 @@ pub enum LinkKind {
 }
 
 /// Reads every input of `bundle` once, handing members, skipped entries, links and warnings to
-/// `sink`. Returns what each readable input turned out to be.
+/// `sink`. Members are classified by the sos manifest, the path table and the content sniffers
+/// `sniff` (the parsers', `crate::parse::SNIFFERS`). Returns what each readable input turned
+/// out to be.
 ///
 /// Fails with [`Error::NothingReadable`] only when no input could be opened at all; an input
 /// that fails among readable ones becomes a warning.
 pub fn walk(
     bundle: &Bundle,
     limits: &Limits,
+    sniff: Sniffers,
     sink: &mut dyn Sink,
 ) -> Result<Vec<InputInfo>, Error> {
     let mut w = Walker {
         limits,
         sink,
-        classifier: Classifier::new(),
+        classifier: Classifier::new(sniff),
         total: 0,
         stop: false,
         input: 0,

@@ -16,10 +16,11 @@ use memchr::memmem::Finder;
 
 use serde::Serialize;
 
-use crate::model::record::{Record, Source};
-use crate::model::time::RawTime;
+use crate::base::Source;
+use crate::base::time::RawTime;
+use crate::base::time::digits_var;
+use crate::parse::Record;
 use crate::parse::dmesg::strip_kernel_mono;
-use crate::parse::time::digits_var;
 
 /// A multi-record report.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,7 +98,7 @@ fn seconds_between(a: &RawTime, b: &RawTime) -> Option<i64> {
             RawTime::Utc(ts) => Some((0, ts.0.div_euclid(1_000_000))),
             RawTime::Monotonic(us) => Some((1, i64::try_from(*us / 1_000_000).ok()?)),
             RawTime::Local(l) => {
-                let days = crate::parse::time::days_from_civil(
+                let days = crate::base::time::days_from_civil(
                     i64::from(l.year.unwrap_or(2000)),
                     i64::from(l.month),
                     i64::from(l.day),
@@ -741,7 +742,8 @@ pub fn pod_uid_from_cgroup(path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::{Format, records};
+    use crate::base::Format;
+    use crate::parse::records;
 
     const CID: &str = "8f2b6c1d9e0a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c";
     const UID: &str = "0f5c8a2e-7b1d-11e8-9c2d-0a1b2c3d4e5f";

@@ -17,9 +17,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::report::Evidence;
+use crate::base::Evidence;
 
 pub use build::HostBuilder;
+pub use facts::FACTS;
 pub use known::KnownIssue;
 
 /// One process.

@@ -13,103 +13,8 @@
 //! lies after the collection date), and every wrap from December back to January while reading
 //! forward is one year boundary.
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-
-/// An instant, in microseconds since the Unix epoch (UTC).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Timestamp(pub i64);
-
-impl Timestamp {
-    /// Microseconds since the Unix epoch.
-    pub fn as_micros(self) -> i64 {
-        self.0
-    }
-
-    /// From whole seconds and a microsecond fraction.
-    pub fn from_secs_micros(secs: i64, micros: u32) -> Timestamp {
-        Timestamp(
-            secs.saturating_mul(1_000_000)
-                .saturating_add(i64::from(micros)),
-        )
-    }
-
-    /// The jiff instant, for formatting and arithmetic.
-    pub fn to_jiff(self) -> jiff::Timestamp {
-        jiff::Timestamp::from_microsecond(self.0).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-    }
-
-    /// RFC 3339 in UTC with microseconds when they are not zero (`2020-08-20T02:25:54.561334Z`).
-    pub fn to_rfc3339(self) -> String {
-        let ts = self.to_jiff();
-        if self.0 % 1_000_000 == 0 {
-            ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-        } else {
-            ts.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-        }
-    }
-
-    /// Parses RFC 3339 / ISO 8601 with an offset (`2021-05-12T09:08:40.642410594+08:00`,
-    /// `2021-05-12T09:08:40+0800`, `…Z`). Nanoseconds are truncated to microseconds.
-    pub fn parse_rfc3339(text: &[u8]) -> Option<Timestamp> {
-        crate::parse::time::parse_iso(text)
-    }
-}
-
-impl fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_rfc3339())
-    }
-}
-
-impl Serialize for Timestamp {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_rfc3339())
-    }
-}
-
-impl<'de> Deserialize<'de> for Timestamp {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Timestamp::parse_rfc3339(s.as_bytes())
-            .ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 time: {s:?}")))
-    }
-}
-
-/// A time as a line states it, before the bundle clock resolves it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum RawTime {
-    /// The line carries no time (continuation lines, `ps` output, …).
-    #[default]
-    None,
-    /// An absolute instant: the text had an offset/zone or was epoch-based.
-    Utc(Timestamp),
-    /// A wall-clock time in the collection host's time zone. `year` is `None` for yearless
-    /// formats (journal `short`, RFC 3164, klog), resolved with the member's [`YearTracker`].
-    Local(LocalTime),
-    /// Microseconds since boot (raw dmesg, journal `short-monotonic`).
-    Monotonic(u64),
-}
-
-/// A civil wall-clock time, possibly without year.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct LocalTime {
-    /// The year when the text gave one.
-    pub year: Option<i16>,
-    /// 1–12.
-    pub month: u8,
-    /// 1–31.
-    pub day: u8,
-    /// 0–23.
-    pub hour: u8,
-    /// 0–59.
-    pub minute: u8,
-    /// 0–60 (leap second tolerated).
-    pub second: u8,
-    /// Fraction of the second in microseconds.
-    pub micros: u32,
-}
+#[doc(no_inline)]
+pub use crate::base::time::{LocalTime, RawTime, Timestamp};
 
 /// Follows the months of a yearless member while it is read forward, so that every record can
 /// later be given its year.
@@ -304,9 +209,9 @@ impl ClockBuilder {
         if parts.len() < 6 {
             return;
         }
-        let month = crate::parse::time::month_abbr(parts[1].as_bytes());
+        let month = crate::base::time::month_abbr(parts[1].as_bytes());
         let day: Option<u8> = parts[2].parse().ok();
-        let hms = crate::parse::time::hms(parts[3].as_bytes());
+        let hms = crate::base::time::hms(parts[3].as_bytes());
         let year: Option<i16> = parts[parts.len() - 1].parse().ok();
         let (Some(month), Some(day), Some((hour, minute, second)), Some(year)) =
             (month, day, hms, year)
@@ -324,7 +229,7 @@ impl ClockBuilder {
         };
         let zone = parts[4];
         if matches!(zone, "UTC" | "GMT" | "Z") {
-            let days = crate::parse::time::days_from_civil(year.into(), month.into(), day.into());
+            let days = crate::base::time::days_from_civil(year.into(), month.into(), day.into());
             let secs =
                 days * 86400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
             if self.date_utc.is_none() || path.contains("utc") {
@@ -344,7 +249,7 @@ impl ClockBuilder {
                 // `Fri 2022-02-11 19:23:39 UTC`
                 let rest = rest.trim();
                 let iso = rest.split_once(' ').map(|(_, r)| r).unwrap_or(rest);
-                if let Some((local, _)) = crate::parse::time::parse_iso_local(iso.as_bytes()) {
+                if let Some((local, _)) = crate::base::time::parse_iso_local(iso.as_bytes()) {
                     if let Some(ts) =
                         Clock::default().local_to_utc(local.year.unwrap_or(1970), &local)
                     {

@@ -3,7 +3,7 @@
 //! into chunks for parallel analysis and to cut streamed pieces.
 
 use super::Format;
-use crate::model::time::RawTime;
+use crate::base::time::RawTime;
 
 /// Line formats whose record boundaries can be found locally (a header line is never joined
 /// to the record before): such a log can be cut into chunks analysed apart.

@@ -90,7 +90,7 @@ pub fn parse_limit(data: &[u8]) -> Option<Limit> {
     if t == b"max" {
         return Some(Limit::Max);
     }
-    let (v, n) = crate::parse::time::digits_var(t)?;
+    let (v, n) = crate::base::time::digits_var(t)?;
     (n == t.len()).then_some(Limit::Value(v))
 }
 
@@ -102,7 +102,7 @@ pub fn parse_keyed(data: &[u8]) -> Vec<(u32, &[u8], u64)> {
             let mut ws = words(line);
             let (_, k) = ws.next()?;
             let (_, v) = ws.next()?;
-            let (v, len) = crate::parse::time::digits_var(v)?;
+            let (v, len) = crate::base::time::digits_var(v)?;
             (len > 0).then_some((n, k, v))
         })
         .collect()

@@ -6,11 +6,11 @@
 //! a prefix continue the previous record. `/dev/kmsg` records are `pri,seq,usec,flags;text`
 //! with continuation lines starting with a space (`SUBSYSTEM=…`).
 
-use crate::model::record::Level;
-use crate::model::time::RawTime;
+use crate::base::Level;
+use crate::base::time::RawTime;
+use crate::base::time::{ctime, digits_var};
 use crate::parse::journal::monotonic;
 use crate::parse::lines::{Header, skip_spaces};
-use crate::parse::time::{ctime, digits_var};
 
 /// The level of a `dmesg -x` level word (`emerg`, `alert`, `crit`, `err`, `warn`, `notice`,
 /// `info`, `debug`).

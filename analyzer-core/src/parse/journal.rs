@@ -11,13 +11,13 @@
 
 use std::borrow::Cow;
 
-use crate::model::record::Level;
-use crate::model::time::{RawTime, Timestamp};
-use crate::parse::lines::{Header, skip_spaces};
-use crate::parse::syslog::{host_tag, iso_time};
-use crate::parse::time::{
+use crate::base::Level;
+use crate::base::time::{RawTime, Timestamp};
+use crate::base::time::{
     digits_var, epoch_seconds, fraction_micros, parse_iso_local, syslog_stamp, utc_of,
 };
+use crate::parse::lines::{Header, skip_spaces};
+use crate::parse::syslog::{host_tag, iso_time};
 
 /// True for journalctl's own lines: `-- Logs begin at … --`, `-- Journal begins at … --`,
 /// `-- Boot <id> --`, `-- Reboot --`, `-- No entries --`, `-- cursor: …` and `--catalog`

@@ -6,12 +6,12 @@
 //! only where a header starts a line. JSON logging (`--logging-format=json`) writes one object
 //! per line: `{"ts":1580306777.04728,"v":4,"msg":"…"}`.
 
-use crate::model::record::Level;
-use crate::model::time::{LocalTime, RawTime};
+use crate::base::Level;
+use crate::base::time::{LocalTime, RawTime};
+use crate::base::time::{digits, digits_var, epoch_seconds, hms};
 use crate::parse::journal::{JsonValue, json_fields};
 use crate::parse::lines::{Header, skip_spaces};
 use crate::parse::logrus::{Value, quote_end};
-use crate::parse::time::{digits, digits_var, epoch_seconds, hms};
 
 /// A parsed klog header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -209,7 +209,7 @@ pub fn json_header(line: &[u8]) -> Option<Header<'_>> {
                 {
                     h.time = RawTime::Utc(t);
                     h.time_text = r;
-                } else if let Some(t) = crate::parse::time::parse_iso(s) {
+                } else if let Some(t) = crate::base::time::parse_iso(s) {
                     h.time = RawTime::Utc(t);
                     h.time_text = s;
                 }

@@ -5,8 +5,8 @@
 //! parser shares: resynchronising on a head-truncated first line and bounding header scans of
 //! very long lines.
 
-use crate::model::record::Level;
-use crate::model::time::RawTime;
+use crate::base::Level;
+use crate::base::time::RawTime;
 
 /// What a header parser read from the first line of a record. `msg_start` is relative to the
 /// line; the message runs from there to the end of the record's last line.

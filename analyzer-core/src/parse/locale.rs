@@ -17,7 +17,7 @@
 //! `lis` is October, Polish and Czech `lis` November) the first in that order wins. English
 //! names are left to the English reader.
 
-use crate::model::time::LocalTime;
+use crate::base::LocalTime;
 use crate::parse::time::{digits, fraction_micros, hms};
 
 /// Localised abbreviated month names and their month number, sorted by bytes.

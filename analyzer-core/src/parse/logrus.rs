@@ -8,10 +8,10 @@
 
 use std::borrow::Cow;
 
-use crate::model::record::Level;
-use crate::model::time::{RawTime, Timestamp};
+use crate::base::Level;
+use crate::base::time::parse_iso;
+use crate::base::time::{RawTime, Timestamp};
 use crate::parse::lines::Header;
-use crate::parse::time::parse_iso;
 
 /// A structured value as written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -54,7 +54,7 @@ pub fn parse_lsns(data: &[u8]) -> Vec<LsnsRow<'_>> {
             continue;
         }
         let (Some(ns), Some(nprocs), Some(pid)) = (
-            crate::parse::time::digits_var(ws[0].1).filter(|(_, k)| *k == ws[0].1.len()),
+            crate::base::time::digits_var(ws[0].1).filter(|(_, k)| *k == ws[0].1.len()),
             parse_u32(ws[2].1),
             parse_u32(ws[3].1),
         ) else {

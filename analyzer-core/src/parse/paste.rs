@@ -35,8 +35,9 @@ use nom::bytes::complete::{tag, take_till1, take_while, take_while1};
 use nom::character::complete::{digit1, one_of, space1};
 use nom::combinator::{opt, recognize};
 
-use crate::model::time::{LocalTime, RawTime};
-use crate::model::{Level, Record, Source};
+use crate::base::{Level, Source};
+use crate::base::{LocalTime, RawTime};
+use crate::parse::Record;
 use crate::parse::lines::{self, Header};
 use crate::parse::{dmesg, journal, klog, logrus, source, syslog, time};
 

@@ -53,7 +53,7 @@ pub fn trim(b: &[u8]) -> &[u8] {
 
 /// Parses a decimal `u32`; `None` for anything else.
 pub fn parse_u32(b: &[u8]) -> Option<u32> {
-    let (v, n) = crate::parse::time::digits_var(b)?;
+    let (v, n) = crate::base::time::digits_var(b)?;
     if n != b.len() {
         return None;
     }

@@ -6,7 +6,7 @@
 //! have no spaces inside fields and are split on blanks. `docker info` / `docker version` are
 //! indented `Key: value` lines; `docker inspect` is JSON.
 
-use crate::parse::Format;
+use crate::base::Format;
 use crate::parse::ps::{numbered_lines, parse_u32, words};
 
 /// Classifies a loose host-state file by its content (`ps` header, `docker ps` header, …).

@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use crate::model::Source;
+use crate::base::Source;
 use crate::parse::{dmesg, klog, logrus};
 
 /// Base names of kubelet source files as klog headers print them (`kubelet.go:1344]`): the

@@ -10,10 +10,10 @@
 //!
 //! rsyslog control-character escapes (`#011` for a tab) are left in the message as written.
 
-use crate::model::record::Level;
-use crate::model::time::RawTime;
+use crate::base::Level;
+use crate::base::time::RawTime;
+use crate::base::time::{digits_var, parse_iso_local, parse_iso_prefix, syslog_stamp};
 use crate::parse::lines::{Header, token};
-use crate::parse::time::{digits_var, parse_iso_local, parse_iso_prefix, syslog_stamp};
 
 /// `host`, tag and message of the part after the timestamp.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -209,7 +209,7 @@ fn structured_data_len(b: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::time::LocalTime;
+    use crate::base::time::LocalTime;
 
     fn msg<'a>(line: &'a [u8], h: &Header<'_>) -> &'a [u8] {
         &line[h.msg_start..]
@@ -300,7 +300,7 @@ mod tests {
         assert_eq!(h.pid, Some(12));
         assert_eq!(
             h.time,
-            RawTime::Utc(crate::parse::time::parse_iso(b"2003-10-11T22:14:15.003Z").unwrap())
+            RawTime::Utc(crate::base::time::parse_iso(b"2003-10-11T22:14:15.003Z").unwrap())
         );
         assert!(header(b"<999999>1 x").is_none());
         assert!(header(b"garbage line").is_none());

@@ -135,7 +135,7 @@ fn split_version(v: &[u8]) -> (Vec<u64>, Option<u64>) {
     let mut nums = Vec::new();
     let mut i = 0;
     while nums.len() < 4 {
-        let Some((n, k)) = crate::parse::time::digits_var(&v[i..]) else {
+        let Some((n, k)) = crate::base::time::digits_var(&v[i..]) else {
             break;
         };
         nums.push(n);
@@ -150,7 +150,7 @@ fn split_version(v: &[u8]) -> (Vec<u64>, Option<u64>) {
     let rc = memchr::memmem::find(rest, b"rc").and_then(|j| {
         let before = j.checked_sub(1).and_then(|k| rest.get(k));
         matches!(before, Some(b'-' | b'~' | b'.'))
-            .then(|| crate::parse::time::digits_var(&rest[j + 2..]).map_or(0, |(n, _)| n))
+            .then(|| crate::base::time::digits_var(&rest[j + 2..]).map_or(0, |(n, _)| n))
     });
     (nums, rc)
 }

@@ -14,11 +14,11 @@
 
 use std::fmt::Write as _;
 
-use crate::analysis::Analysed;
+use crate::base::{Evidence, Finding};
 use crate::model::host::HostState;
+use crate::report::Report;
 use crate::report::svg::{self, esc, severity_color};
 use crate::report::text::{distinct_evidence, human_bytes};
-use crate::report::{Evidence, Finding, Report};
 use crate::stacks::Analysis;
 
 /// What the HTML report draws besides the [`Report`]: dump analyses and host state.
@@ -28,15 +28,6 @@ pub struct Extras<'a> {
     pub dumps: &'a [(String, Analysis)],
     /// Host state (process subtrees of orphaned shims).
     pub host: Option<&'a HostState>,
-}
-
-impl<'a> From<&'a Analysed> for Extras<'a> {
-    fn from(a: &'a Analysed) -> Self {
-        Extras {
-            dumps: &a.dumps,
-            host: Some(&a.host),
-        }
-    }
 }
 
 /// Locks drawn per dump.
@@ -152,11 +143,6 @@ pub fn render(report: &Report, extras: &Extras<'_>) -> String {
     inventory(&mut out, report);
     let _ = write!(out, "</main>\n<script>{SCRIPT}</script>\n</body></html>\n");
     out
-}
-
-/// Renders the report of [`crate::analysis::analyze_detailed`] with its graphs and process trees.
-pub fn render_analysed(a: &Analysed) -> String {
-    render(&a.report, &Extras::from(a))
 }
 
 fn count(f: &Finding) -> usize {
@@ -387,7 +373,8 @@ fn inventory(out: &mut String, report: &Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Severity, Stats, Tool};
+    use crate::base::Severity;
+    use crate::report::{Stats, Tool};
 
     // Evidence shape: an `inet` line of `ip netns exec … ip addr` (sos 4.x networking plugin).
     fn report() -> Report {

@@ -7,8 +7,9 @@
 
 use std::fmt::Write as _;
 
+use crate::base::Finding;
+use crate::report::Report;
 use crate::report::text::{distinct_evidence, human_bytes, steps};
-use crate::report::{Finding, Report};
 
 /// Rendering options.
 #[derive(Clone, Debug)]
@@ -233,7 +234,8 @@ fn section(out: &mut String, f: &Finding, num: &str, h: &str, opts: &MarkdownOpt
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Evidence, Severity, Stats, Tool};
+    use crate::base::{Evidence, Severity};
+    use crate::report::{Stats, Tool};
 
     // Evidence shape: `docker ps` row with a quoted command containing a pipe (sos 4.x
     // sos_commands/docker/docker_ps), which must not break the table or the fence.

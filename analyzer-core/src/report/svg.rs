@@ -8,8 +8,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 
-use crate::model::Timestamp;
-use crate::report::{Finding, Report, Severity};
+use crate::base::{Finding, Severity, Timestamp};
+use crate::report::Report;
 use crate::stacks::Analysis;
 
 /// Escapes text for XML/HTML content and attribute values.
@@ -378,7 +378,8 @@ pub fn wait_for(a: &Analysis, max_locks: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Evidence, Stats, Tool};
+    use crate::base::Evidence;
+    use crate::report::{Stats, Tool};
 
     fn finding(rule: &str, sev: Severity, times: &[(i64, &str)]) -> Finding {
         Finding {

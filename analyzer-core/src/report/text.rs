@@ -10,7 +10,9 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Effects, Style};
 
-use crate::report::{Evidence, Finding, Report, Severity};
+use crate::base::{Evidence, Finding, Severity};
+
+use crate::report::Report;
 
 /// Rendering options.
 #[derive(Clone, Debug)]
@@ -407,7 +409,7 @@ pub fn shorten(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Timestamp;
+    use crate::base::Timestamp;
     use crate::report::{Stats, Tool};
 
     // Evidence shapes: `ctr -n moby task ls` row (sos 4.x sos_commands/containerd) and a

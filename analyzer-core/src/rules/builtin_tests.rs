@@ -6,8 +6,7 @@ use std::sync::OnceLock;
 use super::engine::{Engine, Observation, Observations};
 use super::spec::{self, RuleSpec};
 use super::testkit::*;
-use crate::model::Source;
-use crate::report::{Finding, Severity};
+use crate::base::{Finding, Severity, Source};
 
 mod kernel;
 mod kubelet;

@@ -2,8 +2,7 @@
 //! write-ups quote.
 
 use super::testkit::*;
-use crate::model::Source;
-use crate::report::Severity;
+use crate::base::{Severity, Source};
 use crate::rules::engine::Observations;
 
 const API: &str = "time=\"2018-12-14T20:04:45.788669544+08:00\" level=debug msg=\"Calling GET /v1.27/containers/json?all=1&filters=%7B%22label%22%3A%7B%22io.kubernetes.docker.type%3Dpodsandbox%22%3Atrue%7D%7D&limit=0\"";

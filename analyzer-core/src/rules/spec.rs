@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use crate::base::Severity;
 use crate::error::{Error, Result};
-use crate::report::Severity;
 
 /// One rule as written in its file.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -154,6 +154,106 @@ fn default_weight() -> Spanned<u32> {
 /// their sums exact.
 pub const MAX_WEIGHT: u32 = 1000;
 
+/// The multi-line events a rule can name (`event = …`), each with the fields its `where`
+/// conditions can test.
+pub const EVENTS: &[(&str, &[&str])] = &[
+    (
+        "oom-kill",
+        &[
+            "memcg",
+            "victim_pid",
+            "victim_comm",
+            "invoker",
+            "task_memcg",
+            "container_id",
+            "pod_uid",
+            "anon_rss_kb",
+        ],
+    ),
+    ("hung-task", &["comm", "pid", "seconds", "trace"]),
+    ("go-crash", &["program", "pid", "reason", "goroutines"]),
+];
+
+/// The goroutine-dump predicates a rule can name (`predicate = …`), each with the fields its
+/// conditions (`where`, `frames`, `waiter_frames`, `state`, `activity`) can test.
+pub const STACKS: &[(&str, &[&str])] = &[
+    (
+        "lock",
+        &[
+            "address",
+            "kind",
+            "holder",
+            "holder_state",
+            "minutes",
+            "activity",
+            "waiters",
+            "transitive_waiters",
+            "holder_frames",
+            "waiter_funcs",
+            "max_wait_minutes",
+            "candidates",
+            "dump",
+        ],
+    ),
+    ("deadlock", &["goroutines", "size", "dump"]),
+    (
+        "goroutines",
+        &["state", "minutes", "count", "frames", "dump"],
+    ),
+];
+
+/// The fields of a component version (`kind = "version"`).
+pub const VERSION_FIELDS: &[&str] = &["component", "version"];
+
+/// The fields every host fact has besides the attributes of its kind
+/// ([`FACTS`](crate::model::host::FACTS)).
+pub const FACT_FIELDS: &[&str] = &["subject", "summary"];
+
+/// The fields of the observation `name` of the evidence kind `kind` (`event`, `stacks`, `fact`,
+/// `version`): what the item's conditions can test. `None` when the kind has no such
+/// observation.
+pub fn observation_fields(kind: &str, name: &str) -> Option<Vec<&'static str>> {
+    let find = |table: &[(&'static str, &'static [&'static str])]| {
+        table
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, fields)| fields.to_vec())
+    };
+    match kind {
+        "event" => find(EVENTS),
+        "stacks" => find(STACKS),
+        "fact" => find(crate::model::host::FACTS).map(|mut fields| {
+            fields.extend_from_slice(FACT_FIELDS);
+            fields
+        }),
+        "version" => (name == "version").then(|| VERSION_FIELDS.to_vec()),
+        _ => None,
+    }
+}
+
+/// The observation names of the evidence kind `kind`, in table order.
+pub fn observation_names(kind: &str) -> Vec<&'static str> {
+    let names = |table: &[(&'static str, &'static [&'static str])]| {
+        table.iter().map(|(k, _)| *k).collect::<Vec<_>>()
+    };
+    match kind {
+        "event" => names(EVENTS),
+        "stacks" => names(STACKS),
+        "fact" => names(crate::model::host::FACTS),
+        "version" => vec!["version"],
+        _ => Vec::new(),
+    }
+}
+
+/// `a, b or c`: a list of names for an error message.
+pub(crate) fn one_of(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
 /// Parses a rule file. `name` is used in errors (`builtin/oom-kill.toml`, a path).
 pub fn parse_rule(name: &str, text: &str) -> Result<RuleSpec> {
     toml::from_str::<RuleSpec>(text).map_err(|e| {
@@ -217,6 +317,28 @@ pub fn severity(name: &str, text: &str, field: &str, value: &Spanned<String>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `docs/rule-authoring.md` lists every fact kind with the fields the loader accepts, and
+    /// the names in error messages read as a list.
+    #[test]
+    fn rule_authoring_lists_every_fact() {
+        let doc = include_str!("../../../docs/rule-authoring.md");
+        for (kind, fields) in crate::model::host::FACTS {
+            let row = format!("| `{kind}` | {} |", fields.join(", "));
+            assert!(doc.contains(&row), "{row}");
+        }
+        assert_eq!(
+            one_of(&observation_names("event")),
+            "oom-kill, hung-task or go-crash"
+        );
+        assert_eq!(one_of(&["lock"]), "lock");
+        assert_eq!(
+            observation_fields("fact", "daemon-restarted"),
+            Some(vec!["starts", "subject", "summary"])
+        );
+        assert_eq!(observation_fields("fact", "oom-kill"), None);
+        assert_eq!(observation_fields("event", "orphaned-shim"), None);
+    }
 
     #[test]
     fn syntax_errors_name_the_line() {

@@ -1,8 +1,10 @@
 //! Test helpers: scan hand-made records with the built-in rules.
 
-use crate::model::time::{Clock, LocalTime, RawTime, YearTracker};
-use crate::model::{Record, Source, Timestamp};
-use crate::report::Finding;
+use crate::base::time::{LocalTime, RawTime};
+
+use crate::base::{Finding, Source, Timestamp};
+use crate::model::time::{Clock, YearTracker};
+use crate::parse::Record;
 use crate::rules::engine::{Engine, Observation, Observations};
 
 /// One record of a synthetic member: source, ident, `HH:MM:SS` on 2020-08-20 (local, UTC

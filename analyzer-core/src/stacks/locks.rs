@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
-use crate::model::goroutine::{Dump, Frame, FxMap, FxSet, Goroutine, StateKind};
+use crate::parse::goroutine::{Dump, Frame, FxMap, FxSet, Goroutine, StateKind};
 use crate::stacks::is_runtime_or_sync;
 
 /// Largest distance between a lock and the struct address its methods receive. Real structs

@@ -2,13 +2,12 @@
 
 use std::collections::BTreeMap;
 
+use crate::base::{Evidence, Format};
 use crate::model::host::{
     CgroupState, CgroupValue, Container, HostState, NetNamespace, NsAddress, Process, ProcessTree,
     VersionInfo, known,
 };
-use crate::parse::Format;
 use crate::parse::{cgroup, netns, ps, pstree, runtime, versions};
-use crate::report::Evidence;
 
 /// Longest evidence text kept; longer lines are shortened in the middle.
 const MAX_TEXT: usize = 400;

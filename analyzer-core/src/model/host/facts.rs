@@ -2,10 +2,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::base::Evidence;
 use crate::model::host::build::HostBuilder;
 use crate::model::host::{Fact, HostState, Process};
 use crate::parse::cgroup;
-use crate::report::Evidence;
 
 /// The kind of a shim process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,13 +72,85 @@ pub(crate) fn shim_container_id(args: &str) -> Option<String> {
     words.get(1).filter(|w| hex(w)).map(|w| (*w).to_owned())
 }
 
-fn fact(
+/// Every fact kind [`derive`] makes, with the attributes it sets. Rule files name these kinds
+/// (`fact = …`) and attributes (`where`); a rule naming anything else fails to load.
+pub const FACTS: &[(&str, &[&str])] = &[
+    ("daemon-restarted", &["starts"]),
+    (
+        "orphaned-shim",
+        &["pid", "container_id", "daemon_running", "children", "ppid"],
+    ),
+    ("process-in-unknown-container", &["pid", "comm", "shim_pid"]),
+    (
+        "ip-conflict",
+        &["ip", "namespaces", "pids", "macs", "ancestry"],
+    ),
+    (
+        "netns-not-in-docker",
+        &["namespace", "pid", "ips", "nsfs", "basis"],
+    ),
+    (
+        "runtime-state-mismatch",
+        &[
+            "container_id",
+            "docker_state",
+            "containerd_state",
+            "shim_pid",
+            "pod_uid",
+        ],
+    ),
+    (
+        "runc-init-zombie",
+        &["pid", "parent_pid", "parent_args", "parent_start"],
+    ),
+    (
+        "pids-limit-reached",
+        &[
+            "cgroup",
+            "current",
+            "max",
+            "events_max",
+            "container_id",
+            "pod_uid",
+        ],
+    ),
+    (
+        "memory-limit-reached",
+        &[
+            "cgroup",
+            "usage",
+            "limit",
+            "failcnt",
+            "oom_kill",
+            "container_id",
+            "pod_uid",
+        ],
+    ),
+    (
+        "version-affected",
+        &["component", "version", "issue", "fixed", "reference"],
+    ),
+    ("live-restore-disabled", &["live_restore"]),
+    (
+        "runc-state",
+        &["container_id", "status", "pid", "oci_version"],
+    ),
+    ("syscall-blocked", &["pid", "syscall", "path", "call"]),
+];
+
+pub(super) fn fact(
     kind: &str,
     subject: String,
     summary: String,
     attrs: &[(&str, String)],
     evidence: Vec<Evidence>,
 ) -> Fact {
+    debug_assert!(
+        FACTS
+            .iter()
+            .any(|(k, names)| *k == kind && attrs.iter().all(|(a, _)| names.contains(a))),
+        "fact {kind} or one of its attributes is missing from FACTS"
+    );
     Fact {
         kind: kind.to_owned(),
         subject,
@@ -682,8 +754,8 @@ mod tests {
         assert!(!is_local("10.233.14.137"));
     }
 
+    use crate::base::Format;
     use crate::model::host::HostBuilder;
-    use crate::parse::Format;
 
     #[test]
     fn pstree_only_orphans_use_truncated_names() {

@@ -10,6 +10,7 @@
 //! so evidence cites the line of the paste. A process table cut by `grep` is partial: that the
 //! daemon is missing from it does not mean it is not running ([`Pasted::partial_ps`]).
 
+use super::facts::fact;
 use crate::model::host::build::{HostBuilder, LineIndex, Sighting, ev, shorten};
 use crate::model::host::{Fact, HostState, Process};
 use crate::parse::paste::{Line, read_line};
@@ -22,9 +23,9 @@ pub(crate) struct Pasted {
     /// may still run.
     pub partial_ps: bool,
     /// `runc state` documents: (container id, status, pid, OCI version, evidence).
-    pub runc_states: Vec<(String, String, Option<u32>, String, crate::report::Evidence)>,
+    pub runc_states: Vec<(String, String, Option<u32>, String, crate::base::Evidence)>,
     /// System calls an `strace -p` left unfinished: (pid, call text, evidence).
-    pub blocked: Vec<(Option<u32>, String, crate::report::Evidence)>,
+    pub blocked: Vec<(Option<u32>, String, crate::base::Evidence)>,
 }
 
 /// What a part of a paste is.
@@ -493,21 +494,18 @@ fn line_of(text: &[u8], needle: &[u8]) -> Option<u32> {
 /// `syscall-blocked` for every call an `strace -p` left unfinished.
 pub(super) fn facts(b: &HostBuilder, _st: &HostState, out: &mut Vec<Fact>) {
     for (id, status, pid, version, e) in &b.pasted.runc_states {
-        out.push(Fact {
-            kind: "runc-state".into(),
-            subject: id.clone(),
-            summary: format!("runc reports container {id} {status}"),
-            attrs: [
+        out.push(fact(
+            "runc-state",
+            id.clone(),
+            format!("runc reports container {id} {status}"),
+            &[
                 ("container_id", id.clone()),
                 ("status", status.clone()),
                 ("pid", pid.map(|p| p.to_string()).unwrap_or_default()),
                 ("oci_version", version.clone()),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-            evidence: vec![e.clone()],
-        });
+            ],
+            vec![e.clone()],
+        ));
     }
     for (pid, call, e) in &b.pasted.blocked {
         let syscall = call.split('(').next().unwrap_or_default().to_owned();
@@ -517,24 +515,22 @@ pub(super) fn facts(b: &HostBuilder, _st: &HostState, out: &mut Vec<Fact>) {
             .map(str::to_owned)
             .unwrap_or_default();
         let pid_s = pid.map(|p| p.to_string()).unwrap_or_default();
-        out.push(Fact {
-            kind: "syscall-blocked".into(),
-            subject: pid_s.clone(),
-            summary: format!(
-                "{}{syscall} did not return when the trace was cut: {call}",
-                pid.map(|p| format!("process {p}: ")).unwrap_or_default()
-            ),
-            attrs: [
+        let summary = format!(
+            "{}{syscall} did not return when the trace was cut: {call}",
+            pid.map(|p| format!("process {p}: ")).unwrap_or_default()
+        );
+        out.push(fact(
+            "syscall-blocked",
+            pid_s.clone(),
+            summary,
+            &[
                 ("pid", pid_s),
                 ("syscall", syscall),
                 ("path", path),
                 ("call", call.clone()),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-            evidence: vec![e.clone()],
-        });
+            ],
+            vec![e.clone()],
+        ));
     }
 }
 

@@ -1,7 +1,7 @@
 //! Kernel-log rules.
 
 use super::*;
-use crate::model::Source::Kernel;
+use crate::base::Source::Kernel;
 
 const CID: &str = "3f5e1c2b9a8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f";
 

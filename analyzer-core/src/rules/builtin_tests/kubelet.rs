@@ -1,7 +1,7 @@
 //! Kubelet-log rules.
 
 use super::*;
-use crate::model::Source::Kubelet;
+use crate::base::Source::Kubelet;
 
 fn kl<'a>(hms: &'a str, msg: &'a str) -> Line<'a> {
     (Kubelet, "kubelet", hms, msg)

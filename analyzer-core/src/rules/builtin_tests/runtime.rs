@@ -1,7 +1,7 @@
 //! Runtime-log (dockerd, containerd, systemd) rules.
 
 use super::*;
-use crate::model::Source::{Containerd, Dockerd, Systemd};
+use crate::base::Source::{Containerd, Dockerd, Systemd};
 
 fn d<'a>(hms: &'a str, msg: &'a str) -> Line<'a> {
     (Dockerd, "dockerd", hms, msg)

@@ -1,5 +1,10 @@
+use super::scan::KEEP_TEXT;
 use super::*;
-use crate::model::time::{LocalTime, YearTracker};
+use crate::base::time::{LocalTime, RawTime};
+use crate::base::{Severity, Source, Timestamp};
+use crate::error::Error;
+use crate::model::time::{Clock, YearTracker};
+use crate::parse::Record;
 
 /// A rule with a required kernel OOM pattern, a supporting dockerd pattern with a count and a
 /// window, and an `against` item.
@@ -426,30 +431,21 @@ fn prefilter_changes_nothing() {
     assert_eq!(with, without);
 }
 
-#[test]
-fn literals_are_extracted_from_patterns() {
-    assert_eq!(
-        extract_literals(r"Calling (?:GET|HEAD) /v1\.\d+/containers/json"),
-        vec![b"Calling GET /v1.".to_vec(), b"Calling HEAD /v1.".to_vec()]
-    );
-    // No usable literal at either end: the pattern runs on every record.
-    assert!(extract_literals(r"\d+ x \d+").is_empty());
+/// File, line, field and message of the error compiling `text` as `name`.
+fn error(name: &str, text: &str) -> (String, usize, String, String) {
+    match Engine::compile([(name, text)]) {
+        Err(Error::Rule {
+            file,
+            line,
+            field,
+            message,
+        }) => (file, line, field, message),
+        other => panic!("unexpected {other:?}"),
+    }
 }
 
 #[test]
 fn rule_file_errors_name_file_line_and_field() {
-    /// File, line, field and message of the error compiling `text` as `name`.
-    fn error(name: &str, text: &str) -> (String, usize, String, String) {
-        match Engine::compile([(name, text)]) {
-            Err(Error::Rule {
-                file,
-                line,
-                field,
-                message,
-            }) => (file, line, field, message),
-            other => panic!("unexpected {other:?}"),
-        }
-    }
     let bad_regex = RULE_B.replace("StopContainer .* context", "StopContainer (.* context");
     let (file, line, field, _) = error("user/b.toml", &bad_regex);
     assert_eq!(
@@ -482,16 +478,6 @@ fn rule_file_errors_name_file_line_and_field() {
         assert_eq!((line, field.as_str()), want);
         assert!(message.ends_with("(out of range)"), "{message}");
     }
-}
-
-#[test]
-fn versions_compare() {
-    use std::cmp::Ordering::*;
-    assert_eq!(compare_versions("17.03.2-ce", "18.03"), Less);
-    assert_eq!(compare_versions("1.0.0-rc2", "1.0.0"), Less);
-    assert_eq!(compare_versions("1.0.0-rc2", "1.0.0-rc5"), Less);
-    assert_eq!(compare_versions("v1.2.6", "1.2.6"), Equal);
-    assert_eq!(compare_versions("20.10.7", "19.03"), Greater);
 }
 
 #[test]
@@ -589,171 +575,6 @@ describe = "the limit"
     ));
 }
 
-/// Every built-in literal contains a line key, and the keys fit one SIMD search. The literals
-/// need merging (more than [`MAX_KEYS`] of them), and the indexed merge gives what the plain one
-/// ([`line_keys_plain`]) gives.
-#[test]
-fn line_keys_cover_every_builtin_literal() {
-    let engine = crate::rules::load(&[]).unwrap();
-    let lits: Vec<Vec<u8>> = engine
-        .literals()
-        .into_iter()
-        .map(|l| l.into_bytes())
-        .collect();
-    assert!(lits.len() > 2 * MAX_KEYS, "{} literals", lits.len());
-    let keys = line_keys(&lits);
-    assert_eq!(keys.len(), MAX_KEYS);
-    assert_eq!(keys, line_keys_plain(&lits));
-    assert!(keys.iter().all(|k| !k.is_empty()));
-    for l in &lits {
-        assert!(
-            keys.iter().any(|k| memchr::memmem::find(l, k).is_some()),
-            "{:?} holds no key",
-            String::from_utf8_lossy(l)
-        );
-    }
-}
-
-/// The line-skipping prefilter finds exactly the overlapping matches of a whole-text search.
-/// Lines: CentOS 7 journal (apache/doris#3525 OOM pair, NPD kernel-monitor hung task,
-/// kubernetes/kubernetes#45419 PLEG, moby#42953 runc init) between ordinary traffic.
-#[test]
-fn line_skip_matches_whole_overlapping_search() {
-    let engine = crate::rules::load(&[]).unwrap();
-    let mut text = String::new();
-    for i in 0..200 {
-        text.push_str(&format!(
-            "Aug 20 10:25:{:02} node-1 kubelet[12170]: I0820 10:25:54.561334   12170 kubelet.go:1913] SyncLoop (PLEG): event {i}\n",
-            i % 60
-        ));
-        if i % 37 == 0 {
-            text.push_str("Aug 20 10:25:54 node-1 kernel: Memory cgroup out of memory: Kill process 24984 (java) score 968 or sacrifice child\n");
-            text.push_str("Aug 20 10:25:54 node-1 kernel: Killed process 24984 (java), UID 0, total-vm:70347780kB, anon-rss:45563572kB, file-rss:0kB, shmem-rss:0kB\n");
-            text.push_str("Aug 20 10:25:55 node-1 kernel: INFO: task dockerd:4085 blocked for more than 120 seconds.\n");
-            text.push_str("Aug 20 10:25:56 node-1 kubelet[12170]: E0820 10:25:56.000001   12170 kubelet.go:1845] skipping pod synchronization - [PLEG is not healthy: pleg was last seen active 3m0.5s ago; threshold is 3m0s]\n");
-            text.push_str("Aug 20 10:25:57 node-1 dockerd[4085]: time=\"2020-08-20T10:25:57.1+08:00\" level=error msg=\"OCI runtime create failed: container_linux.go:380: starting container process caused: read init-p: connection reset by peer: unknown\"");
-            text.push('\n');
-        }
-    }
-    // The last line without a newline.
-    text.push_str("Aug 20 10:26:00 node-1 systemd[1]: Started Session 42 of user root.");
-    let data = text.as_bytes();
-    let ac = engine.prefilter.as_ref().unwrap();
-    let mut whole: Vec<(u64, u32)> = ac
-        .find_overlapping_iter(data)
-        .map(|m| (m.start() as u64, m.pattern().as_u32()))
-        .collect();
-    whole.sort_unstable();
-    let fast = engine.scan(data).hits;
-    assert_eq!(fast, whole);
-    // 6 OOM blocks × (3 + 2 + 2 + 1 + 2) literal occurrences at least, plus the last line.
-    assert!(whole.len() > 6 * 5, "{}", whole.len());
-    assert!(engine.max_literal >= 40, "{}", engine.max_literal);
-    assert!(!engine.multiline_literals);
-}
-
-/// Longest common substrings: length and start in the first string.
-#[test]
-fn longest_common_substring() {
-    assert_eq!(
-        longest_common(b"INFO: task dockerd:", b"INFO: task kubelet:"),
-        (11, 0)
-    );
-    assert_eq!(longest_common(b"xxStarted ", b"Started Docker"), (8, 2));
-    assert_eq!(longest_common(b"abc", b"xyz"), (0, 0));
-    assert_eq!(longest_common(b"", b"xyz"), (0, 0));
-}
-
-/// What [`line_keys`] must give, without its shortcuts: every live pair's longest common
-/// substring recomputed at every step.
-fn line_keys_plain(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
-    let holds = |k: &[u8], o: &[u8]| memchr::memmem::find(k, o).is_some();
-    let mut sorted: Vec<Vec<u8>> = lits.iter().filter(|l| !l.is_empty()).cloned().collect();
-    sorted.sort();
-    sorted.dedup();
-    let mut keys: Vec<Option<Vec<u8>>> = sorted
-        .iter()
-        .filter(|k| !sorted.iter().any(|o| o != *k && holds(k, o)))
-        .map(|k| Some(k.clone()))
-        .collect();
-    while keys.iter().flatten().count() > MAX_KEYS {
-        let mut best: Option<(usize, usize, usize)> = None;
-        for i in 0..keys.len() {
-            for j in i + 1..keys.len() {
-                if let (Some(a), Some(b)) = (&keys[i], &keys[j]) {
-                    let (len, at) = longest_common(a, b);
-                    if len >= 4 && best.is_none_or(|b| len > b.0) {
-                        best = Some((len, i, at));
-                    }
-                }
-            }
-        }
-        let Some((len, i, at)) = best else { break };
-        let shared = keys[i].as_ref().unwrap()[at..at + len].to_vec();
-        for key in keys.iter_mut() {
-            if key.as_ref().is_some_and(|k| holds(k, &shared)) {
-                *key = None;
-            }
-        }
-        keys[i] = Some(shared);
-    }
-    let mut keys: Vec<Vec<u8>> = keys.into_iter().flatten().collect();
-    keys.sort();
-    keys
-}
-
-proptest::proptest! {
-    /// The key-window search finds exactly the overlapping matches of a whole-text search, for
-    /// literals that overlap, nest and share keys, on any text over their bytes.
-    #[test]
-    fn key_windows_match_whole_overlapping_search(
-        data in proptest::collection::vec(proptest::sample::select(b"abcdex \n".to_vec()), 0..400)
-    ) {
-        let lits: Vec<Vec<u8>> = [
-            &b"abcd"[..], b"bcde", b"cdex", b"dab", b"ab", b"xxab c", b"e a", b"aaaa", b"bcdexab",
-        ]
-        .iter()
-        .map(|l| l.to_vec())
-        .collect();
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&lits)
-            .unwrap();
-        let keys = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(line_keys(&lits))
-            .unwrap();
-        let mut whole: Vec<(u64, u32)> = ac
-            .find_overlapping_iter(&data)
-            .map(|m| (m.start() as u64, m.pattern().as_u32()))
-            .collect();
-        whole.sort_unstable();
-        let mut fast = Vec::new();
-        overlapping_by_line(&ac, &keys, 7, &data, &mut fast);
-        fast.sort_unstable();
-        proptest::prop_assert_eq!(fast, whole);
-    }
-}
-
-proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig {
-        cases: 64,
-        max_shrink_iters: 64,
-        ..proptest::prelude::ProptestConfig::default()
-    })]
-    /// The indexed merge gives what the plain one gives, on literal sets that need merging.
-    #[test]
-    fn line_keys_equal_the_plain_merge(
-        lits in proptest::collection::vec(
-            proptest::collection::vec(proptest::sample::select(b"abcdefghijkl".to_vec()), 6..14),
-            MAX_KEYS + 16..MAX_KEYS * 3,
-        )
-    ) {
-        proptest::prop_assert_eq!(line_keys(&lits), line_keys_plain(&lits));
-    }
-}
-
 /// A sosreport holds the journal whole and again for the current boot, and a daemon's log file
 /// repeats its journal lines: a record copied in several members counts once (per second, the
 /// member with the most matches stands for all), while matches of one member are never merged.
@@ -792,4 +613,133 @@ fn records_copied_in_several_members_count_once() {
         cited,
         vec![("--no-pager", 1), ("--no-pager", 3), ("--boot", 3)]
     );
+}
+
+/// A rule with one item of each kind that tests fields (a fact, an event, a stacks lock and a
+/// version, from lines 9, 18, 26 and 35), each with a condition on a real field.
+const RULE_FIELDS: &str = r#"
+id = "fields"
+title = "Fields"
+severity = "high"
+summary = "s"
+explanation = "x"
+remediation = "y"
+
+[[evidence]]
+id = "shim"
+kind = "fact"
+fact = "orphaned-shim"
+role = "required"
+describe = "an orphaned shim"
+[evidence.where]
+daemon_running = '^false$'
+
+[[evidence]]
+id = "hung"
+kind = "event"
+event = "hung-task"
+describe = "a hung task"
+[evidence.where]
+trace = 'copy_net_ns'
+
+[[evidence]]
+id = "lock"
+kind = "stacks"
+predicate = "lock"
+frames = 'volume/local'
+describe = "a held lock"
+[evidence.where]
+max_wait_minutes = '^[1-9]'
+
+[[evidence]]
+id = "docker"
+kind = "version"
+component = "docker"
+describe = "docker"
+[evidence.where]
+version = '^17\.'
+"#;
+
+/// Rule files naming a fact kind or a field that no observation has fail to load, naming the
+/// file, the line and the field; the same names spelt right load.
+#[test]
+fn unknown_kinds_and_fields_name_the_line() {
+    assert!(Engine::compile([("fields.toml", RULE_FIELDS)]).is_ok());
+    let cases: &[(&str, &str, usize, &str, &str)] = &[
+        // A misspelt fact kind.
+        (
+            "fact = \"orphaned-shim\"",
+            "fact = \"orphan-shim\"",
+            12,
+            "evidence[0].fact",
+            "unknown fact \"orphan-shim\" (expected daemon-restarted, orphaned-shim, ",
+        ),
+        // A field the fact does not have.
+        (
+            "daemon_running = '^false$'",
+            "daemon = '^false$'",
+            16,
+            "evidence[0].where.daemon",
+            "unknown field \"daemon\" of orphaned-shim (expected pid, container_id, daemon_running, children, ppid, subject or summary)",
+        ),
+        // A field of another event.
+        (
+            "trace = 'copy_net_ns'",
+            "victim_comm = 'java'",
+            24,
+            "evidence[1].where.victim_comm",
+            "unknown field \"victim_comm\" of hung-task (expected comm, pid, seconds or trace)",
+        ),
+        // A field of a stacks predicate, misspelt.
+        (
+            "max_wait_minutes = '^[1-9]'",
+            "max_wait = '^[1-9]'",
+            33,
+            "evidence[2].where.max_wait",
+            "unknown field \"max_wait\" of lock (expected address, ",
+        ),
+        // `state` is a field of goroutine groups, not of locks.
+        (
+            "frames = 'volume/local'",
+            "state = 'semacquire'",
+            30,
+            "evidence[2].state",
+            "lock observations have no state to match",
+        ),
+        // A deadlock has no frames to match.
+        (
+            "predicate = \"lock\"\nframes = 'volume/local'\ndescribe = \"a held lock\"\n[evidence.where]\nmax_wait_minutes = '^[1-9]'",
+            "predicate = \"deadlock\"\nframes = 'volume/local'\ndescribe = \"a cycle\"",
+            30,
+            "evidence[2].frames",
+            "deadlock observations have no frames to match",
+        ),
+        // A version has a component and a version, nothing else.
+        (
+            "version = '^17\\.'",
+            "release = '^17\\.'",
+            41,
+            "evidence[3].where.release",
+            "unknown field \"release\" of version (expected component or version)",
+        ),
+    ];
+    for (from, to, want_line, want_field, want_message) in cases {
+        assert!(RULE_FIELDS.contains(from), "{from}");
+        let text = RULE_FIELDS.replacen(from, to, 1);
+        let (file, line, field, message) = error("user/fields.toml", &text);
+        assert_eq!(
+            (file.as_str(), line, field.as_str()),
+            ("user/fields.toml", *want_line, *want_field),
+            "{to}: {message}"
+        );
+        assert!(message.starts_with(want_message), "{to}: {message}");
+    }
+    // A log item has no fields: a `where` on it would be ignored, so it is an error.
+    let log_where = RULE_B.replace(
+        "describe = \"timeouts\"",
+        "describe = \"timeouts\"\n[evidence.where]\npod = 'x'",
+    );
+    let (_, line, field, message) = error("b.toml", &log_where);
+    assert_eq!((line, field.as_str()), (17, "evidence[0].where.pod"));
+    assert!(message.starts_with("a log item has no fields"), "{message}");
 }

@@ -1,9 +1,115 @@
-//! Hand-written timestamp readers for the hot path.
+//! Time as lines state it: instants ([`Timestamp`]), what a line says before the bundle clock
+//! resolves it ([`RawTime`], [`LocalTime`]), and the hand-written readers of timestamp text that
+//! every parser shares.
 //!
-//! Fixed-width fields are read straight into integers; no per-line allocation, no strtime.
-//! Every reader returns `None` on anything unexpected rather than guessing.
+//! Parsers never guess. A line says what it says ([`RawTime`]): an absolute instant (ISO time
+//! with an offset, epoch seconds), a wall-clock time in the host's zone with or without a year
+//! (journal `short`, RFC3164 syslog, klog, `dmesg -T`), or seconds since boot (raw dmesg).
+//! The bundle clock ([`Clock`](crate::model::time::Clock)) resolves them once the whole bundle
+//! is read.
+//!
+//! The readers are for the hot path: fixed-width fields are read straight into integers; no
+//! per-line allocation, no strtime. Every reader returns `None` on anything unexpected rather
+//! than guessing.
 
-use crate::model::time::{LocalTime, Timestamp};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// An instant, in microseconds since the Unix epoch (UTC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// Microseconds since the Unix epoch.
+    pub fn as_micros(self) -> i64 {
+        self.0
+    }
+
+    /// From whole seconds and a microsecond fraction.
+    pub fn from_secs_micros(secs: i64, micros: u32) -> Timestamp {
+        Timestamp(
+            secs.saturating_mul(1_000_000)
+                .saturating_add(i64::from(micros)),
+        )
+    }
+
+    /// The jiff instant, for formatting and arithmetic.
+    pub fn to_jiff(self) -> jiff::Timestamp {
+        jiff::Timestamp::from_microsecond(self.0).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+    }
+
+    /// RFC 3339 in UTC with microseconds when they are not zero (`2020-08-20T02:25:54.561334Z`).
+    pub fn to_rfc3339(self) -> String {
+        let ts = self.to_jiff();
+        if self.0 % 1_000_000 == 0 {
+            ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+        } else {
+            ts.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+        }
+    }
+
+    /// Parses RFC 3339 / ISO 8601 with an offset (`2021-05-12T09:08:40.642410594+08:00`,
+    /// `2021-05-12T09:08:40+0800`, `…Z`). Nanoseconds are truncated to microseconds.
+    pub fn parse_rfc3339(text: &[u8]) -> Option<Timestamp> {
+        parse_iso(text)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_rfc3339())
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_rfc3339())
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Timestamp::parse_rfc3339(s.as_bytes())
+            .ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 time: {s:?}")))
+    }
+}
+
+/// A time as a line states it, before the bundle clock resolves it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RawTime {
+    /// The line carries no time (continuation lines, `ps` output, …).
+    #[default]
+    None,
+    /// An absolute instant: the text had an offset/zone or was epoch-based.
+    Utc(Timestamp),
+    /// A wall-clock time in the collection host's time zone. `year` is `None` for yearless
+    /// formats (journal `short`, RFC 3164, klog), resolved with the member's
+    /// [`YearTracker`](crate::model::time::YearTracker).
+    Local(LocalTime),
+    /// Microseconds since boot (raw dmesg, journal `short-monotonic`).
+    Monotonic(u64),
+}
+
+/// A civil wall-clock time, possibly without year.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LocalTime {
+    /// The year when the text gave one.
+    pub year: Option<i16>,
+    /// 1–12.
+    pub month: u8,
+    /// 1–31.
+    pub day: u8,
+    /// 0–23.
+    pub hour: u8,
+    /// 0–59.
+    pub minute: u8,
+    /// 0–60 (leap second tolerated).
+    pub second: u8,
+    /// Fraction of the second in microseconds.
+    pub micros: u32,
+}
 
 /// Reads `n` ASCII digits.
 #[inline]

@@ -1,0 +1,460 @@
+//! The shared literal prefilter: the literals of every log pattern in one Aho–Corasick
+//! automaton, run once over a member's bytes, so that a record meets only the regular
+//! expressions whose literals it contains. Lines without a literal are skipped by a faster
+//! search for a few short keys that every literal contains.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use super::compile::Matcher;
+use crate::error::{Error, Result};
+
+/// The literals of every matcher in one automaton, and the matchers each literal selects.
+#[derive(Debug)]
+pub(super) struct Prefilter {
+    /// Every literal; `None` when no pattern has one.
+    automaton: Option<AhoCorasick>,
+    /// For each prefilter pattern, the matchers it selects.
+    pub(super) literal_matchers: Vec<Vec<usize>>,
+    /// Matchers with no literal: run on every record.
+    pub(super) always: Vec<usize>,
+    /// Length of the longest literal: how far before a line key a literal can start.
+    max_literal: usize,
+    /// Some literal spans lines: the prefilter cannot skip line by line.
+    multiline_literals: bool,
+    /// Short substrings, one inside every literal, few enough for a SIMD (Teddy) search.
+    line_keys: Option<AhoCorasick>,
+}
+
+impl Prefilter {
+    /// Indexes the literals of `matchers` (in matcher order) and builds the automata.
+    pub(super) fn build(matchers: &[Matcher]) -> Result<Prefilter> {
+        let mut lits: Vec<Vec<u8>> = Vec::new();
+        let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut literal_matchers: Vec<Vec<usize>> = Vec::new();
+        let mut always = Vec::new();
+        for (mi, m) in matchers.iter().enumerate() {
+            if m.literals.is_empty() {
+                always.push(mi);
+                continue;
+            }
+            for l in &m.literals {
+                let pi = *index.entry(l.clone()).or_insert_with(|| {
+                    lits.push(l.clone());
+                    literal_matchers.push(Vec::new());
+                    lits.len() - 1
+                });
+                if !literal_matchers[pi].contains(&mi) {
+                    literal_matchers[pi].push(mi);
+                }
+            }
+        }
+        let automaton = if lits.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    // A DFA keeps the leftmost skip over lines without literals fast even with
+                    // a few hundred literals (the default picks an NFA above ~100).
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                    .build(&lits)
+                    .map_err(|e| Error::Rule {
+                        file: "(prefilter)".into(),
+                        line: 0,
+                        field: "literals".into(),
+                        message: e.to_string(),
+                    })?,
+            )
+        };
+        Ok(Prefilter {
+            automaton,
+            literal_matchers,
+            always,
+            max_literal: lits.iter().map(Vec::len).max().unwrap_or(0),
+            multiline_literals: lits.iter().any(|l| l.contains(&b'\n')),
+            line_keys: AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(line_keys(&lits))
+                .ok(),
+        })
+    }
+
+    /// Every occurrence of a literal in `data` as (offset, literal index), ordered by offset.
+    pub(super) fn hits(&self, data: &[u8]) -> Vec<(u64, u32)> {
+        let mut hits: Vec<(u64, u32)> = Vec::new();
+        if let Some(ac) = &self.automaton {
+            match &self.line_keys {
+                Some(keys) if !self.multiline_literals => {
+                    overlapping_by_line(ac, keys, self.max_literal, data, &mut hits)
+                }
+                _ => {
+                    for m in ac.find_overlapping_iter(data) {
+                        hits.push((m.start() as u64, m.pattern().as_u32()));
+                    }
+                }
+            }
+            // Overlapping matches come sorted by end; order by start for the cursor walk.
+            hits.sort_unstable();
+        }
+        hits
+    }
+}
+
+/// Every overlapping match of `ac` in `data`: a fast search for `keys` (every literal contains
+/// one, see [`line_keys`]) skips lines without any literal, and on a line with a key only the
+/// text from `max_len` bytes before the key to the line's end is searched for overlapping
+/// matches (most lines of a log match nothing). Literals must not contain `\n` and be at most
+/// `max_len` long.
+///
+/// The key found is the line's leftmost key occurrence or overlaps it, and every literal
+/// occurrence holds a key occurrence, so no literal of the line starts more than `max_len`
+/// bytes before the key found.
+pub(super) fn overlapping_by_line(
+    ac: &AhoCorasick,
+    keys: &AhoCorasick,
+    max_len: usize,
+    data: &[u8],
+    hits: &mut Vec<(u64, u32)>,
+) {
+    let mut at = 0;
+    while at < data.len() {
+        let Some(m) = keys.find(aho_corasick::Input::new(data).range(at..)) else {
+            break;
+        };
+        // `at` is a line start (or the start of the data), so the window stays on the line.
+        let start = m.start().saturating_sub(max_len).max(at);
+        let start = match memchr::memrchr(b'\n', &data[start..m.start()]) {
+            Some(i) => start + i + 1,
+            None => start,
+        };
+        let line_end = memchr::memchr(b'\n', &data[m.end()..]).map_or(data.len(), |i| m.end() + i);
+        let input = aho_corasick::Input::new(data).range(start..line_end);
+        let mut state = aho_corasick::automaton::OverlappingState::start();
+        loop {
+            ac.find_overlapping(input.clone(), &mut state);
+            let Some(o) = state.get_match() else { break };
+            hits.push((o.start() as u64, o.pattern().as_u32()));
+        }
+        at = line_end + 1;
+    }
+}
+
+/// Most keys [`line_keys`] makes: the SIMD multi-substring search (Teddy) takes up to 64.
+pub(super) const MAX_KEYS: usize = 64;
+
+/// Short substrings such that every literal contains at least one: the literals, those
+/// containing another dropped, then the two sharing the longest common substring (at least 4
+/// bytes) replaced by it until at most [`MAX_KEYS`] remain. Long shared substrings keep the
+/// keys as rare as the literals. A line holding a literal holds a key, so a search for keys
+/// finds every line the literals can be in.
+pub(super) fn line_keys(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let holds = |k: &[u8], o: &[u8]| memchr::memmem::find(k, o).is_some();
+    let mut keys: Vec<Vec<u8>> = lits.iter().filter(|l| !l.is_empty()).cloned().collect();
+    keys.sort();
+    keys.dedup();
+    let all = keys.clone();
+    keys.retain(|k| !all.iter().any(|o| o != k && holds(k, o)));
+    // No live key holds another. Keys keep their index. `common` holds the pairs of live keys
+    // sharing 4 bytes or more (no shorter substring is merged): (i, j), i < j, to the longest
+    // common substring's length and start in key i.
+    let n = keys.len();
+    let mut live = vec![true; n];
+    let mut common: BTreeMap<(usize, usize), (usize, usize)> = BTreeMap::new();
+    let mut holders: HashMap<&[u8], Vec<usize>> = HashMap::new();
+    for (k, key) in keys.iter().enumerate() {
+        for gram in key.windows(4) {
+            let ids = holders.entry(gram).or_default();
+            if ids.last() != Some(&k) {
+                ids.push(k);
+            }
+        }
+    }
+    for ids in holders.values() {
+        for (x, &j) in ids.iter().enumerate() {
+            for &i in &ids[..x] {
+                common
+                    .entry((i, j))
+                    .or_insert_with(|| longest_common(&keys[i], &keys[j]));
+            }
+        }
+    }
+    drop(holders);
+    let mut count = n;
+    while count > MAX_KEYS {
+        // The longest, the first in index order among equals.
+        let mut best: Option<(usize, usize, usize)> = None; // (len, i, start in i)
+        for (&(i, _), &(len, start)) in &common {
+            if best.is_none_or(|b| len > b.0) {
+                best = Some((len, i, start));
+            }
+        }
+        let Some((len, i, start)) = best else { break };
+        // The shared substring replaces key i; every other key holding it (key j among
+        // them) goes. It holds no live key, being part of key i.
+        let shared = keys[i][start..start + len].to_vec();
+        for k in 0..n {
+            if k != i && live[k] && holds(&keys[k], &shared) {
+                live[k] = false;
+                count -= 1;
+            }
+        }
+        keys[i] = shared;
+        // Pairs of a dropped key go; those of key i are recomputed (a part of key i shares no
+        // more with another key than key i did, so no pair is added).
+        common.retain(|&(a, b), v| {
+            if !live[a] || !live[b] {
+                return false;
+            }
+            if a == i || b == i {
+                *v = longest_common(&keys[a], &keys[b]);
+            }
+            v.0 >= 4
+        });
+    }
+    let mut keys: Vec<Vec<u8>> = keys
+        .into_iter()
+        .zip(live)
+        .filter_map(|(k, l)| l.then_some(k))
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// The longest common substring of `a` and `b`: its length and start in `a` (dynamic
+/// programming over one row).
+pub(super) fn longest_common(a: &[u8], b: &[u8]) -> (usize, usize) {
+    let mut best = (0, 0);
+    let mut prev = vec![0usize; b.len() + 1];
+    let mut row = vec![0usize; b.len() + 1];
+    for (i, &x) in a.iter().enumerate() {
+        for (j, &y) in b.iter().enumerate() {
+            row[j + 1] = if x == y { prev[j] + 1 } else { 0 };
+            if row[j + 1] > best.0 {
+                best = (row[j + 1], i + 1 - row[j + 1]);
+            }
+        }
+        std::mem::swap(&mut prev, &mut row);
+    }
+    best
+}
+
+/// Literals of which every match of `pattern` contains one, or empty when none is usable.
+pub(super) fn extract_literals(pattern: &str) -> Vec<Vec<u8>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let Ok(hir) = regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .build()
+        .parse(pattern)
+    else {
+        return Vec::new();
+    };
+    for prefix in [true, false] {
+        let mut ex = Extractor::new();
+        ex.kind(if prefix {
+            ExtractKind::Prefix
+        } else {
+            ExtractKind::Suffix
+        });
+        let mut seq = ex.extract(&hir);
+        // Keep the literals whole (more selective) unless there are too many of them.
+        if seq.len().is_some_and(|n| n > 16) {
+            if prefix {
+                seq.optimize_for_prefix_by_preference();
+            } else {
+                seq.optimize_for_suffix_by_preference();
+            }
+        }
+        if let Some(lits) = seq.literals() {
+            if !lits.is_empty() && lits.iter().all(|l| l.as_bytes().len() >= 4) {
+                return lits.iter().map(|l| l.as_bytes().to_vec()).collect();
+            }
+        }
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_are_extracted_from_patterns() {
+        assert_eq!(
+            extract_literals(r"Calling (?:GET|HEAD) /v1\.\d+/containers/json"),
+            vec![b"Calling GET /v1.".to_vec(), b"Calling HEAD /v1.".to_vec()]
+        );
+        // No usable literal at either end: the pattern runs on every record.
+        assert!(extract_literals(r"\d+ x \d+").is_empty());
+    }
+
+    /// Every built-in literal contains a line key, and the keys fit one SIMD search. The literals
+    /// need merging (more than [`MAX_KEYS`] of them), and the indexed merge gives what the plain one
+    /// ([`line_keys_plain`]) gives.
+    #[test]
+    fn line_keys_cover_every_builtin_literal() {
+        let engine = crate::rules::load(&[]).unwrap();
+        let lits: Vec<Vec<u8>> = engine
+            .literals()
+            .into_iter()
+            .map(|l| l.into_bytes())
+            .collect();
+        assert!(lits.len() > 2 * MAX_KEYS, "{} literals", lits.len());
+        let keys = line_keys(&lits);
+        assert_eq!(keys.len(), MAX_KEYS);
+        assert_eq!(keys, line_keys_plain(&lits));
+        assert!(keys.iter().all(|k| !k.is_empty()));
+        for l in &lits {
+            assert!(
+                keys.iter().any(|k| memchr::memmem::find(l, k).is_some()),
+                "{:?} holds no key",
+                String::from_utf8_lossy(l)
+            );
+        }
+    }
+
+    /// The line-skipping prefilter finds exactly the overlapping matches of a whole-text search.
+    /// Lines: CentOS 7 journal (apache/doris#3525 OOM pair, NPD kernel-monitor hung task,
+    /// kubernetes/kubernetes#45419 PLEG, moby#42953 runc init) between ordinary traffic.
+    #[test]
+    fn line_skip_matches_whole_overlapping_search() {
+        let engine = crate::rules::load(&[]).unwrap();
+        let mut text = String::new();
+        for i in 0..200 {
+            text.push_str(&format!(
+                "Aug 20 10:25:{:02} node-1 kubelet[12170]: I0820 10:25:54.561334   12170 kubelet.go:1913] SyncLoop (PLEG): event {i}\n",
+                i % 60
+            ));
+            if i % 37 == 0 {
+                text.push_str("Aug 20 10:25:54 node-1 kernel: Memory cgroup out of memory: Kill process 24984 (java) score 968 or sacrifice child\n");
+                text.push_str("Aug 20 10:25:54 node-1 kernel: Killed process 24984 (java), UID 0, total-vm:70347780kB, anon-rss:45563572kB, file-rss:0kB, shmem-rss:0kB\n");
+                text.push_str("Aug 20 10:25:55 node-1 kernel: INFO: task dockerd:4085 blocked for more than 120 seconds.\n");
+                text.push_str("Aug 20 10:25:56 node-1 kubelet[12170]: E0820 10:25:56.000001   12170 kubelet.go:1845] skipping pod synchronization - [PLEG is not healthy: pleg was last seen active 3m0.5s ago; threshold is 3m0s]\n");
+                text.push_str("Aug 20 10:25:57 node-1 dockerd[4085]: time=\"2020-08-20T10:25:57.1+08:00\" level=error msg=\"OCI runtime create failed: container_linux.go:380: starting container process caused: read init-p: connection reset by peer: unknown\"");
+                text.push('\n');
+            }
+        }
+        // The last line without a newline.
+        text.push_str("Aug 20 10:26:00 node-1 systemd[1]: Started Session 42 of user root.");
+        let data = text.as_bytes();
+        let ac = engine.prefilter.automaton.as_ref().unwrap();
+        let mut whole: Vec<(u64, u32)> = ac
+            .find_overlapping_iter(data)
+            .map(|m| (m.start() as u64, m.pattern().as_u32()))
+            .collect();
+        whole.sort_unstable();
+        let fast = engine.prefilter.hits(data);
+        assert_eq!(fast, whole);
+        // 6 OOM blocks × (3 + 2 + 2 + 1 + 2) literal occurrences at least, plus the last line.
+        assert!(whole.len() > 6 * 5, "{}", whole.len());
+        assert!(
+            engine.prefilter.max_literal >= 40,
+            "{}",
+            engine.prefilter.max_literal
+        );
+        assert!(!engine.prefilter.multiline_literals);
+    }
+
+    /// Longest common substrings: length and start in the first string.
+    #[test]
+    fn longest_common_substring() {
+        assert_eq!(
+            longest_common(b"INFO: task dockerd:", b"INFO: task kubelet:"),
+            (11, 0)
+        );
+        assert_eq!(longest_common(b"xxStarted ", b"Started Docker"), (8, 2));
+        assert_eq!(longest_common(b"abc", b"xyz"), (0, 0));
+        assert_eq!(longest_common(b"", b"xyz"), (0, 0));
+    }
+
+    /// What [`line_keys`] must give, without its shortcuts: every live pair's longest common
+    /// substring recomputed at every step.
+    fn line_keys_plain(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
+        let holds = |k: &[u8], o: &[u8]| memchr::memmem::find(k, o).is_some();
+        let mut sorted: Vec<Vec<u8>> = lits.iter().filter(|l| !l.is_empty()).cloned().collect();
+        sorted.sort();
+        sorted.dedup();
+        let mut keys: Vec<Option<Vec<u8>>> = sorted
+            .iter()
+            .filter(|k| !sorted.iter().any(|o| o != *k && holds(k, o)))
+            .map(|k| Some(k.clone()))
+            .collect();
+        while keys.iter().flatten().count() > MAX_KEYS {
+            let mut best: Option<(usize, usize, usize)> = None;
+            for i in 0..keys.len() {
+                for j in i + 1..keys.len() {
+                    if let (Some(a), Some(b)) = (&keys[i], &keys[j]) {
+                        let (len, at) = longest_common(a, b);
+                        if len >= 4 && best.is_none_or(|b| len > b.0) {
+                            best = Some((len, i, at));
+                        }
+                    }
+                }
+            }
+            let Some((len, i, at)) = best else { break };
+            let shared = keys[i].as_ref().unwrap()[at..at + len].to_vec();
+            for key in keys.iter_mut() {
+                if key.as_ref().is_some_and(|k| holds(k, &shared)) {
+                    *key = None;
+                }
+            }
+            keys[i] = Some(shared);
+        }
+        let mut keys: Vec<Vec<u8>> = keys.into_iter().flatten().collect();
+        keys.sort();
+        keys
+    }
+
+    proptest::proptest! {
+        /// The key-window search finds exactly the overlapping matches of a whole-text search, for
+        /// literals that overlap, nest and share keys, on any text over their bytes.
+        #[test]
+        fn key_windows_match_whole_overlapping_search(
+            data in proptest::collection::vec(proptest::sample::select(b"abcdex \n".to_vec()), 0..400)
+        ) {
+            let lits: Vec<Vec<u8>> = [
+                &b"abcd"[..], b"bcde", b"cdex", b"dab", b"ab", b"xxab c", b"e a", b"aaaa", b"bcdexab",
+            ]
+            .iter()
+            .map(|l| l.to_vec())
+            .collect();
+            let ac = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(&lits)
+                .unwrap();
+            let keys = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(line_keys(&lits))
+                .unwrap();
+            let mut whole: Vec<(u64, u32)> = ac
+                .find_overlapping_iter(&data)
+                .map(|m| (m.start() as u64, m.pattern().as_u32()))
+                .collect();
+            whole.sort_unstable();
+            let mut fast = Vec::new();
+            overlapping_by_line(&ac, &keys, 7, &data, &mut fast);
+            fast.sort_unstable();
+            proptest::prop_assert_eq!(fast, whole);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 64,
+            max_shrink_iters: 64,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+        /// The indexed merge gives what the plain one gives, on literal sets that need merging.
+        #[test]
+        fn line_keys_equal_the_plain_merge(
+            lits in proptest::collection::vec(
+                proptest::collection::vec(proptest::sample::select(b"abcdefghijkl".to_vec()), 6..14),
+                MAX_KEYS + 16..MAX_KEYS * 3,
+            )
+        ) {
+            proptest::prop_assert_eq!(line_keys(&lits), line_keys_plain(&lits));
+        }
+    }
+}
