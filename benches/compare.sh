@@ -3,7 +3,7 @@
 #
 #   benches/compare.sh            # 3 alternating runs per pair, medians
 #   RUNS=5 benches/compare.sh     # more runs
-#   ONLY=logs benches/compare.sh  # one section: logs, linear, xz, gz, real, dump, rss
+#   ONLY=logs benches/compare.sh  # one section: logs, linear, xz, gz, real, dump, rss, locks
 #
 # Inputs are generated (deterministically) into target/bench-data/ when missing. Every run is
 # timed with /usr/bin/time (wall seconds, peak RSS); pairs run alternately (A B A B …) on a
@@ -131,6 +131,20 @@ if want real; then
         for _ in $(seq "$RUNS"); do run1 nm-real "$NM" analyze "$REAL" --format json; done
         row "real sosreport: analyze" "$(median 1 nm-real) s (hotsos not installed: pip install hotsos)"
     fi
+    echo
+fi
+
+if want locks; then
+    # Lock analysis: a wait chain and a lock cycle of 10k and 100k goroutines (gen locks).
+    for s in chain cycle; do
+        gen "$DATA/$s-10k.log" locks --shape "$s" --goroutines 10000
+        gen "$DATA/$s-100k.log" locks --shape "$s" --goroutines 100000
+        a="$DATA/$s-10k.log"; b="$DATA/$s-100k.log"; warm "$a" "$b"
+        pair "nm-$s-10k" "'$NM' analyze '$a' --format json" "nm-$s-100k" "'$NM' analyze '$b' --format json"
+        ta=$(median 1 "nm-$s-10k"); tb=$(median 1 "nm-$s-100k")
+        row "lock $s 10k / 100k goroutines: analyze" "${ta} s / ${tb} s, peak $(mb "$(median 2 "nm-$s-100k")")"
+        row "  time ratio for 10x goroutines (target <= 11)" "$(ratio "$tb" "$ta")"
+    done
     echo
 fi
 

@@ -103,6 +103,22 @@ struct Outcome {
     /// `VmHWM` (peak resident, file-backed pages included) last seen.
     hwm: u64,
     seconds: f64,
+    /// CPU time (user + system, every thread) last seen in `/proc/<pid>/stat`: the work done,
+    /// whatever else the machine runs.
+    cpu_seconds: f64,
+}
+
+/// User + system time of every thread of `pid`, in seconds (`/proc/<pid>/stat` fields 14
+/// and 15, in USER_HZ: 100 per second on Linux).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let mut f = stat
+        .get(stat.rfind(')')? + 1..)?
+        .split_whitespace()
+        .skip(11);
+    let utime: u64 = f.next()?.parse().ok()?;
+    let stime: u64 = f.next()?.parse().ok()?;
+    Some((utime + stime) as f64 / 100.0)
 }
 
 fn status_kib(status: &str, key: &str) -> Option<u64> {
@@ -128,7 +144,12 @@ fn watch(mut child: Child) -> Outcome {
     });
     let mut peak_anon = 0;
     let mut hwm = 0;
+    let mut cpu = 0.0f64;
     let status = loop {
+        // Read before reaping: a process that has exited still shows its totals.
+        if let Some(c) = cpu_seconds(pid) {
+            cpu = cpu.max(c);
+        }
         if let Ok(s) = fs::read_to_string(format!("/proc/{pid}/status")) {
             if let Some(a) = status_kib(&s, "RssAnon:") {
                 peak_anon = peak_anon.max(a * 1024);
@@ -153,6 +174,7 @@ fn watch(mut child: Child) -> Outcome {
         peak_anon,
         hwm,
         seconds: started.elapsed().as_secs_f64(),
+        cpu_seconds: cpu,
     }
 }
 
@@ -423,4 +445,253 @@ fn a_journal_of_ten_million_identical_lines() {
     assert_eq!(bounded[0]["path"], "var/log/journal.txt");
     // The 10 001st event is emitted when line 10 002 starts.
     assert_eq!(bounded[0]["offset"], 10_001 * OOM_LINE.len() as u64);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wait-for graphs of 100 000 goroutines (docs/security.md, "Graph walks"): `analyze`,
+// `timeline` and `stacks` on a `.tar.gz` sosreport and on the plain dump, each within
+// GRAPH_CPU_SECONDS and GRAPH_ANON_BYTES. A lock cycle of 22 000 goroutines overflowed the stack
+// (exit 134), a wait chain of 100 000 took over 2 minutes.
+
+use benches::lock_graph::{Go, Graph, Wait};
+
+/// CPU time allowed per run (release, 100 000 goroutines: measured 0.5 s for `stacks`, 1.5 s
+/// for `analyze`); the cases of this file run side by side on 2 cores, so wall time says more
+/// about the machine than about the walk. Wall time is bounded at 5 minutes by [`watch`].
+const GRAPH_CPU_SECONDS: f64 = 10.0;
+/// Peak anonymous memory allowed per run (measured: about 530 MiB for `analyze`).
+const GRAPH_ANON_BYTES: u64 = 1 << 30;
+
+/// The graph cases take turns: each run holds up to half a GiB.
+static GRAPH_TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Where dockerd writes its SIGUSR1 dump, inside the bundle.
+const GRAPH_DUMP: &str = "var/run/docker/goroutine-stacks-2020-08-20T102554Z.log";
+
+/// A dump written three ways: into the scratch bundle (beside the journal) packed as
+/// `node1.tar.gz`, as a plain file and as a gzip file outside it.
+struct GraphFiles {
+    s: Scratch,
+    tgz: String,
+    plain: String,
+    gz: String,
+}
+
+fn graph_files(g: &Graph) -> GraphFiles {
+    let s = Scratch::new();
+    let dir = s.bundle.parent().unwrap().to_path_buf();
+    let inside = s.bundle.join(GRAPH_DUMP);
+    fs::create_dir_all(inside.parent().unwrap()).unwrap();
+    let mut w = BufWriter::with_capacity(1 << 20, File::create(&inside).unwrap());
+    g.render(&mut w).unwrap();
+    w.flush().unwrap();
+    drop(w);
+    let plain = dir.join("goroutine-stacks.log");
+    fs::copy(&inside, &plain).unwrap();
+    let gz = dir.join("goroutine-stacks.log.gz");
+    let mut enc =
+        flate2::write::GzEncoder::new(File::create(&gz).unwrap(), flate2::Compression::default());
+    std::io::copy(&mut File::open(&plain).unwrap(), &mut enc).unwrap();
+    enc.finish().unwrap();
+    let tgz = dir.join("node1.tar.gz");
+    let enc =
+        flate2::write::GzEncoder::new(File::create(&tgz).unwrap(), flate2::Compression::default());
+    let mut t = tar::Builder::new(enc);
+    t.append_dir_all("sosreport-node1-2020-08-20", &s.bundle)
+        .unwrap();
+    t.into_inner().unwrap().finish().unwrap();
+    let path = |p: PathBuf| p.to_str().unwrap().to_string();
+    GraphFiles {
+        tgz: path(tgz),
+        plain: path(plain),
+        gz: path(gz),
+        s,
+    }
+}
+
+/// Runs nodemortem with `args`; checks the exit status, that no file is created, the time and
+/// the peak memory.
+fn graph_run(f: &GraphFiles, case: &str, args: &[&str], status: i32) -> Outcome {
+    let s = &f.s;
+    let before = (listing(&s.cwd), listing(&s.tmp));
+    let o = watch(s.command(args).stdin(Stdio::null()).spawn().unwrap());
+    eprintln!(
+        "{case} {} {}: exit {} in {:.2} s ({:.2} s CPU), peak anon {} MiB, VmHWM {} MiB",
+        args[0],
+        args.last()
+            .map_or("", |a| a.rsplit('/').next().unwrap_or(a)),
+        o.status,
+        o.seconds,
+        o.cpu_seconds,
+        o.peak_anon >> 20,
+        o.hwm >> 20
+    );
+    assert_eq!(o.status, status, "{case} {args:?}: {}", o.stderr);
+    assert!(!o.stderr.contains("overflow"), "{case}: {}", o.stderr);
+    assert_eq!(before, (listing(&s.cwd), listing(&s.tmp)), "{case}: files");
+    assert!(
+        o.cpu_seconds < GRAPH_CPU_SECONDS,
+        "{case} {args:?}: {:.1} s CPU",
+        o.cpu_seconds
+    );
+    assert!(
+        o.peak_anon < GRAPH_ANON_BYTES,
+        "{case} {args:?}: peak anonymous memory {} MiB",
+        o.peak_anon >> 20
+    );
+    o
+}
+
+/// The summaries of `rule` in a JSON report, causes and consequences.
+fn summaries(report: &serde_json::Value, rule: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&serde_json::Value> =
+        report["findings"].as_array().unwrap().iter().collect();
+    while let Some(f) = stack.pop() {
+        if f["rule"] == rule {
+            out.push(f["summary"].as_str().unwrap().to_string());
+        }
+        stack.extend(f["explains"].as_array().into_iter().flatten());
+    }
+    out
+}
+
+/// `analyze` of the `.tar.gz` and of the plain dump: exit 1 (critical findings) and
+/// the expected summaries (`deadlock` and `convoy`; `None` when the rule must not fire).
+fn graph_analyze(f: &GraphFiles, case: &str, deadlock: Option<&str>, convoy: &str) {
+    for (input, oom) in [(&f.tgz, true), (&f.plain, false)] {
+        let o = graph_run(f, case, &["analyze", "--format", "json", input], 1);
+        let report: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+        assert_eq!(
+            summaries(&report, "goroutine-deadlock"),
+            deadlock.into_iter().map(str::to_string).collect::<Vec<_>>(),
+            "{case} {input}"
+        );
+        assert_eq!(
+            summaries(&report, "lock-convoy"),
+            vec![convoy],
+            "{case} {input}"
+        );
+        assert_eq!(summaries(&report, "oom-kill").len(), usize::from(oom));
+    }
+}
+
+/// `timeline` of the `.tar.gz` (the journal's two lines, the OOM kill marked) and of the
+/// plain dump (no timed line).
+fn graph_timeline(f: &GraphFiles, case: &str) {
+    let o = graph_run(f, case, &["timeline", &f.tgz], 0);
+    assert!(
+        o.stdout.starts_with("# 2 entries, times in UTC\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout
+            .lines()
+            .any(|l| l.contains("<< oom-kill sos_commands/logs/journalctl_--no-pager:2")),
+        "{}",
+        o.stdout
+    );
+    let o = graph_run(f, case, &["timeline", &f.plain], 0);
+    assert_eq!(o.stdout, "# 0 entries, times in UTC\n");
+}
+
+#[test]
+fn a_lock_cycle_of_a_hundred_thousand_goroutines() {
+    let _turn = GRAPH_TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let n = scaled(100_000) as u32;
+    let f = graph_files(&Graph::cycle(n, Go::V1_16));
+    let case = format!("cycle of {n}");
+    let deadlock = format!(
+        "1 lock cycle(s) in the goroutine dumps: goroutines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, \
+         12, 13, 14, 15, 16 and {} more each wait for a lock another one holds (cycle of {n})",
+        n - 16
+    );
+    // Lock 0 (lowest address) is held by goroutine 1 and waited on by the last goroutine.
+    let convoy = format!(
+        "goroutine 1 (semacquire, activity unknown) holds the mutex at 0xc000200008 while {} \
+         goroutines wait behind it; the longest waiters have waited {} minutes",
+        n - 1,
+        1 + (n - 1) % 90
+    );
+    graph_analyze(&f, &case, Some(&deadlock), &convoy);
+    graph_timeline(&f, &case);
+    for input in [&f.plain, &f.gz] {
+        let o = graph_run(&f, &case, &["stacks", input], 0);
+        let ids: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
+        let cycle_line = format!("\ndeadlocks:\n  goroutines {}\n", ids.join(" -> "));
+        assert!(o.stdout.contains(&cycle_line), "{case}: no deadlock of {n}");
+        let each = format!(": 1 waiting directly, {} transitively, ", n - 1);
+        assert_eq!(o.stdout.matches(&each).count(), n as usize, "{case}");
+        assert_eq!(o.stdout.matches("\n  lock 0x").count(), n as usize);
+    }
+}
+
+#[test]
+fn a_wait_chain_of_a_hundred_thousand_goroutines() {
+    let _turn = GRAPH_TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let n = scaled(100_000) as u32;
+    let f = graph_files(&Graph::chain(n, Go::V1_16));
+    let case = format!("chain of {n}");
+    // The root blocker: the last goroutine, in os.RemoveAll, holds the last lock.
+    let convoy = format!(
+        "goroutine {n} (syscall, activity filesystem) holds the mutex at {:#x} while {} \
+         goroutines wait behind it; the longest waiters have waited {} minutes",
+        Graph::address(n - 1),
+        n - 1,
+        1 + (n - 2) % 90
+    );
+    graph_analyze(&f, &case, None, &convoy);
+    graph_timeline(&f, &case);
+    for input in [&f.plain, &f.gz] {
+        let o = graph_run(&f, &case, &["stacks", input], 0);
+        assert!(!o.stdout.contains("\ndeadlocks:"));
+        assert_eq!(o.stdout.matches("\n  lock 0x").count(), n as usize - 1);
+        // Root blockers first: lock j has the j goroutines before it behind it.
+        let first = format!(
+            "\nroot blockers:\n  lock {:#x} (mutex in main.(*Account)): 1 waiting directly, {} transitively, ",
+            Graph::address(n - 1),
+            n - 1
+        );
+        assert!(o.stdout.contains(&first), "{case}");
+        let last = format!(
+            "\n  lock {:#x} (mutex in main.(*Account)): 1 waiting directly, 1 transitively, ",
+            Graph::address(1)
+        );
+        assert!(o.stdout.contains(&last), "{case}");
+    }
+}
+
+/// 50 000 RLock waiters behind 50 000 pending writers of one RWMutex: as reader → writer
+/// edges that was 2.5 billion edges, and `stacks` was killed at 24 GB.
+#[test]
+fn readers_behind_fifty_thousand_pending_writers() {
+    let _turn = GRAPH_TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let half = scaled(50_000) as u32;
+    let mut g = Graph::new();
+    let l = g.lock(true);
+    let h = g.goroutine(Go::V1_24, 30);
+    g.hold(h, l);
+    for _ in 0..half {
+        let r = g.goroutine(Go::V1_24, 4);
+        g.wait(r, l, Wait::RLock);
+    }
+    for _ in 0..half {
+        let w = g.goroutine(Go::V1_24, 4);
+        g.wait(w, l, Wait::WriterSem);
+    }
+    let f = graph_files(&g);
+    let o = graph_run(&f, "rwmutex", &["stacks", &f.plain], 0);
+    let want = format!(
+        "\nroot blockers:\n  lock {:#x} (rwmutex in main.(*Account)): {} waiting directly, {} transitively, ",
+        Graph::address(l),
+        2 * half,
+        2 * half
+    );
+    assert!(
+        o.stdout.contains(&want),
+        "{}",
+        &o.stdout[..o.stdout.len().min(2000)]
+    );
+    assert!(!o.stdout.contains("\ndeadlocks:"));
 }

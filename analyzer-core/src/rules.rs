@@ -7,7 +7,10 @@
 
 use std::path::Path;
 
+use serde::Serialize;
+
 use crate::error::{Error, Result};
+use crate::report::Severity;
 
 pub mod engine;
 pub mod spec;
@@ -59,6 +62,77 @@ pub fn load(extra: &[&Path]) -> Result<Engine> {
         .copied()
         .chain(user.iter().map(|(n, t)| (n.as_str(), t.as_str())));
     Engine::compile(files)
+}
+
+/// One rule as the rule listing shows it (`nodemortem rules --format json`, Python's
+/// `nodemortem.rules()`): what it diagnoses and from which evidence. Fields are in alphabetical
+/// order, the order of the listing's JSON keys.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleInfo {
+    /// Evidence items in file order.
+    pub evidence: Vec<EvidenceInfo>,
+    /// Ids of the rules whose findings are consequences of this one.
+    pub explains: Vec<String>,
+    /// The rule id (`volume-remove-lock`).
+    pub id: String,
+    /// Where the rule came from (`builtin/oom-kill.toml` or a path).
+    pub origin: String,
+    /// Upstream issues and pull requests, fixed versions.
+    pub references: Vec<String>,
+    /// Severity when confirmed.
+    pub severity: Severity,
+    /// One-line title.
+    pub title: String,
+}
+
+/// One evidence item of a [`RuleInfo`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EvidenceInfo {
+    /// Words for what the item looks for (shown as `missing` when absent).
+    pub describe: String,
+    /// Id within the rule.
+    pub id: String,
+    /// Kind: log, event, stacks, fact, version.
+    pub kind: engine::EvidenceKind,
+    /// Role: required, supporting, against.
+    pub role: engine::Role,
+    /// Weight in the score.
+    pub weight: u32,
+}
+
+/// The rules of an engine as listed to users, in engine order.
+///
+/// ```
+/// let engine = analyzer_core::rules::load(&[])?;
+/// let listing = analyzer_core::rules::catalog(&engine);
+/// let oom = listing.iter().find(|r| r.id == "oom-kill").expect("a built-in rule");
+/// assert_eq!(oom.origin, "builtin/oom-kill.toml");
+/// # Ok::<(), analyzer_core::Error>(())
+/// ```
+pub fn catalog(engine: &Engine) -> Vec<RuleInfo> {
+    engine
+        .rules()
+        .iter()
+        .map(|r| RuleInfo {
+            evidence: r
+                .items
+                .iter()
+                .map(|i| EvidenceInfo {
+                    describe: i.describe.clone(),
+                    id: i.id.clone(),
+                    kind: i.kind,
+                    role: i.role,
+                    weight: i.weight,
+                })
+                .collect(),
+            explains: r.spec.explains.clone(),
+            id: r.id().to_string(),
+            origin: r.origin.clone(),
+            references: r.spec.references.clone(),
+            severity: r.severity,
+            title: r.spec.title.clone(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::input::Data;
 use crate::parse::goroutine::{CrashKind, Dump, StateKind};
 
 pub mod bucket;
+pub mod graph;
 pub mod locks;
 
 pub use locks::{Activity, Candidate, ChannelEdge, LockInfo, LockKind, Reason};

@@ -548,3 +548,324 @@ fn time_budget_marks_the_report_partial() {
     assert_eq!(w.len(), 1, "{:?}", r.warnings);
     assert_eq!(w[0].path, "sos_commands/logs/journalctl_--no-pager");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Wait-for graphs of 100 000 goroutines (docs/security.md, "Graph walks"): every walk of the
+// lock analysis is iterative and linear. Dumps come from `benches/src/lock_graph.rs` (real
+// traceback grammar: `semacquire` waiters in `(*Account).Deposit`, holders in
+// `(*Account).Transfer`).
+
+#[allow(dead_code)]
+#[path = "../../benches/src/lock_graph.rs"]
+mod lock_graph;
+
+use analyzer_core::parse::goroutine::parse;
+use analyzer_core::report::Finding;
+use analyzer_core::stacks::{self, Activity, Analysis};
+use lock_graph::{Go, Graph, Wait};
+
+/// Goroutines of the large graphs.
+const N: u32 = 100_000;
+
+/// Where dockerd writes its SIGUSR1 dump, inside the sosreport.
+const DUMP_PATH: &str =
+    "sosreport-node1-2020-08-20/var/run/docker/goroutine-stacks-2020-08-20T102554Z.log";
+
+/// `stacks::analyze` of `dump` on a thread with the stack of a rayon worker (2 MiB), where
+/// bundle members are analysed: a recursive walk of a long chain overflows it.
+fn analyse_on_worker_stack(dump: Vec<u8>) -> Analysis {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || stacks::analyze(&parse(&dump)))
+        .unwrap()
+        .join()
+        .expect("the analysis does not overflow a worker's stack")
+}
+
+/// A finding anywhere in the ranked tree (causes and the consequences they explain).
+fn finding<'r>(r: &'r Report, rule: &str) -> &'r Finding {
+    fn walk<'f>(fs: &'f [Finding], rule: &str) -> Option<&'f Finding> {
+        // Iterative, like the code under test.
+        let mut stack: Vec<&Finding> = fs.iter().collect();
+        while let Some(f) = stack.pop() {
+            if f.rule == rule {
+                return Some(f);
+            }
+            stack.extend(f.explains.iter());
+        }
+        None
+    }
+    walk(&r.findings, rule).unwrap_or_else(|| panic!("no {rule} finding: {:?}", r.findings))
+}
+
+/// The sosreport with the journal and `dump`, as `.tar.gz`.
+fn sos_with_dump(dump: &[u8]) -> Vec<u8> {
+    gzip(&sos_tar(|t| file(t, DUMP_PATH, dump)))
+}
+
+/// Each goroutine holds one account's mutex and waits on the next one's, the last on the
+/// first's (22 000 were enough to overflow the recursive Tarjan pass, and the per-lock
+/// transitive walk was quadratic: 49 s for 22 000).
+#[test]
+fn a_lock_cycle_of_a_hundred_thousand_goroutines() {
+    let dump = Graph::cycle(N, Go::V1_16).to_bytes();
+    let started = std::time::Instant::now();
+    let a = analyse_on_worker_stack(dump.clone());
+    assert_eq!(a.goroutines, u64::from(N));
+    assert_eq!(a.deadlocks, vec![(1..=u64::from(N)).collect::<Vec<u64>>()]);
+    assert_eq!(a.locks.len(), N as usize);
+    // Equal counts: address order. Lock i is held by goroutine i + 1 and waited on by the one
+    // before it (lock 0 by the last).
+    for (i, l) in a.locks.iter().enumerate() {
+        let i = i as u32;
+        assert_eq!(l.address, format!("{:#x}", Graph::address(i)));
+        assert_eq!(l.holder, Some(Graph::id(i)), "{}", l.address);
+        let waiter = if i == 0 { N } else { i };
+        assert_eq!(l.waiters, vec![u64::from(waiter)]);
+        assert_eq!(l.transitive_waiters, u64::from(N - 1), "{}", l.address);
+    }
+
+    let r = run("node1.tar.gz", sos_with_dump(&dump));
+    assert_oom(&r);
+    let deadlock = finding(&r, "goroutine-deadlock");
+    assert_eq!(
+        deadlock.summary,
+        "1 lock cycle(s) in the goroutine dumps: goroutines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, \
+         12, 13, 14, 15, 16 and 99984 more each wait for a lock another one holds (cycle of \
+         100000)"
+    );
+    // Evidence: the header lines of the first holders of the cycle (14 lines a goroutine).
+    let lines: Vec<u32> = deadlock.evidence.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [1, 15, 29, 43, 57, 71]);
+    assert!(
+        deadlock
+            .evidence
+            .iter()
+            .all(|e| e.path == "var/run/docker/goroutine-stacks-2020-08-20T102554Z.log")
+    );
+    let convoy = finding(&r, "lock-convoy");
+    assert_eq!(
+        convoy.summary,
+        "goroutine 1 (semacquire, activity unknown) holds the mutex at 0xc000200008 while \
+         99999 goroutines wait behind it; the longest waiters have waited 10 minutes"
+    );
+    // Not a time bound of the code (benches/ measures it): quadratic work would take minutes.
+    assert!(started.elapsed() < std::time::Duration::from_secs(120));
+}
+
+/// Goroutine i waits on the mutex goroutine i + 1 holds; the last one is in `os.RemoveAll`
+/// (10 000 took 2 s, 30 000 21 s and overflowed a worker's stack, 100 000 over 2 minutes).
+#[test]
+fn a_wait_chain_of_a_hundred_thousand_goroutines() {
+    let dump = Graph::chain(N, Go::V1_13).to_bytes();
+    let started = std::time::Instant::now();
+    let a = analyse_on_worker_stack(dump.clone());
+    assert!(a.deadlocks.is_empty());
+    assert_eq!(a.locks.len(), N as usize - 1);
+    // Root blocker first: lock j has the j goroutines before it behind it.
+    for (k, l) in a.locks.iter().enumerate() {
+        let j = N - 1 - k as u32;
+        assert_eq!(l.address, format!("{:#x}", Graph::address(j)));
+        assert_eq!(l.holder, Some(Graph::id(j)));
+        assert_eq!(l.waiters, vec![u64::from(j)]);
+        assert_eq!(l.transitive_waiters, u64::from(j));
+    }
+    assert_eq!(a.locks[0].holder_activity, Activity::Filesystem);
+    assert_eq!(a.locks[0].holder_state.as_deref(), Some("syscall"));
+
+    let r = run("node1.tar.gz", sos_with_dump(&dump));
+    assert_oom(&r);
+    assert!(r.findings.iter().all(|f| f.rule != "goroutine-deadlock"));
+    let convoy = finding(&r, "lock-convoy");
+    assert_eq!(
+        convoy.summary,
+        format!(
+            "goroutine 100000 (syscall, activity filesystem) holds the mutex at {:#x} while \
+             99999 goroutines wait behind it; the longest waiters have waited 9 minutes",
+            Graph::address(N - 1)
+        )
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(120));
+}
+
+/// An RWMutex with 50 000 readers queued behind 50 000 pending writers: each reader waits on
+/// every writer. As edges that was 2.5 billion (the analysis ran out of 24 GB); the readers
+/// now reach the writers through one node. Checked against brute force on a small copy.
+#[test]
+fn readers_behind_fifty_thousand_pending_writers() {
+    fn rw(readers: u32, writers: u32, holder_reads: bool) -> Graph {
+        let mut g = Graph::new();
+        let l = g.lock(true);
+        let own = g.goroutine(Go::V1_24, 30);
+        let rs: Vec<u32> = (0..readers).map(|_| g.goroutine(Go::V1_24, 4)).collect();
+        for &r in &rs {
+            g.wait(r, l, Wait::RLock);
+        }
+        for _ in 0..writers {
+            let w = g.goroutine(Go::V1_24, 4);
+            g.wait(w, l, Wait::WriterSem);
+        }
+        // The holder is in a syscall, or is the first reader asking again for its read lock.
+        g.hold(if holder_reads { rs[0] } else { own }, l);
+        g
+    }
+    for holder_reads in [false, true] {
+        let small = rw(3, 2, holder_reads);
+        let e = small.expected();
+        let a = stacks::analyze(&parse(&small.to_bytes()));
+        assert_eq!(a.deadlocks, e.deadlocks);
+        let got: Vec<(Option<u64>, u64, u64)> = a
+            .locks
+            .iter()
+            .map(|l| (l.holder, l.waiters_total, l.transitive_waiters))
+            .collect();
+        assert_eq!(got, e.locks.values().copied().collect::<Vec<_>>());
+
+        let half = N / 2;
+        let a = analyse_on_worker_stack(rw(half, half, holder_reads).to_bytes());
+        assert_eq!(a.locks.len(), 1);
+        let l = &a.locks[0];
+        assert_eq!(l.waiters_total, u64::from(N));
+        if holder_reads {
+            // Goroutine 2 holds a read lock the writers wait for, and waits on them.
+            assert_eq!(l.holder, Some(2));
+            assert_eq!(l.transitive_waiters, u64::from(N - 1));
+            let mut cycle: Vec<u64> = vec![2];
+            cycle.extend(u64::from(half) + 2..=u64::from(N) + 1);
+            assert_eq!(a.deadlocks, vec![cycle]);
+        } else {
+            assert_eq!(l.holder, Some(1));
+            assert_eq!(l.transitive_waiters, u64::from(N));
+            assert!(a.deadlocks.is_empty());
+        }
+    }
+}
+
+/// 500 mutexes one byte apart in one struct (a forged dump: each lock's offset, up to 512,
+/// makes the same base) and 100 000 goroutines in a method of that struct: every goroutine is
+/// a candidate holder of every lock. Kept whole, that was 50 million candidates (2.1 GB, 21 s);
+/// now each lock counts them and keeps the strongest 20.
+#[test]
+fn a_base_shared_by_every_goroutine_keeps_candidates_bounded() {
+    let base = 0xc000_4a2000u64;
+    let mut dump = String::new();
+    for l in 0..500u64 {
+        let a = base + 8 + l;
+        dump.push_str(&format!(
+            "goroutine {} [semacquire, 7 minutes]:\n\
+             sync.runtime_SemacquireMutex({:#x}, 0x0, 0x1)\n\t/usr/local/go/src/runtime/sema.go:71 +0x47\n\
+             sync.(*Mutex).lockSlow({a:#x})\n\t/usr/local/go/src/sync/mutex.go:138 +0xfc\n\
+             sync.(*Mutex).Lock(...)\n\t/usr/local/go/src/sync/mutex.go:81\n\
+             main.(*Shards).Get({base:#x}, 0x{l:x})\n\t/app/shards.go:41 +0x8a\n\n",
+            l + 1,
+            a + 4
+        ));
+    }
+    for i in 0..u64::from(N) {
+        dump.push_str(&format!(
+            "goroutine {} [select, 7 minutes]:\n\
+             main.(*Shards).loop({base:#x}, 0x{i:x})\n\t/app/shards.go:90 +0x45\n\
+             created by main.(*Shards).Start in goroutine 1\n\t/app/shards.go:60 +0x5a\n\n",
+            501 + i
+        ));
+    }
+    let a = analyse_on_worker_stack(dump.into_bytes());
+    assert_eq!(a.locks.len(), 500);
+    for l in &a.locks {
+        // 100 000 receivers (and the other locks' waiters as arguments): no single holder.
+        assert_eq!(l.holder, None, "{}", l.address);
+        assert_eq!(l.holder_candidates.len(), 20);
+        assert!(
+            l.holder_candidates
+                .iter()
+                .all(|c| c.reason == stacks::Reason::Receiver)
+        );
+        let ids: Vec<u64> = l.holder_candidates.iter().map(|c| c.id).collect();
+        assert_eq!(ids, (501..521).collect::<Vec<u64>>());
+    }
+}
+
+/// 100 000 workers receiving from the job channel they all carry, and 100 000 producers
+/// carrying it too: fellow waiters are found by search, and the edges stop at their bound.
+#[test]
+fn a_worker_pool_of_a_hundred_thousand_on_one_channel() {
+    let ch = 0xc000_0220c0u64;
+    let mut dump = String::new();
+    for i in 0..u64::from(N) {
+        dump.push_str(&format!(
+            "goroutine {} [chan receive, 3 minutes]:\n\
+             runtime.gopark(0x0?, 0x0?, 0x0?, 0x0?, 0x0?)\n\t/usr/local/go/src/runtime/proc.go:424 +0xce\n\
+             runtime.chanrecv1({ch:#x}, 0x0)\n\t/usr/local/go/src/runtime/chan.go:489 +0x12\n\
+             main.worker({ch:#x}, 0x{i:x})\n\t/app/pool.go:17 +0x45\n\
+             created by main.main in goroutine 1\n\t/app/pool.go:30 +0x5a\n\n",
+            i + 1
+        ));
+    }
+    for i in 0..u64::from(N) {
+        dump.push_str(&format!(
+            "goroutine {} [select, 3 minutes]:\n\
+             main.producer({ch:#x}, 0x{i:x})\n\t/app/pool.go:40 +0x45\n\
+             created by main.main in goroutine 1\n\t/app/pool.go:31 +0x5a\n\n",
+            u64::from(N) + i + 1
+        ));
+    }
+    let a = analyse_on_worker_stack(dump.into_bytes());
+    assert_eq!(a.channel_edges.len(), 1000);
+    for (k, e) in a.channel_edges.iter().enumerate() {
+        assert_eq!((e.from, e.to), (k as u64 + 1, u64::from(N) + 1));
+        assert_eq!(e.channel, "0xc0000220c0");
+    }
+}
+
+/// A fork bomb of 100 000 processes under a shim re-parented to PID 1 (the pid-exhaustion
+/// incident, `pstree -lp` as sos collects it): the process tree is walked through an index by
+/// parent. A search of every process per parent (thread counts, children, descendants) made
+/// this run for over 5 minutes.
+#[test]
+fn a_fork_bomb_of_a_hundred_thousand_processes_under_an_orphaned_shim() {
+    const ID: &str = "6e65dee45dc4893fa81456344b8575209e90d78a01b12f3cd146e66820cbf405";
+    let ps = format!(
+        "USER        PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n\
+root          1  0.0  0.0  193700   6812 ?        Ss   Mar09  12:31 /usr/lib/systemd/systemd --switched-root --system --deserialize 21\n\
+root       1201  2.1  0.0 3525048  98120 ?        Ssl  Mar14 301:12 /usr/bin/dockerd --bip=10.233.14.129/24 --mtu=1450\n\
+root       3990  0.0  0.0    7456   3400 ?        Sl   Mar12   0:05 docker-containerd-shim -namespace moby -workdir /var/lib/docker/containerd/daemon/io.containerd.runtime.v1.linux/moby/{ID} -address /var/run/docker/containerd/docker-containerd.sock -containerd-binary /usr/bin/docker-containerd -runtime-root /var/run/docker/runtime-runc\n"
+    );
+    let mut pstree = String::from("systemd(1)-+-docker-containe(3990)-+-{docker-containe}(3991)\n");
+    let pad = "           |                       ";
+    let n = N;
+    for i in 0..n {
+        let branch = if i + 1 == n { '`' } else { '|' };
+        pstree.push_str(&format!("{pad}{branch}-sh({})\n", 100_000 + i));
+    }
+    pstree.push_str("           `-dockerd(1201)---{dockerd}(1202)\n");
+    let docker_ps = "CONTAINER ID        IMAGE               COMMAND             CREATED             STATUS              PORTS               NAMES\n";
+    let started = std::time::Instant::now();
+    let tar = sos_tar(|t| {
+        let dir = "sosreport-node1-2020-08-20/sos_commands";
+        file(t, &format!("{dir}/process/ps_auxwwwm"), ps.as_bytes());
+        file(t, &format!("{dir}/process/pstree_-lp"), pstree.as_bytes());
+        file(t, &format!("{dir}/docker/docker_ps"), docker_ps.as_bytes());
+    });
+    let engine = analyzer_core::rules::load(&[]).unwrap();
+    let bundle = Bundle::from_bytes("node1.tar.gz", gzip(&tar));
+    let a =
+        analyzer_core::analysis::analyze_detailed(&bundle, &Options::default(), &engine).unwrap();
+    let r = &a.report;
+    assert_oom(r);
+    let shim = finding(r, "orphaned-shim");
+    assert_eq!(
+        shim.summary,
+        format!(
+            "1 v1 shim process(es) (e.g. pid 3990, container {ID}) are re-parented to PID 1 and \
+             unknown to dockerd; {n} process(es) still run in those containers; live-restore \
+             is disabled."
+        )
+    );
+    // The HTML report draws the shim's subtree (one line per process).
+    let html = analyzer_core::report::html::render(r, &(&a).into());
+    assert!(
+        html.contains("\n└─ sh(199999)\n"),
+        "no subtree in the HTML report"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(120));
+}

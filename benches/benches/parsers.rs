@@ -1,6 +1,8 @@
 //! Per-parser throughput on generated inputs (`Throughput::Bytes`): journal short, syslog, klog,
 //! logrus and dmesg record parsing, goroutine dump parse, parse + bucket and the analysis alone,
-//! and the rule engine's scan (prefilter plus regexes over every record).
+//! the lock analysis of wait chains and lock cycles of 10 000 to 100 000 goroutines
+//! (`Throughput::Elements`: goroutines; linear walks keep the time per goroutine flat), and the
+//! rule engine's scan (prefilter plus regexes over every record).
 //!
 //! CI runs these once in test mode (`cargo test -p benches --benches`); for timings run
 //! `cargo bench -p benches --bench parsers`.
@@ -11,6 +13,7 @@ use analyzer_core::base::Format;
 use analyzer_core::model::time::YearTracker;
 use analyzer_core::parse;
 use benches::bulk;
+use benches::lock_graph::{Go, Graph};
 use benches::noise::Shape;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -73,6 +76,24 @@ fn goroutines(c: &mut Criterion) {
     g.finish();
 }
 
+fn lock_graphs(c: &mut Criterion) {
+    let mut g = c.benchmark_group("lock-graph");
+    for n in [10_000u32, 30_000, 100_000] {
+        for (shape, graph) in [
+            ("chain", Graph::chain(n, Go::V1_16)),
+            ("cycle", Graph::cycle(n, Go::V1_16)),
+        ] {
+            let data = graph.to_bytes();
+            let dump = parse::goroutine::parse(&data);
+            g.throughput(Throughput::Elements(u64::from(n)));
+            g.bench_function(format!("{shape}-{n}"), |b| {
+                b.iter(|| analyzer_core::stacks::locks::analyze_locks(black_box(&dump)))
+            });
+        }
+    }
+    g.finish();
+}
+
 fn engine(c: &mut Criterion) {
     let engine = analyzer_core::rules::load(&[]).expect("built-in rules compile");
     let data = logs(Shape::Journal);
@@ -95,6 +116,6 @@ fn engine(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10);
-    targets = records, goroutines, engine
+    targets = records, goroutines, lock_graphs, engine
 }
 criterion_main!(benches);

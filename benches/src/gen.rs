@@ -11,6 +11,7 @@
 //! ```text
 //! gen logs --size 2G -o target/bench-data/logs-2G.log
 //! gen dump --goroutines 500000 -o target/bench-data/dump-500k.log
+//! gen locks --shape cycle --goroutines 100000 -o target/bench-data/cycle-100k.log
 //! gen sosreport --size 1G --compress xz -o target/bench-data/sos-1G.tar.xz
 //! gen literals -o target/bench-data/literals.txt
 //! ```
@@ -23,6 +24,7 @@
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
+use benches::lock_graph::{Go, Graph};
 use benches::noise::{self, Rng, Shape, Spec, Timed};
 use benches::{bulk, dump};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -45,6 +47,8 @@ enum Cmd {
     Logs(LogsArgs),
     /// A large dockerd goroutine dump with one lock convoy.
     Dump(DumpArgs),
+    /// A goroutine dump whose wait-for graph is one lock chain or one lock cycle.
+    Locks(LocksArgs),
     /// A sosreport-shaped tree packed as `.tar.gz` or `.tar.xz`.
     Sosreport(SosArgs),
     /// The literals of the built-in rules' prefilter, one per line (for `rg -c -F -f`).
@@ -83,6 +87,25 @@ struct DumpArgs {
     seed: u64,
     #[command(flatten)]
     out: OutArgs,
+}
+
+#[derive(clap::Args)]
+struct LocksArgs {
+    /// Goroutines in the chain or cycle (about 560 bytes each).
+    #[arg(long, default_value_t = 100_000)]
+    goroutines: u32,
+    /// `chain`: each goroutine waits on the next one's mutex, the last one is in a syscall;
+    /// `cycle`: the last one waits on the first one's.
+    #[arg(long, value_enum, default_value_t = LockShape::Chain)]
+    shape: LockShape,
+    #[command(flatten)]
+    out: OutArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LockShape {
+    Chain,
+    Cycle,
 }
 
 #[derive(clap::Args)]
@@ -286,6 +309,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "{} bytes, {} goroutines, {} convoy waiters",
                 w.bytes, w.goroutines, w.waiters
             );
+        }
+        Cmd::Locks(a) => {
+            let g = match a.shape {
+                LockShape::Chain => Graph::chain(a.goroutines, Go::V1_16),
+                LockShape::Cycle => Graph::cycle(a.goroutines, Go::V1_16),
+            };
+            let mut out = output(&a.out)?;
+            g.render(&mut out)?;
+            out.flush()?;
         }
         Cmd::Sosreport(a) => {
             let size = parse_size(&a.size).ok_or("--size: want bytes with K/M/G")?;

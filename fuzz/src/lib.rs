@@ -4,6 +4,7 @@
 //! bytes and checks the invariants every parser promises (no panic, records inside the input,
 //! in order).
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use analyzer_core::analysis::{Options, analyze_with};
@@ -14,6 +15,10 @@ use analyzer_core::model::time::ClockBuilder;
 use analyzer_core::parse::{self, cgroup, netns, ps, pstree, runtime, versions};
 use analyzer_core::rules::engine::Engine;
 use analyzer_core::stacks;
+
+#[allow(dead_code)]
+#[path = "../../benches/src/lock_graph.rs"]
+mod lock_graph;
 
 /// Every log format, in a fixed order so a leading selector byte picks one.
 pub const LOG_FORMATS: &[Format] = Format::LOGS;
@@ -90,6 +95,7 @@ pub const TARGETS: &[&str] = &[
     "klog",
     "logrus",
     "goroutine",
+    "locks",
     "host_ps",
     "host_pstree",
     "host_netns",
@@ -112,6 +118,7 @@ pub fn run(name: &str, data: &[u8]) -> bool {
         "klog" => klog(data),
         "logrus" => logrus(data),
         "goroutine" => goroutine(data),
+        "locks" => locks(data),
         "host_ps" => host_ps(data),
         "host_pstree" => host_pstree(data),
         "host_netns" => host_netns(data),
@@ -172,6 +179,66 @@ pub fn goroutine(data: &[u8]) {
     let analysis = stacks::analyze(&dump);
     let buckets = stacks::bucket_of(&analysis, &dump);
     std::hint::black_box((&analysis, buckets));
+}
+
+/// The largest graph a `locks` input builds.
+pub const LOCKS_MAX_GOROUTINES: u32 = 100_000;
+/// Graphs up to this size are checked against brute force.
+const LOCKS_CHECKED: usize = 512;
+
+/// Mutex wait-for graphs of up to [`LOCKS_MAX_GOROUTINES`] goroutines built from a few bytes
+/// (a small program of chains, cycles, convoys, RWMutex queues and links between them; see
+/// `lock_graph::Graph::from_program`), rendered as a dump in real traceback grammar and
+/// analysed. Every lock must get the holder and the waiters the dump was drawn with; on
+/// graphs of up to [`LOCKS_CHECKED`] goroutines the deadlocks and transitive waiter counts must
+/// equal a brute-force computation over the model's edges.
+pub fn locks(data: &[u8]) {
+    let g = lock_graph::Graph::from_program(data, LOCKS_MAX_GOROUTINES);
+    let dump = g.to_bytes();
+    let a = stacks::analyze(&parse::goroutine::parse(&dump));
+    assert_eq!(a.goroutines, g.goroutines.len() as u64);
+    let mut waiters: Vec<u64> = vec![0; g.locks.len()];
+    for w in &g.goroutines {
+        if let Some((l, _)) = w.waits {
+            waiters[l as usize] += 1;
+        }
+    }
+    // (address, holder, waiters) of every contended lock, by address.
+    let drawn: Vec<(u64, Option<u64>, u64)> = g
+        .locks
+        .iter()
+        .zip(&waiters)
+        .enumerate()
+        .filter(|(_, (_, w))| **w > 0)
+        .map(|(i, (l, &w))| {
+            let address = lock_graph::Graph::address(i as u32);
+            (address, l.holder.map(lock_graph::Graph::id), w)
+        })
+        .collect();
+    let mut found: Vec<(u64, Option<u64>, u64)> = a
+        .locks
+        .iter()
+        .map(|l| {
+            let hex = l.address.trim_start_matches("0x");
+            let address = u64::from_str_radix(hex, 16).expect("a hexadecimal address");
+            (address, l.holder, l.waiters_total)
+        })
+        .collect();
+    found.sort_unstable();
+    assert_eq!(found, drawn, "holders and waiters");
+    if g.goroutines.len() <= LOCKS_CHECKED {
+        let e = g.expected();
+        assert_eq!(a.deadlocks, e.deadlocks, "deadlocks");
+        let counts: BTreeMap<String, (Option<u64>, u64, u64)> = a
+            .locks
+            .iter()
+            .map(|l| {
+                let c = (l.holder, l.waiters_total, l.transitive_waiters);
+                (l.address.clone(), c)
+            })
+            .collect();
+        assert_eq!(counts, e.locks, "transitive waiters");
+    }
 }
 
 /// `ps` tables in every sos shape, directly and through the host-state builder.

@@ -63,24 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 fn list(out: &mut dyn Write, engine: &Engine, format: Format) -> anyhow::Result<()> {
     match format {
         Format::Json => {
-            let v: Vec<serde_json::Value> = engine
-                .rules()
-                .iter()
-                .map(|r| {
-                    serde_json::json!({
-                        "id": r.id(),
-                        "title": r.spec.title,
-                        "severity": r.severity.name(),
-                        "origin": r.origin,
-                        "evidence": r.items.iter().map(|i| serde_json::json!({
-                            "id": i.id, "kind": i.kind, "role": i.role, "weight": i.weight, "describe": i.describe,
-                        })).collect::<Vec<_>>(),
-                        "explains": r.spec.explains,
-                        "references": r.spec.references,
-                    })
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut *out, &v)?;
+            serde_json::to_writer_pretty(&mut *out, &analyzer_core::rules::catalog(engine))?;
             writeln!(out)?;
         }
         Format::Text => {

@@ -201,12 +201,29 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
             evidence,
         });
     }
+    // The first lock (in report order) each goroutine holds: looked up once per goroutine of
+    // every cycle, which may hold every goroutine of the dump.
+    let mut held: std::collections::HashMap<u64, &stacks::LockInfo> =
+        std::collections::HashMap::new();
+    for l in &a.locks {
+        if let (Some(h), Some(_)) = (l.holder, l.holder_line) {
+            held.entry(h).or_insert(l);
+        }
+    }
+    // A cycle may hold every goroutine of a dump: the summary names the first ones, the
+    // evidence cites the first holders (the rule engine keeps 6 evidence lines per item).
+    const NAMED: usize = 16;
+    const CITED: usize = 8;
     for cycle in &a.deadlocks {
-        let ids = cycle
+        let mut ids = cycle
             .iter()
+            .take(NAMED)
             .map(|g| g.to_string())
             .collect::<Vec<_>>()
             .join(", ");
+        if cycle.len() > NAMED {
+            ids.push_str(&format!(" and {} more", cycle.len() - NAMED));
+        }
         let mut fields = std::collections::BTreeMap::new();
         fields.insert("goroutines".to_string(), ids.clone());
         fields.insert("size".to_string(), cycle.len().to_string());
@@ -215,10 +232,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
         let mut evidence: Vec<Evidence> = cycle
             .iter()
             .filter_map(|&g| {
-                let l = a
-                    .locks
-                    .iter()
-                    .find(|l| l.holder == Some(g) && l.holder_line.is_some())?;
+                let l = held.get(&g)?;
                 Some(Evidence {
                     path: path.to_string(),
                     line: l.holder_line.unwrap_or(0),
@@ -242,6 +256,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
                     label: String::new(),
                 })
             })
+            .take(CITED)
             .collect();
         if evidence.is_empty() {
             evidence.push(Evidence {

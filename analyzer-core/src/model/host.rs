@@ -13,7 +13,8 @@ mod facts;
 pub mod known;
 mod paste;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -59,30 +60,62 @@ impl Process {
 }
 
 /// The process tree: pid → process.
+///
+/// Walks are linear in the tree: children come from an index of `procs` by parent, built on
+/// first use (a fork bomb under one shim has 100 000 children; scanning every process per
+/// parent was quadratic). `procs` is not changed after the tree is walked.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ProcessTree {
     /// Processes by pid.
     pub procs: BTreeMap<u32, Process>,
+    /// Children pids per parent pid, ascending.
+    #[serde(skip)]
+    kids: OnceLock<BTreeMap<u32, Vec<u32>>>,
 }
 
 impl ProcessTree {
+    /// A tree of `procs`.
+    pub fn new(procs: BTreeMap<u32, Process>) -> ProcessTree {
+        ProcessTree {
+            procs,
+            kids: OnceLock::new(),
+        }
+    }
+
     /// The process `pid`.
     pub fn get(&self, pid: u32) -> Option<&Process> {
         self.procs.get(&pid)
     }
 
-    /// Children of `pid`.
-    pub fn children(&self, pid: u32) -> impl Iterator<Item = &Process> {
-        self.procs.values().filter(move |p| p.ppid == Some(pid))
+    fn kids(&self) -> &BTreeMap<u32, Vec<u32>> {
+        self.kids.get_or_init(|| {
+            let mut kids: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+            for p in self.procs.values() {
+                if let Some(pp) = p.ppid {
+                    kids.entry(pp).or_default().push(p.pid);
+                }
+            }
+            kids
+        })
     }
 
-    /// All descendants of `pid`, depth first.
+    /// Children of `pid`, by pid.
+    pub fn children(&self, pid: u32) -> impl Iterator<Item = &Process> {
+        self.kids()
+            .get(&pid)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| self.procs.get(c))
+    }
+
+    /// All descendants of `pid`, depth first (each parent before its children).
     pub fn descendants(&self, pid: u32) -> Vec<&Process> {
         let mut out = Vec::new();
+        let mut seen: HashSet<u32> = HashSet::new();
         let mut todo = vec![pid];
         while let Some(p) = todo.pop() {
             for c in self.children(p) {
-                if c.pid != pid && !out.iter().any(|o: &&Process| o.pid == c.pid) {
+                if c.pid != pid && seen.insert(c.pid) {
                     out.push(c);
                     todo.push(c.pid);
                 }
@@ -93,10 +126,16 @@ impl ProcessTree {
 
     /// `pid` and its ancestors up to the root (cycles cut).
     pub fn ancestry(&self, pid: u32) -> Vec<u32> {
+        self.ancestry_upto(pid, usize::MAX)
+    }
+
+    /// `pid` and at most `hops` of its ancestors (cycles cut).
+    fn ancestry_upto(&self, pid: u32, hops: usize) -> Vec<u32> {
         let mut out = vec![pid];
+        let mut seen: HashSet<u32> = HashSet::from([pid]);
         let mut cur = pid;
         while let Some(pp) = self.get(cur).and_then(|p| p.ppid) {
-            if out.contains(&pp) || pp == 0 {
+            if pp == 0 || out.len() > hops || !seen.insert(pp) {
                 break;
             }
             out.push(pp);
@@ -105,18 +144,29 @@ impl ProcessTree {
         out
     }
 
-    /// `java(4021) < docker-containerd-shim(3990) < systemd(1)`.
+    /// `java(4021) < docker-containerd-shim(3990) < systemd(1)`; past [`ANCESTRY_SHOWN`]
+    /// ancestors the chain ends in `< …` (it is written for every process under a shim, and
+    /// a fork chain may be 100 000 deep).
     pub fn ancestry_text(&self, pid: u32) -> String {
-        self.ancestry(pid)
+        let chain = self.ancestry_upto(pid, ANCESTRY_SHOWN + 1);
+        let mut text = chain
             .iter()
+            .take(ANCESTRY_SHOWN + 1)
             .map(|p| match self.get(*p) {
                 Some(pr) => format!("{}({})", pr.name, p),
                 None => format!("?({p})"),
             })
             .collect::<Vec<_>>()
-            .join(" < ")
+            .join(" < ");
+        if chain.len() > ANCESTRY_SHOWN + 1 {
+            text.push_str(" < …");
+        }
+        text
     }
 }
+
+/// Ancestors named by [`ProcessTree::ancestry_text`].
+pub const ANCESTRY_SHOWN: usize = 16;
 
 /// One container, reconciled across docker, containerd, CRI, shim command lines and cgroups.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -254,5 +304,97 @@ impl HostState {
     /// The facts of one kind.
     pub fn facts_of<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Fact> + 'a {
         self.facts.iter().filter(move |f| f.kind == kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `pstree -lp` process: `name(pid)` under `ppid`.
+    fn process(pid: u32, ppid: Option<u32>, name: &str) -> Process {
+        Process {
+            pid,
+            ppid,
+            name: name.into(),
+            args: String::new(),
+            state: String::new(),
+            start: String::new(),
+            user: String::new(),
+            cgroup: None,
+            threads: 0,
+            evidence: Evidence {
+                path: "sos_commands/process/pstree_-lp".into(),
+                line: 1,
+                time: None,
+                text: String::new(),
+                highlight: None,
+                label: String::new(),
+            },
+            tree_evidence: None,
+        }
+    }
+
+    fn tree(procs: &[(u32, Option<u32>, &str)]) -> ProcessTree {
+        ProcessTree::new(
+            procs
+                .iter()
+                .map(|&(pid, ppid, name)| (pid, process(pid, ppid, name)))
+                .collect(),
+        )
+    }
+
+    // systemd(1) ─ shim(3990) ─┬─ java(4021) ─ sh(4100)
+    //                          └─ pause(4010)
+    #[test]
+    fn children_descendants_and_ancestry() {
+        let t = tree(&[
+            (1, None, "systemd"),
+            (3990, Some(1), "docker-containe"),
+            (4010, Some(3990), "pause"),
+            (4021, Some(3990), "java"),
+            (4100, Some(4021), "sh"),
+        ]);
+        let kids: Vec<u32> = t.children(3990).map(|p| p.pid).collect();
+        assert_eq!(kids, [4010, 4021]);
+        assert_eq!(t.children(4100).count(), 0);
+        // Depth first, each parent before its children.
+        let d: Vec<u32> = t.descendants(3990).iter().map(|p| p.pid).collect();
+        assert_eq!(d, [4010, 4021, 4100]);
+        assert_eq!(t.ancestry(4100), [4100, 4021, 3990, 1]);
+        assert_eq!(
+            t.ancestry_text(4100),
+            "sh(4100) < java(4021) < docker-containe(3990) < systemd(1)"
+        );
+    }
+
+    #[test]
+    fn parent_loops_are_cut() {
+        // 10 → 11 → 12 → 10, and 13 under 12.
+        let t = tree(&[
+            (10, Some(12), "a"),
+            (11, Some(10), "b"),
+            (12, Some(11), "c"),
+            (13, Some(12), "d"),
+        ]);
+        assert_eq!(t.ancestry(13), [13, 12, 11, 10]);
+        let d: Vec<u32> = t.descendants(10).iter().map(|p| p.pid).collect();
+        assert_eq!(d, [11, 12, 13]);
+    }
+
+    // A fork chain 100 000 deep: walks stay linear, the ancestry text stays short.
+    #[test]
+    fn a_fork_chain_of_a_hundred_thousand() {
+        let n = 100_000u32;
+        let procs: Vec<(u32, Option<u32>, &str)> = (1..=n)
+            .map(|pid| (pid, (pid > 1).then(|| pid - 1), "sh"))
+            .collect();
+        let t = tree(&procs);
+        assert_eq!(t.descendants(1).len(), n as usize - 1);
+        assert_eq!(t.ancestry(n).len(), n as usize);
+        let text = t.ancestry_text(n);
+        assert!(text.starts_with(&format!("sh({n}) < sh({}) < ", n - 1)));
+        assert!(text.ends_with(&format!(" < sh({}) < …", n - ANCESTRY_SHOWN as u32)));
+        assert_eq!(text.matches(" < ").count(), ANCESTRY_SHOWN + 1);
     }
 }

@@ -314,17 +314,27 @@ fn shims(out: &mut String, host: &HostState) {
                 p.args
             );
         }
+        // Depth below the shim: parents come before their children. Indentation stops at
+        // MAX_INDENT levels (a fork chain may be 100 000 deep); deeper lines say their depth.
+        const MAX_INDENT: usize = 32;
+        let mut depth_of: std::collections::HashMap<u32, usize> =
+            std::collections::HashMap::from([(pid, 0)]);
         for d in host.processes.descendants(pid) {
-            let depth = host
-                .processes
-                .ancestry(d.pid)
-                .iter()
-                .position(|&a| a == pid)
-                .unwrap_or(1);
+            let depth = d
+                .ppid
+                .and_then(|pp| depth_of.get(&pp))
+                .map_or(1, |&up| up + 1);
+            depth_of.insert(d.pid, depth);
+            let indent = depth.saturating_sub(1);
             let _ = writeln!(
                 tree,
-                "{}└─ {}({}){}{}",
-                "   ".repeat(depth.saturating_sub(1)),
+                "{}{}└─ {}({}){}{}",
+                "   ".repeat(indent.min(MAX_INDENT)),
+                if indent > MAX_INDENT {
+                    format!("[depth {depth}] ")
+                } else {
+                    String::new()
+                },
                 d.name,
                 d.pid,
                 if d.args.is_empty() { "" } else { "  " },

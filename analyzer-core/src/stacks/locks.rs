@@ -18,17 +18,19 @@
 //!    when exactly one candidate of the strongest kind present remains; otherwise the
 //!    candidates are listed and the holder is left unknown.
 //! 4. **Graph.** Edges waiter → holder; RLock waiters → pending writers (writers already on
-//!    `writerSem`). Strongly connected components (Tarjan) of two or more goroutines, and
-//!    self-loops (an RLock→Lock upgrade), are deadlocks. Channel waits become soft edges to
-//!    goroutines that carry the channel address among their arguments.
+//!    `writerSem`). Strongly connected components of two or more goroutines, and self-loops
+//!    (an RLock→Lock upgrade), are deadlocks; a lock's transitive waiters are its waiters and
+//!    every goroutine reaching one. Both walks are iterative and linear in the graph
+//!    ([`super::graph`]): a dump may be one chain or one cycle of 100 000 goroutines. Channel
+//!    waits become soft edges to goroutines that carry the channel address among their
+//!    arguments.
 
 use std::collections::BTreeMap;
 
-use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
-use crate::parse::goroutine::{Dump, Frame, FxMap, FxSet, Goroutine, StateKind};
-use crate::stacks::is_runtime_or_sync;
+use crate::parse::goroutine::{Dump, Frame, FxMap, Goroutine, StateKind};
+use crate::stacks::{graph, is_runtime_or_sync};
 
 /// Largest distance between a lock and the struct address its methods receive. Real structs
 /// embed their mutex after many fields: libnetwork's `network` has it at +0x1b0 in docker 20.10
@@ -413,13 +415,74 @@ struct Lock<'a> {
     key: Option<&'a [u8]>,
     k: Option<u64>,
     stale: bool,
-    /// goroutine index → (reason, depth, frame func)
-    cands: FxMap<u32, CandRec<'a>>,
+    /// Candidates of goroutines already searched.
+    cands: Cands<'a>,
+    /// The best candidate record of the goroutine being searched: final once the search
+    /// moves on (goroutines are searched in order, each one whole).
+    current: Option<(u32, CandRec<'a>)>,
 }
 
-impl Lock<'_> {
+impl<'a> Lock<'a> {
     fn base(&self) -> u64 {
         self.addr.saturating_sub(self.k.unwrap_or(0))
+    }
+
+    /// Records that goroutine `gi` is a candidate as `rec`; of one goroutine's records the
+    /// strongest and shallowest counts.
+    fn candidate(&mut self, gi: u32, rec: CandRec<'a>) {
+        match &mut self.current {
+            Some((g, cur)) if *g == gi => {
+                if (rec.0, rec.1) < (cur.0, cur.1) {
+                    *cur = rec;
+                }
+            }
+            _ => {
+                if let Some((g, cur)) = self.current.replace((gi, rec)) {
+                    self.cands.add(g, cur);
+                }
+            }
+        }
+    }
+
+    /// Closes the search.
+    fn flush(&mut self) {
+        if let Some((g, cur)) = self.current.take() {
+            self.cands.add(g, cur);
+        }
+    }
+}
+
+/// The holder candidates of a lock, in bounded memory: how many goroutines are candidates for
+/// each reason, and the strongest [`MAX_CANDIDATES`] (by reason, frame depth, goroutine
+/// order). A lock's base address may be an argument of every goroutine of a dump (a daemon's
+/// root object), and up to `MAX_OFFSET` locks share one base: keeping every candidate would
+/// cost goroutines × locks.
+#[derive(Default)]
+struct Cands<'a> {
+    /// Candidates per [`Reason`].
+    count: [u64; 3],
+    /// `(reason, depth, goroutine index, frame function)`, ascending.
+    top: Vec<(Reason, u32, u32, &'a [u8])>,
+}
+
+impl<'a> Cands<'a> {
+    fn add(&mut self, gi: u32, (reason, depth, func): CandRec<'a>) {
+        self.count[reason as usize] += 1;
+        let key = (reason, depth, gi);
+        if self.top.len() >= MAX_CANDIDATES
+            && self.top.last().is_some_and(|c| key >= (c.0, c.1, c.2))
+        {
+            return;
+        }
+        let at = self.top.partition_point(|c| (c.0, c.1, c.2) < key);
+        self.top.insert(at, (reason, depth, gi, func));
+        self.top.truncate(MAX_CANDIDATES);
+    }
+
+    /// The holder: the one candidate of the strongest reason present, if it is alone.
+    fn holder(&self) -> Option<u32> {
+        let best = self.top.first()?;
+        (self.count[best.0 as usize] == 1).then_some(best.2)
     }
 }
 
@@ -487,7 +550,8 @@ pub fn analyze_locks(dump: &Dump<'_>) -> LockAnalysis {
                 key: None,
                 k: None,
                 stale: false,
-                cands: FxMap::default(),
+                cands: Cands::default(),
+                current: None,
             });
             locks.len() - 1
         });
@@ -522,70 +586,62 @@ pub fn analyze_locks(dump: &Dump<'_>) -> LockAnalysis {
     // Decide holders.
     let mut holders: Vec<Option<u32>> = Vec::with_capacity(locks.len());
     for l in &locks {
-        let best = l.cands.values().map(|c| c.0).min();
-        let holder = best.and_then(|r| {
-            let mut it = l.cands.iter().filter(|(_, c)| c.0 == r);
-            match (it.next(), it.next()) {
-                (Some((&gi, _)), None) => Some(gi),
-                _ => None,
-            }
-        });
-        holders.push(holder);
+        holders.push(l.cands.holder());
     }
-    // Wait-for edges.
+    // Wait-for edges, for the deadlocks. An RLock waiter behind pending writers waits on
+    // every one of them: through one helper node per lock (`gs.len() + lock`), so `r` readers
+    // and `w` writers make `r + w` edges, not `r × w`.
+    let real = gs.len() as u32;
     let mut edges: Vec<(u32, u32)> = Vec::new();
-    for (l, holder) in locks.iter().zip(&holders) {
-        let pending_writers: Vec<u32> = l
-            .waiters
-            .iter()
-            .copied()
-            .filter(|&wi| {
-                waits[wi as usize]
+    // Each waiter's one successor for the transitive counts: its lock's holder. A reader
+    // behind pending writers reaches the holder through them (each writer's only edge goes to
+    // the holder), so pointing it at the holder directly changes which goroutines reach
+    // whom only for the pending writers, which are waiters of the same lock anyway: every
+    // lock keeps the same transitive waiters (`graph::Ancestors::transitive`).
+    let mut succ: Vec<u32> = vec![graph::NONE; gs.len()];
+    for (li, (l, holder)) in locks.iter().zip(&holders).enumerate() {
+        let pending = |wi: u32| {
+            waits[wi as usize]
+                .as_ref()
+                .is_some_and(|w| w.mode == Mode::Write && w.writer_sem)
+        };
+        let has_pending = l.waiters.iter().any(|&wi| pending(wi));
+        let helper = real.saturating_add(li as u32);
+        let behind_writers = |wi: u32| {
+            has_pending
+                && waits[wi as usize]
                     .as_ref()
-                    .is_some_and(|w| w.mode == Mode::Write && w.writer_sem)
-            })
-            .collect();
+                    .is_some_and(|w| w.mode == Mode::Read)
+        };
+        let readers_behind = l.waiters.iter().any(|&wi| behind_writers(wi));
         for &wi in &l.waiters {
             let Some(w) = &waits[wi as usize] else {
                 continue;
             };
-            if w.mode == Mode::Read && !pending_writers.is_empty() {
-                edges.extend(
-                    pending_writers
-                        .iter()
-                        .filter(|&&p| p != wi)
-                        .map(|&p| (wi, p)),
-                );
-            } else if let Some(h) = *holder {
-                if h != wi || w.mode == Mode::Write {
-                    edges.push((wi, h));
+            if readers_behind && pending(wi) {
+                edges.push((helper, wi));
+            }
+            if behind_writers(wi) {
+                edges.push((wi, helper));
+                if let Some(h) = *holder {
+                    succ[wi as usize] = h;
                 }
+            } else if let Some(h) = *holder
+                && (h != wi || w.mode == Mode::Write)
+            {
+                edges.push((wi, h));
+                succ[wi as usize] = h;
             }
         }
     }
     edges.sort_unstable();
     edges.dedup();
-    let deadlocks = deadlocks(gs, &edges);
-    // Reverse adjacency for transitive counts.
-    let mut rev: FxMap<u32, Vec<u32>> = FxMap::default();
-    for &(a, b) in &edges {
-        rev.entry(b).or_default().push(a);
-    }
+    let deadlocks = deadlocks(gs, &edges, real);
+    let reach = graph::Ancestors::new(&succ);
     let mut out = Vec::with_capacity(locks.len());
     for (l, holder) in locks.iter().zip(&holders) {
-        let mut seen: FxSet<u32> = l.waiters.iter().copied().collect();
-        let mut stack: Vec<u32> = l.waiters.clone();
-        while let Some(x) = stack.pop() {
-            for &y in rev.get(&x).map(Vec::as_slice).unwrap_or(&[]) {
-                if seen.insert(y) {
-                    stack.push(y);
-                }
-            }
-        }
-        if let Some(h) = holder {
-            seen.remove(h);
-        }
-        out.push(lock_info(dump, l, *holder, &waits, seen.len() as u64));
+        let transitive = reach.transitive(&l.waiters, *holder);
+        out.push(lock_info(dump, l, *holder, &waits, transitive));
     }
     out.sort_by(|a, b| {
         b.transitive_waiters
@@ -675,13 +731,7 @@ fn find_candidates<'a>(
                     } else {
                         Reason::Argument
                     };
-                    let e = l
-                        .cands
-                        .entry(gi as u32)
-                        .or_insert((reason, depth as u32, f.func));
-                    if (reason, depth as u32) < (e.0, e.1) {
-                        *e = (reason, depth as u32, f.func);
-                    }
+                    l.candidate(gi as u32, (reason, depth as u32, f.func));
                 }
             }
         }
@@ -689,26 +739,21 @@ fn find_candidates<'a>(
             hits.push((gi as u32, v));
         }
     }
+    for l in locks.iter_mut() {
+        l.flush();
+    }
     hits
 }
 
-fn deadlocks(gs: &[Goroutine], edges: &[(u32, u32)]) -> Vec<Vec<u64>> {
-    let mut graph: DiGraph<u32, ()> = DiGraph::new();
-    let mut nodes: FxMap<u32, NodeIndex> = FxMap::default();
-    let mut node =
-        |g: &mut DiGraph<u32, ()>, x: u32| *nodes.entry(x).or_insert_with(|| g.add_node(x));
-    for &(a, b) in edges {
-        let na = node(&mut graph, a);
-        let nb = node(&mut graph, b);
-        graph.add_edge(na, nb, ());
-    }
-    let mut out: Vec<Vec<u64>> = petgraph::algo::tarjan_scc(&graph)
+/// The deadlocked goroutine id sets of `edges` (goroutine indices below `real`, helper nodes
+/// above), ids ascending, sets sorted.
+fn deadlocks(gs: &[Goroutine], edges: &[(u32, u32)], real: u32) -> Vec<Vec<u64>> {
+    let mut out: Vec<Vec<u64>> = graph::deadlocks(edges, real)
         .into_iter()
-        .filter(|c| c.len() > 1 || c.first().is_some_and(|&n| graph.contains_edge(n, n)))
         .map(|c| {
             let mut ids: Vec<u64> = c
                 .iter()
-                .filter_map(|&n| gs.get(graph[n] as usize).map(|g| g.id))
+                .filter_map(|&n| gs.get(n as usize).map(|g| g.id))
                 .collect();
             ids.sort_unstable();
             ids
@@ -726,12 +771,11 @@ fn lock_info(
     transitive: u64,
 ) -> LockInfo {
     let gs = dump.goroutines();
-    let mut cands: Vec<(&u32, &CandRec<'_>)> = l.cands.iter().collect();
-    cands.sort_by_key(|(gi, c)| (c.0, c.1, **gi));
-    let holder_candidates = cands
-        .into_iter()
-        .take(MAX_CANDIDATES)
-        .filter_map(|(&gi, &(reason, depth, func))| {
+    let holder_candidates = l
+        .cands
+        .top
+        .iter()
+        .filter_map(|&(reason, depth, gi, func)| {
             let g = gs.get(gi as usize)?;
             Some(Candidate {
                 id: g.id,
@@ -831,13 +875,15 @@ fn channel_edges(dump: &Dump<'_>, chans: &ChanWaiters, hits: &[(u32, u64)]) -> V
             continue;
         };
         let waiting = chans.get(&(g.dump, v)).map(Vec::as_slice).unwrap_or(&[]);
-        if waiting.contains(&gi) {
+        // Waiters are listed in goroutine order: a search, not a scan (100 000 workers
+        // receiving from the channel they all carry would make a scan quadratic).
+        if waiting.binary_search(&gi).is_ok() {
             // Blocked on the same channel: a fellow waiter, not a counterpart.
             continue;
         }
         for &w in waiting {
             if out.len() >= MAX_EDGES {
-                continue;
+                return out;
             }
             if let Some(from) = gs.get(w as usize) {
                 out.push(ChannelEdge {
@@ -849,4 +895,56 @@ fn channel_edges(dump: &Dump<'_>, chans: &ChanWaiters, hits: &[(u32, u64)]) -> V
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_are_counted_and_the_strongest_kept() {
+        let mut c = Cands::default();
+        // 30 goroutines with the lock among their arguments: no holder.
+        for gi in 0..30 {
+            c.add(gi, (Reason::Argument, 1, b"main.audit"));
+        }
+        assert_eq!(c.holder(), None);
+        // One receiver, deep in its stack: the strongest kind present, alone.
+        c.add(40, (Reason::Receiver, 9, b"main.(*Store).Put"));
+        assert_eq!(c.holder(), Some(40));
+        assert_eq!(c.top.len(), MAX_CANDIDATES);
+        let kept: Vec<u32> = c.top.iter().map(|t| t.2).collect();
+        let mut want = vec![40];
+        want.extend(0..19);
+        assert_eq!(kept, want);
+        // A second receiver, shallower: listed first, and no holder.
+        c.add(41, (Reason::Receiver, 2, b"main.(*Store).Get"));
+        assert_eq!(c.holder(), None);
+        assert_eq!((c.top[0].2, c.top[1].2), (41, 40));
+        assert_eq!(c.count, [2, 0, 30]);
+    }
+
+    #[test]
+    fn a_goroutines_strongest_record_counts_once() {
+        let mut l = Lock {
+            dump: 0,
+            addr: 0xc000010040,
+            kind: LockKind::Mutex,
+            waiters: Vec::new(),
+            key: None,
+            k: None,
+            stale: false,
+            cands: Cands::default(),
+            current: None,
+        };
+        l.candidate(3, (Reason::Argument, 5, b"main.a"));
+        l.candidate(3, (Reason::Receiver, 7, b"main.(*T).b"));
+        l.candidate(3, (Reason::Argument, 1, b"main.c"));
+        l.candidate(4, (Reason::Argument, 0, b"main.d"));
+        l.flush();
+        assert_eq!(l.cands.count, [1, 0, 1]);
+        let top: Vec<(Reason, u32, u32)> = l.cands.top.iter().map(|t| (t.0, t.1, t.2)).collect();
+        assert_eq!(top, [(Reason::Receiver, 7, 3), (Reason::Argument, 0, 4)]);
+        assert_eq!(l.cands.holder(), Some(3));
+    }
 }

@@ -464,12 +464,19 @@ impl HostBuilder {
 
     fn add_pstree(&mut self, path: &str, data: &[u8], idx: &LineIndex) {
         let t = pstree::parse(data);
+        // Threads per node, in one pass (a per-node search for children was quadratic).
+        let mut threads = vec![0; t.nodes.len()];
+        for n in t.nodes.iter().filter(|n| n.thread) {
+            if let Some(slot) = n.parent.and_then(|p| threads.get_mut(p)) {
+                *slot += n.count;
+            }
+        }
         for (i, n) in t.nodes.iter().enumerate() {
             if n.thread {
                 continue;
             }
             let Some(pid) = n.pid else { continue };
-            let threads = t.children(i).filter(|c| c.thread).map(|c| c.count).sum();
+            let threads = threads[i];
             self.tree.push(TreeEntry {
                 pid,
                 ppid: n.parent.and_then(|p| t.nodes.get(p)).and_then(|p| p.pid),
@@ -602,7 +609,7 @@ impl HostBuilder {
                 p.cgroup = Some(cg.clone());
             }
         }
-        ProcessTree { procs }
+        ProcessTree::new(procs)
     }
 
     /// Joins namespace sources by identity: pid 1 and pids in pid 1's namespace are `host`;
