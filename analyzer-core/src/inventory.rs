@@ -314,8 +314,8 @@ fn summarise(member: &Member) -> (Pending, ClockBuilder) {
         Format::Localtime => sum.facts.add_localtime(data),
         _ => {}
     }
-    if member.format.is_log() {
-        sum.feed(member.format, data);
+    if let Some(f) = crate::input::sniff::record_format(member.format, &member.path) {
+        sum.feed(f, data);
     }
     sum.finish()
 }

@@ -15,13 +15,18 @@ pub mod dmesg;
 pub mod goroutine;
 pub mod journal;
 pub mod klog;
+pub mod kubectl;
 pub mod lines;
+pub mod locale;
 pub mod logrus;
 pub mod netns;
+pub mod paste;
+pub mod pprof;
 pub mod ps;
 pub mod pstree;
 pub mod record;
 pub mod runtime;
+pub mod source;
 pub mod syslog;
 pub mod versions;
 
@@ -55,12 +60,14 @@ enum Inner<'a> {
         first: bool,
     },
     Export(journal::ExportEntries<'a>),
+    Paste(paste::Records<'a>),
 }
 
 /// The records of a member in `format`; nothing for formats that are not logs.
 pub fn records(format: Format, data: &[u8]) -> Records<'_> {
     let inner = match format {
         Format::JournalExport => Inner::Export(journal::ExportEntries::new(data)),
+        Format::Paste => Inner::Paste(paste::records(data)),
         f if f.is_log() => Inner::Lines {
             format: f,
             lines: lines::Lines::new(data),
@@ -190,6 +197,7 @@ fn default_source(format: Format, ident: &[u8]) -> Source {
     match format {
         Format::Dmesg | Format::Kmsg => Source::Kernel,
         Format::Klog | Format::KlogJson if ident.is_empty() => Source::Kubelet,
+        _ if ident.is_empty() => Source::Unknown,
         _ => Source::from_ident(ident),
     }
 }
@@ -200,6 +208,7 @@ impl<'a> Iterator for Records<'a> {
     fn next(&mut self) -> Option<Record<'a>> {
         match &mut self.inner {
             Inner::Empty => None,
+            Inner::Paste(recs) => recs.next(),
             Inner::Export(entries) => {
                 let e = entries.next()?;
                 let h = e.header;
@@ -296,10 +305,11 @@ fn fill<'a>(rec: &mut Record<'a>, h: &lines::Header<'a>, format: Format) {
     rec.pid = h.pid;
     rec.level = h.level;
     rec.source = default_source(format, h.ident);
-    if (format.is_journal() || format == Format::Syslog)
-        && let Some(l) = inner_level(rec.message)
-    {
-        rec.level = l;
+    if format.is_journal() || format == Format::Syslog {
+        rec.source = source::refine(rec.source, h.ident, rec.message);
+        if let Some(l) = inner_level(rec.message) {
+            rec.level = l;
+        }
     }
 }
 
@@ -309,6 +319,7 @@ fn fill<'a>(rec: &mut Record<'a>, h: &lines::Header<'a>, format: Format) {
 pub const SNIFFERS: Sniffers = Sniffers {
     log: sniff_log,
     other: sniff_other,
+    mixed: paste::is_mixed,
 };
 
 /// A format that is not a log, from its first bytes: a goroutine dump, else a host-state table.
@@ -397,10 +408,15 @@ fn sniff_line<'a>(
                 let (first, after) = lines::token(rest);
                 let (second, _) = lines::token(after);
                 let is_tag = |t: &[u8]| t == b"kernel:" || (t.len() > 3 && t.ends_with(b"]:"));
+                // A host name never ends in `:`; `nf_conntrack: nf_conntrack: table full` is a
+                // kernel message whose subsystem prefix repeats, not `host ident:`.
                 let sample = if is_tag(first) {
                     (first, true)
                 } else {
-                    (first, second.len() > 1 && second.ends_with(b":"))
+                    (
+                        first,
+                        !first.ends_with(b":") && second.len() > 1 && second.ends_with(b":"),
+                    )
                 };
                 *mono_hosts = Some(match *mono_hosts {
                     None => sample,
@@ -428,6 +444,9 @@ fn sniff_line<'a>(
                 })
             } else if dmesg::kmsg_header(l).is_some() {
                 Some(Format::Kmsg)
+            } else if let Some((_, used)) = locale::stamp(l) {
+                // `10月 24 17:15:47 host ident[pid]: msg`: a journal printed in a CJK locale.
+                bsd_format(l, used, zero_day, space_day)
             } else {
                 // `-o short-unix`: `1620781720.642410 host ident[pid]: msg`. Plain numbers
                 // (`/proc` and cgroup files) must not pass: demand the fixed fraction, a host and
@@ -460,23 +479,34 @@ fn sniff_line<'a>(
             if dmesg::header(l).is_some() {
                 return Some(Format::Dmesg);
             }
-            let (t, used) = crate::base::time::syslog_stamp(l)?;
-            // A host name follows the stamp (`Feb 11 19:23:51 | …` is multipath's own log).
-            if !l.get(used + 1).is_some_and(|b| b.is_ascii_alphanumeric()) {
-                return None;
-            }
-            match l.get(4) {
-                Some(b' ') => *space_day = true,
-                Some(b'0') => *zero_day = true,
-                _ => {}
-            }
-            if used > 15 {
-                return Some(Format::JournalShortPrecise);
-            }
-            let _ = t;
-            Some(Format::Syslog)
+            let (_, used) = crate::base::time::syslog_stamp(l).or_else(|| locale::stamp(l))?;
+            bsd_format(l, used, zero_day, space_day)
         }
     }
+}
+
+/// The format of a line that starts with a `Mon dd HH:MM:SS[.f]` time `used` bytes long (in
+/// English or another locale): journal `short-precise` with a fraction, else syslog (told
+/// apart from journal `short` by the day padding over the whole sniff).
+fn bsd_format(l: &[u8], used: usize, zero_day: &mut bool, space_day: &mut bool) -> Option<Format> {
+    // A host name follows the stamp (`Feb 11 19:23:51 | …` is multipath's own log).
+    let host = *l.get(used + 1)?;
+    if !host.is_ascii_alphanumeric() && host.is_ascii() {
+        return None;
+    }
+    // The day field after the month: `%d` (journal) writes `03`, `%e` (rsyslog) ` 3`.
+    let month_end = lines::find_space(l)?;
+    match l.get(month_end + 1) {
+        Some(b' ') => *space_day = true,
+        Some(b'0') => *zero_day = true,
+        _ => {}
+    }
+    // `HH:MM:SS` ends 6 bytes after its first colon; anything after is the fraction.
+    let colon = memchr::memchr(b':', l.get(..used)?)?;
+    if used > colon + 6 {
+        return Some(Format::JournalShortPrecise);
+    }
+    Some(Format::Syslog)
 }
 
 #[cfg(test)]
@@ -862,7 +892,8 @@ not json
         assert_eq!(recs.len(), 3);
         assert_eq!(recs[0].level, Level::Info);
         assert_eq!(recs[0].field(b"version").as_deref(), Some(&b"20.10"[..]));
-        assert_eq!(recs[0].source, Source::Other);
+        // No identifier: undetermined, so rules of any source but the kernel's read it.
+        assert_eq!(recs[0].source, Source::Unknown);
         assert_eq!(recs[1].message, b"Starting up");
         assert_eq!(
             (recs[2].line, recs[2].level, recs[2].line_count()),
@@ -892,6 +923,37 @@ not json
         assert_eq!(
             sniff_log(b"[ 1573.878353] host kernel: a\n[ 1573.878354] host kernel: b\n"),
             Some(Format::JournalShortMonotonic)
+        );
+        // kube-aws#476: newer kernels double the conntrack prefix; still dmesg.
+        let doubled = b"[2833841.216211] nf_conntrack: nf_conntrack: table full, dropping packet\n[2833874.822698] nf_conntrack: nf_conntrack: table full, dropping packet\n";
+        assert_eq!(sniff_log(doubled), Some(Format::Dmesg));
+        assert_eq!(
+            records(Format::Dmesg, doubled)
+                .next()
+                .map(|r| (r.source, r.message)),
+            Some((
+                Source::Kernel,
+                &b"nf_conntrack: nf_conntrack: table full, dropping packet"[..]
+            ))
+        );
+        // Journals printed in another locale (moby#40130, docker/for-linux#1178).
+        let zh = "10月 24 17:15:47 slave2 dockerd[3948]: time=\"2019-10-24T17:15:47.543529097+08:00\" level=error msg=\"failed to get event\"\n10月 24 17:15:48 slave2 dockerd[3948]: x\n";
+        assert_eq!(sniff_log(zh.as_bytes()), Some(Format::Syslog));
+        let recs = all(Format::Syslog, zh.as_bytes());
+        assert_eq!(recs.len(), 2);
+        assert_eq!(
+            (recs[0].source, recs[0].level),
+            (Source::Dockerd, Level::Error)
+        );
+        assert!(
+            matches!(recs[0].time, RawTime::Local(t) if (t.month, t.day, t.second) == (10, 24, 47))
+        );
+        let it = b"gen 03 10:46:17 Valuation-Linux-1 dockerd[181060]: a\ngen 03 10:46:19 Valuation-Linux-1 systemd[1]: Stopping Docker\n";
+        assert_eq!(sniff_log(it), Some(Format::JournalShort));
+        let recs = all(Format::JournalShort, it);
+        assert_eq!(
+            (recs[1].source, recs[1].host),
+            (Source::Systemd, &b"Valuation-Linux-1"[..])
         );
         assert_eq!(sniff_log(b"just some text\nmore text\n"), None);
         // sos head truncation: the first line is a tail of a line.
@@ -936,6 +998,27 @@ not json
             Some(&b"kube-system/kubedns"[..])
         );
         assert_eq!(recs[0].field(b"missing"), None);
+    }
+
+    #[test]
+    fn components_inside_wrappers() {
+        // k3s#2370 (kubelet and containerd inside k3s), kubernetes-anywhere#500 (a kubelet
+        // container logged by `docker`), an unknown program's plain line.
+        let data = b"Jul 17 09:50:17 node k3s[2063]: E0717 09:50:17.395458    2063 kubelet.go:1845] skipping pod synchronization - [PLEG is not healthy: pleg was last seen active 3m5.3s ago; threshold is 3m0s]\nJul 17 09:50:18 node k3s[2063]: time=\"2020-07-17T09:50:18.1Z\" level=error msg=\"StopPodSandbox for \\\"4c9b\\\" failed\"\nJul 17 09:50:19 node k3s[2063]: I0717 09:50:19.000000    2063 controller.go:611] quota admission added evaluator\nJan 01 04:35:29 node docker[641]: I0101 04:35:29.112541     641 generic.go:186] GenericPLEG: relisting\nJan 01 04:35:30 node dnsmasq[110]: failed to create inotify: Too many open files\n";
+        let got: Vec<Source> = all(Format::JournalShort, data)
+            .iter()
+            .map(|r| r.source)
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                Source::Kubelet,
+                Source::Containerd,
+                Source::Unknown,
+                Source::Kubelet,
+                Source::Other
+            ]
+        );
     }
 
     #[test]

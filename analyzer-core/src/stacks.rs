@@ -157,7 +157,7 @@ pub fn analyze(dump: &Dump<'_>) -> Analysis {
     {
         let mut raw: BTreeMap<&[u8], u64> = BTreeMap::new();
         for g in gs {
-            *raw.entry(dump.state(g)).or_default() += 1;
+            *raw.entry(dump.state(g)).or_default() += u64::from(g.count);
         }
         for (k, v) in raw {
             *states.entry(text(k)).or_default() += v;
@@ -203,7 +203,7 @@ pub fn analyze(dump: &Dump<'_>) -> Analysis {
             let rep = gs.get(*b.members.first()? as usize)?;
             let members = || b.members.iter().filter_map(|&i| gs.get(i as usize));
             Some(Bucket {
-                count: b.members.len() as u64,
+                count: b.count,
                 state: text(dump.state(rep)),
                 min_minutes: members().filter_map(|g| g.minutes).min(),
                 max_minutes: members().filter_map(|g| g.minutes).max(),
@@ -232,7 +232,7 @@ pub fn analyze(dump: &Dump<'_>) -> Analysis {
     }
     Analysis {
         schema_version: SCHEMA_VERSION,
-        goroutines: gs.len() as u64,
+        goroutines: gs.iter().map(|g| u64::from(g.count)).sum(),
         dumps: dump.dump_count(),
         states,
         longest_waits,

@@ -5,6 +5,7 @@
 use std::time::Instant;
 
 use super::driver::{Collected, State};
+use super::member::PendingEvent;
 use super::observe::{event_observation, host_observations, stacks_observations};
 use super::{Analysed, Options};
 use crate::base::Timestamp;
@@ -53,6 +54,15 @@ pub(super) fn assemble(
             }
         }
     }
+    // Members are analysed in parallel: order events and dumps by path and line so that ties
+    // (untimed events of pasted text) come out the same every time.
+    let mut events = events;
+    events.sort_by(|a, b| {
+        let path = |e: &PendingEvent| obs.members.get(e.member).cloned().unwrap_or_default();
+        (path(a), a.event.first_line).cmp(&(path(b), b.event.first_line))
+    });
+    let mut dumps = dumps;
+    dumps.sort_by(|a, b| a.0.cmp(&b.0));
     for e in events {
         obs.observations
             .push(event_observation(&e, &clock, &obs.members));

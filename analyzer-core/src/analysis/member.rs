@@ -49,6 +49,40 @@ pub(super) fn analyse_member(
         st.members.len() - 1
     };
     match member.format {
+        Format::Paste => {
+            // kubectl tables read as log lines; the host-state parts of a mixed paste.
+            let text = parse::kubectl::normalize(data);
+            analyse_log(
+                engine,
+                state,
+                limits,
+                idx,
+                &member.path,
+                Format::Paste,
+                &text,
+                split,
+                deadline,
+            );
+            lock(state).host.add_paste(&member.path, data);
+        }
+        f @ (Format::DockerInfo | Format::SystemctlStatus)
+            if crate::input::sniff::record_format(f, &member.path).is_some() =>
+        {
+            // Host state, and lines rules read: `docker info`'s `WARNING:` lines and
+            // `Supports d_type: false`, the journal lines under `systemctl status`.
+            analyse_log(
+                engine,
+                state,
+                limits,
+                idx,
+                &member.path,
+                Format::Paste,
+                data,
+                split,
+                deadline,
+            );
+            lock(state).host.add(&member.path, f, data);
+        }
         f if f.is_log() => analyse_log(
             engine,
             state,
@@ -63,7 +97,11 @@ pub(super) fn analyse_member(
         Format::GoroutineDump => {
             let dump = parse::goroutine::parse(data);
             let analysis = stacks::analyze(&dump);
-            lock(state).dumps.push((member.path.clone(), analysis));
+            let mut st = lock(state);
+            if analysis.goroutines == 0 {
+                st.warnings.push(unread_dump(&member.path));
+            }
+            st.dumps.push((member.path.clone(), analysis));
         }
         Format::Date => lock(state).clock.add_date(&member.path, data),
         Format::Timedatectl => lock(state).clock.add_timedatectl(&member.path, data),
@@ -120,11 +158,20 @@ pub(super) fn analyse_log(
 }
 
 /// The analysis of a goroutine dump embedded in a log (every line with its own prefix), if the
-/// log carries one.
+/// log carries one; it may hold no goroutine when the dump lines could not be read
+/// ([`commit_log`] then warns).
 pub(super) fn embedded_analysis(data: &[u8]) -> Option<stacks::Analysis> {
-    embedded_dump(data)
-        .then(|| stacks::analyze(&parse::goroutine::parse(data)))
-        .filter(|a| a.goroutines > 0)
+    embedded_dump(data).then(|| stacks::analyze(&parse::goroutine::parse(data)))
+}
+
+/// The warning for a member that looks like a goroutine dump (or carries one) of which no
+/// goroutine could be read.
+fn unread_dump(path: &str) -> Warning {
+    Warning::new(
+        path,
+        "looks like a goroutine dump, but no goroutine could be read from it (shapes read: \
+         docs/goroutines.md)",
+    )
 }
 
 /// What one log member gave, ready to merge into [`State`].
@@ -177,8 +224,13 @@ pub(super) fn commit_log(
     st.hits.extend(log.hits);
     st.events.extend(log.events);
     st.clock.merge(log.clock);
-    st.dumps
-        .extend(dumps.into_iter().map(|a| (path.to_string(), a)));
+    for a in dumps {
+        if a.goroutines == 0 {
+            st.warnings.push(unread_dump(path));
+        } else {
+            st.dumps.push((path.to_string(), a));
+        }
+    }
 }
 
 /// Analyses a log member in one pass.
@@ -308,9 +360,10 @@ pub(super) fn cut_record(rec: &mut Record<'_>, max: usize) {
     rec.raw = keep;
 }
 
-/// True when a log member carries at least two goroutine headers (`goroutine 12 [`).
+/// True when a log member carries a goroutine dump: two goroutine headers, or one with frames
+/// ([`parse::goroutine::embedded`]).
 pub(super) fn embedded_dump(data: &[u8]) -> bool {
-    goroutine_headers(data, 2)
+    parse::goroutine::embedded(data)
 }
 
 /// True when `data` has at least `n` goroutine headers (`goroutine 12 [`).

@@ -43,6 +43,9 @@ pub enum Format {
     Logrus,
     /// A Go goroutine dump (SIGUSR1 `goroutine-stacks-*.log`, panic output, pprof debug=2).
     GoroutineDump,
+    /// Pasted text no other format claims (a ticket excerpt, a shell session, a mixed paste):
+    /// every output line is a record (`parse::paste`).
+    Paste,
     // --- host state
     /// `ps` in any of its sos shapes (`auxwww`, `auxwwwm`, `-elf`, `-elfL`, `-ef`, `axo …`, `alxwww`).
     Ps,
@@ -121,6 +124,7 @@ impl Format {
             Format::KlogJson => "klog-json",
             Format::Logrus => "logrus",
             Format::GoroutineDump => "goroutine-dump",
+            Format::Paste => "paste",
             Format::Ps => "ps",
             Format::Pstree => "pstree",
             Format::Lsns => "lsns",
@@ -154,13 +158,14 @@ impl Format {
     /// Every format that yields log [`Record`](crate::parse::Record)s: the journal modes,
     /// then the other logs.
     pub const LOGS: &'static [Format] = &{
-        const OTHER: [Format; 6] = [
+        const OTHER: [Format; 7] = [
             Format::Syslog,
             Format::Dmesg,
             Format::Kmsg,
             Format::Klog,
             Format::KlogJson,
             Format::Logrus,
+            Format::Paste,
         ];
         let mut all = [Format::Unknown; Format::JOURNAL.len() + OTHER.len()];
         let mut i = 0;

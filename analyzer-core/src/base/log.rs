@@ -30,6 +30,14 @@ pub enum Source {
     Crio,
     /// Anything else; the identifier says what.
     Other,
+    /// A command-line tool's own output pasted into a ticket (`docker`, `kubectl`, `crictl`,
+    /// `ctr`, `runc`, `docker-compose`): error lines and table rows. Undetermined for rules
+    /// ([`Source::is_undetermined`]).
+    Cli,
+    /// Not determined: a bare pasted line, a plain logrus file without identifier, a wrapper
+    /// process (k3s, rke2, an unknown forker) whose line names no component. Rules restricted
+    /// to sources still match it, except kernel-only patterns ([`Source::is_undetermined`]).
+    Unknown,
 }
 
 impl Source {
@@ -47,6 +55,8 @@ impl Source {
             Source::Runc => "runc",
             Source::Crio => "crio",
             Source::Other => "other",
+            Source::Cli => "cli",
+            Source::Unknown => "unknown",
         }
     }
 
@@ -64,8 +74,17 @@ impl Source {
             "runc" => Source::Runc,
             "crio" => Source::Crio,
             "other" => Source::Other,
+            "cli" => Source::Cli,
+            "unknown" => Source::Unknown,
             _ => return None,
         })
+    }
+
+    /// True when the program is not determined ([`Source::Cli`], [`Source::Unknown`]): a rule
+    /// restricted to sources other than the kernel alone accepts such a record, since the text
+    /// may come from any of them (a pasted line, CLI output, a wrapper's line).
+    pub fn is_undetermined(self) -> bool {
+        matches!(self, Source::Cli | Source::Unknown)
     }
 
     /// Canonicalises a syslog identifier / journal tag / process name.
@@ -73,7 +92,12 @@ impl Source {
     /// Handles the names real nodes use: `dockerd`, `docker` (≤ 1.12), `docker-containerd`,
     /// `containerd`, `docker-containerd-shim`, `containerd-shim-runc-v2`, `docker-runc`,
     /// `kubelet`, `kubelet.daemon` and `snap.kubelet.daemon` (Charmed Kubernetes), `hyperkube`,
-    /// `kube-proxy`, `crio`, `systemd`, `kernel`.
+    /// `kubelet-wrapper` (CoreOS), `microk8s.daemon-kubelet`, `kube-proxy`, `crio`, `conmon`,
+    /// `systemd`, `kernel`. Processes that embed several components — `k3s`, `k3s-agent`,
+    /// `k3s-server`, `rke2`, `rke2-agent`, `rke2-server`, `kubelite` and
+    /// `microk8s.daemon-kubelite`, OpenShift's `origin-node` and `atomic-openshift-node` — are
+    /// [`Source::Unknown`]: the component is read from each line
+    /// ([`crate::parse::source::refine`]).
     pub fn from_ident(ident: &[u8]) -> Source {
         // Snap units log as `kube-apiserver.daemon`; strip a `snap.` prefix and `.daemon` suffix.
         let mut id = ident;
@@ -86,7 +110,21 @@ impl Source {
         match id {
             b"kernel" => Source::Kernel,
             b"systemd" | b"init" => Source::Systemd,
-            b"kubelet" | b"hyperkube" => Source::Kubelet,
+            b"kubelet"
+            | b"hyperkube"
+            | b"kubelet-wrapper"
+            | b"microk8s.daemon-kubelet"
+            | b"kubelet.service" => Source::Kubelet,
+            b"k3s"
+            | b"k3s-agent"
+            | b"k3s-server"
+            | b"rke2"
+            | b"rke2-agent"
+            | b"rke2-server"
+            | b"kubelite"
+            | b"microk8s.daemon-kubelite"
+            | b"origin-node"
+            | b"atomic-openshift-node" => Source::Unknown,
             b"kube-proxy" => Source::KubeProxy,
             b"kube-apiserver" | b"kube-scheduler" | b"kube-controller-manager" | b"etcd" => {
                 Source::ControlPlane
@@ -96,7 +134,7 @@ impl Source {
                 Source::Containerd
             }
             b"runc" | b"docker-runc" | b"docker-runc-current" => Source::Runc,
-            b"crio" | b"cri-o" => Source::Crio,
+            b"crio" | b"cri-o" | b"conmon" => Source::Crio,
             _ if id.starts_with(b"systemd-") => Source::Systemd,
             _ if id.starts_with(b"containerd-shim")
                 || id.starts_with(b"docker-containerd-shim")

@@ -32,6 +32,9 @@ pub struct Sniffers {
     pub log: fn(&[u8]) -> Option<Format>,
     /// A format that is not a log (goroutine dump, host-state table), `None` when none matches.
     pub other: fn(&[u8]) -> Option<Format>,
+    /// True when text that reads as a log also holds shell commands or host-state output (a
+    /// mixed paste, read as [`Format::Paste`] when its path allows).
+    pub mixed: fn(&[u8]) -> bool,
 }
 
 /// What a path-table row decides.
@@ -197,18 +200,18 @@ pub fn path_rule(path: &str) -> Option<Rule> {
 /// decompression), without a manifest.
 pub fn classify(sniff: &Sniffers, path: &str, head: &[u8]) -> Format {
     match path_rule(path) {
-        Some(rule) => apply(sniff, rule, head),
-        None => by_content(sniff, head),
+        Some(rule) => apply(sniff, rule, path, head),
+        None => by_content_at(sniff, path, head),
     }
 }
 
-fn apply(sniff: &Sniffers, rule: Rule, head: &[u8]) -> Format {
+fn apply(sniff: &Sniffers, rule: Rule, path: &str, head: &[u8]) -> Format {
     match rule {
         Rule::Is(f) => f,
         Rule::Journal => journal_mode(sniff, head),
         Rule::IfContent(f) => match (sniff.log)(head) {
             Some(g) if g == f => f,
-            _ => by_content(sniff, head),
+            _ => by_content_at(sniff, path, head),
         },
         Rule::ContainerLog => match (sniff.log)(head) {
             Some(f @ (Format::Klog | Format::KlogJson | Format::Logrus)) => f,
@@ -240,6 +243,91 @@ pub fn by_content(sniff: &Sniffers, head: &[u8]) -> Format {
     (sniff.log)(head)
         .or_else(|| (sniff.other)(head))
         .unwrap_or(Format::Unknown)
+}
+
+/// [`by_content`], then pasted text: a text member no sniffer claims is read as a paste
+/// ([`Format::Paste`]) when its path may hold one ([`paste_allowed`]).
+pub fn by_content_at(sniff: &Sniffers, path: &str, head: &[u8]) -> Format {
+    match by_content(sniff, head) {
+        Format::Unknown if !head.is_empty() && !looks_binary(head) && paste_allowed(path) => {
+            Format::Paste
+        }
+        // A log line followed by a shell session (`ctr task ls`, `ps -elf | grep …`): a mixed
+        // paste, each part read by its own parser.
+        f if f.is_log() && paste_allowed(path) && (sniff.mixed)(head) => Format::Paste,
+        f => f,
+    }
+}
+
+/// Extensions of files that are documentation, configuration or code, never output pasted
+/// from a node (a bundle's `README.md`, `expected.json`, a `daemon.json`).
+const NOT_PASTE_EXTENSIONS: &[&str] = &[
+    "c", "cfg", "conf", "crt", "css", "csv", "go", "h", "htm", "html", "ini", "java", "js", "json",
+    "key", "markdown", "md", "pem", "py", "repo", "rs", "rst", "service", "sh", "toml", "ts",
+    "xml", "yaml", "yml",
+];
+
+/// The format a member's records are read in: a log's own; [`Format::Paste`] for the
+/// host-state outputs that also carry lines rules read (`docker info` with its `WARNING:` lines
+/// and `Supports d_type: false`, `systemctl status` with its journal lines) when they are pasted
+/// text ([`paste_allowed`]), not a sosreport's member; `None` for the rest.
+pub fn record_format(format: Format, path: &str) -> Option<Format> {
+    match format {
+        f if f.is_log() => Some(f),
+        Format::DockerInfo | Format::SystemctlStatus if paste_allowed(path) => Some(Format::Paste),
+        _ => None,
+    }
+}
+
+/// Files at the top of a sosreport (next to `sos_commands/`) that are its own metadata or
+/// links to command outputs, never pastes.
+const SOS_TOP_FILES: &[&str] = &[
+    "chkconfig",
+    "date",
+    "df",
+    "dmidecode",
+    "environment",
+    "free",
+    "hostname",
+    "installed-debs",
+    "installed-rpms",
+    "ip_addr",
+    "java",
+    "last",
+    "lsb-release",
+    "lsmod",
+    "lsof",
+    "lspci",
+    "mount",
+    "netstat",
+    "ps",
+    "pstree",
+    "root-symlinks",
+    "route",
+    "sestatus",
+    "uname",
+    "uptime",
+    "version.txt",
+    "vgdisplay",
+];
+
+/// True when an unrecognised text member at `path` may be pasted output: a loose file (no
+/// host-root or sos directory in its path: `ticket-4711/notes`, `moby-37222.txt`) that is not
+/// documentation, configuration or code by its extension nor a sosreport's top-level metadata.
+/// Inside a sosreport or a host tree an unrecognised file stays unread: configuration, kernel
+/// state, other programs' logs, and `kubectl` outputs that speak of the whole cluster rather
+/// than this node.
+pub fn paste_allowed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if let Some((stem, ext)) = name.rsplit_once('.')
+        && !stem.is_empty()
+        && NOT_PASTE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
+    {
+        return false;
+    }
+    let dirs: Vec<&str> = path.split('/').collect();
+    let dirs = &dirs[..dirs.len().saturating_sub(1)];
+    !dirs.iter().any(|p| super::vfs::ROOT_NAMES.contains(p)) && !SOS_TOP_FILES.contains(&name)
 }
 
 /// More than one NUL or control byte in 64 of the head: not text.
@@ -364,7 +452,7 @@ impl Classifier {
             .and_then(|m| m.command_path(path))
             .and_then(|p| path_rule(&p))
         {
-            return apply(&self.sniff, rule, head);
+            return apply(&self.sniff, rule, path, head);
         }
         classify(&self.sniff, path, head)
     }
@@ -379,6 +467,7 @@ mod tests {
     const NO_CONTENT: Sniffers = Sniffers {
         log: |_| None,
         other: |_| None,
+        mixed: |_| false,
     };
 
     #[test]
@@ -490,6 +579,51 @@ mod tests {
         for (path, head, want) in table {
             assert_eq!(classify(&NO_CONTENT, path, head), *want, "{path}");
         }
+    }
+
+    #[test]
+    fn pasted_text_where_it_may_be() {
+        // Text no sniffer claims (here: none does) is a paste in a ticket's loose files.
+        let paste =
+            b"kernel:unregister_netdevice: waiting for eth0 to become free. Usage count = 1\n";
+        let c = |path: &str, head: &[u8]| classify(&NO_CONTENT, path, head);
+        assert_eq!(c("moby-37222.txt", paste), Format::Paste);
+        assert_eq!(c("ticket-4711/notes", paste), Format::Paste);
+        assert_eq!(c("var/log/messages-2", b"just text\n"), Format::Syslog);
+        // Inside a host tree or sosreport, unrecognised files stay unread: other programs'
+        // logs, cluster-wide kubectl output, configuration, kernel state, sos metadata.
+        for (path, head) in [
+            (
+                "var/log/dpkg.log",
+                &b"2022-02-07 15:32:54 startup archives unpack\n"[..],
+            ),
+            (
+                "sos_commands/kubernetes/kubectl_get_events",
+                b"LAST SEEN   TYPE\n",
+            ),
+            ("etc/docker/daemon.json", b"{\n"),
+            ("etc/hostname", b"node1\n"),
+            ("sos_commands/kernel/sysctl_-a", b"kernel.x = 1\n"),
+            ("proc/meminfo", b"MemTotal: 1 kB\n"),
+            ("environment", b"PATH=/usr/bin\n"),
+            // Documentation and binary data.
+            ("README.md", b"# incident\n"),
+            ("expected.json", b"{}\n"),
+            ("blob", b"\x00\x01\x02\x03\x00\x00"),
+        ] {
+            assert_eq!(c(path, head), Format::Unknown, "{path}");
+        }
+        // A log mixed with a shell session is a paste when the sniffers say so.
+        let mixed = Sniffers {
+            log: |_| Some(Format::JournalShort),
+            other: |_| None,
+            mixed: |_| true,
+        };
+        assert_eq!(classify(&mixed, "779.txt", b"x\n"), Format::Paste);
+        assert_eq!(
+            classify(&mixed, "sos_commands/x/y", b"x\n"),
+            Format::JournalShort
+        );
     }
 
     #[test]

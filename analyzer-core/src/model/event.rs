@@ -1052,7 +1052,7 @@ Jan 10 10:00:09 n kubelet[5]: E0110 10:00:09.000000       5 a.go:1] runtime down
         assert_eq!(
             ev[0].kind,
             EventKind::GoCrash {
-                program: "other".into(),
+                program: "unknown".into(),
                 pid: None,
                 reason: "panic: assignment to entry in nil map".into(),
                 goroutines: 1,

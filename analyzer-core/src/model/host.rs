@@ -11,6 +11,7 @@
 mod build;
 mod facts;
 pub mod known;
+mod paste;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;

@@ -40,27 +40,85 @@ pub use dump::{
 };
 pub(crate) use dump::{FrameRec, FxMap, FxSet, Span};
 
-/// True when `head` (the first KiB of a member) looks like a goroutine dump: a
-/// `goroutine N [` header (also behind a log prefix), a containerd
-/// `=== BEGIN goroutine stack dump ===` marker or a pprof `goroutine profile: total N` line.
+/// True when `head` (the first KiB of a member) is a goroutine dump: a containerd
+/// `=== BEGIN goroutine stack dump ===` marker, a pprof `goroutine profile: total N` line, or
+/// goroutine blocks that dominate the text — at least one `goroutine N [` header (also behind a
+/// log prefix) with frames, and at least as many dump lines (headers, function and file lines,
+/// `created by`) as other lines. A log or a paste with one `goroutine 1 [running]:` line in it
+/// (a Go crash inside a journal, a kubectl event quoting runc's abort) is not a dump; its dump
+/// part is still analysed with the log ([`embedded`]).
 pub fn sniff(head: &[u8]) -> bool {
     if memmem::find(head, b"=== BEGIN goroutine stack dump ===").is_some()
         || memmem::find(head, b"goroutine profile: total ").is_some()
     {
         return true;
     }
-    memmem::find_iter(head, b"goroutine ").any(|i| {
-        let rest = head.get(i + 10..).unwrap_or(&[]);
-        match digits_var(rest) {
-            Some((_, n)) => {
-                let after = &rest[n..];
-                let eol = memchr(b'\n', after).unwrap_or(after.len());
-                let line = &after[..eol];
-                memchr(b'[', line).is_some() && memmem::find(line, b"]:").is_some()
-            }
-            None => false,
+    let (mut headers, mut frames, mut dump_lines, mut other) = (0u32, 0u32, 0u32, 0u32);
+    // The last line may be cut by the head's end.
+    let end = memchr::memrchr(b'\n', head).map_or(head.len(), |i| i + 1);
+    for line in head[..end].split(|&b| b == b'\n') {
+        let (_, body) = strip_prefix(line.strip_suffix(b"\r").unwrap_or(line));
+        let t = trim_end(body);
+        if t.is_empty() {
+            continue;
         }
-    })
+        let ws = t.iter().take_while(|c| matches!(c, b'\t' | b' ')).count();
+        let b = t[ws..].strip_prefix(b"#011").unwrap_or(&t[ws..]);
+        if is_header_line(b) {
+            headers += 1;
+            dump_lines += 1;
+        } else if parse_file_line(b).is_some() {
+            frames += 1;
+            dump_lines += 1;
+        } else if b.starts_with(b"created by ") || split_call(b).is_some() {
+            dump_lines += 1;
+        } else {
+            other += 1;
+        }
+    }
+    headers > 0 && frames > 0 && dump_lines >= other
+}
+
+/// `goroutine N [` / `goroutine ... [` at the start of a line.
+fn is_header_line(b: &[u8]) -> bool {
+    let Some(rest) = b.strip_prefix(b"goroutine ") else {
+        return false;
+    };
+    let n = match digits_var(rest) {
+        Some((_, n)) => n,
+        None if rest.starts_with(b"...") => 3,
+        None => return false,
+    };
+    rest[n..].starts_with(b" [") || rest[n..].starts_with(b" gp=")
+}
+
+/// True when a log carries a goroutine dump worth analysing with it: two goroutine headers, or
+/// one followed by a frame (a pasted single goroutine, a Go crash's `goroutine 1 [running]:`).
+pub fn embedded(data: &[u8]) -> bool {
+    let mut seen = 0;
+    for i in memmem::find_iter(data, b"goroutine ") {
+        let rest = &data[i + 10..];
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 || rest.get(digits..digits + 2) != Some(b" [") {
+            continue;
+        }
+        seen += 1;
+        if seen >= 2 {
+            return true;
+        }
+        // A frame's file line within the next lines.
+        let after = &rest[digits..];
+        let next: Vec<&[u8]> = after.split(|&b| b == b'\n').skip(1).take(4).collect();
+        if next.iter().any(|l| {
+            let (_, body) = strip_prefix(l);
+            let t = trim_end(body);
+            let ws = t.iter().take_while(|c| matches!(c, b'\t' | b' ')).count();
+            parse_file_line(&t[ws..]).is_some()
+        }) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Parses a whole dump. Never fails: unrecognised lines are skipped (see
@@ -81,6 +139,8 @@ pub fn parse(data: &[u8]) -> Dump<'_> {
         dump_has_goroutines: false,
         unknown_lines: 0,
         first_unknown: 0,
+        elided_ids: 0,
+        pprof_records: 0,
     };
     let mut pos = 0usize;
     let mut lineno = 0u32;
@@ -119,6 +179,9 @@ fn strip_prefix(line: &[u8]) -> (usize, &[u8]) {
         syslog_stamp(line).map(|(_, n)| n)
     } else if first.is_ascii_digit() && line.get(4) == Some(&b'-') {
         parse_iso_prefix(line).map(|(_, n)| n)
+    } else if !first.is_ascii() || first.is_ascii_alphanumeric() {
+        // A journal printed in another locale (`10月 24 17:15:47 host dockerd[1]: `).
+        crate::parse::locale::stamp(line).map(|(_, n)| n)
     } else {
         None
     };
@@ -152,6 +215,8 @@ enum Mode {
     Outside,
     InGoroutine,
     Skip,
+    /// Inside a pprof `debug=1` profile ([`crate::parse::pprof`]).
+    Pprof,
 }
 
 /// A function line waiting for its file line.
@@ -187,6 +252,10 @@ struct Parser<'a> {
     dump_has_goroutines: bool,
     unknown_lines: u32,
     first_unknown: u32,
+    /// Goroutines whose id the paste elided (`goroutine ... [`).
+    elided_ids: u64,
+    /// pprof records seen (their goroutine ids).
+    pprof_records: u64,
 }
 
 impl<'a> Parser<'a> {
@@ -194,22 +263,20 @@ impl<'a> Parser<'a> {
         let trimmed = trim_end(body);
         if trimmed.is_empty() {
             self.close();
-            self.mode = Mode::Outside;
+            if self.mode != Mode::Pprof {
+                self.mode = Mode::Outside;
+            }
             return;
         }
         if let Some(rest) = trimmed.strip_prefix(b"goroutine ") {
-            if rest.first().is_some_and(u8::is_ascii_digit) {
+            if rest.first().is_some_and(u8::is_ascii_digit) || rest.starts_with(b"... [") {
                 self.header(off, lineno, trimmed);
                 return;
             }
             if rest.starts_with(b"profile: total ") {
                 self.close();
                 self.new_dump_if_used();
-                self.dump.warnings.push(DumpWarning {
-                    line: lineno,
-                    message: "pprof debug=1 aggregated profile: records not parsed",
-                });
-                self.mode = Mode::Skip;
+                self.mode = Mode::Pprof;
                 return;
             }
             if rest.starts_with(b"running on other thread") {
@@ -234,6 +301,53 @@ impl<'a> Parser<'a> {
             Mode::InGoroutine => self.in_goroutine(off, lineno, trimmed),
             Mode::Skip => {}
             Mode::Outside => self.outside(off, lineno, trimmed),
+            Mode::Pprof => self.pprof_line(off, lineno, trimmed),
+        }
+    }
+
+    /// A line of a pprof `debug=1` profile: a record header `N @ 0x…` starts a goroutine that
+    /// stands for `N`; its `#\t0x…\tfunc+0x…\tfile:line` lines are its frames; `# labels:`
+    /// and other lines are skipped.
+    fn pprof_line(&mut self, off: usize, lineno: u32, t: &'a [u8]) {
+        if let Some(n) = crate::parse::pprof::record(t) {
+            self.close();
+            if self.dump.dumps == 0 {
+                self.dump.dumps = 1;
+            }
+            self.dump_has_goroutines = true;
+            self.pprof_records += 1;
+            let start = self.dump.frames.len() as u32;
+            self.cur = Some(Goroutine {
+                id: self.pprof_records,
+                offset: off as u64,
+                line: lineno,
+                minutes: None,
+                locked: false,
+                dump: self.dump.dumps - 1,
+                created_in: None,
+                count: u32::try_from(n).unwrap_or(u32::MAX),
+                elided: false,
+                unavailable: false,
+                hash: 0,
+                state: Span { off: 0, len: 0 },
+                fbase: 0,
+                frames: start..start,
+                has_created_by: false,
+            });
+            self.based = false;
+            self.created = None;
+            return;
+        }
+        if let Some(f) = crate::parse::pprof::frame(t)
+            && self.cur.is_some()
+        {
+            let (fs, fl) = (off + f.func.0, f.func.1);
+            self.pending = Some(Pending {
+                func: (fs, fs + fl),
+                args: (fs + fl, fs + fl),
+                created_by: false,
+            });
+            self.push_frame(off + f.file.0, f.file.1, f.line);
         }
     }
 
@@ -285,6 +399,10 @@ impl<'a> Parser<'a> {
 
     fn header(&mut self, off: usize, lineno: u32, t: &'a [u8]) {
         self.close();
+        if self.mode == Mode::Pprof {
+            // A dump after a profile is a dump of its own.
+            self.new_dump_if_used();
+        }
         let Some(h) = parse_header(t) else {
             self.dump.warnings.push(DumpWarning {
                 line: lineno,
@@ -296,20 +414,28 @@ impl<'a> Parser<'a> {
         if self.dump.dumps == 0 {
             self.dump.dumps = 1;
         }
-        if !self.seen.insert(h.id) {
+        let id = match h.id {
+            Some(id) => id,
+            None => {
+                self.elided_ids += 1;
+                u64::MAX - self.elided_ids
+            }
+        };
+        if !self.seen.insert(id) {
             self.dumps_boundary();
-            self.seen.insert(h.id);
+            self.seen.insert(id);
         }
         self.dump_has_goroutines = true;
         let start = self.dump.frames.len() as u32;
         self.cur = Some(Goroutine {
-            id: h.id,
+            id,
             offset: off as u64,
             line: lineno,
             minutes: h.minutes,
             locked: h.locked,
             dump: self.dump.dumps - 1,
             created_in: None,
+            count: 1,
             elided: false,
             unavailable: false,
             hash: 0,
@@ -378,6 +504,19 @@ impl<'a> Parser<'a> {
             self.pending = Some(Pending {
                 func: (body_off, body_off + open),
                 args: (body_off + open + 1, body_off + close),
+                created_by: false,
+            });
+            return;
+        }
+        // A function line behind a reader's annotation (`--->>> takes memstore.Lock()
+        // github.com/docker/docker/container.(*memoryStore).Get(0xc8203370e0, …)`): the call is
+        // the last word that reads as a qualified function before the argument list.
+        if !indented && let Some(at) = annotated_call(body) {
+            let (open, close) = split_call(&body[at..]).unwrap_or((0, 0));
+            self.flush_pending();
+            self.pending = Some(Pending {
+                func: (body_off + at, body_off + at + open),
+                args: (body_off + at + open + 1, body_off + at + close),
                 created_by: false,
             });
             return;
@@ -537,7 +676,8 @@ impl Hasher {
 }
 
 struct Header {
-    id: u64,
+    /// `None` when the paste elided it (`goroutine ... [`).
+    id: Option<u64>,
     /// State text bounds relative to the header start.
     state: (usize, usize),
     minutes: Option<u32>,
@@ -547,7 +687,11 @@ struct Header {
 /// `goroutine 17 [syscall, 91275 minutes, locked to thread]:` and the `gp=… m=…` form.
 fn parse_header(t: &[u8]) -> Option<Header> {
     let rest = t.get(10..)?;
-    let (id, n) = digits_var(rest)?;
+    let (id, n) = match digits_var(rest) {
+        Some((id, n)) => (Some(id), n),
+        None if rest.starts_with(b"...") => (None, 3),
+        None => return None,
+    };
     let after = &rest[n..];
     let open = memchr(b'[', after)?;
     // Anything between the id and `[` must be ` gp=… m=… mp=…` tokens.
@@ -614,6 +758,37 @@ fn split_call(b: &[u8]) -> Option<(usize, usize)> {
         return None;
     }
     Some((open, close))
+}
+
+/// Where a function call starts in a line that has words before it: the argument list is the
+/// line's last `(…)` ending the line, and the word before it is a qualified Go function
+/// (`pkg.F`, `github.com/x/y.(*T).M`).
+fn annotated_call(b: &[u8]) -> Option<usize> {
+    if !b.ends_with(b")") {
+        return None;
+    }
+    // The argument list: the last `(` not directly after a `.` (receivers are `.(*T)`).
+    let mut open = None;
+    let mut i = b.len() - 1;
+    while let Some(o) = memchr::memrchr(b'(', &b[..i]) {
+        if o > 0 && b[o - 1] != b'.' {
+            open = Some(o);
+            break;
+        }
+        i = o;
+        if i == 0 {
+            break;
+        }
+    }
+    let open = open?;
+    let start = memchr::memrchr(b' ', &b[..open]).map_or(0, |i| i + 1);
+    let func = &b[start..open];
+    let qualified = func.first().is_some_and(u8::is_ascii_alphabetic)
+        && memchr(b'.', func).is_some()
+        && func
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || b"./_-*()[]%~".contains(&c));
+    (start > 0 && qualified && split_call(&b[start..]).is_some()).then_some(start)
 }
 
 /// `/path/file.go:82 +0xfc fp=… sp=… pc=…` → (length of the path, 82). Also `?:0`,
@@ -891,6 +1066,180 @@ goroutine 1 [chan receive]:\nmain.g()\n\t/app/main.go:9 +0x1\n...12 frames elide
     // Journal / syslog prefixes on every line (signatures.md §5: `Feb  7 23:47:21 p4029667
     // node: goroutine 1 [runnable, locked to thread]:`), rsyslog `#011` tab escape, ISO
     // prefixes (journalctl -o short-iso), CRLF ends and containerd's BEGIN/END markers.
+    /// Go >= 1.22 as pasted with elided ids and paths (containerd#13733): wait reasons named
+    /// after the lock, `(...)` arguments, function lines without file lines, file lines
+    /// indented with spaces and starting with `...`.
+    #[test]
+    fn go122_paste_with_elided_ids_and_paths() {
+        let text = "goroutine ... [sync.Mutex.Lock, 5 minutes]:\n\
+internal/sync.(*Mutex).lockSlow(...)\n\
+sync.(*Mutex).Lock(...)\n\
+github.com/containerd/nri/pkg/adaptation.(*Adaptation).StateChange(...)\n\
+    .../containerd/vendor/github.com/containerd/nri/pkg/adaptation/adaptation.go:299\n\
+\n\
+goroutine ... [sync.RWMutex.RLock]:\n\
+github.com/containerd/containerd/pkg/nri.(*local).StopPodSandbox(...)\n\
+    .../containerd/pkg/nri/nri.go:194\n\
+\n\
+goroutine 9 [chan receive (nil chan)]:\n\
+main.wait()\n\
+/src/main.go:3 +0x1d\n\
+created by main.main in goroutine 1\n\
+/src/main.go:9 +0x25\n";
+        let d = parse(text.as_bytes());
+        let (heads, frames) = one(text);
+        assert_eq!(
+            heads,
+            vec![
+                (u64::MAX - 1, "sync.Mutex.Lock".into(), Some(5), false),
+                (u64::MAX - 2, "sync.RWMutex.RLock".into(), None, false),
+                (9, "chan receive (nil chan)".into(), None, false),
+            ]
+        );
+        assert_eq!(d.dump_count(), 1);
+        assert_eq!(
+            frames[0]
+                .iter()
+                .map(|f| (f.0.as_str(), f.1.as_str(), f.3))
+                .collect::<Vec<_>>(),
+            vec![
+                ("internal/sync.(*Mutex).lockSlow", "...", 0),
+                ("sync.(*Mutex).Lock", "...", 0),
+                (
+                    "github.com/containerd/nri/pkg/adaptation.(*Adaptation).StateChange",
+                    "...",
+                    299
+                ),
+            ]
+        );
+        assert_eq!(frames[1][0].2, ".../containerd/pkg/nri/nri.go");
+        // Frames at column 0, and the Go 1.21 creator.
+        assert_eq!(
+            frames[2][0],
+            ("main.wait".into(), "".into(), "/src/main.go".into(), 3)
+        );
+        let g = &d.goroutines()[2];
+        assert_eq!(g.created_in, Some(1));
+        assert_eq!(d.created_by(g).map(|f| f.func), Some(&b"main.main"[..]));
+        assert!(d.warnings().is_empty(), "{:?}", d.warnings());
+    }
+
+    /// A reader's annotation before a function (moby#22732) keeps the frame; a comment line
+    /// between frames is skipped without losing the goroutine.
+    #[test]
+    fn annotated_frames() {
+        let text = "goroutine 434715 [semacquire, 9318 minutes]:\n\
+sync.(*RWMutex).RLock(0xc8203370e8)\n\
+\t/usr/local/go/src/sync/rwmutex.go:36 +0x58\n\
+--->>> takes memstore.Lock() github.com/docker/docker/container.(*memoryStore).Get(0xc8203370e0, 0xc823bbb69e, 0x40)\n\
+\t/go/src/github.com/docker/docker/container/memory_store.go:28 +0x35\n\
+<--- this one holds the container lock\n\
+github.com/docker/docker/daemon.(*Daemon).AttachStreams(0xc8204bc180, 0xc823bbb69e)\n\
+\t/go/src/github.com/docker/docker/daemon/monitor.go:95 +0x82\n";
+        let (heads, frames) = one(text);
+        assert_eq!(heads.len(), 1);
+        let names: Vec<&str> = frames[0].iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                "sync.(*RWMutex).RLock",
+                "github.com/docker/docker/container.(*memoryStore).Get",
+                "github.com/docker/docker/daemon.(*Daemon).AttachStreams",
+            ]
+        );
+        assert_eq!(frames[0][1].1, "0xc8203370e0, 0xc823bbb69e, 0x40");
+        assert_eq!(frames[0][1].3, 28);
+    }
+
+    /// runc's own SIGQUIT dump (containerd#1882): goroutine 1 in `syscall.openat` under
+    /// `(*linuxContainer).exec`, blocked opening the exec fifo.
+    #[test]
+    fn runc_sigquit_dump() {
+        let text = "SIGQUIT: quit\nPC=0x45c4d1 m=0 sigcode=0\n\n\
+goroutine 1 [syscall]:\n\
+syscall.Syscall6(0x101, 0xffffffffffffff9c, 0xc4200623f0, 0x80000, 0x0, 0x0, 0x0, 0x0, 0x2, 0xc420105288)\n\
+\t/usr/local/go/src/syscall/asm_linux_amd64.s:44 +0x5\n\
+syscall.openat(0xffffffffffffff9c, 0xc420062380, 0x6c, 0x80000, 0xc400000000, 0x5d96a10f0, 0xc420062380, 0x6c)\n\
+\t/usr/local/go/src/syscall/zsyscall_linux_amd64.go:38 +0xbc\n\
+os.OpenFile(0xc420062380, 0x6c, 0x0, 0xc400000000, 0x6c, 0xc420105340, 0x5d95c575b)\n\
+\t/usr/local/go/src/os/file_unix.go:158 +0x7c\n\
+github.com/opencontainers/runc/libcontainer.(*linuxContainer).exec(0xc42011a000, 0x0, 0x0)\n\
+\t/go/src/github.com/opencontainers/runc/libcontainer/container_linux.go:270 +0xc7\n";
+        let d = parse(text.as_bytes());
+        assert_eq!(d.crashes().len(), 1);
+        let (heads, frames) = one(text);
+        assert_eq!(heads, vec![(1, "syscall".into(), None, false)]);
+        assert_eq!(frames[0][1].0, "syscall.openat");
+        assert_eq!(
+            frames[0][3].0,
+            "github.com/opencontainers/runc/libcontainer.(*linuxContainer).exec"
+        );
+        assert!(sniff(text.as_bytes()));
+    }
+
+    /// A pprof `debug=1` profile: each record stands for its count; no states or arguments;
+    /// `# labels:` lines are skipped; a dump after the profile is a dump of its own.
+    #[test]
+    fn pprof_profile_records_with_counts() {
+        let text = "goroutine profile: total 250013\n\
+250000 @ 0x43a1c5 0x44a5b2 0x44a58d 0x46e5c5 0x4d8f6b 0x470e41\n\
+#\t0x44a58c\tsync.runtime_SemacquireMutex+0x3c\t/usr/local/go/src/runtime/sema.go:71\n\
+#\t0x46e5c4\tsync.(*Mutex).lockSlow+0x164\t\t/usr/local/go/src/sync/mutex.go:138\n\
+#\t0x46e5c5\tsync.(*Mutex).Lock+0x5\t\t\t/usr/local/go/src/sync/mutex.go:81\n\
+#\t0x4d8f6a\tmain.(*store).get+0x4a\t\t\t/src/store.go:21\n\
+\n\
+13 @ 0x43a1c5 0x406b6f 0x470e41\n\
+# labels: {\"handler\":\"containers\"}\n\
+#\t0x406b6e\truntime.chanrecv1+0x1e\t/usr/local/go/src/runtime/chan.go:442\n\
+\n\
+goroutine 1 [running]:\nmain.main()\n\t/src/main.go:5 +0x4c\n";
+        let d = parse(text.as_bytes());
+        let gs = d.goroutines();
+        assert_eq!(
+            gs.iter()
+                .map(|g| (g.id, g.count, g.dump))
+                .collect::<Vec<_>>(),
+            vec![(1, 250_000, 0), (2, 13, 0), (1, 1, 1)]
+        );
+        assert_eq!(d.state(&gs[0]), b"");
+        let f: Vec<(&[u8], &[u8], u32)> =
+            d.frames(&gs[0]).map(|f| (f.func, f.file, f.line)).collect();
+        assert_eq!(f.len(), 4);
+        assert_eq!(
+            f[1],
+            (
+                &b"sync.(*Mutex).lockSlow"[..],
+                &b"/usr/local/go/src/sync/mutex.go"[..],
+                138
+            )
+        );
+        assert_eq!(f[3].0, b"main.(*store).get");
+        assert!(d.frames(&gs[0]).all(|f| f.args.is_empty()));
+        assert!(d.warnings().is_empty());
+    }
+
+    /// A member is a dump when dump lines dominate; a log or paste with a Go crash in it is not.
+    #[test]
+    fn dumps_dominate_or_not() {
+        // kubermatic#7490: one header line among kubelet lines.
+        let log = b"kubelet[111106]: goroutine 1 [running]:\n kubelet[111106]: F0812 16:26:52.166979  111106 server.go:269] failed to run Kubelet\n kubelet[111106]: I0812 16:26:52.166937  111106 server.go:499] watching\n";
+        assert!(!sniff(log));
+        // runc#1914: a Go crash with `goroutine 0 [idle]:` and a memory dump, no frames.
+        let crash = b"runtime/cgo: pthread_create failed: Resource temporarily unavailable\nSIGABRT: abort\nPC=0x7f4cadc230bb m=3 sigcode=18446744073709551610\n\ngoroutine 0 [idle]:\nruntime: unknown pc 0x7f4cadc230bb\nstack: frame={sp:0x7f4cad3e9830, fp:0x0} stack=[0x7f4cacbea2a0,0x7f4cad3e9ea0)\n00007f4cad3e9730:  0000000000000000  0000000000000000\n";
+        assert!(!sniff(crash));
+        assert!(!embedded(crash));
+        // A journal-wrapped single goroutine (moby#27827) is a dump; a log with it carries one.
+        let p = "Oct 27 15:20:24 h-stg-core-1 dockerd[1748]: ";
+        let one_g = format!(
+            "{p}goroutine 82238 [semacquire, 19 minutes]:\n{p}sync.runtime_Semacquire(0xc820354f54)\n{p}        /usr/lib/go1.6/src/runtime/sema.go:47 +0x26\n{p}sync.(*Mutex).Lock(0xc820354f50)\n{p}        /usr/lib/go1.6/src/sync/mutex.go:83 +0x1c4\n"
+        );
+        assert!(sniff(one_g.as_bytes()));
+        assert!(embedded(one_g.as_bytes()));
+        let (heads, frames) = one(&one_g);
+        assert_eq!(heads, vec![(82238, "semacquire".into(), Some(19), false)]);
+        assert_eq!(frames[0][1].0, "sync.(*Mutex).Lock");
+    }
+
     #[test]
     fn prefixed_and_marked() {
         let text = "Sep  9 10:02:37 node1 dockerd[12436]: === BEGIN goroutine stack dump ===\r\n\
@@ -918,6 +1267,10 @@ Sep  9 10:02:38 node1 dockerd[12436]: time=\"x\" level=info msg=\"done\"\r\n";
         assert_eq!(frames[1][0].0, "internal/poll.runtime_pollWait");
         assert_eq!(frames[1][0].3, 173);
         assert!(sniff(
+            b"Sep  9 10:02:37 node1 dockerd[1]: goroutine 1 [running]:\nSep  9 10:02:37 node1 dockerd[1]: main.main()\nSep  9 10:02:37 node1 dockerd[1]: \t/go/src/main.go:12 +0x1\n"
+        ));
+        // One header in a log is a log line (the dump part is read with the log).
+        assert!(!sniff(
             b"Sep  9 10:02:37 node1 dockerd[1]: goroutine 1 [running]:\n"
         ));
         assert!(sniff(b"=== BEGIN goroutine stack dump ===\n"));

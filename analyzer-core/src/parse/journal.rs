@@ -62,14 +62,17 @@ pub fn short_time(line: &[u8]) -> Option<(RawTime, usize)> {
         b'0'..=b'9' => {
             if line.get(4) == Some(&b'-') {
                 iso_time(line)
+            } else if let Some((ts, n)) = epoch_seconds(line).filter(|&(_, n)| n >= 9) {
+                Some((RawTime::Utc(ts), n))
             } else {
-                let (ts, n) = epoch_seconds(line)?;
-                (n >= 9).then_some((RawTime::Utc(ts), n))
+                // `10月 24 17:15:47`: a month name of another locale.
+                crate::parse::locale::stamp(line).map(|(t, n)| (RawTime::Local(t), n))
             }
         }
         _ => match syslog_stamp(line) {
             Some((t, n)) => Some((RawTime::Local(t), n)),
-            None => weekday_time(line),
+            None => weekday_time(line)
+                .or_else(|| crate::parse::locale::stamp(line).map(|(t, n)| (RawTime::Local(t), n))),
         },
     }
 }

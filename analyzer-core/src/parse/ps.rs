@@ -154,9 +154,10 @@ impl<'a> PsRow<'a> {
     }
 }
 
-/// Basename of the first word of a command line; kernel threads (`[kthreadd]`) whole.
+/// Basename of the first word of a command line (after a forest's tree art, `| \\_ `); kernel
+/// threads (`[kthreadd]`) whole.
 pub fn program_name(args: &[u8]) -> &[u8] {
-    let args = trim(args);
+    let args = strip_forest(trim(args));
     let first = words(args).next().map(|(_, w)| w).unwrap_or(args);
     if first.first() == Some(&b'[') {
         return first;
@@ -291,6 +292,135 @@ fn parse_row<'a>(cols: &[Col], n: u32, line: &'a [u8]) -> Option<PsRow<'a>> {
     }
     row.thread = pid_dash || matches!((row.pid, row.lwp), (Some(p), Some(l)) if p != l);
     Some(row)
+}
+
+/// The column layouts of `ps` outputs people paste without their header (after `| grep`):
+/// each column is checked against the row's words ([`parse_headerless`]).
+const LAYOUTS: &[(&str, &[u8])] = &[
+    // `ps -ef`
+    ("-ef", b"UID PID PPID C STIME TTY TIME CMD"),
+    // `ps -elf`
+    (
+        "-elf",
+        b"F S UID PID PPID C PRI NI ADDR SZ WCHAN STIME TTY TIME CMD",
+    ),
+    // `ps aux`
+    (
+        "aux",
+        b"USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND",
+    ),
+    // `ps axjf`
+    ("axjf", b"PPID PID PGID SID TTY TPGID STAT UID TIME COMMAND"),
+    // `ps ax`
+    ("ax", b"PID TTY STAT TIME COMMAND"),
+    // `ps -eo user,pid,stat,start,time,args` and the like
+    ("-eo", b"USER PID STAT START TIME COMMAND"),
+    // `ps -eo pid,ppid,stat,args`
+    ("-eo", b"PID PPID STAT COMMAND"),
+];
+
+/// True when `w` can be the value of header column `name`.
+fn fits(name: &[u8], w: &[u8]) -> bool {
+    let digits = |w: &[u8]| !w.is_empty() && w.iter().all(u8::is_ascii_digit);
+    match name {
+        b"PID" | b"PPID" | b"PGID" | b"SID" | b"VSZ" | b"RSS" | b"SZ" | b"C" => digits(w),
+        b"TPGID" => digits(w) || w == b"-1",
+        b"PRI" | b"NI" => digits(w) || w == b"-" || (w.starts_with(b"-") && digits(&w[1..])),
+        b"F" => digits(w),
+        b"%CPU" | b"%MEM" => {
+            w.iter().all(|c| c.is_ascii_digit() || *c == b'.') && w.contains(&b'.')
+        }
+        b"TTY" => {
+            w == b"?"
+                || w.starts_with(b"pts/")
+                || w.starts_with(b"tty")
+                || w.starts_with(b"console")
+        }
+        b"S" | b"STAT" => {
+            w.first().is_some_and(|c| b"RSDZTtWXIKP".contains(c))
+                && w[1..].iter().all(|c| b"<NLsl+".contains(c))
+        }
+        b"TIME" => {
+            let t = w.rsplit(|&c| c == b'-').next().unwrap_or(w);
+            t.contains(&b':') && t.iter().all(|c| c.is_ascii_digit() || *c == b':')
+        }
+        b"STIME" | b"START" => {
+            // `14:38`, `Aug03`, `Sep20`, `2019`, `Jan 5` is not printed by ps.
+            w.contains(&b':') && w.iter().all(|c| c.is_ascii_digit() || *c == b':')
+                || (w.len() == 5 && crate::parse::time::month_abbr(w).is_some() && digits(&w[3..]))
+                || (w.len() == 4 && digits(w))
+        }
+        b"ADDR" | b"WCHAN" => !w.is_empty(),
+        b"UID" | b"USER" => {
+            !w.is_empty()
+                && w.iter()
+                    .all(|c| c.is_ascii_alphanumeric() || b"_-.+".contains(c))
+        }
+        _ => false,
+    }
+}
+
+/// The layout of [`LAYOUTS`] that a headerless row fits (the columns before the command each
+/// fit their word), preferring the one a `ps` command line names (`ps -ef | grep shim`).
+pub fn headerless_layout(row: &[u8], command: Option<&[u8]>) -> Option<&'static [u8]> {
+    let ws: Vec<&[u8]> = words(row).map(|(_, w)| w).take(16).collect();
+    let flags = command.and_then(|c| {
+        let mut it = words(c).map(|(_, w)| w);
+        it.find(|w| *w == b"ps")?;
+        it.next()
+    });
+    let ok = |header: &[u8]| {
+        let cols: Vec<&[u8]> = words(header).map(|(_, w)| w).collect();
+        let before = cols.len() - 1;
+        ws.len() > before && cols[..before].iter().zip(&ws).all(|(c, w)| fits(c, w))
+    };
+    let named = flags.and_then(|f| {
+        LAYOUTS.iter().find(|(name, h)| {
+            f.trim_ascii().strip_prefix(b"-").unwrap_or(f)
+                == name.trim_start_matches('-').as_bytes()
+                && ok(h)
+        })
+    });
+    named
+        .or_else(|| LAYOUTS.iter().find(|(_, h)| ok(h)))
+        .map(|(_, h)| *h)
+}
+
+/// Parses `ps` rows pasted without their header, all in the `header` layout (one of
+/// [`headerless_layout`]). Line numbers are those of `data`.
+pub fn parse_headerless<'a>(header: &[u8], data: &'a [u8]) -> PsTable<'a> {
+    let cols: Vec<Col> = words(header).map(|(_, w)| col_of(w)).collect();
+    let mut table = PsTable {
+        has_ppid: cols.contains(&Col::Ppid),
+        ..PsTable::default()
+    };
+    for (n, line) in numbered_lines(data) {
+        if trim(line).is_empty() {
+            continue;
+        }
+        match parse_row(&cols, n, line) {
+            Some(row) => table.rows.push(row),
+            None => table.skipped += 1,
+        }
+    }
+    table
+}
+
+/// The depth of a process in a `ps f` / `ps axjf` forest: where its command starts after the
+/// tree art (`|`, `\_`) relative to the command column; 0 outside a forest.
+pub fn forest_depth(args: &[u8]) -> usize {
+    match memchr::memmem::find(args, b"\\_ ") {
+        Some(i) if args[..i].iter().all(|c| matches!(c, b' ' | b'|')) => i / 2 + 1,
+        _ => 0,
+    }
+}
+
+/// The command line of a forest row without its tree art.
+pub fn strip_forest(args: &[u8]) -> &[u8] {
+    match memchr::memmem::find(args, b"\\_ ") {
+        Some(i) if args[..i].iter().all(|c| matches!(c, b' ' | b'|')) => &args[i + 3..],
+        _ => args,
+    }
 }
 
 #[cfg(test)]

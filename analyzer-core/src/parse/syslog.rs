@@ -79,14 +79,17 @@ pub fn split_tag(tag: &[u8]) -> (&[u8], Option<u32>) {
 pub fn header(line: &[u8]) -> Option<Header<'_>> {
     match line.first()? {
         b'<' => pri_header(line),
-        b'0'..=b'9' => iso_header(line, 0, Level::Unknown),
+        // `10月 24 17:15:47 host …`: a month name of another locale starts with a digit.
+        b'0'..=b'9' => {
+            iso_header(line, 0, Level::Unknown).or_else(|| bsd_header(line, 0, Level::Unknown))
+        }
         _ => bsd_header(line, 0, Level::Unknown),
     }
 }
 
 fn bsd_header(line: &[u8], at: usize, level: Level) -> Option<Header<'_>> {
     let b = line.get(at..)?;
-    let (t, used) = syslog_stamp(b)?;
+    let (t, used) = syslog_stamp(b).or_else(|| crate::parse::locale::stamp(b))?;
     let rest = b.get(used..)?.strip_prefix(b" ")?;
     let ht = host_tag(rest);
     Some(Header {

@@ -141,6 +141,8 @@ pub struct HostBuilder {
     pub(super) daemon_starts: Vec<Evidence>,
     /// `crictl pods` rows, joined to containers by sandbox id.
     pub(super) pods: Vec<PodRow>,
+    /// What pasted text added ([`HostBuilder::add_paste`]).
+    pub(super) pasted: super::paste::Pasted,
 }
 
 impl HostBuilder {
@@ -383,7 +385,8 @@ impl HostBuilder {
     }
 
     /// Joins everything into the host state and derives the facts.
-    pub fn finish(self) -> HostState {
+    pub fn finish(mut self) -> HostState {
+        self.sort_inputs();
         let processes = self.process_tree();
         let namespaces = self.namespaces();
         let cgroups = self
@@ -397,7 +400,7 @@ impl HostBuilder {
             .collect();
         let mut versions: BTreeMap<String, VersionInfo> = BTreeMap::new();
         let mut vs = self.versions.clone();
-        vs.sort_by_key(|v| v.3);
+        vs.sort_by(|a, b| (a.3, &a.2.path, a.2.line).cmp(&(b.3, &b.2.path, b.2.line)));
         for (c, v, e, _) in vs {
             versions.entry(c.clone()).or_insert_with(|| VersionInfo {
                 affected: known::affected(&c, &v),
@@ -534,6 +537,19 @@ impl HostBuilder {
             self.docker_netns_evidence = Some(ev(path, 0, String::new(), "docker-netns"));
         }
         self.docker_netns.get_or_insert_with(Vec::new).extend(names);
+    }
+
+    /// Members arrive in any order (they are analysed in parallel): put what they gave in path
+    /// and line order, so that joins where sources disagree come out the same every time.
+    fn sort_inputs(&mut self) {
+        let at = |e: &Evidence| (e.path.clone(), e.line);
+        self.ps.sort_by_key(|(p, _)| at(&p.evidence));
+        self.tree.sort_by_key(|t| at(&t.evidence));
+        self.sightings
+            .sort_by_key(|s| s.evidence.as_ref().map(at).unwrap_or_default());
+        self.units.sort_by_key(|u| at(&u.3));
+        self.daemon_starts.sort_by_key(at);
+        self.pods.sort_by_key(|p| at(&p.evidence));
     }
 
     fn process_tree(&self) -> ProcessTree {

@@ -95,6 +95,7 @@ pub const FACTS: &[(&str, &[&str])] = &[
             "container_id",
             "docker_state",
             "containerd_state",
+            "shim_pid",
             "pod_uid",
         ],
     ),
@@ -130,9 +131,14 @@ pub const FACTS: &[(&str, &[&str])] = &[
         &["component", "version", "issue", "fixed", "reference"],
     ),
     ("live-restore-disabled", &["live_restore"]),
+    (
+        "runc-state",
+        &["container_id", "status", "pid", "oci_version"],
+    ),
+    ("syscall-blocked", &["pid", "syscall", "path", "call"]),
 ];
 
-fn fact(
+pub(super) fn fact(
     kind: &str,
     subject: String,
     summary: String,
@@ -184,6 +190,7 @@ pub(super) fn derive(b: &HostBuilder, st: &HostState) -> Vec<Fact> {
     runc_zombies(st, &mut out);
     cgroup_limits(st, &mut out);
     versions(b, st, &mut out);
+    super::paste::facts(b, st, &mut out);
     if b.daemon_starts.len() > 1 {
         out.push(fact(
             "daemon-restarted",
@@ -233,7 +240,8 @@ fn orphaned_shims(b: &HostBuilder, st: &HostState, out: &mut Vec<Fact>) -> Vec<u
                     .iter()
                     .any(|d| c.starts_with(d) || d.starts_with(c))
             });
-        let under_init = p.ppid == Some(1) && running;
+        // A pasted process table may be cut by `grep`: the daemon missing from it may run.
+        let under_init = p.ppid == Some(1) && (running || b.pasted.partial_ps);
         if !(under_init || unknown) {
             continue;
         }
@@ -245,8 +253,10 @@ fn orphaned_shims(b: &HostBuilder, st: &HostState, out: &mut Vec<Fact>) -> Vec<u
                 ..d.evidence.clone()
             });
         }
-        let reason = if under_init {
+        let reason = if under_init && running {
             "its parent is PID 1 while the daemon runs"
+        } else if under_init {
+            "its parent is PID 1, not containerd"
         } else {
             "docker does not list its container"
         };
@@ -435,6 +445,9 @@ fn netns_not_in_docker(b: &HostBuilder, st: &HostState, orphans: &[u32], out: &m
 fn state_mismatch(b: &HostBuilder, st: &HostState, out: &mut Vec<Fact>) {
     let docker = b.listed.contains(&"docker-ps");
     let any_ctr = b.listed.iter().any(|l| l.starts_with("ctr-tasks"));
+    if !docker && b.listed.contains(&"ctr-tasks-moby") {
+        stopped_with_live_shim(st, out);
+    }
     if !docker || !any_ctr {
         return;
     }
@@ -481,13 +494,75 @@ fn state_mismatch(b: &HostBuilder, st: &HostState, out: &mut Vec<Fact>) {
     }
 }
 
+/// Without docker's listing: a task of docker's `moby` namespace that containerd reports
+/// STOPPED while its v1 shim still runs. A v1 shim serves one container and leaves once docker
+/// deletes the exited task, so docker never handled the exit: it still sees the container
+/// running (docker/for-linux#779).
+fn stopped_with_live_shim(st: &HostState, out: &mut Vec<Fact>) {
+    for c in &st.containers {
+        if c.containerd_state.as_deref() != Some("STOPPED") || c.id.len() < 12 {
+            continue;
+        }
+        let shim = st.processes.procs.values().find(|p| {
+            shim_kind(p, st) == Some(Shim::V1)
+                && shim_container_id(&p.args)
+                    .is_some_and(|id| id.starts_with(&c.id) || c.id.starts_with(&id))
+        });
+        let Some(shim) = shim else { continue };
+        let mut ev = c.evidence.clone();
+        for e in proc_evidence(shim, "shim") {
+            if !ev.iter().any(|x| x.path == e.path && x.line == e.line) {
+                ev.push(e);
+            }
+        }
+        out.push(fact(
+            "runtime-state-mismatch",
+            c.id.clone(),
+            format!(
+                "container {} is STOPPED for containerd but its shim {}({}) still runs: docker \
+                 never handled the exit",
+                c.id, shim.name, shim.pid
+            ),
+            &[
+                ("container_id", c.id.clone()),
+                ("docker_state", "unknown".into()),
+                ("containerd_state", "STOPPED".into()),
+                ("shim_pid", shim.pid.to_string()),
+                ("pod_uid", c.pod_uid.clone().unwrap_or_default()),
+            ],
+            ev,
+        ));
+    }
+}
+
 fn runc_zombies(st: &HostState, out: &mut Vec<Fact>) {
     for p in st.processes.procs.values() {
         if !p.is_zombie() {
             continue;
         }
-        let init = p.name.contains("runc:[") || p.args.contains("runc:[");
+        let init = p.name.contains("runc:[")
+            || p.args.contains("runc:[")
+            || p.args.starts_with("runc init")
+            || p.args.starts_with("[runc] <defunct>");
         let Some(parent) = p.ppid.and_then(|pp| st.processes.get(pp)) else {
+            // `ps aux` has no PPID column: the zombie init stub is evidence on its own.
+            if init {
+                out.push(fact(
+                    "runc-init-zombie",
+                    p.pid.to_string(),
+                    format!("zombie {}({}), parent unknown", p.name, p.pid),
+                    &[
+                        ("pid", p.pid.to_string()),
+                        (
+                            "parent_pid",
+                            p.ppid.map(|x| x.to_string()).unwrap_or_default(),
+                        ),
+                        ("parent_args", String::new()),
+                        ("parent_start", String::new()),
+                    ],
+                    proc_evidence(p, "zombie"),
+                ));
+            }
             continue;
         };
         let pname = parent.name.as_str();

@@ -32,7 +32,9 @@ pub(crate) struct FrameRec {
 /// One goroutine of a dump: header fields and a range of frames in the dump's arena.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Goroutine {
-    /// The goroutine id (`goroutine 248 [...]`).
+    /// The goroutine id (`goroutine 248 [...]`). Ids elided by whoever pasted the dump
+    /// (`goroutine ... [`) are numbered down from `u64::MAX`; pprof records are numbered from 1
+    /// in profile order.
     pub id: u64,
     /// Byte offset of the header line's text (after any log prefix) in the dump.
     pub offset: u64,
@@ -46,6 +48,10 @@ pub struct Goroutine {
     pub dump: u32,
     /// `created by X in goroutine N` (Go ≥ 1.21): the creating goroutine.
     pub created_in: Option<u64>,
+    /// How many goroutines this record stands for: 1 in a dump, `N` for a record
+    /// `N @ 0x… 0x…` of a pprof `debug=1` profile (which aggregates identical stacks and prints
+    /// neither states, wait times nor arguments).
+    pub count: u32,
     /// Frames were elided (`...additional frames elided...` / `...N frames elided...`).
     pub elided: bool,
     /// `goroutine running on other thread; stack unavailable` / `stack trace unavailable`.
@@ -502,7 +508,7 @@ mod tests {
     #[test]
     fn record_sizes() {
         assert_eq!(std::mem::size_of::<FrameRec>(), 20);
-        assert_eq!(std::mem::size_of::<Goroutine>(), 80);
+        assert_eq!(std::mem::size_of::<Goroutine>(), 88);
     }
 
     /// The argument grammar stated plainly: split on `,`, trim spaces and braces, skip empty

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::Engine;
 use super::compile::Matcher;
+use crate::base::Source;
 use crate::base::time::RawTime;
 use crate::model::time::YearSummary;
 use crate::parse::Record;
@@ -342,7 +343,12 @@ fn source_ok(m: &Matcher, rec: &Record<'_>) -> bool {
     if m.sources.is_empty() && m.other_idents.is_empty() {
         return true;
     }
-    m.sources.contains(&rec.source) || m.other_idents.iter().any(|i| i.as_slice() == rec.ident)
+    m.sources.contains(&rec.source)
+        || m.other_idents.iter().any(|i| i.as_slice() == rec.ident)
+        // An undetermined record (a pasted line, CLI output, a wrapper's line) may come from any
+        // of the listed sources; kernel-only patterns still need kernel text (`parse::source`).
+        || (rec.source.is_undetermined()
+            && !(m.other_idents.is_empty() && m.sources.iter().all(|s| *s == Source::Kernel)))
 }
 
 fn make_hit(
