@@ -247,6 +247,15 @@ impl<'s> input::Sink for Dispatch<'s, '_> {
         self.deadline.hit.load(Ordering::Relaxed)
     }
 
+    /// Waiting for slow input (a pipe, a FIFO) ends with the time budget or a cancellation.
+    fn patience(&self) -> input::Patience {
+        let p = input::Patience::until(self.deadline.at);
+        match self.deadline.cancel.clone() {
+            Some(c) => p.or_when(move || c.is_cancelled()),
+            None => p,
+        }
+    }
+
     fn piece_size(&self, format: Format) -> Option<usize> {
         let size = match self.split {
             Split::Auto => stream::PIECE,
