@@ -935,3 +935,119 @@ fn three_hundred_members_below_their_own_ratio_check() {
         "{msg}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Inputs that are not regular files (docs/security.md, "Streams"): `/dev/stdin`, `<(…)`, a
+// FIFO and `/proc` files were read as 0 bytes and reported as a healthy node (exit 0); a FIFO
+// with no writer hung for ever, and `--timeout` did not bound a read waiting for a writer.
+
+/// The journal with the OOM kill, as written to a pipe.
+fn oom_journal() -> String {
+    format!(
+        "Aug 20 10:25:50 node1 systemd[1]: Started Docker Application Container Engine.\n{OOM_LINE}"
+    )
+}
+
+#[test]
+fn pipes_fifos_and_proc_files_are_read_as_streams() {
+    let s = Scratch::new();
+    // `/dev/stdin` and a FIFO written a little after nodemortem opened it.
+    let o = piped(
+        &s,
+        &["analyze", "--format", "json", "/dev/stdin"],
+        |stdin| {
+            stdin.write_all(oom_journal().as_bytes()).unwrap();
+        },
+    );
+    assert_eq!(o.status, 1, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(summaries(&v, "oom-kill").len(), 1);
+    let fifo = s.bundle.parent().unwrap().join("journal.fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let child = s
+        .command(&["analyze", "--format", "json", fifo.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            fs::write(&fifo, oom_journal()).unwrap();
+        })
+    };
+    let o = watch(child);
+    writer.join().unwrap();
+    assert_eq!(o.status, 1, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(summaries(&v, "oom-kill").len(), 1);
+    assert!(warnings(&v).is_empty(), "{:?}", warnings(&v));
+    // A `/proc` file states a size of 0.
+    let o = watch(
+        s.command(&["inventory", "--format", "json", "/proc/version"])
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    assert_eq!(o.status, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let want = fs::read("/proc/version").unwrap().len();
+    assert_eq!(v["members"][0]["bytes"], want, "{v}");
+    assert_eq!(v["members"][0]["format"], "uname");
+}
+
+/// `sleep 30 | nodemortem analyze --timeout 2 -` and a FIFO nobody writes: the analysis ends on
+/// time with a partial report naming where it stopped, without waiting for a writer.
+#[test]
+fn the_time_budget_bounds_a_wait_for_input() {
+    let s = Scratch::new();
+    let fifo = s.bundle.parent().unwrap().join("silent.fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let fifo = fifo.to_str().unwrap();
+    for (input, path) in [("-", "stdin"), (fifo, "silent.fifo")] {
+        let mut child = s
+            .command(&["analyze", "--timeout", "2", "--format", "json", input])
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Standard input stays open and silent while the process runs.
+        let stdin = child.stdin.take();
+        let o = watch(child);
+        drop(stdin);
+        eprintln!("silent {input}: exit {} in {:.1} s", o.status, o.seconds);
+        assert!(o.seconds < 4.0, "{input}: {:.1} s", o.seconds);
+        assert_eq!(o.status, 0, "{input}: {}", o.stderr);
+        let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+        assert_eq!(v["stats"]["partial"], true, "{v}");
+        let w = warnings(&v);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert_eq!(
+            (&w[0]["path"], &w[0]["offset"], &w[0]["message"]),
+            (
+                &path.into(),
+                &0.into(),
+                &"no more waiting for input (time budget spent or analysis cancelled); member cut"
+                    .into()
+            )
+        );
+        assert!(
+            w[1]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("time budget exhausted"),
+            "{w:?}"
+        );
+    }
+}
