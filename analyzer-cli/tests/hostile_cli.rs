@@ -1051,3 +1051,48 @@ fn the_time_budget_bounds_a_wait_for_input() {
         );
     }
 }
+
+/// Rule files are read only when regular and at most 1 MiB: a link to `/dev/zero` grew to 8 GB,
+/// a FIFO named `a.toml` hung. Each is now an error naming the file, at once.
+#[test]
+fn rule_files_that_are_links_to_devices_fifos_or_huge() {
+    let s = Scratch::new();
+    let bundle = s.bundle.to_str().unwrap().to_string();
+    for (case, want) in [
+        ("zero", "not a regular file; a rule file must be one"),
+        ("fifo", "not a regular file; a rule file must be one"),
+        ("huge", "larger than 1048576 bytes; not a rule file"),
+    ] {
+        let dir = s.bundle.parent().unwrap().join(format!("rules-{case}"));
+        fs::create_dir(&dir).unwrap();
+        let file = dir.join("a.toml");
+        match case {
+            "zero" => std::os::unix::fs::symlink("/dev/zero", &file).unwrap(),
+            "fifo" => assert!(
+                Command::new("mkfifo")
+                    .arg(&file)
+                    .status()
+                    .unwrap()
+                    .success()
+            ),
+            _ => fs::write(&file, "# padding\n".repeat(120_000)).unwrap(),
+        }
+        let o = watch(
+            s.command(&["analyze", "--rules", dir.to_str().unwrap(), &bundle])
+                .stdin(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        eprintln!(
+            "rule file {case}: exit {} in {:.2} s, peak anon {} MiB",
+            o.status,
+            o.seconds,
+            o.peak_anon >> 20
+        );
+        assert_eq!(o.status, 2, "{case}: {}", o.stderr);
+        assert!(o.seconds < 2.0, "{case}: {:.1} s", o.seconds);
+        assert!(o.peak_anon < 64 << 20, "{case}: {} MiB", o.peak_anon >> 20);
+        let named = format!("{}: {want}", file.display());
+        assert!(o.stderr.contains(&named), "{case}: {}", o.stderr);
+    }
+}

@@ -1199,7 +1199,7 @@ fn breaks(e: &io::Error) -> bool {
 /// Opens an input path without blocking: a FIFO with no writer opens at once (reads then wait
 /// for one, within the walk's [`Patience`]); the file is put back in blocking mode.
 #[cfg(unix)]
-fn open_input(path: &Path) -> io::Result<File> {
+pub(crate) fn open_input(path: &Path) -> io::Result<File> {
     use rustix::fs::OFlags;
     use std::os::unix::fs::OpenOptionsExt;
     let file = std::fs::OpenOptions::new()
@@ -1212,7 +1212,7 @@ fn open_input(path: &Path) -> io::Result<File> {
 }
 
 #[cfg(not(unix))]
-fn open_input(path: &Path) -> io::Result<File> {
+pub(crate) fn open_input(path: &Path) -> io::Result<File> {
     File::open(path)
 }
 
