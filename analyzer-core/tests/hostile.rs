@@ -911,3 +911,32 @@ fn out_of_range_times_are_untimed_never_wrapped() {
         }
     }
 }
+
+/// A bad `min_count` names the field (it named the value, `-1`); a broken summary template
+/// (`{e`) is refused when the rule is compiled (it was accepted and shown raw).
+#[test]
+fn broken_rule_files_name_the_field() {
+    let rule = |summary: &str, min_count: &str| {
+        format!(
+            "id = \"x-test\"\ntitle = \"t\"\nseverity = \"high\"\nsummary = \"{summary}\"\nexplanation = \"x\"\nremediation = \"y\"\n\n[[evidence]]\nid = \"e\"\nkind = \"log\"\nrole = \"required\"\ndescribe = \"foo lines\"\npattern = \"foo\"\nmin_count = {min_count}\n"
+        )
+    };
+    let compile = |text: String| {
+        analyzer_core::rules::engine::Engine::compile([("user/x.toml", text.as_str())])
+            .err()
+            .map(|e| e.to_string())
+    };
+    assert_eq!(compile(rule("{e.count} foo lines", "2")), None);
+    assert_eq!(
+        compile(rule("{e.count} foo lines", "-1")).as_deref(),
+        Some("user/x.toml:14: evidence[0].min_count: invalid value: integer `-1`, expected u64")
+    );
+    assert_eq!(
+        compile(rule("broken {e", "2")).as_deref(),
+        Some("user/x.toml:4: summary: '{' not closed by '}' at \"{e\"")
+    );
+    assert_eq!(
+        compile(rule("[[{e.count} lines", "2")).as_deref(),
+        Some("user/x.toml:4: summary: '[[' not closed by ']]'")
+    );
+}

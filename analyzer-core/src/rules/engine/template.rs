@@ -29,6 +29,39 @@ pub(super) fn fill_template(tpl: &str, vars: &HashMap<&str, &Matched>) -> String
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Checks a summary template when its rule is compiled: every `{` closed by a `}` before the
+/// next `{` around a placeholder `ID.FIELD`, every `[[` closed by `]]`. A broken template (`{e`)
+/// would otherwise show its braces in findings.
+pub(super) fn check(tpl: &str) -> Result<(), String> {
+    let mut rest = tpl;
+    while let Some(i) = rest.find('{') {
+        let after = &rest[i + 1..];
+        let Some(j) = after
+            .find(['{', '}'])
+            .filter(|&j| after.as_bytes()[j] == b'}')
+        else {
+            let shown: String = rest[i..].chars().take(24).collect();
+            return Err(format!("'{{' not closed by '}}' at {shown:?}"));
+        };
+        let name = &after[..j];
+        if !name
+            .split_once('.')
+            .is_some_and(|(id, f)| !id.is_empty() && !f.is_empty())
+        {
+            return Err(format!("placeholder {{{name}}} is not {{ID.FIELD}}"));
+        }
+        rest = &after[j + 1..];
+    }
+    let mut rest = tpl;
+    while let Some(i) = rest.find("[[") {
+        match rest[i + 2..].find("]]") {
+            Some(j) => rest = &rest[i + 2 + j + 2..],
+            None => return Err("'[[' not closed by ']]'".into()),
+        }
+    }
+    Ok(())
+}
+
 fn placeholder(name: &str, vars: &HashMap<&str, &Matched>) -> Option<String> {
     let (id, field) = name.split_once('.')?;
     let m = vars.get(id)?;
