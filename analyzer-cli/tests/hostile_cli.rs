@@ -695,3 +695,404 @@ fn readers_behind_fifty_thousand_pending_writers() {
     );
     assert!(!o.stdout.contains("\ndeadlocks:"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Streamed inputs (docs/security.md, "Bounded memory"): a line without end in a `.tar.gz` and
+// on standard input is cut while it is read; members that are each below their own stream's
+// ratio check add up to the bundle's.
+
+/// A gzip member of `data`, at the fastest level.
+fn gz(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// A ustar header for `name` of `size` bytes.
+fn tar_header(name: &str, size: u64) -> Vec<u8> {
+    let mut h = tar::Header::new_ustar();
+    h.set_path(name).unwrap();
+    h.set_size(size);
+    h.set_mode(0o644);
+    h.set_mtime(1_597_919_154);
+    h.set_cksum();
+    h.as_bytes().to_vec()
+}
+
+fn tar_padding(size: u64) -> Vec<u8> {
+    vec![0u8; ((512 - size % 512) % 512) as usize]
+}
+
+/// The start of the line without end, a `dockerd` line of the journal.
+const LONG_LINE_PREFIX: &str = "Aug 20 10:25:53 node1 dockerd[900]: ";
+
+/// Writes `sosreport-node1.tar.gz` (concatenated gzip members, each compressed once): 8 MiB of
+/// random bytes (stored, so that the ratio stays that of a real bundle), then `var/log/messages`
+/// holding one line of `line` bytes of `a` and, after it, the OOM kill. Returns the path.
+fn long_line_tar_gz(dir: &Path, line: u64) -> PathBuf {
+    const BLOCK: u64 = 16 << 20;
+    assert_eq!(line % BLOCK, 0);
+    let path = dir.join("sosreport-node1.tar.gz");
+    let mut w = BufWriter::new(File::create(&path).unwrap());
+    let mut noise = vec![0u8; 8 << 20];
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for chunk in noise.chunks_exact_mut(8) {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        chunk.copy_from_slice(&x.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes());
+    }
+    let body = LONG_LINE_PREFIX.len() as u64 + line + 1 + OOM_LINE.len() as u64;
+    let mut first = tar_header("sosreport-node1/core.bin", noise.len() as u64);
+    first.extend_from_slice(&noise);
+    first.extend(tar_header("sosreport-node1/var/log/messages", body));
+    first.extend_from_slice(LONG_LINE_PREFIX.as_bytes());
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+    e.write_all(&first).unwrap();
+    w.write_all(&e.finish().unwrap()).unwrap();
+    let block = gz(&vec![b'a'; BLOCK as usize]);
+    for _ in 0..line / BLOCK {
+        w.write_all(&block).unwrap();
+    }
+    let mut last = format!("\n{OOM_LINE}").into_bytes();
+    last.extend(tar_padding(body));
+    last.extend([0u8; 1024]);
+    w.write_all(&gz(&last)).unwrap();
+    w.flush().unwrap();
+    path
+}
+
+/// Runs nodemortem with `args`, `feed` writing its standard input (then closed).
+fn piped(
+    s: &Scratch,
+    args: &[&str],
+    feed: impl FnOnce(&mut std::process::ChildStdin) + Send + 'static,
+) -> Outcome {
+    let mut child = s.command(args).stdin(Stdio::piped()).spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || feed(&mut stdin));
+    let o = watch(child);
+    writer.join().unwrap();
+    o
+}
+
+/// The warning of a line cut while streamed: path, offset and message, as the report says it.
+fn line_cut_warning(line: u64) -> String {
+    let dropped = LONG_LINE_PREFIX.len() as u64 + line - (1 << 20);
+    format!(
+        "lines longer than 1048576 bytes; cut there for analysis (1 line(s), {dropped} bytes not read)"
+    )
+}
+
+/// A 1 GiB line (debug builds: 16 MiB) in a `.tar.gz` and on standard input: cut at the line
+/// limit while read, never held whole. It took 1.1 GB in `analyze`, 2.1 GB and 38 s in
+/// `inventory` (the `.tar.gz` case gave no warning), and as much on standard input.
+#[test]
+fn a_gigabyte_line_in_a_tar_gz_and_on_stdin() {
+    let s = Scratch::new();
+    let line = if cfg!(debug_assertions) {
+        16 << 20
+    } else {
+        1 << 30
+    };
+    let tgz = long_line_tar_gz(s.bundle.parent().unwrap(), line);
+    let tgz = tgz.to_str().unwrap();
+    let want = line_cut_warning(line);
+    let bound = 320 << 20;
+    for cmd in ["analyze", "inventory"] {
+        let o = watch(
+            s.command(&[cmd, "--format", "json", tgz])
+                .stdin(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        eprintln!(
+            "1 GiB line {cmd}: exit {} in {:.1} s ({:.1} s CPU), peak anon {} MiB",
+            o.status,
+            o.seconds,
+            o.cpu_seconds,
+            o.peak_anon >> 20
+        );
+        assert!(o.peak_anon < bound, "{cmd}: {} MiB", o.peak_anon >> 20);
+        let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+        let w = warnings(&v);
+        assert_eq!(w.len(), 1, "{cmd}: {w:?}");
+        assert_eq!(w[0]["path"], "var/log/messages");
+        if cmd == "analyze" {
+            assert_eq!(o.status, 1, "the OOM kill after the line: {}", o.stderr);
+            assert_eq!(
+                (&w[0]["offset"], &w[0]["message"]),
+                (&0.into(), &want.clone().into())
+            );
+            assert_eq!(summaries(&v, "oom-kill").len(), 1);
+        } else {
+            assert_eq!(o.status, 0, "{}", o.stderr);
+            assert_eq!(w[0]["message"], format!("{want} (offset 0)"));
+            let messages = v["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["path"] == "var/log/messages")
+                .unwrap();
+            assert_eq!(messages["records"], 2);
+        }
+    }
+    let o = piped(&s, &["analyze", "--format", "json", "-"], move |stdin| {
+        let block = vec![b'a'; 1 << 20];
+        let _ = stdin.write_all(LONG_LINE_PREFIX.as_bytes());
+        for _ in 0..line >> 20 {
+            if stdin.write_all(&block).is_err() {
+                return;
+            }
+        }
+        let _ = stdin.write_all(format!("\n{OOM_LINE}").as_bytes());
+    });
+    eprintln!(
+        "1 GiB line on stdin: exit {} in {:.1} s ({:.1} s CPU), peak anon {} MiB",
+        o.status,
+        o.seconds,
+        o.cpu_seconds,
+        o.peak_anon >> 20
+    );
+    assert_eq!(o.status, 1, "the OOM kill after the line: {}", o.stderr);
+    assert!(o.peak_anon < bound, "stdin: {} MiB", o.peak_anon >> 20);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let w = warnings(&v);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(
+        (&w[0]["path"], &w[0]["offset"], &w[0]["message"]),
+        (&"stdin".into(), &0.into(), &want.into())
+    );
+    assert_eq!(summaries(&v, "oom-kill").len(), 1);
+}
+
+/// A plain tar of 300 `.gz` members of 63 MiB of zeros each (19 MB; debug builds: 10), every one below its own stream's 64 MiB ratio check: it decoded 19.8 GB in 25 s with
+/// no warning. The bundle's decoded total against the bytes read stops it in the third member.
+#[test]
+fn three_hundred_members_below_their_own_ratio_check() {
+    let s = Scratch::new();
+    let members = if cfg!(debug_assertions) { 10 } else { 300 };
+    let size: usize = 63 << 20;
+    let tar_path = s.bundle.parent().unwrap().join("node1.tar");
+    let mut w = BufWriter::new(File::create(&tar_path).unwrap());
+    let journal = format!(
+        "Aug 20 10:25:50 node1 systemd[1]: Started Docker Application Container Engine.\n{OOM_LINE}"
+    );
+    w.write_all(&tar_header(
+        "sosreport-node1/sos_commands/logs/journalctl_--no-pager",
+        journal.len() as u64,
+    ))
+    .unwrap();
+    w.write_all(journal.as_bytes()).unwrap();
+    w.write_all(&tar_padding(journal.len() as u64)).unwrap();
+    let zeros = {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(&vec![0u8; size]).unwrap();
+        e.finish().unwrap()
+    };
+    for i in 0..members {
+        w.write_all(&tar_header(
+            &format!("sosreport-node1/var/log/zeros-{i:03}.log.gz"),
+            zeros.len() as u64,
+        ))
+        .unwrap();
+        w.write_all(&zeros).unwrap();
+        w.write_all(&tar_padding(zeros.len() as u64)).unwrap();
+    }
+    w.write_all(&[0u8; 1024]).unwrap();
+    w.flush().unwrap();
+    drop(w);
+    let tar_path = tar_path.to_str().unwrap();
+    let args = ["analyze", "--format", "json", tar_path];
+    let o = watch(s.command(&args).stdin(Stdio::null()).spawn().unwrap());
+    eprintln!(
+        "300 members of zeros: exit {} in {:.1} s ({:.1} s CPU), peak anon {} MiB",
+        o.status,
+        o.seconds,
+        o.cpu_seconds,
+        o.peak_anon >> 20
+    );
+    assert_eq!(o.status, 1, "the journal's OOM kill: {}", o.stderr);
+    assert!(o.cpu_seconds < 5.0, "{:.1} s CPU", o.cpu_seconds);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(summaries(&v, "oom-kill").len(), 1);
+    let w = warnings(&v);
+    assert_eq!(w.len(), 1, "{w:?}");
+    // Checked past twice the stream threshold: 2 × 64 MiB, reached in the third member.
+    assert_eq!(w[0]["path"], "var/log/zeros-002.log.gz");
+    let into_third = (128 << 20) - 2 * size as u64 - journal.len() as u64;
+    let at = w[0]["offset"].as_u64().unwrap();
+    assert!(
+        at > into_third && at < into_third + (1 << 20),
+        "offset {at}"
+    );
+    let msg = w[0]["message"].as_str().unwrap();
+    assert!(
+        msg.starts_with("decompressed bytes of the bundle above 200:1 after ")
+            && msg.ends_with(
+                "; stopped as a possible decompression bomb, the rest of the bundle is not read"
+            ),
+        "{msg}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs that are not regular files (docs/security.md, "Streams"): `/dev/stdin`, `<(…)`, a
+// FIFO and `/proc` files were read as 0 bytes and reported as a healthy node (exit 0); a FIFO
+// with no writer hung for ever, and `--timeout` did not bound a read waiting for a writer.
+
+/// The journal with the OOM kill, as written to a pipe.
+fn oom_journal() -> String {
+    format!(
+        "Aug 20 10:25:50 node1 systemd[1]: Started Docker Application Container Engine.\n{OOM_LINE}"
+    )
+}
+
+#[test]
+fn pipes_fifos_and_proc_files_are_read_as_streams() {
+    let s = Scratch::new();
+    // `/dev/stdin` and a FIFO written a little after nodemortem opened it.
+    let o = piped(
+        &s,
+        &["analyze", "--format", "json", "/dev/stdin"],
+        |stdin| {
+            stdin.write_all(oom_journal().as_bytes()).unwrap();
+        },
+    );
+    assert_eq!(o.status, 1, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(summaries(&v, "oom-kill").len(), 1);
+    let fifo = s.bundle.parent().unwrap().join("journal.fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let child = s
+        .command(&["analyze", "--format", "json", fifo.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            fs::write(&fifo, oom_journal()).unwrap();
+        })
+    };
+    let o = watch(child);
+    writer.join().unwrap();
+    assert_eq!(o.status, 1, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(summaries(&v, "oom-kill").len(), 1);
+    assert!(warnings(&v).is_empty(), "{:?}", warnings(&v));
+    // A `/proc` file states a size of 0.
+    let o = watch(
+        s.command(&["inventory", "--format", "json", "/proc/version"])
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    assert_eq!(o.status, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let want = fs::read("/proc/version").unwrap().len();
+    assert_eq!(v["members"][0]["bytes"], want, "{v}");
+    assert_eq!(v["members"][0]["format"], "uname");
+}
+
+/// `sleep 30 | nodemortem analyze --timeout 2 -` and a FIFO nobody writes: the analysis ends on
+/// time with a partial report naming where it stopped, without waiting for a writer.
+#[test]
+fn the_time_budget_bounds_a_wait_for_input() {
+    let s = Scratch::new();
+    let fifo = s.bundle.parent().unwrap().join("silent.fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let fifo = fifo.to_str().unwrap();
+    for (input, path) in [("-", "stdin"), (fifo, "silent.fifo")] {
+        let mut child = s
+            .command(&["analyze", "--timeout", "2", "--format", "json", input])
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Standard input stays open and silent while the process runs.
+        let stdin = child.stdin.take();
+        let o = watch(child);
+        drop(stdin);
+        eprintln!("silent {input}: exit {} in {:.1} s", o.status, o.seconds);
+        assert!(o.seconds < 4.0, "{input}: {:.1} s", o.seconds);
+        assert_eq!(o.status, 0, "{input}: {}", o.stderr);
+        let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+        assert_eq!(v["stats"]["partial"], true, "{v}");
+        let w = warnings(&v);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert_eq!(
+            (&w[0]["path"], &w[0]["offset"], &w[0]["message"]),
+            (
+                &path.into(),
+                &0.into(),
+                &"no more waiting for input (time budget spent or analysis cancelled); member cut"
+                    .into()
+            )
+        );
+        assert!(
+            w[1]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("time budget exhausted"),
+            "{w:?}"
+        );
+    }
+}
+
+/// Rule files are read only when regular and at most 1 MiB: a link to `/dev/zero` grew to 8 GB,
+/// a FIFO named `a.toml` hung. Each is now an error naming the file, at once.
+#[test]
+fn rule_files_that_are_links_to_devices_fifos_or_huge() {
+    let s = Scratch::new();
+    let bundle = s.bundle.to_str().unwrap().to_string();
+    for (case, want) in [
+        ("zero", "not a regular file; a rule file must be one"),
+        ("fifo", "not a regular file; a rule file must be one"),
+        ("huge", "larger than 1048576 bytes; not a rule file"),
+    ] {
+        let dir = s.bundle.parent().unwrap().join(format!("rules-{case}"));
+        fs::create_dir(&dir).unwrap();
+        let file = dir.join("a.toml");
+        match case {
+            "zero" => std::os::unix::fs::symlink("/dev/zero", &file).unwrap(),
+            "fifo" => assert!(
+                Command::new("mkfifo")
+                    .arg(&file)
+                    .status()
+                    .unwrap()
+                    .success()
+            ),
+            _ => fs::write(&file, "# padding\n".repeat(120_000)).unwrap(),
+        }
+        let o = watch(
+            s.command(&["analyze", "--rules", dir.to_str().unwrap(), &bundle])
+                .stdin(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        eprintln!(
+            "rule file {case}: exit {} in {:.2} s, peak anon {} MiB",
+            o.status,
+            o.seconds,
+            o.peak_anon >> 20
+        );
+        assert_eq!(o.status, 2, "{case}: {}", o.stderr);
+        assert!(o.seconds < 2.0, "{case}: {:.1} s", o.seconds);
+        assert!(o.peak_anon < 64 << 20, "{case}: {} MiB", o.peak_anon >> 20);
+        let named = format!("{}: {want}", file.display());
+        assert!(o.stderr.contains(&named), "{case}: {}", o.stderr);
+    }
+}

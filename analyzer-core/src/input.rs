@@ -10,6 +10,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,7 @@ pub mod sniff;
 pub mod vfs;
 pub mod walk;
 
-pub use walk::{LinkEntry, LinkKind, Piece, Sink, SkipReason, SkippedEntry, walk};
+pub use walk::{LinkEntry, LinkKind, Piece, Sink, SkipReason, SkippedEntry, WaitStopped, walk};
 
 /// The inputs of one analysis.
 #[derive(Clone, Debug, Default)]
@@ -150,6 +151,60 @@ impl Bundle {
     /// The inputs in order.
     pub fn inputs(&self) -> &[Input] {
         &self.inputs
+    }
+}
+
+/// How long a walk waits for input that is slow to come (a pipe, a FIFO, a terminal): until a
+/// deadline, or until a check says stop (a cancelled analysis). The default waits as long as
+/// the writer takes. A read that waited too long fails with [`WaitStopped`]: the member is cut
+/// there with a warning and the walk stops.
+#[derive(Clone, Default)]
+pub struct Patience {
+    until: Option<Instant>,
+    stop: Option<Arc<dyn Fn() -> bool + Send + Sync>>,
+}
+
+impl Patience {
+    /// Waits until `at` (for ever when `None`).
+    pub fn until(at: Option<Instant>) -> Patience {
+        Patience {
+            until: at,
+            stop: None,
+        }
+    }
+
+    /// Also stops waiting once `stop` returns true (checked every 100 ms while waiting).
+    pub fn or_when(mut self, stop: impl Fn() -> bool + Send + Sync + 'static) -> Patience {
+        self.stop = Some(Arc::new(stop));
+        self
+    }
+
+    /// True once the deadline passed or the check says stop.
+    pub fn spent(&self) -> bool {
+        self.until.is_some_and(|at| Instant::now() >= at) || self.stop.as_ref().is_some_and(|f| f())
+    }
+
+    /// How long the next wait may last: `None` for ever.
+    pub(crate) fn slice(&self) -> Option<Duration> {
+        const CHECK: Duration = Duration::from_millis(100);
+        let left = self
+            .until
+            .map(|at| at.saturating_duration_since(Instant::now()));
+        match (left, &self.stop) {
+            (Some(l), Some(_)) => Some(l.min(CHECK)),
+            (Some(l), None) => Some(l),
+            (None, Some(_)) => Some(CHECK),
+            (None, None) => None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Patience {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Patience")
+            .field("until", &self.until)
+            .field("stop", &self.stop.is_some())
+            .finish()
     }
 }
 

@@ -42,15 +42,42 @@ pub fn read_dir(dir: &Path) -> Result<Vec<(String, String)>> {
         })?;
         let path = entry.path();
         if path.extension().is_some_and(|e| e == "toml") {
-            let text = std::fs::read_to_string(&path).map_err(|e| Error::Open {
+            // The cause names the file too: it is what a user is shown.
+            let text = read_rule_file(&path).map_err(|e| Error::Open {
+                source: std::io::Error::new(e.kind(), format!("{}: {e}", path.display())),
                 path: path.clone(),
-                source: e,
             })?;
             files.push((path.display().to_string(), text));
         }
     }
     files.sort();
     Ok(files)
+}
+
+/// Largest rule file read: a rule file is a few KiB; a link to `/dev/zero` or a file of
+/// gigabytes is refused, not read.
+pub const MAX_RULE_FILE_BYTES: u64 = 1 << 20;
+
+/// Reads one rule file: only a regular file (checked on the opened file, so that a FIFO named
+/// `a.toml` neither blocks nor is read), of at most [`MAX_RULE_FILE_BYTES`].
+fn read_rule_file(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let file = crate::input::walk::open_input(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "not a regular file; a rule file must be one",
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_RULE_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_RULE_FILE_BYTES {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!("larger than {MAX_RULE_FILE_BYTES} bytes; not a rule file"),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| Error::new(ErrorKind::InvalidData, e))
 }
 
 /// Compiles the built-in rules plus the rules of `extra` directories.

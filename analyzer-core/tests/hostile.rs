@@ -868,3 +868,74 @@ root       3990  0.0  0.0    7456   3400 ?        Sl   Mar12   0:05 docker-conta
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(120));
 }
+
+/// Out-of-range stamps are no time: `short-unix` 2^64 − 1 seconds (shown as 1969),
+/// `__REALTIME_TIMESTAMP=9223372036854775807` of `journalctl -o export` (a finding "at
+/// 1970-01-01"), an ISO stamp past year 9999 once its offset applies. Each follows a line of
+/// 2020-08-20T10:25:50Z: that stays the only time of the report, none wrapped or clamped.
+#[test]
+fn out_of_range_times_are_untimed_never_wrapped() {
+    let oom = "Memory cgroup out of memory: Kill process 20357 (runc:[2:INIT]) score 970 or sacrifice child";
+    let cases: [(&str, String); 3] = [
+        (
+            "journalctl_--no-pager_-o_short-unix",
+            format!(
+                "1597919150.000000 node1 systemd[1]: Started Docker Application Container Engine.\n18446744073709551615.000000 node1 kernel: {oom}\n"
+            ),
+        ),
+        (
+            "journal.export",
+            format!(
+                "__CURSOR=s=1;i=1\n__REALTIME_TIMESTAMP=1597919150000000\n__MONOTONIC_TIMESTAMP=1\n_TRANSPORT=journal\nSYSLOG_IDENTIFIER=systemd\n_HOSTNAME=node1\nMESSAGE=Started Docker Application Container Engine.\n\n__CURSOR=s=1;i=2\n__REALTIME_TIMESTAMP=9223372036854775807\n__MONOTONIC_TIMESTAMP=2\n_TRANSPORT=kernel\nSYSLOG_IDENTIFIER=kernel\n_HOSTNAME=node1\nMESSAGE={oom}\n\n"
+            ),
+        ),
+        (
+            "containerd.log",
+            format!(
+                "time=\"2020-08-20T10:25:50.000000000Z\" level=info msg=\"starting containerd\"\ntime=\"9999-12-31T23:59:59.000000000-01:00\" level=error msg=\"{oom}\"\n"
+            ),
+        ),
+    ];
+    let valid = Some(analyzer_core::base::time::Timestamp::from_secs_micros(
+        1_597_919_150,
+        0,
+    ));
+    for (name, text) in cases {
+        let r = run(name, text.into_bytes());
+        assert_eq!((r.stats.first, r.stats.last), (valid, valid), "{name}");
+        for f in &r.findings {
+            for e in &f.evidence {
+                assert!(e.time.is_none() || e.time == valid, "{name}: {e:?}");
+            }
+        }
+    }
+}
+
+/// A bad `min_count` names the field (it named the value, `-1`); a broken summary template
+/// (`{e`) is refused when the rule is compiled (it was accepted and shown raw).
+#[test]
+fn broken_rule_files_name_the_field() {
+    let rule = |summary: &str, min_count: &str| {
+        format!(
+            "id = \"x-test\"\ntitle = \"t\"\nseverity = \"high\"\nsummary = \"{summary}\"\nexplanation = \"x\"\nremediation = \"y\"\n\n[[evidence]]\nid = \"e\"\nkind = \"log\"\nrole = \"required\"\ndescribe = \"foo lines\"\npattern = \"foo\"\nmin_count = {min_count}\n"
+        )
+    };
+    let compile = |text: String| {
+        analyzer_core::rules::engine::Engine::compile([("user/x.toml", text.as_str())])
+            .err()
+            .map(|e| e.to_string())
+    };
+    assert_eq!(compile(rule("{e.count} foo lines", "2")), None);
+    assert_eq!(
+        compile(rule("{e.count} foo lines", "-1")).as_deref(),
+        Some("user/x.toml:14: evidence[0].min_count: invalid value: integer `-1`, expected u64")
+    );
+    assert_eq!(
+        compile(rule("broken {e", "2")).as_deref(),
+        Some("user/x.toml:4: summary: '{' not closed by '}' at \"{e\"")
+    );
+    assert_eq!(
+        compile(rule("[[{e.count} lines", "2")).as_deref(),
+        Some("user/x.toml:4: summary: '[[' not closed by ']]'")
+    );
+}

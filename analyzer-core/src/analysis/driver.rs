@@ -102,7 +102,7 @@ pub(super) fn collect(
     })?;
     let partial = deadline.hit.load(Ordering::Relaxed);
     let mut state = state.into_inner().unwrap_or_else(|e| e.into_inner());
-    if state.stats.members == 0 && state.skipped > 0 {
+    if state.stats.members == 0 && state.skipped > 0 && !partial {
         // Say so rather than report a clean bill of health for bytes nothing could read.
         let path = inputs.first().map(|i| i.path.clone()).unwrap_or_default();
         state.warnings.push(Warning::new(
@@ -247,6 +247,15 @@ impl<'s> input::Sink for Dispatch<'s, '_> {
         self.deadline.hit.load(Ordering::Relaxed)
     }
 
+    /// Waiting for slow input (a pipe, a FIFO) ends with the time budget or a cancellation.
+    fn patience(&self) -> input::Patience {
+        let p = input::Patience::until(self.deadline.at);
+        match self.deadline.cancel.clone() {
+            Some(c) => p.or_when(move || c.is_cancelled()),
+            None => p,
+        }
+    }
+
     fn piece_size(&self, format: Format) -> Option<usize> {
         let size = match self.split {
             Split::Auto => stream::PIECE,
@@ -265,6 +274,10 @@ impl<'s> input::Sink for Dispatch<'s, '_> {
     }
 
     fn skipped(&mut self, entry: input::SkippedEntry) {
+        if entry.truncated && self.deadline.passed() {
+            // Cut while waiting for input: the report is partial.
+            self.in_time(&entry.path, Some(entry.bytes));
+        }
         let mut st = lock(self.state);
         st.skipped += 1;
         st.skipped_bytes += entry.bytes;

@@ -26,6 +26,29 @@ impl Timestamp {
         self.0
     }
 
+    /// The earliest instant a time may be: 0001-01-01T00:00:00Z.
+    pub const MIN: Timestamp = Timestamp(-62_135_596_800_000_000);
+    /// The latest instant a time may be: 9999-12-31T23:59:59.999999Z (RFC 3339 has four-digit
+    /// years; jiff's range ends there too).
+    pub const MAX: Timestamp = Timestamp(253_402_300_799_999_999);
+
+    /// The instant `micros` after the epoch, `None` outside [`MIN`](Timestamp::MIN) ..=
+    /// [`MAX`](Timestamp::MAX): an out-of-range stamp is no time, never a wrapped or
+    /// clamped one (shown as 1970, sorted after 3000).
+    pub fn checked(micros: i64) -> Option<Timestamp> {
+        (Timestamp::MIN.0..=Timestamp::MAX.0)
+            .contains(&micros)
+            .then_some(Timestamp(micros))
+    }
+
+    /// [`checked`](Timestamp::checked) from whole seconds and a microsecond fraction.
+    pub fn checked_secs(secs: i64, micros: u32) -> Option<Timestamp> {
+        Timestamp::checked(
+            secs.checked_mul(1_000_000)?
+                .checked_add(i64::from(micros))?,
+        )
+    }
+
     /// From whole seconds and a microsecond fraction.
     pub fn from_secs_micros(secs: i64, micros: u32) -> Timestamp {
         Timestamp(
@@ -268,10 +291,9 @@ pub fn parse_iso_prefix(b: &[u8]) -> Option<(Option<Timestamp>, usize)> {
     let secs =
         days * 86400 + local.hour as i64 * 3600 + local.minute as i64 * 60 + local.second as i64
             - offset_secs;
-    Some((
-        Some(Timestamp::from_secs_micros(secs, local.micros)),
-        used + n,
-    ))
+    // Past year 9999 or before year 1 once the offset is applied: no time.
+    let ts = Timestamp::checked_secs(secs, local.micros)?;
+    Some((Some(ts), used + n))
 }
 
 /// `YYYY-MM-DD[T ]HH:MM:SS[.f…]` without the offset. Returns the civil time and bytes used.
@@ -314,7 +336,7 @@ pub fn utc_of(t: &LocalTime) -> Option<Timestamp> {
     let days = days_from_civil(i64::from(t.year?), i64::from(t.month), i64::from(t.day));
     let secs =
         days * 86400 + i64::from(t.hour) * 3600 + i64::from(t.minute) * 60 + i64::from(t.second);
-    Some(Timestamp::from_secs_micros(secs, t.micros))
+    Timestamp::checked_secs(secs, t.micros)
 }
 
 /// `Ddd Mmm dd HH:MM:SS YYYY` (ctime, day space-padded: `Thu Dec  7 00:05:15 2017`), as used
@@ -351,7 +373,9 @@ pub fn epoch_seconds(b: &[u8]) -> Option<(Timestamp, usize)> {
         micros = us;
         used = n + 1 + k;
     }
-    Some((Timestamp::from_secs_micros(secs as i64, micros), used))
+    // 2^64 − 1 seconds is no time (it wrapped to 1969).
+    let ts = Timestamp::checked_secs(i64::try_from(secs).ok()?, micros)?;
+    Some((ts, used))
 }
 
 #[cfg(test)]

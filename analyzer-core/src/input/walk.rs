@@ -37,10 +37,10 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-use super::decode::{self, Compression, Counting, Guard};
+use super::decode::{self, Compression, Counting, Guard, LineCut, Metered, Totals};
 use super::sniff::{Classifier, Manifest, Sniffers};
 use super::vfs::{self, PathProblem, Resolved, Tree};
-use super::{Bundle, Data, Input, InputInfo, InputKind, Limits, Member, Warning};
+use super::{Bundle, Data, Input, InputInfo, InputKind, Limits, Member, Patience, Warning};
 use crate::base::Format;
 use crate::error::Error;
 
@@ -76,6 +76,11 @@ pub trait Sink {
     /// True when the sink wants no more: the walk stops reading (a spent time budget).
     fn halted(&self) -> bool {
         false
+    }
+    /// How long to wait for input that is slow to come (standard input, a pipe, a FIFO); the
+    /// default waits for ever.
+    fn patience(&self) -> Patience {
+        Patience::default()
     }
 }
 
@@ -174,7 +179,10 @@ pub fn walk(
         tree: Tree::default(),
         members: 0,
         scratch: Vec::new(),
+        totals: Totals::default(),
+        patience: Patience::default(),
     };
+    w.patience = w.sink.patience();
     let mut infos = Vec::new();
     let mut failures: Vec<String> = Vec::new();
     for (i, input) in bundle.inputs().iter().enumerate() {
@@ -227,6 +235,10 @@ struct Walker<'a> {
     members: u64,
     /// A reusable buffer for counting members nobody wants.
     scratch: Vec<u8>,
+    /// Bytes read from the inputs and decoded, for the bundle's ratio guard.
+    totals: Totals,
+    /// How long to wait for slow input.
+    patience: Patience,
 }
 
 /// The outcome of reading one member's bytes.
@@ -247,12 +259,23 @@ impl Walker<'_> {
                     self.directory(p)?;
                     InputKind::Directory
                 } else {
-                    let file = File::open(p).map_err(|e| e.to_string())?;
+                    let file = open_input(p).map_err(|e| e.to_string())?;
                     let base = p
                         .file_name()
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_else(|| name.clone());
-                    if self.file(&base, &file, true)? {
+                    // Checked on the opened file: a pipe (`/dev/stdin`, `<(…)`), a FIFO or a
+                    // device has no size and is read as a stream, as standard input is.
+                    let regular = file.metadata().map_err(|e| e.to_string())?.is_file();
+                    let archive = if regular {
+                        self.file(&base, &file, true)?
+                    } else {
+                        let patience = self.patience.clone();
+                        let read = std::rc::Rc::clone(&self.totals.read);
+                        let mut r = Counting::adding_to(Waiting::new(&file, patience), read);
+                        self.stream(&base, &mut r, 0, true).0
+                    };
+                    if archive {
                         InputKind::Archive
                     } else {
                         InputKind::File
@@ -269,8 +292,10 @@ impl Walker<'_> {
             }
             Input::Stdin => {
                 let stdin = io::stdin();
-                let mut lock = stdin.lock();
-                if self.stream("stdin", &mut lock, 0, true).0 {
+                let read = std::rc::Rc::clone(&self.totals.read);
+                let mut r =
+                    Counting::adding_to(Waiting::new(stdin.lock(), self.patience.clone()), read);
+                if self.stream("stdin", &mut r, 0, true).0 {
                     InputKind::Archive
                 } else {
                     InputKind::File
@@ -281,7 +306,9 @@ impl Walker<'_> {
                     return Err("this stream was already read by an earlier analysis".into());
                 };
                 let base = name.rsplit('/').next().unwrap_or(name).to_string();
-                if self.stream(&base, &mut reader, 0, true).0 {
+                let read = std::rc::Rc::clone(&self.totals.read);
+                let mut r = Counting::adding_to(&mut reader, read);
+                if self.stream(&base, &mut r, 0, true).0 {
                     InputKind::Archive
                 } else {
                     InputKind::File
@@ -428,15 +455,17 @@ impl Walker<'_> {
     fn file(&mut self, path: &str, file: &File, top: bool) -> Result<bool, String> {
         let len = file.metadata().map_err(|e| e.to_string())?.len();
         if len == 0 {
-            let format = self.classifier.classify(path, &[]);
-            self.deliver(path, Data::Owned(Vec::new()), format, false);
-            return Ok(false);
+            // Empty, or a file that states no size (`/proc`, `/sys`): read as a stream.
+            let read = std::rc::Rc::clone(&self.totals.read);
+            let mut r = Counting::adding_to(file, read);
+            return Ok(self.stream(path, &mut r, 0, top).0);
         }
         // SAFETY: the map is read-only; a file changed by another process while mapped can
         // only change the bytes read, which every parser tolerates (no byte is trusted).
         let map = unsafe { memmap2::Mmap::map(file) }.map_err(|e| e.to_string())?;
         if Compression::detect(&map).is_some() || decode::is_tar(&map) {
-            let mut r: &[u8] = &map;
+            let read = std::rc::Rc::clone(&self.totals.read);
+            let mut r = Counting::adding_to(&map[..], read);
             return Ok(self.stream(path, &mut r, 0, top).0);
         }
         let head = map.get(..map.len().min(HEAD_BYTES)).unwrap_or_default();
@@ -448,7 +477,8 @@ impl Walker<'_> {
     /// An in-memory input. Returns whether it was an archive.
     fn bytes(&mut self, path: &str, bytes: &std::sync::Arc<[u8]>, top: bool) -> bool {
         if Compression::detect(bytes).is_some() || decode::is_tar(bytes) {
-            let mut r: &[u8] = bytes;
+            let read = std::rc::Rc::clone(&self.totals.read);
+            let mut r = Counting::adding_to(&bytes[..], read);
             return self.stream(path, &mut r, 0, top).0;
         }
         let head = bytes.get(..bytes.len().min(HEAD_BYTES)).unwrap_or_default();
@@ -460,6 +490,9 @@ impl Walker<'_> {
     /// A member whose bytes are all available: delivered (cut to the member limit) or counted.
     fn whole(&mut self, path: &str, data: Data, format: Format) {
         let len = data.len() as u64;
+        // Read as stored: ratio 1 for the bundle's guard.
+        self.totals.read.set(self.totals.read.get() + len);
+        self.totals.decoded.set(self.totals.decoded.get() + len);
         if format == Format::Unknown {
             self.tree.add_file(path, format);
             self.account(path, len);
@@ -517,9 +550,7 @@ impl Walker<'_> {
     fn stream(&mut self, path: &str, raw: &mut dyn Read, depth: u32, top: bool) -> (bool, bool) {
         let (head, err) = decode::read_head(raw, HEAD_BYTES);
         if let Some(e) = err {
-            self.warn(
-                Warning::new(path, format!("read error: {e}; member cut")).at(head.len() as u64),
-            );
+            self.stream_error(path, head.len() as u64, &e);
             let format = self.classifier.classify(path, &head);
             self.finish_partial(path, head, format);
             return (false, true);
@@ -606,8 +637,18 @@ impl Walker<'_> {
             return (true, broken && !compressed);
         }
         let format = self.classifier.classify(path, &head);
+        // The bundle's ratio is checked past twice the threshold of one stream's: a single
+        // bomb is stopped by its own stream's guard and the rest of the bundle is read; many
+        // members each below that check add up to this one.
+        let totals = self.totals.clone();
+        let mut r = Metered::new(
+            io::Cursor::new(head).chain(r),
+            &totals,
+            self.limits.max_ratio,
+            self.limits.ratio_check_bytes.saturating_mul(2),
+        );
         if format == Format::Unknown {
-            let got = self.count(path, head, r);
+            let got = self.count(path, Vec::new(), &mut r);
             self.tree.add_file(path, format);
             self.account(path, got.bytes);
             self.sink.skipped(SkippedEntry {
@@ -620,51 +661,51 @@ impl Walker<'_> {
             });
             return (false, got.broken && !compressed);
         }
+        // Lines are cut while reading (but a sos manifest is JSON of any line length, and
+        // is read whole).
+        let max_line = if format == Format::SosManifest {
+            usize::MAX
+        } else {
+            self.limits.max_line_bytes
+        };
+        let mut r = LineCut::new(
+            &mut r as &mut dyn Read,
+            max_line,
+            self.limits.max_member_bytes,
+        );
         if let Some(size) = self.sink.piece_size(format) {
-            let broken = self.pieces(path, head, r, format, size);
+            let broken = self.pieces(path, &mut r, format, size);
             return (false, broken && !compressed);
         }
-        let mut buf = head;
-        let got = self.fill(path, &mut buf, r);
+        let mut buf = Vec::new();
+        let got = self.fill(path, &mut buf, &mut r);
         self.deliver(path, Data::Owned(buf), format, got.truncated);
         (false, got.broken && !compressed)
     }
 
-    /// Reads the rest of a wanted member (which starts with `head`) in pieces of `size` bytes
-    /// up to the member limit, handing each to the sink as soon as it is known whether more
-    /// follows. Returns whether the stream beneath broke.
+    /// Reads a wanted member in pieces of `size` bytes up to the member limit, handing each to
+    /// the sink as soon as it is known whether more follows. Returns whether the stream beneath
+    /// broke.
     fn pieces(
         &mut self,
         path: &str,
-        head: Vec<u8>,
-        r: &mut dyn Read,
+        r: &mut LineCut<&mut dyn Read>,
         format: Format,
         size: usize,
     ) -> bool {
         self.tree.add_file(path, format);
-        let limit = self.limits.max_member_bytes;
         let size = size.max(HEAD_BYTES);
         let mut offset = 0u64;
-        let mut cur = head;
+        let mut cur = self.sink.piece_buffer();
+        cur.clear();
         loop {
-            let held = offset + cur.len() as u64;
-            let room = (size.saturating_sub(cur.len()) as u64).min(limit.saturating_sub(held));
+            let room = size.saturating_sub(cur.len()) as u64;
             let res = (&mut *r).take(room).read_to_end(&mut cur);
-            let held = offset + cur.len() as u64;
             let mut next = Vec::new();
             let (truncated, broken) = match res {
                 Err(e) => {
-                    self.stream_error(path, held, &e);
-                    (true, decode::as_bomb(&e).is_none())
-                }
-                Ok(_) if held >= limit => {
-                    cur.truncate((limit - offset) as usize);
-                    let mut probe = [0u8; 1];
-                    let more = matches!(r.read(&mut probe), Ok(1));
-                    if more {
-                        self.cut_warning(path, limit);
-                    }
-                    (more, false)
+                    self.stream_error(path, r.offset(), &e);
+                    (true, breaks(&e))
                 }
                 Ok(_) if cur.len() < size || self.sink.halted() => (false, false),
                 Ok(_) => {
@@ -675,15 +716,18 @@ impl Walker<'_> {
                     match (&mut *r).take(HEAD_BYTES as u64).read_to_end(&mut next) {
                         Ok(_) => (false, false),
                         Err(e) => {
-                            self.stream_error(path, held + next.len() as u64, &e);
+                            self.stream_error(path, r.offset(), &e);
                             // What was read ahead before the error is kept.
                             cur.append(&mut next);
-                            (true, decode::as_bomb(&e).is_none())
+                            (true, breaks(&e))
                         }
                     }
                 }
             };
             let last = next.is_empty();
+            if last {
+                self.member_end(path, r);
+            }
             let len = cur.len() as u64;
             self.account(path, len);
             self.sink.piece(Piece {
@@ -693,13 +737,32 @@ impl Walker<'_> {
                 offset,
                 data: std::mem::take(&mut cur),
                 last,
-                truncated: last && truncated,
+                truncated: last && (truncated || r.over_limit()),
             });
             if last {
                 return broken;
             }
             offset += len;
             cur = next;
+        }
+    }
+
+    /// The warnings of a member read through a [`LineCut`]: lines cut, the member limit.
+    fn member_end<R: Read>(&mut self, path: &str, r: &LineCut<R>) {
+        if let Some((at, lines, dropped)) = r.cut() {
+            self.warn(
+                Warning::new(
+                    path,
+                    format!(
+                        "lines longer than {} bytes; cut there for analysis ({lines} line(s), {dropped} bytes not read)",
+                        self.limits.max_line_bytes
+                    ),
+                )
+                .at(at),
+            );
+        }
+        if r.over_limit() {
+            self.cut_warning(path, self.limits.max_member_bytes);
         }
     }
 
@@ -721,51 +784,35 @@ impl Walker<'_> {
     }
 
     fn stream_error(&mut self, path: &str, offset: u64, e: &io::Error) {
-        let w = match decode::as_bomb(e) {
-            Some(b) => Warning::new(path, format!("{b}; member cut")).at(b.output),
-            None => Warning::new(path, format!("read error: {e}; member cut")).at(offset),
+        let w = if let Some(b) = decode::as_bomb(e) {
+            Warning::new(path, format!("{b}; member cut")).at(b.output)
+        } else if let Some(b) = decode::as_bundle_bomb(e) {
+            self.stop = true;
+            Warning::new(path, b.to_string()).at(b.offset)
+        } else if let Some(w) = as_wait_stopped(e) {
+            self.stop = true;
+            Warning::new(path, format!("{w}; member cut")).at(offset)
+        } else {
+            Warning::new(path, format!("read error: {e}; member cut")).at(offset)
         };
         self.warn(w);
     }
 
-    /// Reads the rest of a wanted member into `buf`, up to the member limit.
-    fn fill(&mut self, path: &str, buf: &mut Vec<u8>, r: &mut dyn Read) -> Read_ {
-        let limit = self.limits.max_member_bytes;
-        if buf.len() as u64 > limit {
-            buf.truncate(limit as usize);
-            self.cut_warning(path, limit);
-            return Read_ {
-                bytes: limit,
-                truncated: true,
-                broken: false,
-            };
-        }
-        let room = limit - buf.len() as u64;
-        let mut taken = r.take(room);
-        let res = taken.read_to_end(buf);
-        if let Err(e) = res {
-            self.stream_error(path, buf.len() as u64, &e);
-            return Read_ {
-                bytes: buf.len() as u64,
-                truncated: true,
-                broken: decode::as_bomb(&e).is_none(),
-            };
-        }
-        if buf.len() as u64 == limit {
-            let mut probe = [0u8; 1];
-            if matches!(r.read(&mut probe), Ok(1)) {
-                self.cut_warning(path, limit);
-                return Read_ {
-                    bytes: limit,
-                    truncated: true,
-                    broken: false,
-                };
+    /// Reads a wanted member into `buf`, up to the member limit.
+    fn fill(&mut self, path: &str, buf: &mut Vec<u8>, r: &mut LineCut<&mut dyn Read>) -> Read_ {
+        let res = r.read_to_end(buf);
+        let (truncated, broken) = match res {
+            Err(e) => {
+                self.stream_error(path, r.offset(), &e);
+                (true, breaks(&e))
             }
-        }
+            Ok(_) => (r.over_limit(), false),
+        };
+        self.member_end(path, r);
         Read_ {
             bytes: buf.len() as u64,
-            truncated: false,
-            broken: false,
+            truncated,
+            broken,
         }
     }
 
@@ -807,7 +854,7 @@ impl Walker<'_> {
                     return Read_ {
                         bytes: n,
                         truncated: true,
-                        broken: decode::as_bomb(&e).is_none(),
+                        broken: breaks(&e),
                     };
                 }
             }
@@ -1127,5 +1174,91 @@ impl<R: Read> Read for CountingRef<'_, R> {
         let k = self.inner.read(buf)?;
         self.n += k as u64;
         Ok(k)
+    }
+}
+
+/// Reading stopped while waiting for slow input: the walk's [`Patience`] ran out (a spent
+/// time budget, a cancelled analysis).
+#[derive(Debug, thiserror::Error)]
+#[error("no more waiting for input (time budget spent or analysis cancelled)")]
+pub struct WaitStopped;
+
+fn as_wait_stopped(e: &io::Error) -> Option<&WaitStopped> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<WaitStopped>())
+}
+
+/// True when an error reading a member means the stream beneath it is broken (not a guard that
+/// stopped it on purpose).
+fn breaks(e: &io::Error) -> bool {
+    decode::as_bomb(e).is_none()
+        && decode::as_bundle_bomb(e).is_none()
+        && as_wait_stopped(e).is_none()
+}
+
+/// Opens an input path without blocking: a FIFO with no writer opens at once (reads then wait
+/// for one, within the walk's [`Patience`]); the file is put back in blocking mode.
+#[cfg(unix)]
+pub(crate) fn open_input(path: &Path) -> io::Result<File> {
+    use rustix::fs::OFlags;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(OFlags::NONBLOCK.bits() as i32)
+        .open(path)?;
+    let flags = rustix::fs::fcntl_getfl(&file)?;
+    rustix::fs::fcntl_setfl(&file, flags - OFlags::NONBLOCK)?;
+    Ok(file)
+}
+
+#[cfg(not(unix))]
+pub(crate) fn open_input(path: &Path) -> io::Result<File> {
+    File::open(path)
+}
+
+/// A stream that may keep a reader waiting (standard input, a pipe, a FIFO): every read first
+/// waits for data with `poll`, at most as long as the [`Patience`] allows, and fails with
+/// [`WaitStopped`] once it is spent.
+struct Waiting<R> {
+    inner: R,
+    patience: Patience,
+}
+
+impl<R> Waiting<R> {
+    fn new(inner: R, patience: Patience) -> Waiting<R> {
+        Waiting { inner, patience }
+    }
+}
+
+#[cfg(unix)]
+impl<R: Read + std::os::fd::AsFd> Read for Waiting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use rustix::event::{PollFd, PollFlags, Timespec, poll};
+        loop {
+            if self.patience.spent() {
+                return Err(io::Error::new(io::ErrorKind::TimedOut, WaitStopped));
+            }
+            let slice = self.patience.slice().map(|d| Timespec {
+                tv_sec: d.as_secs().try_into().unwrap_or(i64::MAX),
+                tv_nsec: d.subsec_nanos().into(),
+            });
+            let mut fds = [PollFd::new(&self.inner, PollFlags::IN)];
+            match poll(&mut fds, slice.as_ref()) {
+                // Data, end of stream (the writer left) or an error: the read says which.
+                Ok(n) if n > 0 => return self.inner.read(buf),
+                Ok(_) | Err(rustix::io::Errno::INTR) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}
+
+#[cfg(not(unix))]
+impl<R: Read> Read for Waiting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.patience.spent() {
+            return Err(io::Error::new(io::ErrorKind::TimedOut, WaitStopped));
+        }
+        self.inner.read(buf)
     }
 }

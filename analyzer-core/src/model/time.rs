@@ -128,9 +128,7 @@ impl Clock {
         )
         .ok()?;
         let zoned = self.tz.to_ambiguous_zoned(dt).compatible().ok()?;
-        Some(Timestamp(
-            zoned.timestamp().as_microsecond() + i64::from(t.micros),
-        ))
+        Timestamp::checked(zoned.timestamp().as_microsecond() + i64::from(t.micros))
     }
 
     /// Resolves a raw time of a record whose member ended with `summary`, the record being in
@@ -141,7 +139,7 @@ impl Clock {
             RawTime::Utc(ts) => Some(*ts),
             RawTime::Monotonic(us) => self
                 .boot
-                .map(|b| Timestamp(b.0.saturating_add(i64::try_from(*us).unwrap_or(i64::MAX)))),
+                .and_then(|b| Timestamp::checked(b.0.checked_add(i64::try_from(*us).ok()?)?)),
             RawTime::Local(t) => {
                 let year = match t.year {
                     Some(y) => y,
@@ -349,7 +347,7 @@ impl ClockBuilder {
             .filter_map(|h| {
                 clock
                     .resolve(&h.wall, h.epoch, &h.years)
-                    .map(|w| w.0 - h.mono as i64)
+                    .and_then(|w| w.0.checked_sub(i64::try_from(h.mono).ok()?))
             })
             .collect();
         boots.sort_unstable();

@@ -551,8 +551,8 @@ impl<'a> EntryFields<'a> {
     fn read(&mut self, h: &mut Header<'a>, key: &[u8], value: &'a [u8]) {
         match key {
             b"__REALTIME_TIMESTAMP" => {
-                if let Some(us) = parse_u32_64(value) {
-                    h.time = RawTime::Utc(Timestamp(us));
+                if let Some(ts) = parse_u32_64(value).and_then(Timestamp::checked) {
+                    h.time = RawTime::Utc(ts);
                     h.time_text = value;
                 }
             }

@@ -295,8 +295,10 @@ fn field_at_line(text: &str, line: usize) -> Option<String> {
     })
 }
 
+/// The field a toml message names (`missing field `describe``, `unknown field `x``); other
+/// messages quote the faulty value (`invalid value: integer `-1``), which is no field.
 fn field_from_message(msg: &str) -> Option<String> {
-    let start = msg.find('`')?;
+    let start = msg.find("field `")? + "field ".len();
     let end = msg[start + 1..].find('`')?;
     Some(msg[start + 1..start + 1 + end].to_string())
 }

@@ -200,6 +200,10 @@ fn compile_rule(
             "a rule needs at least one evidence item".into(),
         ));
     }
+    if let Err(why) = super::template::check(&spec.summary) {
+        let at = text.find("summary").unwrap_or(0);
+        return Err(err(at..at + 1, "summary".into(), why));
+    }
     let mut items = Vec::new();
     for (ii, ev) in spec.evidence.iter().enumerate() {
         let f = |field: &str| format!("evidence[{ii}].{field}");

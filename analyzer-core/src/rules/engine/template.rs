@@ -137,6 +137,61 @@ fn when(first: Option<Timestamp>, last: Option<Timestamp>) -> Option<String> {
 }
 
 /// The value of `{name}`: the first fillable of its `|` alternatives.
+/// Checks a summary template when its rule is compiled: every `{` closed by a `}` before the
+/// next `{`, every placeholder of the grammar above, every `[[` closed by `]]` and no `]]`
+/// without its `[[`. A broken template (`{e`) would otherwise show its braces in findings.
+pub(super) fn check(tpl: &str) -> Result<(), String> {
+    let mut rest = tpl;
+    while let Some(i) = rest.find('{') {
+        let after = &rest[i + 1..];
+        let Some(j) = after
+            .find(['{', '}'])
+            .filter(|&j| after.as_bytes()[j] == b'}')
+        else {
+            let shown: String = rest[i..].chars().take(24).collect();
+            return Err(format!("'{{' not closed by '}}' at {shown:?}"));
+        };
+        let name = &after[..j];
+        if let Some(bad) = name.split('|').map(str::trim).find(|alt| !well_formed(alt)) {
+            return Err(format!("placeholder {{{name}}}: {bad:?} is not a placeholder"));
+        }
+        rest = &after[j + 1..];
+    }
+    let mut depth = 0usize;
+    let mut rest = tpl;
+    while let Some(i) = rest.find(['[', ']']) {
+        let tail = &rest[i..];
+        if tail.starts_with("[[") {
+            depth += 1;
+            rest = &tail[2..];
+        } else if tail.starts_with("]]") {
+            depth = depth
+                .checked_sub(1)
+                .ok_or_else(|| "']]' without its '[['".to_string())?;
+            rest = &tail[2..];
+        } else {
+            rest = &tail[1..];
+        }
+    }
+    if depth > 0 {
+        return Err("'[[' not closed by ']]'".into());
+    }
+    Ok(())
+}
+
+/// Whether one alternative of a placeholder follows the grammar: `first`, `last`, `span`,
+/// `when`, `!ID`, `ID` or `ID.FIELD[.FIELD]`, names of letters, digits, `_` and `-`.
+fn well_formed(alt: &str) -> bool {
+    let name = |s: &str| {
+        !s.is_empty()
+            && s
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    };
+    let alt = alt.strip_prefix('!').unwrap_or(alt);
+    alt.split('.').all(name)
+}
+
 fn placeholder(name: &str, vars: &Vars<'_>) -> Option<String> {
     name.split('|').find_map(|alt| one(alt.trim(), vars))
 }
