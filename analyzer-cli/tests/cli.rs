@@ -53,8 +53,8 @@ fn formats_and_output_file() {
     let b = b.to_str().unwrap_or_default();
     let dir = tempfile::tempdir().expect("tempdir");
     for (fmt, start) in [
-        ("text", "1. [HIGH] score "),
-        ("json", "{\n  \"schema_version\": 1,"),
+        ("text", "1. [HIGH] confirmed score "),
+        ("json", "{\n  \"schema_version\": 2,"),
         ("markdown", "## nodemortem: 3 finding(s), 2 root cause(s)\n"),
         ("html", "<!DOCTYPE html>\n"),
     ] {

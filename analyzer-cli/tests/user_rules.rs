@@ -74,8 +74,12 @@ fn the_guide_example_works_with_rules_dir() {
     let f = &v["findings"][0];
     assert_eq!(f["rule"], "pull-rate-limited");
     assert_eq!(
-        (f["score"].as_u64(), f["severity"].as_str()),
-        (Some(40), Some("low"))
+        (
+            f["score"].as_u64(),
+            f["severity"].as_str(),
+            f["confidence"].as_str()
+        ),
+        (Some(40), Some("medium"), Some("likely"))
     );
 
     std::fs::write(&j, journal(5)).unwrap();
@@ -83,8 +87,12 @@ fn the_guide_example_works_with_rules_dir() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let f = &v["findings"][0];
     assert_eq!(
-        (f["score"].as_u64(), f["severity"].as_str()),
-        (Some(100), Some("medium"))
+        (
+            f["score"].as_u64(),
+            f["severity"].as_str(),
+            f["confidence"].as_str()
+        ),
+        (Some(100), Some("medium"), Some("confirmed"))
     );
     assert_eq!(
         f["summary"],

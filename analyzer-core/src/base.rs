@@ -13,7 +13,7 @@ pub mod format;
 pub mod log;
 pub mod time;
 
-pub use finding::{Evidence, Finding, Severity};
+pub use finding::{Confidence, Evidence, Finding, Severity};
 pub use format::Format;
 pub use log::{Level, Source};
 pub use time::{LocalTime, RawTime, Timestamp};

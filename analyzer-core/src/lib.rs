@@ -33,14 +33,20 @@ let report = analyze(&bundle, &Options::default())?;
 assert_eq!(report.stats.members, 1);
 assert_eq!(report.stats.records, 1);
 for finding in &report.findings {
-    // Every finding cites the lines that made it fire.
+    // How bad the condition is, and how sure the diagnosis: `confirmed`, `likely`, `possible`.
     assert!(finding.severity >= Severity::Info);
-    println!("{} ({}): {}", finding.rule, finding.score, finding.summary);
+    println!(
+        "{} ({}, {}): {}",
+        finding.rule,
+        finding.severity.name(),
+        finding.confidence.name(),
+        finding.summary
+    );
 }
 
 // The stable JSON contract.
 let json = serde_json::to_string(&report).expect("a report always serialises");
-assert!(json.starts_with("{\"schema_version\":1,"));
+assert!(json.starts_with("{\"schema_version\":2,"));
 
 // A ticket comment.
 let md = analyzer_core::report::markdown::render(&report, &Default::default());
@@ -82,7 +88,7 @@ pub mod stacks;
 pub mod timeline;
 
 pub use analysis::{CancelToken, Options, analyze};
-pub use base::{Finding, Severity};
+pub use base::{Confidence, Finding, Severity};
 pub use error::{Error, Result};
 pub use input::{Bundle, Limits, Warning};
 pub use report::Report;

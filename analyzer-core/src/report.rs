@@ -14,11 +14,11 @@ use crate::base::Timestamp;
 
 // Findings are made by the rules engine below this layer; they are the report's contents.
 #[doc(no_inline)]
-pub use crate::base::{Evidence, Finding, Severity};
+pub use crate::base::{Confidence, Evidence, Finding, Severity};
 use crate::input::{InputInfo, Warning};
 
 /// Version of the JSON contract. Bumped only on incompatible changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The result of `analyze`: ranked findings with their evidence, warnings and statistics.
 #[derive(Clone, Debug, Serialize, Deserialize)]

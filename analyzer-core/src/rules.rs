@@ -9,10 +9,12 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::base::Severity;
 use crate::error::{Error, Result};
-use crate::report::Severity;
 
 pub mod engine;
+#[cfg(test)]
+mod sample;
 pub mod spec;
 
 pub use engine::Engine;

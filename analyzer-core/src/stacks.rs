@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -14,6 +15,7 @@ use crate::input::Data;
 use crate::parse::goroutine::{CrashKind, Dump, StateKind};
 
 pub mod bucket;
+pub mod frames;
 pub mod graph;
 pub mod locks;
 
@@ -58,6 +60,10 @@ pub struct Bucket {
     pub dump: u32,
     /// 1-based header line of the first member.
     pub line: u32,
+    /// The whole stack (not only the first 64 frames), innermost first, as indices into
+    /// [`Analysis::func_names`].
+    #[serde(skip)]
+    pub funcs: Vec<u32>,
 }
 
 impl Bucket {
@@ -134,6 +140,10 @@ pub struct Analysis {
     pub crash: Option<CrashInfo>,
     /// Parser warnings (`line: message`).
     pub warnings: Vec<String>,
+    /// The distinct functions of the dump's stacks: [`Bucket::funcs`] and
+    /// [`LockInfo::holder_funcs`] index it ([`frames`]).
+    #[serde(skip)]
+    pub func_names: Arc<[String]>,
 }
 
 fn text(b: &[u8]) -> String {
@@ -186,6 +196,7 @@ pub fn analyze(dump: &Dump<'_>) -> Analysis {
             })
         })
         .collect();
+    let mut table = frames::FrameTable::default();
     let buckets = bucket::buckets(dump)
         .into_iter()
         .filter_map(|b| {
@@ -209,10 +220,16 @@ pub fn analyze(dump: &Dump<'_>) -> Analysis {
                 created_by: dump.created_by(rep).map(|f| text(f.func)),
                 dump: b.dump,
                 line: rep.line,
+                funcs: table.stack(dump, rep),
             })
         })
         .collect();
-    let la = locks::analyze_locks(dump);
+    let mut la = locks::analyze_locks(dump);
+    for l in &mut la.locks {
+        if let Some(h) = l.holder_index.and_then(|h| gs.get(h as usize)) {
+            l.holder_funcs = table.stack(dump, h);
+        }
+    }
     Analysis {
         schema_version: SCHEMA_VERSION,
         goroutines: gs.len() as u64,
@@ -234,6 +251,7 @@ pub fn analyze(dump: &Dump<'_>) -> Analysis {
             .iter()
             .map(|w| format!("line {}: {}", w.line, w.message))
             .collect(),
+        func_names: table.finish(),
     }
 }
 

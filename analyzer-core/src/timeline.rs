@@ -635,6 +635,7 @@ Jul 15 10:30:00 node1 kubelet[900]: I0715 10:30:00.000000     900 kubelet.go:184
                 title: String::new(),
                 severity: Severity::High,
                 score: 80,
+                confidence: crate::base::Confidence::Confirmed,
                 summary: String::new(),
                 evidence: vec![Evidence {
                     path: "var/log/messages".into(),

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use analyzer_core::{Bundle, Options, Severity, analyze};
+use analyzer_core::{Bundle, Confidence, Options, Severity, analyze};
 
 fn sosreport() -> Option<PathBuf> {
     let name = "sosreport-k8stest-4-2022-02-11-abcdef.tar.xz";
@@ -28,12 +28,15 @@ fn healthy_real_sosreport_has_no_high_finding() {
     let high: Vec<_> = report
         .findings
         .iter()
-        .filter(|f| f.max_severity() >= Severity::High)
+        .filter(|f| {
+            f.max_severity_at(Confidence::Likely)
+                .is_some_and(|s| s >= Severity::High)
+        })
         .map(|f| format!("{} ({:?}, {})", f.rule, f.severity, f.summary))
         .collect();
     assert!(
         high.is_empty(),
-        "high/critical findings on a healthy node: {high:#?}"
+        "likely or confirmed high/critical findings on a healthy node: {high:#?}"
     );
     // Read end to end: the journal inside the nested logs.xz and the unit journals count.
     assert!(
@@ -54,9 +57,7 @@ fn healthy_real_sosreport_has_no_high_finding() {
         .find(|f| f.rule == "frequent-daemon-restart")
         .expect("containerd restarted while juju set the node up");
     assert!(
-        restart.summary.contains(
-            "containerd started 3 times from 2022-02-11T19:05:08Z to 2022-02-11T19:06:30Z"
-        ),
+        restart.summary.contains("containerd started 3 times"),
         "{}",
         restart.summary
     );

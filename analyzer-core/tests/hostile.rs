@@ -646,8 +646,8 @@ fn a_lock_cycle_of_a_hundred_thousand_goroutines() {
     let convoy = finding(&r, "lock-convoy");
     assert_eq!(
         convoy.summary,
-        "goroutine 1 (semacquire, activity unknown) holds the mutex at 0xc000200008 while \
-         99999 goroutines wait behind it; the longest waiters have waited 10 minutes"
+        "goroutines of a daemon queue behind a held lock: goroutine 1 (semacquire, activity \
+         unknown) holds the mutex at 0xc000200008 while 99999 goroutines wait behind it; the longest waiters have waited 10 minutes"
     );
     // Not a time bound of the code (benches/ measures it): quadratic work would take minutes.
     assert!(started.elapsed() < std::time::Duration::from_secs(120));
@@ -680,8 +680,8 @@ fn a_wait_chain_of_a_hundred_thousand_goroutines() {
     assert_eq!(
         convoy.summary,
         format!(
-            "goroutine 100000 (syscall, activity filesystem) holds the mutex at {:#x} while \
-             99999 goroutines wait behind it; the longest waiters have waited 9 minutes",
+            "goroutines of a daemon queue behind a held lock: goroutine 100000 (syscall, \
+             activity filesystem) holds the mutex at {:#x} while 99999 goroutines wait behind it; the longest waiters have waited 9 minutes",
             Graph::address(N - 1)
         )
     );
@@ -856,9 +856,8 @@ root       3990  0.0  0.0    7456   3400 ?        Sl   Mar12   0:05 docker-conta
     assert_eq!(
         shim.summary,
         format!(
-            "1 v1 shim process(es) (e.g. pid 3990, container {ID}) are re-parented to PID 1 and \
-             unknown to dockerd; {n} process(es) still run in those containers; live-restore \
-             is disabled."
+            "1 v1 shim process(es) are re-parented to PID 1 and unknown to dockerd (e.g. pid \
+             3990, container {ID}); {n} process(es) still run in those containers"
         )
     );
     // The HTML report draws the shim's subtree (one line per process).

@@ -85,3 +85,35 @@ fn holder_of_root_lock() {
         ]
     );
 }
+
+/// The holder is found however deep in its stack the Root frame lies: go1.11's recursive
+/// `os.RemoveAll` forty directories deep, and Go ≥ 1.13's `os.removeAllFrom` recursion
+/// (removeall_at.go, unlinking through `internal/syscall/unix.Unlinkat`).
+#[test]
+fn holder_deep_in_a_removal_recursion() {
+    for holder in [
+        volume_dump::Holder::DeepRemoveAll(40),
+        volume_dump::Holder::RemoveAllFrom(40),
+    ] {
+        let g = volume_dump::generate_with(holder);
+        let dump = parse(g.text.as_bytes());
+        assert!(
+            dump.warnings().is_empty(),
+            "{holder:?}: {:?}",
+            dump.warnings()
+        );
+        let a = analyze(&dump);
+        assert_eq!(a.locks.len(), 1, "{holder:?}");
+        let l = &a.locks[0];
+        assert_eq!(l.holder, Some(volume_dump::HOLDER), "{holder:?}");
+        assert_eq!(l.holder_activity, Activity::Filesystem, "{holder:?}");
+        assert_eq!(l.waiters, g.waiters, "{holder:?}");
+        // The Root frame is past the first 40 frames of the holder's stack.
+        let c = &l.holder_candidates[0];
+        assert_eq!(
+            c.frame, "github.com/docker/docker/volume/local.(*Root).Remove",
+            "{holder:?}"
+        );
+        assert!(c.depth >= 40, "{holder:?}: depth {}", c.depth);
+    }
+}

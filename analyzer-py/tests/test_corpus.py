@@ -35,7 +35,7 @@ def test_top_findings_match_expected(bundle):
     """The corpus expectations (as analyzer-cli/tests/corpus.rs checks them for the binary)."""
     expected = json.loads((bundle / "expected.json").read_text())
     report = nodemortem.analyze(str(bundle))
-    assert report["schema_version"] == nodemortem.SCHEMA_VERSION == 1
+    assert report["schema_version"] == nodemortem.SCHEMA_VERSION == 2
     top = report["findings"][0]["rule"] if report["findings"] else None
     assert top == expected.get("top")
     fired = [f["rule"] for f in flatten(report["findings"])]
@@ -44,7 +44,14 @@ def test_top_findings_match_expected(bundle):
     for rule in expected.get("not_fire", []):
         assert rule not in fired
     if expected.get("max_severity"):
-        worst = max(SEVERITY.index(f["severity"]) for f in flatten(report["findings"]))
+        # What a reader acts on: a confirmed finding at its severity, a likely or possible one
+        # at most low (as corpus.rs reads it).
+        worst = max(
+            SEVERITY.index(f["severity"])
+            if f["confidence"] == "confirmed"
+            else min(SEVERITY.index(f["severity"]), SEVERITY.index("low"))
+            for f in flatten(report["findings"])
+        )
         assert SEVERITY[worst] == expected["max_severity"]
     for want in expected.get("evidence", []):
         cited = {
@@ -57,14 +64,18 @@ def test_top_findings_match_expected(bundle):
 
 
 def test_min_severity_equals_the_cli(cli_json):
-    # hung-task (critical) and container-runtime-down (low): only the first is kept.
-    bundle = next(b for b in BUNDLES if b.name == "common-hung-task")
+    # dockerd-containerd-unreachable (critical) and frequent-daemon-restart (high): only the
+    # first is kept.
+    bundle = next(b for b in BUNDLES if b.name == "common-dockerd-containerd-unreachable")
     ours = nodemortem.analyze(bundle, min_severity="critical")
     theirs = cli_json("analyze", "--format", "json", "--min-severity", "critical", bundle)
     assert comparable(ours) == comparable(theirs)
     everything = nodemortem.analyze(bundle)
-    assert [f["rule"] for f in ours["findings"]] == ["hung-task"]
-    assert [f["rule"] for f in everything["findings"]] == ["hung-task", "container-runtime-down"]
+    assert [f["rule"] for f in ours["findings"]] == ["dockerd-containerd-unreachable"]
+    assert [f["rule"] for f in everything["findings"]] == [
+        "dockerd-containerd-unreachable",
+        "frequent-daemon-restart",
+    ]
     # A cause is kept when it or a consequence it explains reaches the threshold.
     assert ours["findings"]
     for f in ours["findings"]:

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use analyzer_core::analysis::{Options, Progress, ProgressFn};
 use analyzer_core::report::markdown::MarkdownOptions;
 use analyzer_core::report::text::{TextOptions, human_bytes};
-use analyzer_core::{Bundle, Severity};
+use analyzer_core::{Bundle, Confidence, Severity};
 use anyhow::Context;
 
 use crate::Global;
@@ -18,7 +18,7 @@ use crate::Global;
 /// Arguments of `nodemortem analyze`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  nodemortem analyze sosreport-node1-2020-08-20.tar.xz\n  nodemortem analyze ./extracted-sosreport --format html -o report.html\n  nodemortem analyze /var/log/messages goroutine-stacks.log --format json\n  nodemortem analyze ./sosreport --format markdown > ticket-comment.md\n  nodemortem analyze ./extracted-sosreport --rules ./my-rules --min-severity high\n\nExit status: 0 no finding at or above --fail-on, 1 such a finding, 2 error."
+    after_help = "Examples:\n  nodemortem analyze sosreport-node1-2020-08-20.tar.xz\n  nodemortem analyze ./extracted-sosreport --format html -o report.html\n  nodemortem analyze /var/log/messages goroutine-stacks.log --format json\n  nodemortem analyze ./sosreport --format markdown > ticket-comment.md\n  nodemortem analyze ./extracted-sosreport --rules ./my-rules --min-severity high\n\nExit status: 0 no likely or confirmed finding at or above --fail-on, 1 such a finding, 2 error."
 )]
 pub struct Args {
     /// Bundles to read: sosreport archives or directories, log files, goroutine dumps, `-` for stdin.
@@ -235,7 +235,10 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
     }
     let fail: Severity = args.fail_on.into();
     Ok(
-        if report.findings.iter().any(|f| f.max_severity() >= fail) {
+        if report.findings.iter().any(|f| {
+            f.max_severity_at(Confidence::Likely)
+                .is_some_and(|s| s >= fail)
+        }) {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS

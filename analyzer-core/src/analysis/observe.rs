@@ -7,7 +7,7 @@ use crate::base::Evidence;
 use crate::model::event::EventKind;
 use crate::model::host::HostState;
 use crate::model::time::Clock;
-use crate::rules::engine::Observation;
+use crate::rules::engine::{Observation, Stack};
 use crate::rules::spec;
 use crate::stacks;
 
@@ -88,6 +88,7 @@ pub(super) fn event_observation(
         weight: 1,
         time,
         evidence,
+        stack: None,
     };
     debug_assert!(nameable("event", &o), "{o:?}");
     o
@@ -142,7 +143,17 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
             "transitive_waiters".to_string(),
             l.transitive_waiters.to_string(),
         );
-        fields.insert("holder_frames".to_string(), l.holder_top.join("\n"));
+        // The holder's whole stack: what holds the lock may be deep under a recursion.
+        let holder_frames = if l.holder_funcs.is_empty() {
+            l.holder_top.join("\n")
+        } else {
+            l.holder_funcs
+                .iter()
+                .filter_map(|&f| a.func_names.get(f as usize).map(String::as_str))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        fields.insert("holder_frames".to_string(), holder_frames);
         fields.insert("waiter_funcs".to_string(), l.waiter_funcs.join("\n"));
         fields.insert(
             "max_wait_minutes".to_string(),
@@ -193,10 +204,15 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
                 label: String::new(),
             });
         }
+        let stack = (!l.holder_funcs.is_empty()).then(|| Stack {
+            names: a.func_names.clone(),
+            funcs: l.holder_funcs.as_slice().into(),
+        });
         out.push(Observation {
             kind: "lock".into(),
             fields,
             weight: 1,
+            stack,
             time: None,
             evidence,
         });
@@ -274,6 +290,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
             weight: 1,
             time: None,
             evidence,
+            stack: None,
         });
     }
     for b in &a.buckets {
@@ -292,6 +309,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
                 .collect::<Vec<_>>()
                 .join("\n"),
         );
+        fields.insert("caller".to_string(), b.caller().to_string());
         fields.insert("dump".to_string(), path.to_string());
         let evidence = Some(b.line)
             .filter(|&line| line > 0)
@@ -324,6 +342,10 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
             weight: b.count,
             time: None,
             evidence,
+            stack: Some(Stack {
+                names: a.func_names.clone(),
+                funcs: b.funcs.as_slice().into(),
+            }),
         });
     }
     debug_assert!(out.iter().all(|o| nameable("stacks", o)), "{out:?}");
@@ -345,6 +367,7 @@ pub(super) fn host_observations(host: &HostState) -> Vec<Observation> {
             weight: 1,
             time: None,
             evidence: fact.evidence.clone(),
+            stack: None,
         });
     }
     for (component, v) in &host.versions {
@@ -359,6 +382,7 @@ pub(super) fn host_observations(host: &HostState) -> Vec<Observation> {
             weight: 1,
             time: None,
             evidence: vec![v.evidence.clone()],
+            stack: None,
         });
     }
     debug_assert!(

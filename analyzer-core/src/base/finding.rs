@@ -12,10 +12,13 @@ pub struct Finding {
     pub rule: String,
     /// The rule's title.
     pub title: String,
-    /// How bad the diagnosed condition is.
+    /// How bad the diagnosed condition is (the rule's severity, whatever the evidence).
     pub severity: Severity,
-    /// Confidence 0–100 from the evidence present.
+    /// How much of the rule's evidence is present, 0–100 (the weights of the items found over
+    /// the weights of all, see docs/rule-authoring.md).
     pub score: u8,
+    /// How sure the diagnosis is: [`Confidence::of`] the score.
+    pub confidence: Confidence,
     /// One sentence with the concrete numbers: who, what, how many, since when.
     pub summary: String,
     /// The lines that made the rule fire, most telling first.
@@ -90,6 +93,44 @@ impl Severity {
     }
 }
 
+/// How sure a finding is, in words a reader acts on: a rule's score against its confirmation
+/// score.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Some of the evidence: the cause may be this; look at what is missing.
+    Possible,
+    /// Most of the evidence short of confirmation.
+    Likely,
+    /// The evidence the rule needs to call it.
+    Confirmed,
+}
+
+impl Confidence {
+    /// The word for `score` against a rule's confirmation score `confirm`: confirmed at or above
+    /// it, likely at or above three fifths of it, possible below. With the default of 50:
+    /// confirmed from 50, likely from 30.
+    pub fn of(score: u8, confirm: u8) -> Confidence {
+        let likely = (u32::from(confirm) * 3).div_ceil(5);
+        if score >= confirm {
+            Confidence::Confirmed
+        } else if u32::from(score) >= likely {
+            Confidence::Likely
+        } else {
+            Confidence::Possible
+        }
+    }
+
+    /// The lowercase name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Confidence::Possible => "possible",
+            Confidence::Likely => "likely",
+            Confidence::Confirmed => "confirmed",
+        }
+    }
+}
+
 impl Finding {
     /// Highest severity among this finding and the ones it explains.
     pub fn max_severity(&self) -> Severity {
@@ -97,5 +138,16 @@ impl Finding {
             .iter()
             .map(Finding::max_severity)
             .fold(self.severity, Severity::max)
+    }
+
+    /// Highest severity among this finding and the ones it explains that are at least as sure
+    /// as `min`; `None` when none is. `analyze --fail-on` looks at likely and confirmed
+    /// findings: a possible one names a condition to check, not an incident.
+    pub fn max_severity_at(&self, min: Confidence) -> Option<Severity> {
+        let own = (self.confidence >= min).then_some(self.severity);
+        self.explains
+            .iter()
+            .filter_map(|f| f.max_severity_at(min))
+            .fold(own, |a, b| Some(a.map_or(b, |a| a.max(b))))
     }
 }

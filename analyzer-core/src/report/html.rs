@@ -167,10 +167,11 @@ fn summary(out: &mut String, report: &Report) {
     fn rows(out: &mut String, f: &Finding, num: &str, depth: usize) {
         let _ = writeln!(
             out,
-            "<tr><td>{num}</td><td>{}<a href=\"#f-{num}\"><code>{}</code></a></td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            "<tr><td>{num}</td><td>{}<a href=\"#f-{num}\"><code>{}</code></a></td><td>{} {}</td><td class=\"num\">{}</td><td>{}</td></tr>",
             if depth > 0 { "↳ " } else { "" },
             esc(&f.rule),
             badge(f),
+            f.confidence.name(),
             f.score,
             esc(&f.summary)
         );
@@ -199,11 +200,12 @@ fn evidence_text(e: &Evidence) -> String {
 fn finding(out: &mut String, f: &Finding, num: &str) {
     let _ = writeln!(
         out,
-        "<article class=\"finding\" id=\"f-{num}\" data-rule=\"{}\" style=\"--sev:{}\">\n<h3>{num}. {} <code>{}</code> <span class=\"muted\">score {}</span></h3>\n<div class=\"title\">{}</div>\n<p class=\"summary\">{}</p>",
+        "<article class=\"finding\" id=\"f-{num}\" data-rule=\"{}\" style=\"--sev:{}\">\n<h3>{num}. {} <code>{}</code> <span class=\"muted\">{} · score {}</span></h3>\n<div class=\"title\">{}</div>\n<p class=\"summary\">{}</p>",
         esc(&f.rule),
         severity_color(f.severity),
         badge(f),
         esc(&f.rule),
+        f.confidence.name(),
         f.score,
         esc(&f.title),
         esc(&f.summary)
@@ -393,6 +395,7 @@ mod tests {
             title: "Same IP in several namespaces".into(),
             severity: Severity::Critical,
             score: 100,
+            confidence: crate::base::Confidence::Confirmed,
             summary: "10.233.14.137 is configured in 3 namespaces <pids>.".into(),
             evidence: vec![Evidence {
                 path: "nsenter-ip-addr.txt".into(),

@@ -142,10 +142,11 @@ fn table_rows(out: &mut String, f: &Finding, num: &str, depth: usize) {
     let arrow = if depth > 0 { "↳ " } else { "" };
     let _ = writeln!(
         out,
-        "| {num} | {arrow}[{}](#{}) | {} | {} | {} |",
+        "| {num} | {arrow}[{}](#{}) | {} ({}) | {} | {} |",
         escape_inline(&f.rule),
         anchor(num, &f.rule),
         f.severity.name(),
+        f.confidence.name(),
         f.score,
         escape_inline(&f.summary)
     );
@@ -173,9 +174,10 @@ fn section(out: &mut String, f: &Finding, num: &str, h: &str, opts: &MarkdownOpt
     let _ = writeln!(out, "{h}# {num}. {}\n", f.rule);
     let _ = writeln!(
         out,
-        "**{}** · severity **{}** · score **{}**\n",
+        "**{}** · severity **{}** · confidence **{}** · score **{}**\n",
         escape_inline(&f.title),
         f.severity.name(),
+        f.confidence.name(),
         f.score
     );
     let _ = writeln!(out, "{}\n", escape_inline(&f.summary));
@@ -249,6 +251,7 @@ mod tests {
                 title: "docker | containerd disagree".into(),
                 severity: Severity::High,
                 score: 60,
+                confidence: crate::base::Confidence::Confirmed,
                 summary: "1 container *disagrees*.".into(),
                 evidence: vec![Evidence {
                     path: "sos_commands/docker/docker_ps".into(),
@@ -282,11 +285,11 @@ mod tests {
 
 | # | Rule | Severity | Score | Summary |
 |---|------|----------|------:|---------|
-| 1 | [runtime-state-mismatch](#1-runtime-state-mismatch) | high | 60 | 1 container \\*disagrees\\*. |
+| 1 | [runtime-state-mismatch](#1-runtime-state-mismatch) | high (confirmed) | 60 | 1 container \\*disagrees\\*. |
 
 ### 1. runtime-state-mismatch
 
-**docker \\| containerd disagree** · severity **high** · score **60**
+**docker \\| containerd disagree** · severity **high** · confidence **confirmed** · score **60**
 
 1 container \\*disagrees\\*.
 

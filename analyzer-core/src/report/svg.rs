@@ -387,6 +387,7 @@ mod tests {
             title: String::new(),
             severity: sev,
             score: 50,
+            confidence: crate::base::Confidence::Confirmed,
             summary: String::new(),
             // Shapes: kubelet and kernel lines of docs/signatures.md.
             evidence: times

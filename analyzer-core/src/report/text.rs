@@ -195,11 +195,12 @@ fn finding(
     let width = opts.width.max(40);
     let _ = writeln!(
         out,
-        "{pad}{num} {} {} {}",
+        "{pad}{num} {} {} {} {}",
         st.paint(
             severity_style(f.severity),
             &format!("[{}]", f.severity.name().to_uppercase())
         ),
+        f.confidence.name(),
         st.paint(BOLD, &format!("score {}", f.score)),
         st.paint(BOLD, &f.rule),
     );
@@ -428,6 +429,7 @@ mod tests {
             title: "Kernel OOM killer".into(),
             severity: Severity::Medium,
             score: 70,
+            confidence: crate::base::Confidence::Confirmed,
             summary: "1 process killed.".into(),
             evidence: vec![ev(
                 "var/log/messages",
@@ -455,6 +457,7 @@ mod tests {
                 title: "containerd says the task STOPPED while docker still says the container is Up".into(),
                 severity: Severity::High,
                 score: 60,
+                confidence: crate::base::Confidence::Confirmed,
                 summary: "container ff329173246b is running for docker but STOPPED for containerd (1 container(s) disagree).".into(),
                 evidence: vec![e.clone(), e.clone(), e],
                 missing: vec!["dockerd reporting dropped task events".into()],
@@ -485,7 +488,7 @@ mod tests {
             },
         );
         let expected = "\
-1. [HIGH] score 60 runtime-state-mismatch
+1. [HIGH] confirmed score 60 runtime-state-mismatch
    containerd says the task STOPPED while docker still says the container is Up
    container ff329173246b is running for docker but STOPPED for containerd (1
    container(s) disagree).
@@ -500,7 +503,7 @@ mod tests {
    References:
      https://github.com/moby/moby/issues/41941
    Explains (consequences of this cause):
-    1.1 [MEDIUM] score 70 oom-kill
+    1.1 [MEDIUM] confirmed score 70 oom-kill
        Kernel OOM killer
        1 process killed.
        Evidence:

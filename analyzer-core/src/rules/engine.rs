@@ -30,12 +30,15 @@ mod scan;
 mod template;
 #[cfg(test)]
 mod tests;
+mod variants;
 
 pub use compile::{EvidenceKind, Item, Role, Rule};
-pub use evaluate::{Observation, Observations, compare_versions};
+pub use evaluate::{Observation, Observations, Stack, compare_versions};
 pub(crate) use scan::{ChunkHits, merge_chunks};
 pub use scan::{Hit, ItemHits, MemberHits, MemberScan};
 pub use template::human_duration;
+#[cfg(test)]
+pub(crate) use variants::variants;
 
 use compile::Matcher;
 use prefilter::Prefilter;

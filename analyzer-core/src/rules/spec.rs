@@ -198,7 +198,7 @@ pub const STACKS: &[(&str, &[&str])] = &[
     ("deadlock", &["goroutines", "size", "dump"]),
     (
         "goroutines",
-        &["state", "minutes", "count", "frames", "dump"],
+        &["state", "minutes", "count", "frames", "caller", "dump"],
     ),
 ];
 

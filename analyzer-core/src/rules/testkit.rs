@@ -60,6 +60,7 @@ pub fn observation(kind: &str, fields: &[(&str, &str)]) -> Observation {
         weight: 1,
         time: None,
         evidence: Vec::new(),
+        stack: None,
     }
 }
 

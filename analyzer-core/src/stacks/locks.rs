@@ -168,6 +168,10 @@ pub struct LockInfo {
     /// Index of the holder in [`Dump::goroutines`].
     #[serde(skip)]
     pub holder_index: Option<u32>,
+    /// The holder's whole stack, innermost first, as indices into the analysis's function table
+    /// ([`crate::stacks::Analysis::func_names`]); empty without a holder.
+    #[serde(skip)]
+    pub holder_funcs: Vec<u32>,
 }
 
 /// A soft edge: a goroutine blocked on a channel whose address another goroutine carries.
@@ -834,6 +838,7 @@ fn lock_info(
         uncertain_address: l.stale,
         waiter_index: l.waiters.clone(),
         holder_index: holder,
+        holder_funcs: Vec::new(),
     }
 }
 

@@ -32,8 +32,29 @@ pub struct Generated {
     pub max_wait: u32,
 }
 
-/// Generates the dump.
+/// How the stack of the goroutine holding the Root lock reads.
+#[derive(Clone, Copy, Debug)]
+#[allow(dead_code)]
+pub enum Holder {
+    /// The committed seed dump: go1.11 `os.RemoveAll` three levels deep.
+    Seed,
+    /// go1.11's recursive `os.RemoveAll` (os/path.go) `levels` directories deep, as in a
+    /// volume holding a deep tree (moby/moby#31801 shows twelve and more).
+    DeepRemoveAll(usize),
+    /// Go ≥ 1.13: `os.RemoveAll` → `os.removeAll` → `os.removeAllFrom` (os/removeall_at.go)
+    /// recursing `levels` directories deep, unlinking with `internal/syscall/unix.Unlinkat`.
+    RemoveAllFrom(usize),
+}
+
+/// Generates the committed seed dump.
+#[allow(dead_code)]
 pub fn generate() -> Generated {
+    generate_with(Holder::Seed)
+}
+
+/// Generates the dump with the holder's stack written as `holder` says; everything else is
+/// the seed's.
+pub fn generate_with(holder: Holder) -> Generated {
     let mut r = Rng(0x5eed_0003);
     let mut out = String::with_capacity(3 << 20);
     // The goroutine calling runtime.Stack prints first.
@@ -76,7 +97,7 @@ created by os/signal.init.0\n\t{GO}/os/signal/signal_unix.go:29 +0x43\n\n"
     for i in 0..total {
         id += 1 + r.below(6);
         if !holder_done && id >= HOLDER {
-            holder(&mut out);
+            write_holder(&mut out, holder);
             holder_done = true;
             id = HOLDER + 1 + r.below(3);
         }
@@ -105,11 +126,87 @@ created by os/signal.init.0\n\t{GO}/os/signal/signal_unix.go:29 +0x43\n\n"
         }
     }
     if !holder_done {
-        holder(&mut out);
+        write_holder(&mut out, holder);
     }
     Generated {
         text: out,
         waiters,
         max_wait,
     }
+}
+
+/// Writes the holder goroutine.
+fn write_holder(out: &mut String, holder: Holder) {
+    let levels = match holder {
+        Holder::Seed => return frames::holder(out),
+        Holder::DeepRemoveAll(n) | Holder::RemoveAllFrom(n) => n.max(1),
+    };
+    let mut r = Rng(HOLDER ^ levels as u64);
+    let _ = writeln!(out, "goroutine {HOLDER} [syscall, 83 minutes]:");
+    match holder {
+        Holder::DeepRemoveAll(_) => {
+            let _ = write!(
+                out,
+                "syscall.Syscall(0x107, 0xffffffffffffff9c, 0xc00294c0f0, 0x0, 0x0, 0x0, 0x0)\n\
+\t{GO}/syscall/asm_linux_amd64.s:18 +0x5\n\
+syscall.unlinkat(0xffffffffffffff9c, 0xc00294c0a0, 0x4f, 0x0, 0xc000d3e1b0, 0x0)\n\
+\t{GO}/syscall/zsyscall_linux_amd64.go:126 +0x8d\n\
+syscall.Unlink(...)\n\
+\t{GO}/syscall/syscall_linux.go:148\n\
+os.Remove(0xc00294c0a0, 0x4f, 0x0, 0x0)\n\
+\t{GO}/os/file_unix.go:293 +0x48\n\
+os.RemoveAll(0xc00294c0a0, 0x4f, 0x0, 0x0)\n\
+\t{GO}/os/path.go:68 +0x3b\n"
+            );
+            for _ in 1..levels {
+                let _ = write!(
+                    out,
+                    "os.RemoveAll({}, 0x{:x}, 0x0, 0x0)\n\t{GO}/os/path.go:102 +0x37b\n",
+                    r.addr(),
+                    0x3d + r.below(0x80)
+                );
+            }
+        }
+        Holder::RemoveAllFrom(_) => {
+            let _ = write!(
+                out,
+                "syscall.Syscall(0x107, 0xd, 0xc00294c0f0, 0x0, 0x0, 0x0, 0x0)\n\
+\t{GO}/syscall/asm_linux_amd64.s:18 +0x5\n\
+internal/syscall/unix.Unlinkat(0xd, 0xc00294c0a0, 0x24, 0x0, 0x0, 0x0)\n\
+\t{GO}/internal/syscall/unix/at.go:26 +0x9b\n\
+os.removeAllFrom(0xc000010a28, 0xc00294c0a0, 0x24, 0x0, 0x0)\n\
+\t{GO}/os/removeall_at.go:77 +0xf7\n"
+            );
+            for _ in 1..levels {
+                let _ = write!(
+                    out,
+                    "os.removeAllFrom({}, {}, 0x{:x}, 0x0, 0x0)\n\t{GO}/os/removeall_at.go:112 +0x5e6\n",
+                    r.addr(),
+                    r.addr(),
+                    0x8 + r.below(0x40)
+                );
+            }
+            let _ = write!(
+                out,
+                "os.removeAll(0xc0012f8a50, 0x3d, 0x0, 0x0)\n\
+\t{GO}/os/removeall_at.go:63 +0x1fe\n\
+os.RemoveAll(...)\n\
+\t{GO}/os/path.go:67\n"
+            );
+        }
+        Holder::Seed => unreachable!("returned above"),
+    }
+    let _ = write!(
+        out,
+        "github.com/docker/docker/volume/local.(*Root).Remove({ROOT}, 0x55e2c401e3a0, 0xc0015a2b40, 0x0, 0x0)\n\
+\t{DD}/volume/local/local.go:206 +0x2bb\n\
+github.com/docker/docker/volume/service.(*VolumeStore).Remove(0xc000449a40, 0x55e2c4004c20, 0xc000b0ccc0, 0x55e2c401e3a0, 0xc0015a2b40, 0x0, 0x0, 0x0, 0x0, 0x0)\n\
+\t{DD}/volume/service/store.go:734 +0x1b0\n\
+github.com/docker/docker/volume/service.(*VolumesService).Remove(0xc000c6c1e0, 0x55e2c4004c20, 0xc000b0ccc0, 0xc00153d9c0, 0x40, 0xc000b0ccf0, 0x1, 0x1, 0x0, 0x0)\n\
+\t{DD}/volume/service/service.go:133 +0x29a\n\
+github.com/docker/docker/api/server/router/volume.(*volumeRouter).deleteVolumes(0xc000b85a40, 0x55e2c4004c20, 0xc000b0ccc0, 0x55e2c4002a20, 0xc0013e2a80, 0xc001ab5e00, 0xc000b0cb70, 0x55e2c27d6a00, 0xc000b0ccc0)\n\
+\t{DD}/api/server/router/volume/volume_routes.go:70 +0xd8\n"
+    );
+    let mut r = Rng(HOLDER);
+    http_tail(out, &mut r, "volume-rm");
 }

@@ -1,7 +1,7 @@
 """Offline forensics for broken Docker/Kubernetes nodes (type stubs).
 
 The dict shapes below are the JSON contracts of the ``nodemortem`` command
-(docs/json-schema.md, ``schema_version`` 1). New keys may be added at any time: read the keys
+(docs/json-schema.md, ``schema_version`` 2). New keys may be added at any time: read the keys
 you need and ignore the others.
 """
 

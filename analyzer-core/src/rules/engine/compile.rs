@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::Engine;
 use super::prefilter::{Prefilter, extract_literals};
+use super::variants;
 use crate::base::{Severity, Source};
 use crate::error::{Error, Result};
 use crate::model::time::parse_duration;
@@ -60,6 +61,12 @@ pub struct Item {
     pub(super) observation: Option<String>,
     /// Field conditions.
     pub(super) conditions: Vec<(String, Regex)>,
+    /// `stacks`: a regex one frame of the stack (the lock holder's, the group's) must match,
+    /// tested on every frame through the dump's frame index.
+    pub(super) frames: Option<Regex>,
+    /// The observation field the frames fall back to when an observation carries no stack
+    /// (`holder_frames`, `frames`: frames joined by newlines).
+    pub(super) frames_field: &'static str,
     pub(super) min_count: u64,
     pub(super) within: Option<i64>,
     pub(super) after: Option<String>,
@@ -236,6 +243,7 @@ fn compile_rule(
             conditions.push((k.clone(), regex(v, &format!("where.{k}"))?));
         }
         let mut observation = None;
+        let mut frames = None;
         match kind {
             EvidenceKind::Log => {
                 let Some(p) = &ev.pattern else {
@@ -249,7 +257,18 @@ fn compile_rule(
                 let literals = if ev.literals.is_empty() {
                     extract_literals(p.get_ref())
                 } else {
-                    ev.literals.iter().map(|l| l.as_bytes().to_vec()).collect()
+                    let given: Vec<Vec<u8>> =
+                        ev.literals.iter().map(|l| l.as_bytes().to_vec()).collect();
+                    // Every form of the pattern (each branch, with and without each optional
+                    // part) must hold one of the literals, or the prefilter skips records the
+                    // pattern matches.
+                    if let Some(text) = variants::uncovered(p.get_ref(), &given) {
+                        let message = format!(
+                            "the pattern matches {text:?}, which holds none of the literals: the prefilter would skip such records"
+                        );
+                        return Err(err(p.span(), f("literals"), message));
+                    }
+                    given
                 };
                 let mut sources = Vec::new();
                 let mut other_idents = Vec::new();
@@ -333,7 +352,7 @@ fn compile_rule(
                 };
                 observation = Some(obs.to_string());
                 if let Some(fr) = &ev.frames {
-                    conditions.push((frames_field(obs).into(), regex(fr, "frames")?));
+                    frames = Some(regex(fr, "frames")?);
                 }
                 if let Some(w) = &ev.waiter_frames {
                     conditions.push(("waiter_funcs".into(), regex(w, "waiter_frames")?));
@@ -447,8 +466,10 @@ fn compile_rule(
             weight: *ev.weight.get_ref(),
             describe: ev.describe.clone(),
             group: ev.group.clone(),
+            frames_field: observation.as_deref().map_or("frames", frames_field),
             observation,
             conditions,
+            frames,
             min_count: ev.min_count.unwrap_or(1),
             within,
             after: ev.after.as_ref().map(|a| a.get_ref().clone()),

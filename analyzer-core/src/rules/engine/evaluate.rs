@@ -3,15 +3,16 @@
 //! conditions, score units and groups, the summary filled, the findings ranked.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::rank::rank;
 use super::scan::{Hit, MemberHits};
-use super::template::fill_template;
+use super::template::{Vars, fill_template};
 use super::{Engine, EvidenceKind, Item, Role, Rule};
 use crate::base::time::RawTime;
-use crate::base::{Evidence, Finding, Severity, Timestamp};
+use crate::base::{Confidence, Evidence, Finding, Timestamp};
 use crate::model::time::Clock;
 
 impl Engine {
@@ -86,7 +87,19 @@ impl Engine {
                 Role::Required | Role::Supporting => {
                     total += max_w;
                     match present_w {
-                        Some(w) => got += w,
+                        Some(w) => {
+                            got += w;
+                            // The stronger alternatives of a group that a weaker one stood in
+                            // for: what would make the finding surer.
+                            let stronger: Vec<&str> = members
+                                .iter()
+                                .filter(|&&i| present[i].is_none() && rule.items[i].weight > w)
+                                .map(|&i| rule.items[i].describe.as_str())
+                                .collect();
+                            if !stronger.is_empty() {
+                                missing.push(stronger.join(", or "));
+                            }
+                        }
                         None => missing.push(
                             members
                                 .iter()
@@ -99,7 +112,8 @@ impl Engine {
                 Role::Against => against += present_w.unwrap_or(0),
             }
         }
-        if got == 0 {
+        // Against evidence that outweighs what was found points at another cause: no finding.
+        if got == 0 || against >= got {
             return None;
         }
         let mut score = f64::from(got) / f64::from(total.max(1)) * 100.0;
@@ -118,11 +132,7 @@ impl Engine {
             }
         }
         let score = score.round().clamp(1.0, 100.0) as u8;
-        let severity = if score < rule.spec.confirm_score {
-            rule.severity.min(Severity::Low)
-        } else {
-            rule.severity
-        };
+        let confidence = Confidence::of(score, rule.spec.confirm_score);
         let mut evidence = Vec::new();
         for (item, m) in rule.items.iter().zip(&present) {
             if item.role == Role::Against {
@@ -130,9 +140,10 @@ impl Engine {
             }
             if let Some(m) = m {
                 for e in &m.evidence {
-                    // A line that satisfies several items is cited once, under the first.
+                    // A line that satisfies several items is cited once, under the first (its
+                    // text may be cut around each item's match differently).
                     let seen = evidence.iter().any(|x: &Evidence| {
-                        x.path == e.path && x.line == e.line && x.text == e.text
+                        x.path == e.path && x.line == e.line && (e.line != 0 || x.text == e.text)
                     });
                     if !seen {
                         let mut e = e.clone();
@@ -142,27 +153,32 @@ impl Engine {
                 }
             }
         }
-        let vars: HashMap<&str, &Matched> = rule
-            .items
-            .iter()
-            .zip(&present)
-            .filter_map(|(i, m)| m.as_ref().map(|m| (i.id.as_str(), m)))
-            .collect();
+        // `{when}`: the time of the evidence that makes the diagnosis (the required items), not
+        // of the context around it.
+        let found = || {
+            rule.items
+                .iter()
+                .zip(&present)
+                .filter(|(i, _)| i.role == Role::Required)
+                .filter_map(|(_, m)| m.as_ref())
+        };
+        let vars = Vars {
+            items: rule
+                .items
+                .iter()
+                .zip(&present)
+                .filter_map(|(i, m)| m.as_ref().map(|m| (i.id.as_str(), m)))
+                .collect(),
+            first: found().filter_map(|m| m.first).min(),
+            last: found().filter_map(|m| m.last.or(m.first)).max(),
+        };
         let summary = fill_template(&rule.spec.summary, &vars);
-        if score < rule.spec.confirm_score {
-            missing.insert(
-                0,
-                format!(
-                    "unconfirmed: score {score} is below {}",
-                    rule.spec.confirm_score
-                ),
-            );
-        }
         Some(Finding {
             rule: rule.id().to_string(),
             title: rule.spec.title.clone(),
-            severity,
+            severity: rule.severity,
             score,
+            confidence,
             summary,
             evidence,
             missing,
@@ -187,6 +203,21 @@ pub struct Observation {
     pub time: Option<Timestamp>,
     /// The lines behind it.
     pub evidence: Vec<Evidence>,
+    /// The goroutine stack behind a dump observation (a lock's holder, a goroutine group), for
+    /// `frames` predicates.
+    #[serde(skip)]
+    pub stack: Option<Stack>,
+}
+
+/// The frames of a goroutine's stack as indices into its dump's table of function names: a
+/// rule's `frames` pattern is matched once per distinct function of a dump, then every stack of
+/// the dump is a lookup, whatever its depth.
+#[derive(Clone, Debug)]
+pub struct Stack {
+    /// The dump's distinct function names, shared by every stack of the dump.
+    pub names: Arc<[String]>,
+    /// The stack's frames, innermost first, as indices into `names`.
+    pub funcs: Arc<[u32]>,
 }
 
 /// Everything the rules look at.
@@ -358,6 +389,9 @@ fn union_of_copies(mut timed: Vec<(Timestamp, usize)>) -> (Vec<Timestamp>, u64) 
 
 fn observation_matched(obs: &Observations, item: &Item) -> Option<Matched> {
     let kind = item.observation.as_deref()?;
+    // Which functions of each dump's table the item's `frames` pattern matches, computed once
+    // per dump (by the table's address).
+    let mut frame_hits: HashMap<usize, Vec<bool>> = HashMap::new();
     let mut count = 0u64;
     let mut first_obs: Option<&Observation> = None;
     let mut evidence = Vec::new();
@@ -370,6 +404,28 @@ fn observation_matched(obs: &Observations, item: &Item) -> Option<Matched> {
             .all(|(k, re)| o.fields.get(k).is_some_and(|v| re.is_match(v.as_bytes())))
         {
             continue;
+        }
+        if let Some(re) = &item.frames {
+            let matched = match &o.stack {
+                Some(st) => {
+                    let hits = frame_hits
+                        .entry(st.names.as_ptr() as usize)
+                        .or_insert_with(|| {
+                            st.names.iter().map(|n| re.is_match(n.as_bytes())).collect()
+                        });
+                    st.funcs
+                        .iter()
+                        .any(|&f| hits.get(f as usize).copied().unwrap_or(false))
+                }
+                // Without a stack, the frames the observation lists (one per line).
+                None => o
+                    .fields
+                    .get(item.frames_field)
+                    .is_some_and(|v| v.split('\n').any(|f| re.is_match(f.as_bytes()))),
+            };
+            if !matched {
+                continue;
+            }
         }
         if let Some(min) = item.min_waiters {
             let w = o

@@ -1,16 +1,19 @@
-//! Ranking: findings ordered by score, then severity, each nested under a fired rule that
-//! declares it explains it.
+//! Ranking: findings ordered by confidence, then severity, then score, each nested under a fired
+//! rule that declares it explains it.
 
 use super::Rule;
 use crate::base::Finding;
 
-/// Orders findings (score, then severity) and nests each finding under a fired rule that
-/// declares it explains it.
+/// Orders findings — what is confirmed before what is likely before what is possible; among
+/// equally sure findings the worst condition first; then the higher score; then the rule id —
+/// and nests each finding under a fired rule that declares it explains it and is at least as
+/// sure.
 pub(super) fn rank(rules: &[Rule], fired: Vec<(usize, Finding)>) -> Vec<Finding> {
     let key = |f: &Finding| {
         (
-            std::cmp::Reverse(f.score),
+            std::cmp::Reverse(f.confidence),
             std::cmp::Reverse(f.severity),
+            std::cmp::Reverse(f.score),
             f.rule.clone(),
         )
     };
@@ -23,6 +26,10 @@ pub(super) fn rank(rules: &[Rule], fired: Vec<(usize, Finding)>) -> Vec<Finding>
         let mut best: Option<usize> = None;
         for (j, (rj, _)) in fired.iter().enumerate() {
             if i == j || !rules[*rj].spec.explains.iter().any(|e| e == &f.rule) {
+                continue;
+            }
+            // A cause less sure than its consequence does not hide it: both stay at the top.
+            if fired[j].1.confidence < f.confidence {
                 continue;
             }
             // No mutual nesting: a cause that is itself explained by i does not take it.

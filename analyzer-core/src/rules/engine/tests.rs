@@ -238,8 +238,55 @@ fn against_evidence_lowers_the_score_below_confirmation() {
     );
     let f = e.evaluate(&obs, &clock());
     assert_eq!(f[0].score, 13); // (50 - 40) of 80
-    assert_eq!(f[0].severity, Severity::Low);
-    assert!(f[0].missing[0].starts_with("unconfirmed: score 13"));
+    // The condition is as bad as ever; only the confidence drops.
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert_eq!(f[0].confidence, crate::base::Confidence::Possible);
+    assert_eq!(f[0].missing, vec!["repeated list calls"]);
+}
+
+/// Against evidence that weighs as much as everything found (or more) means another cause: the
+/// rule does not fire at all.
+#[test]
+fn against_evidence_outweighing_the_finding_suppresses_it() {
+    let rule = RULE_A.replace(
+        "weight = 40\npattern = 'all is well'",
+        "weight = 50\npattern = 'all is well'",
+    );
+    assert_ne!(rule, RULE_A);
+    let e = Engine::compile([("a.toml", rule.as_str()), ("b.toml", RULE_B)]).unwrap();
+    let obs = scan(
+        &e,
+        &[
+            (
+                Source::Kernel,
+                0,
+                "Memory cgroup out of memory: Kill process 1 (x) score 1",
+            ),
+            (Source::Other, 1, "all is well"),
+        ],
+    );
+    assert!(e.evaluate(&obs, &clock()).is_empty());
+}
+
+/// Confidence words: confirmed at the confirmation score, likely from three fifths of it,
+/// possible below.
+#[test]
+fn confidence_words_follow_the_confirmation_score() {
+    use crate::base::Confidence::{self, *};
+    for (score, confirm, word) in [
+        (50, 50, Confirmed),
+        (49, 50, Likely),
+        (30, 50, Likely),
+        (29, 50, Possible),
+        (24, 40, Likely),
+        (23, 40, Possible),
+        (18, 30, Likely),
+        (100, 100, Confirmed),
+        (59, 100, Possible),
+        (1, 1, Confirmed),
+    ] {
+        assert_eq!(Confidence::of(score, confirm), word, "{score} of {confirm}");
+    }
 }
 
 #[test]
@@ -367,6 +414,7 @@ describe = "old docker"
         weight: 1,
         time: None,
         evidence: vec![],
+        stack: None,
     };
     let version = |v: &str| Observation {
         kind: "version".into(),
@@ -378,6 +426,7 @@ describe = "old docker"
         weight: 1,
         time: None,
         evidence: vec![],
+        stack: None,
     };
     let mut obs = Observations::default();
     obs.observations.push(lock(49, "filesystem"));
@@ -542,7 +591,11 @@ describe = "the limit"
         &clock(),
     );
     assert_eq!(a[0].score, 20); // 20 of (30 + 70)
-    assert_eq!(a[0].missing[1], "the limit");
+    // The stronger alternative of the group that a weaker one stood in for, then the rest.
+    assert_eq!(
+        a[0].missing,
+        vec!["runc thread creation failing", "the limit"]
+    );
     let b = e.evaluate(
         &scan(
             &e,
@@ -742,4 +795,196 @@ fn unknown_kinds_and_fields_name_the_line() {
     let (_, line, field, message) = error("b.toml", &log_where);
     assert_eq!((line, field.as_str()), (17, "evidence[0].where.pod"));
     assert!(message.starts_with("a log item has no fields"), "{message}");
+}
+
+/// A cause less sure than its consequence does not hide it: both stay at the top, the sure one
+/// first.
+#[test]
+fn an_unsure_cause_does_not_swallow_a_confirmed_consequence() {
+    let e = Engine::compile([("a.toml", RULE_A), ("b.toml", RULE_B)]).unwrap();
+    let obs = scan(
+        &e,
+        &[
+            (
+                Source::Kernel,
+                0,
+                "Memory cgroup out of memory: Kill process 1 (x) score 1",
+            ),
+            (Source::Other, 1, "all is well"),
+            (
+                Source::Kubelet,
+                5,
+                "E0820 10:25:05.1 1 remote_runtime.go:243] StopContainer \"ff\" from runtime service failed: operation timeout: context deadline exceeded",
+            ),
+        ],
+    );
+    let f = e.evaluate(&obs, &clock());
+    let top: Vec<(&str, crate::base::Confidence)> =
+        f.iter().map(|f| (f.rule.as_str(), f.confidence)).collect();
+    assert_eq!(
+        top,
+        vec![
+            ("consequence", crate::base::Confidence::Confirmed),
+            ("cause", crate::base::Confidence::Possible),
+        ]
+    );
+    assert!(f.iter().all(|f| f.explains.is_empty()));
+}
+
+/// Findings rank by confidence, then severity, then score: a confirmed medium finding before a
+/// likely critical one; among likely ones the critical first even with a lower score.
+#[test]
+fn ranking_is_confidence_then_severity_then_score() {
+    let rule = |id: &str, severity: &str, weight_found: u32| {
+        format!(
+            r#"
+id = "{id}"
+title = "t"
+severity = "{severity}"
+summary = "s {{a.count}}"
+explanation = "x"
+remediation = "y"
+
+[[evidence]]
+id = "a"
+kind = "log"
+role = "required"
+weight = {weight_found}
+pattern = '{id} happened'
+describe = "a"
+
+[[evidence]]
+id = "b"
+kind = "log"
+weight = {}
+pattern = 'never seen {id}'
+describe = "b"
+"#,
+            100 - weight_found
+        )
+    };
+    let files = [
+        ("m.toml", rule("medium-sure", "medium", 60)), // 60: confirmed
+        ("c.toml", rule("critical-likely", "critical", 35)), // 35: likely
+        ("h.toml", rule("high-likely", "high", 45)),   // 45: likely
+        ("p.toml", rule("critical-possible", "critical", 10)), // 10: possible
+    ];
+    let e = Engine::compile(files.iter().map(|(n, t)| (*n, t.as_str()))).unwrap();
+    let obs = scan(
+        &e,
+        &[
+            (Source::Other, 0, "medium-sure happened"),
+            (Source::Other, 1, "critical-likely happened"),
+            (Source::Other, 2, "high-likely happened"),
+            (Source::Other, 3, "critical-possible happened"),
+        ],
+    );
+    let order: Vec<String> = e
+        .evaluate(&obs, &clock())
+        .into_iter()
+        .map(|f| f.rule)
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "medium-sure",
+            "critical-likely",
+            "high-likely",
+            "critical-possible"
+        ]
+    );
+}
+
+/// A rule's `literals` must be in every form of its pattern: a list that misses a branch (the
+/// CRI-O `cri-o://` prefix next to docker's and containerd's) is an error naming the form.
+#[test]
+fn literals_that_miss_a_form_of_the_pattern_are_an_error() {
+    let rule = r#"
+id = "lit"
+title = "t"
+severity = "high"
+summary = "s"
+explanation = "x"
+remediation = "y"
+
+[[evidence]]
+id = "a"
+kind = "log"
+role = "required"
+pattern = '[Cc]ontainer (?:"(?:docker|containerd|cri-o)://[0-9a-f]+" )?termination failed'
+literals = ["ontainer termination failed", "ontainer \"docker://", "ontainer \"containerd://"]
+describe = "a"
+"#;
+    match Engine::compile([("lit.toml", rule)]) {
+        Err(Error::Rule {
+            line,
+            field,
+            message,
+            ..
+        }) => {
+            assert_eq!((line, field.as_str()), (13, "evidence[0].literals"));
+            assert!(
+                message.contains(r#""Container \"cri-o://a\" termination failed""#),
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+fn stack_obs(kind: &str, names: &std::sync::Arc<[String]>, funcs: &[u32]) -> Observation {
+    Observation {
+        kind: kind.into(),
+        fields: [("transitive_waiters".to_string(), "60".to_string())].into(),
+        weight: 1,
+        time: None,
+        evidence: Vec::new(),
+        stack: Some(Stack {
+            names: names.clone(),
+            funcs: funcs.into(),
+        }),
+    }
+}
+
+/// `frames` sees the whole stack through the dump's function table: a Root frame 45 frames deep
+/// under an `os.RemoveAll` recursion matches; a stack without it does not.
+#[test]
+fn frames_match_anywhere_in_the_stack() {
+    let rule = r#"
+id = "deep"
+title = "t"
+severity = "critical"
+summary = "holder {lock.holder|lock.kind}"
+explanation = "x"
+remediation = "y"
+
+[[evidence]]
+id = "lock"
+kind = "stacks"
+predicate = "lock"
+role = "required"
+frames = 'volume/local\.\(\*Root\)\.Remove$'
+describe = "the Root lock held by a removal"
+"#;
+    let e = Engine::compile([("deep.toml", rule)]).unwrap();
+    let names: std::sync::Arc<[String]> = [
+        "syscall.unlinkat",
+        "os.RemoveAll",
+        "github.com/docker/docker/volume/local.(*Root).Remove",
+        "net/http.(*conn).serve",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut deep = vec![0u32];
+    deep.extend(std::iter::repeat_n(1, 44));
+    deep.extend([2, 3]);
+    let shallow = [0u32, 1, 1, 3];
+    for (funcs, fires) in [(&deep[..], true), (&shallow[..], false)] {
+        let obs = Observations {
+            observations: vec![stack_obs("lock", &names, funcs)],
+            ..Observations::default()
+        };
+        assert_eq!(!e.evaluate(&obs, &clock()).is_empty(), fires, "{funcs:?}");
+    }
 }
