@@ -90,47 +90,6 @@ fn parse(tpl: &str) -> Vec<Node<'_>> {
     nodes(tpl, &mut at, false)
 }
 
-/// Checks a summary template when its rule is compiled: every `{` closed by a `}` before the
-/// next `{`, with a name inside; every `[[` closed by a `]]`. A broken template (`{e`) would
-/// otherwise be accepted and show its braces in findings.
-pub(super) fn check(tpl: &str) -> Result<(), String> {
-    let mut rest = tpl;
-    while let Some(i) = rest.find('{') {
-        let after = &rest[i + 1..];
-        let Some(j) = after
-            .find(['{', '}'])
-            .filter(|&j| after.as_bytes()[j] == b'}')
-        else {
-            let shown: String = rest[i..].chars().take(24).collect();
-            return Err(format!("'{{' not closed by '}}' at {shown:?}"));
-        };
-        if after[..j].trim().is_empty() {
-            return Err("empty placeholder '{}'".into());
-        }
-        rest = &after[j + 1..];
-    }
-    let mut depth = 0usize;
-    let mut rest = tpl;
-    while let Some(i) = rest.find(['[', ']']) {
-        let tail = &rest[i..];
-        if let Some(t) = tail.strip_prefix("[[") {
-            depth += 1;
-            rest = t;
-        } else if let Some(t) = tail.strip_prefix("]]") {
-            depth = depth
-                .checked_sub(1)
-                .ok_or("']]' without '[['".to_string())?;
-            rest = t;
-        } else {
-            rest = &tail[1..];
-        }
-    }
-    if depth > 0 {
-        return Err("'[[' not closed by ']]'".into());
-    }
-    Ok(())
-}
-
 /// Fills `tpl` (see the module documentation).
 pub(super) fn fill_template(tpl: &str, vars: &Vars<'_>) -> String {
     let mut out = String::new();
