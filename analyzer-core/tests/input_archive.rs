@@ -475,7 +475,11 @@ fn gzip_bomb_is_stopped() {
     let cut = &c.warnings[1];
     assert_eq!(cut.path, "var/log/syslog.1.gz");
     assert_eq!(cut.offset, Some(0));
-    assert!(cut.message.starts_with("lines longer than "), "{}", cut.message);
+    assert!(
+        cut.message.starts_with("lines longer than "),
+        "{}",
+        cut.message
+    );
     let w = &c.warnings[0];
     assert_eq!(w.path, "var/log/syslog.1.gz");
     assert!(

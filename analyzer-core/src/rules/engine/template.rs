@@ -153,7 +153,9 @@ pub(super) fn check(tpl: &str) -> Result<(), String> {
         };
         let name = &after[..j];
         if let Some(bad) = name.split('|').map(str::trim).find(|alt| !well_formed(alt)) {
-            return Err(format!("placeholder {{{name}}}: {bad:?} is not a placeholder"));
+            return Err(format!(
+                "placeholder {{{name}}}: {bad:?} is not a placeholder"
+            ));
         }
         rest = &after[j + 1..];
     }
@@ -161,14 +163,14 @@ pub(super) fn check(tpl: &str) -> Result<(), String> {
     let mut rest = tpl;
     while let Some(i) = rest.find(['[', ']']) {
         let tail = &rest[i..];
-        if tail.starts_with("[[") {
+        if let Some(t) = tail.strip_prefix("[[") {
             depth += 1;
-            rest = &tail[2..];
-        } else if tail.starts_with("]]") {
+            rest = t;
+        } else if let Some(t) = tail.strip_prefix("]]") {
             depth = depth
                 .checked_sub(1)
                 .ok_or_else(|| "']]' without its '[['".to_string())?;
-            rest = &tail[2..];
+            rest = t;
         } else {
             rest = &tail[1..];
         }
@@ -184,8 +186,7 @@ pub(super) fn check(tpl: &str) -> Result<(), String> {
 fn well_formed(alt: &str) -> bool {
     let name = |s: &str| {
         !s.is_empty()
-            && s
-                .bytes()
+            && s.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
     };
     let alt = alt.strip_prefix('!').unwrap_or(alt);
