@@ -76,6 +76,11 @@ pub struct EvidenceSpec {
     /// `log`: sources whose records are searched (`kernel`, `kubelet`, `dockerd`, …); all when empty.
     #[serde(default)]
     pub sources: Vec<Spanned<String>>,
+    /// `log`: the record must have been read as one of `sources`; a line of undetermined source
+    /// (a bare pasted line, CLI output) does not count. For evidence whose meaning is who logged
+    /// it (a daemon's own abort), where the same text from any other program means something else.
+    #[serde(default)]
+    pub source_required: bool,
     /// `log`: regular expression over the record's message (bytes; named groups are captured).
     #[serde(default)]
     pub pattern: Option<Spanned<String>>,

@@ -104,6 +104,8 @@ pub(super) struct Matcher {
     pub(super) item: usize,
     pub(super) sources: Vec<Source>,
     pub(super) other_idents: Vec<Vec<u8>>,
+    /// Undetermined records do not count (`source_required`).
+    pub(super) source_required: bool,
     pub(super) regex: Regex,
     pub(super) literals: Vec<Vec<u8>>,
 }
@@ -270,6 +272,13 @@ fn compile_rule(
                     }
                     given
                 };
+                if ev.source_required && ev.sources.is_empty() {
+                    return Err(err(
+                        p.span(),
+                        f("source_required"),
+                        "needs a `sources` list to require".into(),
+                    ));
+                }
                 let mut sources = Vec::new();
                 let mut other_idents = Vec::new();
                 for s in &ev.sources {
@@ -283,6 +292,7 @@ fn compile_rule(
                     item: ii,
                     sources,
                     other_idents,
+                    source_required: ev.source_required,
                     regex: re,
                     literals,
                 });

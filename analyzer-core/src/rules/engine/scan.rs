@@ -348,6 +348,7 @@ fn source_ok(m: &Matcher, rec: &Record<'_>) -> bool {
         // An undetermined record (a pasted line, CLI output, a wrapper's line) may come from any
         // of the listed sources; kernel-only patterns still need kernel text (`parse::source`).
         || (rec.source.is_undetermined()
+            && !m.source_required
             && !(m.other_idents.is_empty() && m.sources.iter().all(|s| *s == Source::Kernel)))
 }
 

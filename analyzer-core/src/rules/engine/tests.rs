@@ -988,3 +988,30 @@ describe = "the Root lock held by a removal"
         assert_eq!(!e.evaluate(&obs, &clock()).is_empty(), fires, "{funcs:?}");
     }
 }
+
+#[test]
+fn source_required_refuses_lines_of_undetermined_source() {
+    let line = "E0820 10:25:01.000000 1234 remote_runtime.go:243] StopContainer \"795b\" from runtime service failed: rpc error: code = DeadlineExceeded desc = context deadline exceeded";
+    let open = Engine::compile([("b.toml", RULE_B)]).unwrap();
+    let strict_text = RULE_B.replace(
+        "sources = [\"kubelet\"]",
+        "sources = [\"kubelet\"]\nsource_required = true",
+    );
+    assert_ne!(strict_text, RULE_B);
+    let strict = Engine::compile([("b.toml", strict_text.as_str())]).unwrap();
+    for (src, open_fires, strict_fires) in [
+        (Source::Unknown, true, false),
+        (Source::Cli, true, false),
+        (Source::Kubelet, true, true),
+        (Source::Dockerd, false, false),
+    ] {
+        let fired = |e: &Engine| !e.evaluate(&scan(e, &[(src, 1, line)]), &clock()).is_empty();
+        assert_eq!(fired(&open), open_fires, "{src:?} without source_required");
+        assert_eq!(fired(&strict), strict_fires, "{src:?} with source_required");
+    }
+    // Without a sources list there is nothing to require.
+    let bare = RULE_B.replace("sources = [\"kubelet\"]", "source_required = true");
+    let (_, _, field, message) = error("b.toml", &bare);
+    assert_eq!(field, "evidence[0].source_required");
+    assert_eq!(message, "needs a `sources` list to require");
+}
