@@ -31,7 +31,8 @@ fn upload_then_read_list_and_search() {
     assert_eq!(got["name"], name);
     assert_eq!(got["host"], "node1");
     assert_eq!(got["size"], sos.len() as u64);
-    assert_eq!(got["findings"], 1);
+    // The OOM kill, and runc's init killed inside `runc exec` (a likely exec-fifo hang).
+    assert_eq!(got["findings"], 2);
     assert_eq!(got["partial"], false);
     assert_eq!(got["bundle_kept"], false);
     assert!(got["duration_seconds"].as_f64().unwrap() > 0.0);
@@ -111,7 +112,7 @@ fn upload_then_read_list_and_search() {
         page.body
             .contains("<a href=\"/api/v1/analyses/1\">JSON</a>")
     );
-    assert_eq!(page.body.matches("<article class=\"finding\"").count(), 1);
+    assert_eq!(page.body.matches("<article class=\"finding\"").count(), 2);
     assert!(page.body.contains("runc:[2:INIT]"));
     assert_eq!(get(&s.url("/analyses/9")).status, 404);
     assert_eq!(get(&s.url("/healthz")).body, "ok\n");
@@ -280,7 +281,8 @@ fn webhook_is_retried_and_never_blocks_uploads() {
         format!("https://nodemortem.example.com/api/v1/analyses/{id}")
     );
     assert_eq!(w["findings"][0]["rule"], "oom-kill");
-    assert_eq!(w["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(w["findings"][1]["rule"], "runc-exec-fifo-hang");
+    assert_eq!(w["findings"].as_array().unwrap().len(), 2);
     assert_eq!(
         metric(
             &s,
@@ -452,7 +454,7 @@ fn kept_bundles_are_analysed_again_with_new_rules() {
         );
         let meta = get(&s.url(&format!("/api/v1/analyses/{id}"))).json();
         assert_eq!(meta["bundle_kept"], true);
-        assert_eq!(meta["findings"], 1);
+        assert_eq!(meta["findings"], 2);
         id
     };
     // The rules change: the server comes back with a rule directory.
@@ -465,7 +467,7 @@ fn kept_bundles_are_analysed_again_with_new_rules() {
     let a = post(&s.url(&format!("/api/v1/analyses/{id}/reanalyze")), b"");
     assert_eq!(a.status, 200, "{}", a.body);
     assert_eq!(a.json()["id"], id);
-    assert_eq!(a.json()["findings"], 2);
+    assert_eq!(a.json()["findings"], 3);
     let after = get(&s.url(&format!("/api/v1/analyses/{id}"))).json();
     let rules_fired: Vec<&str> = after["report"]["findings"]
         .as_array()
@@ -473,9 +475,13 @@ fn kept_bundles_are_analysed_again_with_new_rules() {
         .iter()
         .map(|f| f["rule"].as_str().unwrap())
         .collect();
-    // The new rule scores 100 (its one item present), above the OOM kill (50).
-    assert_eq!(rules_fired, ["docker-started", "oom-kill"]);
-    assert_eq!(after["top_finding"]["rule"], "docker-started");
+    // The new rule is confirmed (its one item present) but of lower severity than the confirmed
+    // OOM kill, and above the likely exec-fifo hang (ranking: confidence, severity, score).
+    assert_eq!(
+        rules_fired,
+        ["oom-kill", "docker-started", "runc-exec-fifo-hang"]
+    );
+    assert_eq!(after["top_finding"]["rule"], "oom-kill");
     let still = get(&s.url("/api/v1/analyses?rule=oom-kill")).json();
     assert_eq!(still["analyses"][0]["id"], id);
     assert_eq!(after["received"], before["received"]);

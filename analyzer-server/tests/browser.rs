@@ -141,7 +141,7 @@ fn upload_through_the_page_and_open_the_report() {
             server.url("/analyses/1")
         );
         let findings = b.find_all(Locator::Css("article.finding")).await.unwrap();
-        assert_eq!(findings.len(), 1);
+        assert_eq!(findings.len(), 2);
         let summary = b
             .find(Locator::Css("article.finding .summary"))
             .await
@@ -192,7 +192,7 @@ fn upload_through_the_page_and_open_the_report() {
         );
         assert_eq!(
             body.attr("data-findings").await.unwrap().as_deref(),
-            Some("1")
+            Some("2")
         );
 
         b.close().await.unwrap();
