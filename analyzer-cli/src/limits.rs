@@ -1,8 +1,45 @@
-//! Command-line flags for the ingestion limits ([`analyzer_core::Limits`]), shared by the
-//! commands that read bundles (`#[command(flatten)]`). Every flag defaults to the library's
-//! safe default; docs/security.md says what each limit does when hit.
+//! Command-line flags for reading bundles — the inputs, the time budget and the ingestion
+//! limits ([`analyzer_core::Limits`]) — shared by every command that reads them (`analyze`,
+//! `timeline`, `inventory`, `stacks`; `#[command(flatten)]`), so that each flag means the same
+//! everywhere. Every limit defaults to the library's safe default; docs/security.md says what
+//! each limit does when hit.
 
-use analyzer_core::Limits;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use analyzer_core::{Bundle, Limits};
+
+/// What to read and within which bounds: the same flags on every command that reads bundles.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReadArgs {
+    /// Bundles to read: sosreport archives or directories, log files, goroutine dumps
+    /// (plain or .gz, .xz, .bz2, .zst), `-` for stdin.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Stop reading after this many seconds and report what was found (marked partial).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+    /// Resource limits of ingestion.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+impl ReadArgs {
+    /// The inputs as a bundle.
+    pub fn bundle(&self) -> Bundle {
+        Bundle::from_paths(&self.paths)
+    }
+
+    /// The time budget as a duration.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.timeout.map(Duration::from_secs)
+    }
+
+    /// The time budget as an instant, counted from now: one budget for every pass of a command.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.timeout().map(|t| Instant::now() + t)
+    }
+}
 
 /// Resource limits of ingestion, as flags. Sizes take a plain byte count or a `K`, `M`, `G`
 /// suffix (powers of 1024).

@@ -241,15 +241,46 @@ pub struct Warning {
     pub offset: Option<u64>,
     /// What happened.
     pub message: String,
+    /// Whether content was lost ([`WarningKind::Unread`], the default, not serialised) or the
+    /// warning only notes the bundle's structure ([`WarningKind::Note`]: a dangling link, a
+    /// device entry), with nothing of the node's logs or state left unread.
+    #[serde(default, skip_serializing_if = "WarningKind::is_unread")]
+    pub kind: WarningKind,
+}
+
+/// What a [`Warning`] means for the report.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum WarningKind {
+    /// Input not read, or read in part: the report may miss what it held.
+    #[default]
+    Unread,
+    /// A remark on the bundle's structure; nothing was lost.
+    Note,
+}
+
+impl WarningKind {
+    fn is_unread(&self) -> bool {
+        *self == WarningKind::Unread
+    }
 }
 
 impl Warning {
-    /// A warning about `path`.
+    /// A warning about `path`: something in it was not read.
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Warning {
         Warning {
             path: path.into(),
             offset: None,
             message: message.into(),
+            kind: WarningKind::Unread,
+        }
+    }
+
+    /// A note about `path`'s place in the bundle (a link, a device entry) that loses nothing.
+    pub fn note(path: impl Into<String>, message: impl Into<String>) -> Warning {
+        Warning {
+            kind: WarningKind::Note,
+            ..Warning::new(path, message)
         }
     }
 

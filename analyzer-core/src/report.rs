@@ -75,4 +75,34 @@ pub struct Stats {
     /// Set when a limit (time budget, size) cut the analysis short: results are partial.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub partial: bool,
+    /// Set when nothing in the input was recognised (no log line, goroutine, host-state table
+    /// or clock file) and no rule matched: the report says nothing about the node, and the
+    /// warnings say why. Front ends treat it as a failure to read (the CLI exits 2).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nothing_recognised: bool,
+    /// Findings left out because they are below the minimum severity asked for
+    /// ([`Options::min_severity`](crate::analysis::Options::min_severity)), counted with the
+    /// findings they explain.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub hidden: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl Report {
+    /// True when the input was read only in part: a limit or the time budget cut the analysis
+    /// short, or a warning says something was not read (a truncated or damaged archive, a cut
+    /// member, a skipped dump). Renderers say so in their first lines.
+    pub fn incomplete(&self) -> bool {
+        self.stats.partial || self.unread().next().is_some()
+    }
+
+    /// The warnings that say something was not read (not the notes on the bundle's structure).
+    pub fn unread(&self) -> impl Iterator<Item = &Warning> {
+        self.warnings
+            .iter()
+            .filter(|w| w.kind == crate::input::WarningKind::Unread)
+    }
 }

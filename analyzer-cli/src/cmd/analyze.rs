@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use analyzer_core::analysis::{Options, Progress, ProgressFn};
 use analyzer_core::report::markdown::MarkdownOptions;
 use analyzer_core::report::text::{TextOptions, human_bytes};
-use analyzer_core::{Bundle, Confidence, Severity};
+use analyzer_core::{Confidence, Severity};
 use anyhow::Context;
 
 use crate::Global;
@@ -21,9 +21,9 @@ use crate::Global;
     after_help = "Examples:\n  nodemortem analyze sosreport-node1-2020-08-20.tar.xz\n  nodemortem analyze ./extracted-sosreport --format html -o report.html\n  nodemortem analyze /var/log/messages goroutine-stacks.log --format json\n  nodemortem analyze ./sosreport --format markdown > ticket-comment.md\n  nodemortem analyze ./extracted-sosreport --rules ./my-rules --min-severity high\n\nExit status: 0 no likely or confirmed finding at or above --fail-on, 1 such a finding, 2 error."
 )]
 pub struct Args {
-    /// Bundles to read: sosreport archives or directories, log files, goroutine dumps, `-` for stdin.
-    #[arg(required = true)]
-    pub paths: Vec<PathBuf>,
+    /// Inputs, time budget and limits, as for every command that reads bundles.
+    #[command(flatten)]
+    pub read: crate::limits::ReadArgs,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -39,15 +39,9 @@ pub struct Args {
     /// Exit with status 1 when a finding is at or above this severity.
     #[arg(long, value_enum, default_value_t = Sev::High)]
     pub fail_on: Sev,
-    /// Stop reading after this many seconds and report what was found (marked partial).
-    #[arg(long, value_name = "SECONDS")]
-    pub timeout: Option<u64>,
     /// Colour: auto (terminal only, honours NO_COLOR), always, never.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
-    /// Resource limits of ingestion.
-    #[command(flatten)]
-    pub limits: crate::limits::LimitArgs,
     /// Evidence lines per finding in text and Markdown output.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub evidence: usize,
@@ -175,12 +169,12 @@ impl Meter {
 pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
     let dirs: Vec<&Path> = args.rules.iter().map(PathBuf::as_path).collect();
     let engine = analyzer_core::rules::load(&dirs).context("loading rules")?;
-    let bundle = Bundle::from_paths(&args.paths);
+    let bundle = args.read.bundle();
     let meter = Meter::new(global.quiet);
     let opts = Options {
         min_severity: args.min_severity.into(),
-        timeout: args.timeout.map(Duration::from_secs),
-        limits: args.limits.limits(),
+        timeout: args.read.timeout(),
+        limits: args.read.limits.limits(),
         progress: meter.as_ref().map(Meter::callback),
         ..Options::default()
     };
@@ -188,8 +182,10 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
     if let Some(m) = &meter {
         m.finish();
     }
-    let analysed = result.with_context(|| format!("analysing {}", display_paths(&args.paths)))?;
+    let paths = &args.read.paths;
+    let analysed = result.with_context(|| format!("analysing {}", display_paths(paths)))?;
     let report = &analysed.report;
+    nothing_read(report, paths)?;
     let rendered: Vec<u8> = match args.format {
         Format::Json => {
             let mut v = serde_json::to_vec_pretty(report)?;
@@ -243,6 +239,28 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
         } else {
             ExitCode::SUCCESS
         },
+    )
+}
+
+/// Fails (exit status 2) when nothing in the input was recognised, with the warnings that say
+/// why: unreadable input must not look like a healthy node.
+pub fn nothing_read(report: &analyzer_core::Report, paths: &[PathBuf]) -> anyhow::Result<()> {
+    if !report.stats.nothing_recognised {
+        return Ok(());
+    }
+    let why: Vec<String> = report
+        .warnings
+        .iter()
+        .map(|w| analyzer_core::report::text::visible(&analyzer_core::report::text::unread_line(w)))
+        .collect();
+    anyhow::bail!(
+        "nothing could be read in {}: {}",
+        display_paths(paths),
+        if why.is_empty() {
+            "no member".to_string()
+        } else {
+            why.join("; ")
+        }
     )
 }
 

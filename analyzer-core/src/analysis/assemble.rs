@@ -33,6 +33,7 @@ pub(super) fn assemble(
         clock,
         warnings,
         stats,
+        recognised,
         ..
     } = state;
     let clock = clock.finish();
@@ -72,7 +73,10 @@ pub(super) fn assemble(
     }
     obs.observations.extend(host_observations(&host));
     let mut findings = engine.evaluate(&obs, &clock);
+    let nothing_recognised = recognised == 0 && !partial && findings.is_empty();
+    let before: u64 = findings.iter().map(count_findings).sum();
     findings.retain(|f| f.max_severity() >= opts.min_severity);
+    let hidden = before - findings.iter().map(count_findings).sum::<u64>();
     let report = Report {
         schema_version: crate::report::SCHEMA_VERSION,
         tool: Tool::default(),
@@ -87,6 +91,8 @@ pub(super) fn assemble(
             first,
             last,
             partial,
+            nothing_recognised,
+            hidden,
         },
     };
     Analysed {
@@ -94,4 +100,9 @@ pub(super) fn assemble(
         dumps,
         host,
     }
+}
+
+/// A finding and the findings it explains.
+fn count_findings(f: &crate::base::Finding) -> u64 {
+    1 + f.explains.iter().map(count_findings).sum::<u64>()
 }

@@ -7,7 +7,7 @@
 //! of the chunks before; year wraps of yearless times are continued from chunk to chunk.
 
 use super::driver::Deadline;
-use super::member::{LogOut, PendingEvent, Span, clock_hints, cut_record, event_lines};
+use super::member::{LogOut, PendingEvent, Span, clock_hints, cut_record, event_lines, is_headed};
 use crate::base::time::RawTime;
 use crate::base::{Format, Source};
 use crate::input::Limits;
@@ -56,6 +56,7 @@ pub(super) struct ChunkOut {
     nl_warm: u64,
     nl_to_end: u64,
     count: u64,
+    headed: u64,
     first: Option<(RawTime, u16)>,
     last: Option<(RawTime, u16)>,
     boot: Vec<(RawTime, u16, u64)>,
@@ -130,6 +131,7 @@ pub(super) fn analyse_chunk(
         nl_warm: memchr::memchr_iter(b'\n', &ext[..start - ws]).count() as u64,
         nl_to_end: 0,
         count: 0,
+        headed: 0,
         first: None,
         last: None,
         boot: Vec::new(),
@@ -162,6 +164,7 @@ pub(super) fn analyse_chunk(
         let epoch = if in_own { years.observe(&rec.time) } else { 0 };
         if own {
             out.count += 1;
+            out.headed += u64::from(is_headed(&rec));
             last_own = Some((rec.offset, rec.line));
             if let RawTime::Local(l) = rec.time {
                 if l.year.is_none() && out.first_month.is_none() {
@@ -264,6 +267,7 @@ pub(super) fn merge(
     idx: usize,
 ) -> LogOut {
     let mut count = 0;
+    let mut headed = 0;
     let mut first = None;
     let mut last = None;
     let mut boot: Vec<(RawTime, u16, u64)> = Vec::new();
@@ -294,6 +298,7 @@ pub(super) fn merge(
         };
         let shift_epoch = |e: u16| base.saturating_add(e);
         count += o.count;
+        headed += o.headed;
         if first.is_none() {
             first = o.first.map(|(t, e)| (t, shift_epoch(e)));
         }
@@ -374,5 +379,6 @@ pub(super) fn merge(
         clock,
         cut_line,
         dropped_events: dropped,
+        headed,
     }
 }

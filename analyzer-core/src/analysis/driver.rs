@@ -35,6 +35,9 @@ pub(super) struct State {
     pub(super) clock: ClockBuilder,
     pub(super) warnings: Vec<Warning>,
     pub(super) stats: Counters,
+    /// Members in which something was recognised: a headed log record, a goroutine, a
+    /// host-state table, a clock file.
+    pub(super) recognised: u64,
     /// Members no parser wanted, and their bytes.
     pub(super) skipped: u64,
     pub(super) skipped_bytes: u64,
@@ -102,14 +105,27 @@ pub(super) fn collect(
     })?;
     let partial = deadline.hit.load(Ordering::Relaxed);
     let mut state = state.into_inner().unwrap_or_else(|e| e.into_inner());
-    if state.stats.members == 0 && state.skipped > 0 && !partial {
+    if state.recognised == 0 && (state.skipped > 0 || state.stats.members > 0) && !partial {
         // Say so rather than report a clean bill of health for bytes nothing could read.
         let path = inputs.first().map(|i| i.path.clone()).unwrap_or_default();
+        let mut what = Vec::new();
+        if state.stats.members > 0 {
+            what.push(format!(
+                "{} member(s) of text without a log line",
+                state.stats.members
+            ));
+        }
+        if state.skipped > 0 || state.stats.members == 0 {
+            what.push(format!(
+                "{} member(s), {} bytes skipped",
+                state.skipped, state.skipped_bytes
+            ));
+        }
         state.warnings.push(Warning::new(
             path,
             format!(
-                "nothing was recognised as a log, goroutine dump or host-state file ({} member(s), {} bytes skipped)",
-                state.skipped, state.skipped_bytes
+                "nothing was recognised as a log, goroutine dump or host-state file ({})",
+                what.join("; ")
             ),
         ));
     }

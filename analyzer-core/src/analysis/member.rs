@@ -63,7 +63,10 @@ pub(super) fn analyse_member(
                 split,
                 deadline,
             );
-            lock(state).host.add_paste(&member.path, data);
+            let mut st = lock(state);
+            if st.host.add_paste(&member.path, data) {
+                st.recognised += 1;
+            }
         }
         f @ (Format::DockerInfo | Format::SystemctlStatus)
             if crate::input::sniff::record_format(f, &member.path).is_some() =>
@@ -100,6 +103,8 @@ pub(super) fn analyse_member(
             let mut st = lock(state);
             if analysis.goroutines == 0 {
                 st.warnings.push(unread_dump(&member.path));
+            } else {
+                st.recognised += 1;
             }
             st.dumps.push((member.path.clone(), analysis));
         }
@@ -107,6 +112,11 @@ pub(super) fn analyse_member(
         Format::Timedatectl => lock(state).clock.add_timedatectl(&member.path, data),
         Format::Localtime => lock(state).clock.add_localtime(data),
         f => lock(state).host.add(&member.path, f, data),
+    }
+    // Host-state and clock files are read by their own parsers; logs, pastes and dumps count
+    // once something in them was read.
+    if !(member.format.is_log() || matches!(member.format, Format::Paste | Format::GoroutineDump)) {
+        lock(state).recognised += 1;
     }
 }
 
@@ -185,6 +195,9 @@ pub(super) struct LogOut {
     pub(super) cut_line: Option<u64>,
     /// Events over the per-member limit: where the first one was emitted, and how many.
     pub(super) dropped_events: Option<(u64, u64)>,
+    /// Records with a header a grammar read (a time or an identifier): none in a member of
+    /// text that is no log.
+    pub(super) headed: u64,
 }
 
 pub(super) fn commit_log(
@@ -220,6 +233,9 @@ pub(super) fn commit_log(
         );
     }
     st.stats.records += log.count;
+    if log.headed > 0 {
+        st.recognised += 1;
+    }
     st.stats.spans.push(log.span);
     st.hits.extend(log.hits);
     st.events.extend(log.events);
@@ -247,6 +263,7 @@ pub(super) fn analyse_whole(
     let mut events: Vec<(Event, u16)> = Vec::new();
     let mut boot: Vec<(RawTime, u16, u64)> = Vec::new();
     let mut count = 0u64;
+    let mut headed = 0u64;
     let mut first = None;
     let mut last = None;
     let mut cut_line: Option<u64> = None;
@@ -258,6 +275,7 @@ pub(super) fn analyse_whole(
         }
         let epoch = years.observe(&rec.time);
         count += 1;
+        headed += u64::from(is_headed(&rec));
         if !matches!(rec.time, RawTime::None) {
             if first.is_none() {
                 first = Some((rec.time, epoch));
@@ -316,7 +334,14 @@ pub(super) fn analyse_whole(
         clock,
         cut_line,
         dropped_events,
+        headed,
     }
+}
+
+/// True when a grammar read the record's header: it states a time or who wrote it. Pasted text
+/// of which no line is headed is no log.
+pub(super) fn is_headed(rec: &Record<'_>) -> bool {
+    !matches!(rec.time, RawTime::None) || !rec.ident.is_empty()
 }
 
 /// What a log member tells about the clock: its newest absolute time (a fallback anchor) and

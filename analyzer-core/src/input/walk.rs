@@ -442,7 +442,7 @@ impl Walker<'_> {
                     Err(e) => self.warn(Warning::new(rel, format!("cannot open: {e}"))),
                 }
             } else {
-                self.warn(Warning::new(
+                self.warn(Warning::note(
                     rel,
                     "device, fifo or socket; skipped".to_string(),
                 ));
@@ -926,7 +926,7 @@ impl Walker<'_> {
                     .map(|t| String::from_utf8_lossy(&t).into_owned())
                     .unwrap_or_default();
                 if target.is_empty() {
-                    self.warn(Warning::new(member, "symbolic link without target"));
+                    self.warn(Warning::note(member, "symbolic link without target"));
                 } else {
                     self.tree.add_link(&member, &target);
                 }
@@ -937,7 +937,7 @@ impl Walker<'_> {
                     .unwrap_or_default();
                 self.hard_link(&member, &target, base, top_name.as_deref());
             } else if etype.is_character_special() || etype.is_block_special() || etype.is_fifo() {
-                self.warn(Warning::new(member, "device or fifo entry; skipped"));
+                self.warn(Warning::note(member, "device or fifo entry; skipped"));
             } else if etype.is_file() || etype.is_contiguous() || etype.is_gnu_sparse() {
                 if !self.admit(&member) {
                     break;
@@ -1024,14 +1024,14 @@ impl Walker<'_> {
                     Resolved::File(t, f) => (t, f, true),
                     Resolved::Dir(t) => (t, Format::Unknown, true),
                     Resolved::Dangling(t) => {
-                        self.warn(Warning::new(
+                        self.warn(Warning::note(
                             path.as_str(),
                             format!("dangling link to {raw_target}"),
                         ));
                         (t, Format::Unknown, false)
                     }
                     Resolved::Escape => {
-                        self.warn(Warning::new(
+                        self.warn(Warning::note(
                             path.as_str(),
                             format!("link to {raw_target} leaves the bundle; not followed"),
                         ));

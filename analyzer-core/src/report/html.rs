@@ -18,7 +18,7 @@ use crate::base::{Evidence, Finding};
 use crate::model::host::HostState;
 use crate::report::Report;
 use crate::report::svg::{self, esc, severity_color};
-use crate::report::text::{distinct_evidence, human_bytes};
+use crate::report::text::{UNREAD_LISTED, distinct_evidence, human_bytes, no_findings};
 use crate::stacks::Analysis;
 
 /// What the HTML report draws besides the [`Report`]: dump analyses and host state.
@@ -119,6 +119,7 @@ pub fn render(report: &Report, extras: &Extras<'_>) -> String {
         esc(&report.tool.name),
         esc(&report.tool.version),
     );
+    not_read(&mut out, report);
     summary(&mut out, report);
     out.push_str("<section id=\"timeline\"><h2>Timeline of evidence</h2>\n");
     match svg::timeline(report) {
@@ -130,7 +131,7 @@ pub fn render(report: &Report, extras: &Extras<'_>) -> String {
     }
     out.push_str("\n</section>\n<section id=\"findings\"><h2>Findings</h2>\n");
     if report.findings.is_empty() {
-        out.push_str("<p>No findings: no rule matched the evidence in this bundle.</p>\n");
+        let _ = writeln!(out, "<p>{}</p>", esc(&no_findings(report)));
     }
     for (i, f) in report.findings.iter().enumerate() {
         finding(&mut out, f, &format!("{}", i + 1));
@@ -157,10 +158,47 @@ fn badge(f: &Finding) -> String {
     )
 }
 
+/// The first section of a report read in part: what was not read.
+fn not_read(out: &mut String, report: &Report) {
+    if !report.incomplete() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<section id=\"not-read\" class=\"warnings\"><h2>{}</h2>\n<ul>",
+        if report.stats.partial {
+            "Partial: a limit cut the analysis short; not read in full"
+        } else {
+            "Incomplete: part of the input was not read"
+        }
+    );
+    let unread: Vec<_> = report.unread().collect();
+    for w in unread.iter().take(UNREAD_LISTED) {
+        let at = w
+            .offset
+            .map(|o| format!(" (offset {o})"))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            "<li><code>{}</code>{at}: {}</li>",
+            esc(&w.path),
+            esc(&w.message)
+        );
+    }
+    if unread.len() > UNREAD_LISTED {
+        let _ = write!(
+            out,
+            "<li>… {} more (listed under Inventory)</li>",
+            unread.len() - UNREAD_LISTED
+        );
+    }
+    out.push_str("</ul></section>\n");
+}
+
 fn summary(out: &mut String, report: &Report) {
     out.push_str("<section id=\"summary\"><h2>Summary</h2>\n");
     if report.findings.is_empty() {
-        out.push_str("<p>No findings.</p></section>\n");
+        let _ = writeln!(out, "<p>{}</p></section>", esc(&no_findings(report)));
         return;
     }
     out.push_str("<table class=\"summary\"><thead><tr><th>#</th><th>Rule</th><th>Severity</th><th>Score</th><th>Summary</th></tr></thead><tbody>\n");

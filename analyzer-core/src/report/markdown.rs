@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use crate::base::Finding;
 use crate::report::Report;
-use crate::report::text::{distinct_evidence, human_bytes, steps};
+use crate::report::text::{UNREAD_LISTED, distinct_evidence, human_bytes, no_findings, steps};
 
 /// Rendering options.
 #[derive(Clone, Debug)]
@@ -88,8 +88,40 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
     if !inputs.is_empty() {
         let _ = writeln!(out, "Input: {}\n", inputs.join(", "));
     }
+    if report.incomplete() {
+        let _ = writeln!(
+            out,
+            "> **{}**\n>",
+            if report.stats.partial {
+                "Partial: a limit cut the analysis short; not read in full:"
+            } else {
+                "Incomplete: part of the input was not read:"
+            }
+        );
+        let unread: Vec<_> = report.unread().collect();
+        for w in unread.iter().take(UNREAD_LISTED) {
+            let at = w
+                .offset
+                .map(|o| format!(" (offset {o})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "> - {}{at}: {}",
+                code(&w.path),
+                escape_inline(&w.message)
+            );
+        }
+        if unread.len() > UNREAD_LISTED {
+            let _ = writeln!(
+                out,
+                "> - … {} more (listed under Inventory)",
+                unread.len() - UNREAD_LISTED
+            );
+        }
+        out.push('\n');
+    }
     if report.findings.is_empty() {
-        out.push_str("No findings: no rule matched the evidence in this bundle.\n\n");
+        let _ = writeln!(out, "{}\n", escape_inline(&no_findings(report)));
     } else {
         out.push_str("| # | Rule | Severity | Score | Summary |\n");
         out.push_str("|---|------|----------|------:|---------|\n");

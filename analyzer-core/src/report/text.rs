@@ -82,13 +82,80 @@ impl Painter {
 pub fn render(report: &Report, opts: &TextOptions) -> String {
     let st = Painter { on: opts.color };
     let mut out = String::new();
+    not_read(&mut out, report, &st);
     if report.findings.is_empty() {
-        out.push_str("No findings: no rule matched the evidence in this bundle.\n\n");
+        out.push_str(&no_findings(report));
+        out.push_str("\n\n");
     }
     for (i, f) in report.findings.iter().enumerate() {
         finding(&mut out, f, &format!("{}.", i + 1), 0, opts, &st);
     }
     inventory(&mut out, report, opts, &st);
+    out
+}
+
+/// Warnings listed in full at the top of a report; the rest are counted.
+pub const UNREAD_LISTED: usize = 10;
+
+/// The first lines of a report read in part: what was not read, warning by warning, so that a
+/// lost root cause is never only a count at the bottom.
+fn not_read(out: &mut String, report: &Report, st: &Painter) {
+    if !report.incomplete() {
+        return;
+    }
+    let head = if report.stats.partial {
+        "PARTIAL: a limit cut the analysis short; not read in full:"
+    } else {
+        "INCOMPLETE: part of the input was not read:"
+    };
+    let _ = writeln!(out, "{}", st.paint(severity_style(Severity::High), head));
+    let unread: Vec<_> = report.unread().collect();
+    for w in unread.iter().take(UNREAD_LISTED) {
+        let _ = writeln!(out, "  - {}", visible(&unread_line(w)));
+    }
+    if unread.len() > UNREAD_LISTED {
+        let _ = writeln!(
+            out,
+            "  … {} more (--format json lists all)",
+            unread.len() - UNREAD_LISTED
+        );
+    }
+    out.push('\n');
+}
+
+/// One warning as a line: `path (offset N): message`.
+pub fn unread_line(w: &crate::input::Warning) -> String {
+    match w.offset {
+        Some(o) => format!("{} (offset {o}): {}", w.path, w.message),
+        None => format!("{}: {}", w.path, w.message),
+    }
+}
+
+/// What a report without findings says: that rules matched nothing, or that the findings are
+/// there but below the minimum severity asked for.
+pub fn no_findings(report: &Report) -> String {
+    match report.stats.hidden {
+        0 => "No findings: no rule matched the evidence in this bundle.".to_string(),
+        n => format!(
+            "No findings at or above the minimum severity: {n} finding(s) below it are hidden."
+        ),
+    }
+}
+
+/// Text from the input with control characters shown escaped (`\x1b`), so that a member name
+/// or a message cannot move the cursor or retitle the terminal.
+pub fn visible(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            let _ = write!(out, "\\x{:02x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
     out
 }
 
@@ -116,15 +183,25 @@ fn inventory(out: &mut String, report: &Report, opts: &TextOptions, st: &Painter
         }
     }
     let w = report.warnings.len();
+    let unread = report.unread().count();
     let _ = writeln!(
         out,
         "  {w} warning(s){}",
-        if w > 0 {
+        if w > unread.min(UNREAD_LISTED) {
             " (listed with --format json or markdown)"
+        } else if w > 0 {
+            " (listed at the top)"
         } else {
             ""
         }
     );
+    if s.hidden > 0 && !report.findings.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {} finding(s) below the minimum severity hidden",
+            s.hidden
+        );
+    }
     if s.partial {
         let _ = writeln!(
             out,
@@ -474,6 +551,7 @@ mod tests {
                 first: Some(Timestamp::from_secs_micros(1_594_800_000, 0)),
                 last: Some(Timestamp::from_secs_micros(1_594_807_942, 0)),
                 partial: false,
+                ..Stats::default()
             },
         }
     }

@@ -325,10 +325,13 @@ fn padded(lines: &[&[u8]], first: usize, last: usize) -> Vec<u8> {
 
 impl HostBuilder {
     /// Adds the host state found in pasted text ([`parts`]): each part goes to the parser of its
-    /// format at its own line numbers.
-    pub fn add_paste(&mut self, path: &str, data: &[u8]) {
+    /// format at its own line numbers. Returns whether any part was found: a paste with neither
+    /// a part nor a log line is text nothing could read.
+    pub fn add_paste(&mut self, path: &str, data: &[u8]) -> bool {
         let lines: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
-        for part in parts(data) {
+        let parts = parts(data);
+        let found = !parts.is_empty();
+        for part in parts {
             let text = padded(&lines, part.first, part.last);
             match part.kind {
                 PartKind::Block(f) => {
@@ -385,6 +388,7 @@ impl HostBuilder {
                 }
             }
         }
+        found
     }
 
     /// `ps` rows without header: processes; in a forest (`ps f`) without a PPID column, the

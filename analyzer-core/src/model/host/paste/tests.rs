@@ -2,7 +2,7 @@ use super::*;
 
 fn facts_of(data: &str) -> Vec<Fact> {
     let mut b = HostBuilder::new();
-    b.add_paste("paste.txt", data.as_bytes());
+    let _ = b.add_paste("paste.txt", data.as_bytes());
     b.finish().facts
 }
 
@@ -43,7 +43,7 @@ cddb83de5cf9   cu:1.1.1   \"convert.sh\"   4 hours ago   Up 4 hours             
         ]
     );
     let mut b = HostBuilder::new();
-    b.add_paste("p.txt", data.as_bytes());
+    let _ = b.add_paste("p.txt", data.as_bytes());
     let st = b.finish();
     // The shim row keeps its line (5) and its parent (PID 1).
     let shim = st.processes.get(30621).unwrap();
@@ -189,7 +189,7 @@ openat(AT_FDCWD, \"/var/run/docker/runtime-runc/moby/34f4152a/exec.fifo\", O_RDO
 fn docker_info_after_a_prompt() {
     // moby#32651: `docker info` pasted under its command.
     let mut b = HostBuilder::new();
-    b.add_paste(
+    let _ = b.add_paste(
         "p.txt",
         b"[root@node ~]# docker info\nContainers: 0\n Running: 0\nServer Version: 17.03.1-ce\nStorage Driver: overlay\n Backing Filesystem: xfs\n Supports d_type: false\n",
     );
