@@ -51,7 +51,7 @@ enum Command {
     Rules(cmd::rules::Args),
     /// List every member of a bundle: format, sources, records, time span, warnings.
     Inventory(cmd::inventory::Args),
-    /// Analyse a goroutine dump: buckets, locks, holders, deadlocks.
+    /// Analyse the goroutine dumps of the inputs: buckets, locks, holders, deadlocks.
     Stacks(cmd::stacks::Args),
     /// Serve uploads over HTTP: a report per bundle, stored and searchable (docs/server.md).
     Serve(cmd::serve::Args),
@@ -69,7 +69,7 @@ fn main() -> ExitCode {
         Command::Timeline(args) => cmd::timeline::run(args, global),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Inventory(args) => cmd::inventory::run(args),
-        Command::Stacks(args) => cmd::stacks::run(args),
+        Command::Stacks(args) => cmd::stacks::run(args, global),
         Command::Serve(args) => cmd::serve::run(args, global),
         Command::Completions(args) => cmd::completions::run(args),
         Command::Man(args) => cmd::man::run(args),

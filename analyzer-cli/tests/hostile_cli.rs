@@ -1096,3 +1096,203 @@ fn rule_files_that_are_links_to_devices_fifos_or_huge() {
         assert!(o.stderr.contains(&named), "{case}: {}", o.stderr);
     }
 }
+
+// `stacks` and `timeline` read through the same walker, limits and time budget as `analyze`
+// (docs/security.md): the same hostile inputs, the same bounds.
+
+/// A goroutine dump of dockerd waiting on a mutex (moby/moby#31801 shape), for `stacks`.
+const SMALL_DUMP: &str = "goroutine 1 [running]:
+main.main()
+\t/go/src/github.com/docker/docker/cmd/dockerd/docker.go:96 +0x1d
+
+goroutine 7 [semacquire, 12 minutes]:
+sync.runtime_SemacquireMutex(0xc000aee824, 0x0, 0x1)
+\t/usr/local/go/src/runtime/sema.go:71 +0x47
+sync.(*Mutex).lockSlow(0xc000aee820)
+\t/usr/local/go/src/sync/mutex.go:138 +0xfc
+sync.(*Mutex).Lock(...)
+\t/usr/local/go/src/sync/mutex.go:81
+github.com/docker/docker/volume/local.(*Root).Get(0xc000aee800, {0xc0014d6e37, 0x40})
+\t/go/src/github.com/docker/docker/volume/local/local.go:246 +0x56
+";
+
+/// `var/log/bomb.log.gz`: a gzip stream of `zeros` bytes of zeros (about 1/1000 of that on disk).
+fn zeros_bomb(dir: &Path, zeros: u64) -> PathBuf {
+    let path = dir.join("var/log/bomb.log.gz");
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut e = flate2::write::GzEncoder::new(
+        BufWriter::new(File::create(&path).unwrap()),
+        flate2::Compression::best(),
+    );
+    let block = vec![0u8; 1 << 20];
+    for _ in 0..zeros >> 20 {
+        e.write_all(&block).unwrap();
+    }
+    e.finish().unwrap().flush().unwrap();
+    path
+}
+
+fn run_watched(s: &Scratch, case: &str, args: &[&str]) -> Outcome {
+    let before = (listing(&s.cwd), listing(&s.tmp), listing(&s.bundle));
+    let child = s.command(args).stdin(Stdio::null()).spawn().unwrap();
+    let o = watch(child);
+    eprintln!(
+        "{case}: exit {} in {:.1} s, peak anon {} MiB, VmHWM {} MiB",
+        o.status,
+        o.seconds,
+        o.peak_anon >> 20,
+        o.hwm >> 20
+    );
+    assert_eq!(
+        before,
+        (listing(&s.cwd), listing(&s.tmp), listing(&s.bundle)),
+        "{case}: files were created"
+    );
+    o
+}
+
+/// 2 GiB of zeros in a 2 MB gzip beside a dump and the journal: `stacks` took 2 GB of RSS when it
+/// decoded dumps on its own; both commands now stop the stream at the ratio guard.
+#[test]
+fn stacks_and_timeline_on_a_gzip_bomb_of_zeros() {
+    let s = Scratch::new();
+    let dump = s.bundle.join("sos_commands/docker/goroutine-stacks.log");
+    fs::create_dir_all(dump.parent().unwrap()).unwrap();
+    fs::write(&dump, SMALL_DUMP).unwrap();
+    // Debug builds: 128 MiB, still past the point where the ratio is first checked (64 MiB).
+    zeros_bomb(
+        &s.bundle,
+        if cfg!(debug_assertions) {
+            128 << 20
+        } else {
+            2 << 30
+        },
+    );
+    let bundle = s.bundle.to_str().unwrap().to_string();
+    let bomb_warning =
+        |text: &str| text.contains("var/log/bomb.log.gz") && text.contains("decompression bomb");
+
+    let o = run_watched(&s, "stacks on a bomb", &["stacks", "-f", "json", &bundle]);
+    assert_eq!(o.status, 0, "{}", o.stderr);
+    assert!(o.peak_anon < 128 << 20, "{} MiB", o.peak_anon >> 20);
+    assert!(bomb_warning(&o.stderr), "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["goroutines"], 2);
+    assert_eq!(v["states"]["semacquire"], 1);
+
+    let o = run_watched(
+        &s,
+        "timeline on a bomb",
+        &["timeline", "-f", "json", &bundle],
+    );
+    assert_eq!(o.status, 0, "{}", o.stderr);
+    assert!(o.peak_anon < 128 << 20, "{} MiB", o.peak_anon >> 20);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert!(
+        warnings(&v).iter().any(|w| bomb_warning(&w.to_string())),
+        "{:?}",
+        warnings(&v)
+    );
+    let texts: Vec<&str> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(texts[1].contains("runc:[2:INIT]"), "{texts:?}");
+}
+
+/// Zeros for ever on standard input: `stacks --timeout 2 -` ends on time with the budget's
+/// warning; `timeline -` refuses standard input at once (it reads its inputs twice).
+#[test]
+fn stacks_on_endless_stdin_ends_with_the_time_budget() {
+    let s = Scratch::new();
+    let o = endless_stdin(&s, &["stacks", "--timeout", "2", "-"], vec![0u8; 1 << 16]);
+    assert!(o.seconds < 5.0, "{:.1} s", o.seconds);
+    assert!(o.peak_anon < 128 << 20, "{} MiB", o.peak_anon >> 20);
+    // Nothing but zeros: no dump, and the report is partial, not an error.
+    assert_eq!(o.status, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("time budget exhausted"), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .ends_with("nodemortem: no goroutine dump found in -\n"),
+        "{}",
+        o.stderr
+    );
+
+    let o = endless_stdin(&s, &["timeline", "--timeout", "2", "-"], vec![0u8; 1 << 16]);
+    assert_eq!(o.status, 2);
+    assert!(o.seconds < 2.0, "{:.1} s", o.seconds);
+    assert_eq!(
+        o.stderr,
+        "nodemortem: timeline reads its inputs more than once and standard input only once: save it to a file and give the file\n"
+    );
+}
+
+/// A 200 MB line before the OOM kill, beside a dump: both commands cut the line, keep memory
+/// bounded and still read what follows it.
+#[test]
+fn stacks_and_timeline_on_a_200_megabyte_line() {
+    let s = Scratch::new();
+    let dump = s.bundle.join("sos_commands/docker/goroutine-stacks.log");
+    fs::create_dir_all(dump.parent().unwrap()).unwrap();
+    fs::write(&dump, SMALL_DUMP).unwrap();
+    let path = s.bundle.join("var/log/messages");
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut w = BufWriter::with_capacity(1 << 20, File::create(&path).unwrap());
+    w.write_all(b"Aug 20 10:25:53 node1 dockerd[900]: ")
+        .unwrap();
+    let chunk = vec![b'a'; 1 << 20];
+    for _ in 0..scaled(200) {
+        w.write_all(&chunk).unwrap();
+    }
+    w.write_all(b"\n").unwrap();
+    w.write_all(OOM_LINE.as_bytes()).unwrap();
+    w.flush().unwrap();
+    drop(w);
+    let bundle = s.bundle.to_str().unwrap().to_string();
+
+    let o = run_watched(
+        &s,
+        "stacks, 200 MB line",
+        &["stacks", "-f", "json", &bundle],
+    );
+    assert_eq!(o.status, 0, "{}", o.stderr);
+    assert!(o.peak_anon < 256 << 20, "{} MiB", o.peak_anon >> 20);
+    assert!(
+        o.stderr
+            .contains("nodemortem: warning: var/log/messages (offset 0): lines longer than"),
+        "{}",
+        o.stderr
+    );
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["goroutines"], 2);
+
+    let o = run_watched(
+        &s,
+        "timeline, 200 MB line",
+        &[
+            "timeline", "-f", "json", "--around", "oom-kill", "--window", "1m", &bundle,
+        ],
+    );
+    assert_eq!(o.status, 0, "{}", o.stderr);
+    assert!(o.peak_anon < 256 << 20, "{} MiB", o.peak_anon >> 20);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let oom: Vec<&serde_json::Value> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["rules"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|r| r == "oom-kill"))
+        })
+        .collect();
+    // One record in two members: the journal's line, with the line after the long one in
+    // `messages` as its copy.
+    assert_eq!(oom.len(), 1, "{}", v["entries"]);
+    assert_eq!(oom[0]["path"], "sos_commands/logs/journalctl_--no-pager");
+    assert_eq!(oom[0]["line"], 2);
+    assert_eq!(oom[0]["copies"], serde_json::json!(["var/log/messages:2"]));
+}

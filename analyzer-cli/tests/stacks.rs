@@ -85,3 +85,133 @@ fn dot_collapses_waiters_by_bucket() {
     assert!(d.contains("fillcolor=\"#ffb3b3\""));
     assert_eq!(d.matches(" -> lock0 ").count(), 2);
 }
+
+fn run_on(args: &[&str], stdin: Option<Vec<u8>>) -> std::process::Output {
+    let mut c = Command::cargo_bin("nodemortem").expect("binary");
+    c.arg("stacks").args(args);
+    if let Some(bytes) = stdin {
+        c.write_stdin(bytes);
+    }
+    c.output().expect("run")
+}
+
+/// `stacks` reads what `analyze` reads: the bundle directory, a `.tar.gz` of it, a `.bz2` dump,
+/// standard input; the dump is found inside and analysed the same each time.
+#[test]
+fn bundles_archives_compressed_files_and_stdin() {
+    let bundle = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../corpus/seed-003-volume-remove-lock"
+    );
+    let text = std::fs::read(DUMP).expect("dump");
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A tar.gz of the bundle.
+    let tgz = dir.path().join("sosreport-node1.tar.gz");
+    {
+        let gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(&tgz).expect("create"),
+            flate2::Compression::fast(),
+        );
+        let mut tar = tar::Builder::new(gz);
+        tar.follow_symlinks(false);
+        tar.append_dir_all("sosreport-node1", bundle).expect("tar");
+        tar.into_inner().expect("tar").finish().expect("gz");
+    }
+    let bz2 = dir.path().join("goroutines.log.bz2");
+    {
+        use std::io::Write as _;
+        let mut e = bzip2::write::BzEncoder::new(
+            std::fs::File::create(&bz2).expect("create"),
+            bzip2::Compression::fast(),
+        );
+        e.write_all(&text).expect("bz2");
+        e.finish().expect("bz2");
+    }
+    let want = run(&["--format", "json"]);
+    for (what, args, stdin) in [
+        ("directory", vec![bundle], None),
+        ("tar.gz", vec![tgz.to_str().unwrap()], None),
+        ("bz2", vec![bz2.to_str().unwrap()], None),
+        ("stdin", vec!["-"], Some(text.clone())),
+    ] {
+        let mut a = args.clone();
+        a.extend(["--format", "json"]);
+        let o = run_on(&a, stdin);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{what}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&o.stdout), want, "{what}");
+    }
+}
+
+/// Two dumps: each under its member path (text), an array with `path` (JSON), one graph each
+/// (DOT). No dump at all: exit 1 with the reason; nothing readable: exit 2.
+#[test]
+fn several_dumps_none_and_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = dir.path().join("a.log");
+    let b = dir.path().join("b.log");
+    std::fs::copy(DUMP, &a).expect("copy");
+    std::fs::write(
+        &b,
+        "goroutine 1 [running]:\nmain.main()\n\t/go/src/app/main.go:12 +0x25\n",
+    )
+    .expect("write");
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let o = run_on(&[a, b], None);
+    let t = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        t.starts_with("== a.log ==\ngoroutines: 1321 (dumps: 1)\n"),
+        "{t}"
+    );
+    assert!(
+        t.contains("\n\n== b.log ==\ngoroutines: 1 (dumps: 1)\n"),
+        "{t}"
+    );
+    let o = run_on(&[a, b, "-f", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let got: Vec<(&str, u64)> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap(),
+                d["goroutines"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, [("a.log", 1321), ("b.log", 1)]);
+    let o = run_on(&[a, b, "-f", "dot"], None);
+    let d = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        d.starts_with("digraph waitfor_1 {\n  label=\"a.log\";\n"),
+        "{d}"
+    );
+    assert!(
+        d.contains("}\ndigraph waitfor_2 {\n  label=\"b.log\";\n"),
+        "{d}"
+    );
+
+    let log = dir.path().join("messages");
+    std::fs::write(
+        &log,
+        "Jul 15 10:12:22 node1 kernel: Out of memory: Killed process 4021 (java)\n",
+    )
+    .expect("write");
+    let o = run_on(&[log.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        format!("nodemortem: no goroutine dump found in {}\n", log.display())
+    );
+    let junk = dir.path().join("junk.txt");
+    std::fs::write(&junk, "dear diary\n").expect("write");
+    let o = run_on(&[junk.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -163,6 +163,16 @@ pub fn analyze_detailed(bundle: &Bundle, opts: &Options, engine: &Engine) -> Res
     analyze_split(bundle, opts, engine, Split::Auto)
 }
 
+/// The goroutine dumps found in a bundle, each analysed, by member path (dumps embedded in logs
+/// included), read as [`analyze`] reads: the same walker, limits, time budget and cancellation.
+/// Dumps of which no goroutine could be read are left out (the report's warnings name them).
+pub fn dumps(bundle: &Bundle, opts: &Options) -> Result<Vec<(String, stacks::Analysis)>> {
+    let engine = crate::rules::load(&[])?;
+    let mut a = analyze_detailed(bundle, opts, &engine)?;
+    a.dumps.retain(|(_, d)| d.goroutines > 0);
+    Ok(a.dumps)
+}
+
 /// Collects what every member gives, then assembles the analysis; `split` says how large log
 /// members are cut.
 fn analyze_split(

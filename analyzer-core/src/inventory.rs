@@ -17,6 +17,8 @@ use crate::error::Error;
 use crate::input::{
     Bundle, Data, InputInfo, Limits, LinkEntry, Member, Piece, Sink, SkippedEntry, Warning, walk,
 };
+use std::time::Instant;
+
 use crate::model::time::{BootHint, Clock, ClockBuilder, YearSummary, YearTracker};
 use crate::parse::boundary;
 
@@ -87,7 +89,17 @@ impl From<Warning> for InventoryWarning {
 ///
 /// Fails only when no input could be read ([`Error::NothingReadable`]).
 pub fn inventory(bundle: &Bundle, limits: &Limits) -> Result<Inventory, Error> {
-    inventory_pieces(bundle, limits, Some(PIECE))
+    inventory_pieces(bundle, limits, Some(PIECE), None)
+}
+
+/// [`inventory`] within a time budget: once `deadline` passes, no member is read or waited
+/// for, and a warning says the listing is partial.
+pub fn inventory_within(
+    bundle: &Bundle,
+    limits: &Limits,
+    deadline: Option<Instant>,
+) -> Result<Inventory, Error> {
+    inventory_pieces(bundle, limits, Some(PIECE), deadline)
 }
 
 /// [`inventory`] with streamed logs read in pieces of `piece` bytes (`None`: whole).
@@ -95,6 +107,7 @@ fn inventory_pieces(
     bundle: &Bundle,
     limits: &Limits,
     piece: Option<usize>,
+    deadline: Option<Instant>,
 ) -> Result<Inventory, Error> {
     let shared = Mutex::new(Collected::default());
     let mut warnings = Vec::new();
@@ -105,8 +118,23 @@ fn inventory_pieces(
             warnings: &mut warnings,
             open: None,
             piece,
+            deadline,
+            hit: false,
         };
-        walk(bundle, limits, crate::parse::SNIFFERS, &mut sink)
+        let inputs = walk(bundle, limits, crate::parse::SNIFFERS, &mut sink);
+        if sink.hit {
+            let first = inputs
+                .as_ref()
+                .ok()
+                .and_then(|i| i.first())
+                .map(|i| i.path.clone())
+                .unwrap_or_default();
+            sink.warnings.push(Warning::new(
+                first,
+                "time budget exhausted: later members are not listed (results are partial)",
+            ));
+        }
+        inputs
     })?;
     let collected = shared.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut facts = collected.facts;
@@ -143,6 +171,19 @@ struct Collector<'s, 'scope, 'w> {
     open: Option<(LogSummary, Vec<u8>)>,
     /// Size of the pieces logs are read in; `None` for whole members.
     piece: Option<usize>,
+    /// When to stop reading.
+    deadline: Option<Instant>,
+    /// Set once a member was left out because the deadline passed.
+    hit: bool,
+}
+
+impl Collector<'_, '_, '_> {
+    /// True (and remembered) once the deadline has passed.
+    fn late(&mut self) -> bool {
+        let late = self.deadline.is_some_and(|d| Instant::now() >= d);
+        self.hit |= late;
+        late
+    }
 }
 
 /// Pieces of streamed logs: a large decoded log is summarised as it arrives, never held whole.
@@ -160,6 +201,9 @@ impl Collected {
 
 impl Sink for Collector<'_, '_, '_> {
     fn member(&mut self, member: Member) {
+        if self.late() {
+            return;
+        }
         let shared = self.shared;
         self.scope.spawn(move |_| {
             let (pending, facts) = summarise(&member);
@@ -170,6 +214,14 @@ impl Sink for Collector<'_, '_, '_> {
 
     fn piece_size(&self, format: Format) -> Option<usize> {
         self.piece.filter(|_| boundary::chunkable(format))
+    }
+
+    fn halted(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    fn patience(&self) -> crate::input::Patience {
+        crate::input::Patience::until(self.deadline)
     }
 
     /// Pieces are summarised in order on the reading thread: the year tracker runs on from one
@@ -465,8 +517,8 @@ Feb 11 19:20:03 k8stest-4 kubelet.daemon[1234]: E0211 19:20:03.000001 1234 kubel
         gz.write_all(text.as_bytes()).unwrap();
         let bundle = Bundle::from_bytes("messages.gz", gz.finish().unwrap());
         let limits = Limits::default();
-        let whole = inventory_pieces(&bundle, &limits, None).unwrap();
-        let pieces = inventory_pieces(&bundle, &limits, Some(5000)).unwrap();
+        let whole = inventory_pieces(&bundle, &limits, None, None).unwrap();
+        let pieces = inventory_pieces(&bundle, &limits, Some(5000), None).unwrap();
         assert_eq!(whole.members.len(), 1);
         assert_eq!(whole.members[0].records, 3429);
         assert_eq!(whole.members[0].bytes, text.len() as u64);

@@ -5,13 +5,10 @@
 //! shape of `nodemortem stacks --format json` is that of [`Analysis`].
 
 use std::collections::BTreeMap;
-use std::io::Read;
-use std::path::Path;
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::input::Data;
 use crate::parse::goroutine::{CrashKind, Dump, StateKind};
 
 pub mod bucket;
@@ -291,51 +288,8 @@ pub fn is_idle_state(state: &str) -> bool {
     )
 }
 
-/// Reads a dump file without copying it: a plain file is memory-mapped read-only (the page
-/// cache backs it, nothing is duplicated on the heap); gzip and xz files are unpacked into
-/// memory as [`decode`] does.
-pub fn read(path: &Path) -> std::io::Result<Data> {
-    let file = std::fs::File::open(path)?;
-    if file.metadata()?.len() == 0 {
-        return Ok(Data::Owned(Vec::new()));
-    }
-    // SAFETY: the map is read-only; a file changed by another process while mapped can only
-    // change the bytes read, which the parser tolerates (no byte is trusted).
-    // Populated: the whole file is read anyway, and one batch of mappings is cheaper than a
-    // page fault per few pages.
-    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }?;
-    if is_compressed(&map) {
-        return decode(map.to_vec())
-            .map(Data::Owned)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("decompress: {e}")));
-    }
-    Ok(Data::Mapped(map))
-}
-
-fn is_compressed(bytes: &[u8]) -> bool {
-    bytes.starts_with(&[0x1f, 0x8b]) || bytes.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00])
-}
-
-/// Decodes a dump file's bytes: gzip (`1f 8b`, multi-member) and xz (`fd 37 7a 58 5a 00`) are
-/// unpacked, anything else is returned as is.
-pub fn decode(bytes: Vec<u8>) -> std::io::Result<Vec<u8>> {
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(bytes.len() * 4);
-        flate2::read::MultiGzDecoder::new(bytes.as_slice()).read_to_end(&mut out)?;
-        Ok(out)
-    } else if bytes.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
-        let mut out = Vec::with_capacity(bytes.len() * 6);
-        liblzma::read::XzDecoder::new(bytes.as_slice()).read_to_end(&mut out)?;
-        Ok(out)
-    } else {
-        Ok(bytes)
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use std::io::Write as _;
-
     use super::*;
 
     // Go 1.24 mutex wait (internal/sync lockSlow) under dockerd's container store, and a
@@ -381,31 +335,5 @@ sync.runtime_Semacquire(0xc00001e0a8?)
         );
         assert!(is_runtime_or_sync(b"sync/atomic.(*Int32).Load"));
         assert!(!is_runtime_or_sync(b"syncthing.Run"));
-    }
-
-    // A plain dump is mapped, a gzip one (`kill -QUIT` output saved with `gzip`, as attached to
-    // moby/moby issues) is unpacked, an empty file reads as no bytes.
-    #[test]
-    fn read_maps_plain_and_unpacks_gzip() {
-        let text = b"goroutine 1 [running]:\nmain.main()\n\t/app/main.go:10 +0x1d\n";
-        let dir = tempfile::tempdir().expect("temp dir");
-        let plain = dir.path().join("dump.log");
-        std::fs::write(&plain, text).expect("write");
-        let data = read(&plain).expect("read plain");
-        assert!(matches!(data, Data::Mapped(_)));
-        assert_eq!(&*data, text);
-
-        let gz = dir.path().join("dump.log.gz");
-        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        enc.write_all(text).expect("compress");
-        std::fs::write(&gz, enc.finish().expect("finish")).expect("write");
-        let data = read(&gz).expect("read gz");
-        assert!(matches!(data, Data::Owned(_)));
-        assert_eq!(&*data, text);
-
-        let empty = dir.path().join("empty.log");
-        std::fs::write(&empty, b"").expect("write");
-        assert!(read(&empty).expect("read empty").is_empty());
-        assert!(read(&dir.path().join("missing.log")).is_err());
     }
 }

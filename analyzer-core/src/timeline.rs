@@ -8,7 +8,9 @@
 //! [`TimelineOptions::limit`] of them (the earliest).
 
 use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
 
+use crate::analysis::CancelToken;
 use crate::base::time::RawTime;
 use crate::base::{Finding, Format, Source, Timestamp};
 use crate::error::Error;
@@ -96,6 +98,39 @@ pub struct TimelineOptions {
     pub limit: usize,
     /// Ingestion limits.
     pub limits: Limits,
+    /// When to stop reading (both passes share it); the timeline is then marked partial.
+    pub deadline: Option<Instant>,
+    /// Stops reading when cancelled from another thread, as a spent deadline does.
+    pub cancel: Option<CancelToken>,
+}
+
+/// The time budget of both passes: a deadline and a cancellation token.
+struct Budget {
+    deadline: Option<Instant>,
+    cancel: Option<CancelToken>,
+    hit: bool,
+}
+
+impl Budget {
+    fn spent(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+            || self.cancel.as_ref().is_some_and(CancelToken::is_cancelled)
+    }
+
+    fn patience(&self) -> input::Patience {
+        let p = input::Patience::until(self.deadline);
+        match self.cancel.clone() {
+            Some(c) => p.or_when(move || c.is_cancelled()),
+            None => p,
+        }
+    }
+
+    /// True (the first time) when a member arrives after the budget is spent.
+    fn stop(&mut self) -> bool {
+        let spent = self.spent();
+        self.hit |= spent;
+        spent
+    }
 }
 
 impl Default for TimelineOptions {
@@ -106,6 +141,8 @@ impl Default for TimelineOptions {
             sources: Vec::new(),
             limit: 10_000,
             limits: Limits::default(),
+            deadline: None,
+            cancel: None,
         }
     }
 }
@@ -159,6 +196,10 @@ pub struct Timeline {
     pub copies: u64,
     /// Problems reading the bundle.
     pub warnings: Vec<Warning>,
+    /// Set when the time budget ran out or the build was cancelled: members after that point
+    /// are missing.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
 }
 
 fn finding_evidence<'a>(f: &'a Finding, out: &mut Vec<(&'a str, u32, &'a str)>) {
@@ -185,15 +226,18 @@ fn find_rule<'a>(fs: &'a [Finding], rule: &str) -> Option<&'a Finding> {
 }
 
 /// First pass: what fixes the clock, and each log member's year summary.
-#[derive(Default)]
 struct ClockPass {
     clock: ClockBuilder,
     years: HashMap<(usize, String), YearSummary>,
     warnings: Vec<Warning>,
+    budget: Budget,
 }
 
 impl input::Sink for ClockPass {
     fn member(&mut self, member: Member) {
+        if self.budget.stop() {
+            return;
+        }
         let data: &[u8] = &member.data;
         match member.format {
             f if f.is_log() => {
@@ -239,6 +283,12 @@ impl input::Sink for ClockPass {
     fn warning(&mut self, warning: Warning) {
         self.warnings.push(warning);
     }
+    fn halted(&self) -> bool {
+        self.budget.spent()
+    }
+    fn patience(&self) -> input::Patience {
+        self.budget.patience()
+    }
 }
 
 /// Second pass: resolve, select, fold copies, keep the earliest `limit` entries.
@@ -257,6 +307,7 @@ struct SelectPass<'a> {
     copies: u64,
     dropped: u64,
     untimed: u64,
+    budget: Budget,
 }
 
 /// The entries kept at one time.
@@ -362,7 +413,7 @@ fn place(copy: &str) -> (&str, u32) {
 
 impl input::Sink for SelectPass<'_> {
     fn member(&mut self, member: Member) {
-        if !member.format.is_log() {
+        if !member.format.is_log() || self.budget.stop() {
             return;
         }
         let data: &[u8] = &member.data;
@@ -415,6 +466,12 @@ impl input::Sink for SelectPass<'_> {
     fn skipped(&mut self, _entry: input::SkippedEntry) {}
     fn link(&mut self, _link: input::LinkEntry) {}
     fn warning(&mut self, _warning: Warning) {}
+    fn halted(&self) -> bool {
+        self.budget.spent()
+    }
+    fn patience(&self) -> input::Patience {
+        self.budget.patience()
+    }
 }
 
 /// Builds the timeline of `bundle`. `report` (from analysing the same bundle) supplies the
@@ -445,7 +502,17 @@ pub fn build(
             )
         }
     };
-    let mut pass1 = ClockPass::default();
+    let budget = || Budget {
+        deadline: opts.deadline,
+        cancel: opts.cancel.clone(),
+        hit: false,
+    };
+    let mut pass1 = ClockPass {
+        clock: ClockBuilder::default(),
+        years: HashMap::new(),
+        warnings: Vec::new(),
+        budget: budget(),
+    };
     input::walk(bundle, &opts.limits, parse::SNIFFERS, &mut pass1)?;
     let clock = pass1.clock.finish();
     let mut ev = Vec::new();
@@ -479,16 +546,32 @@ pub fn build(
         copies: 0,
         dropped: 0,
         untimed: 0,
+        budget: budget(),
     };
     input::walk(bundle, &opts.limits, parse::SNIFFERS, &mut pass2)?;
     let (dropped, untimed, copies) = (pass2.dropped, pass2.untimed, pass2.copies);
+    let partial = pass1.budget.hit || pass2.budget.hit;
+    let mut warnings = pass1.warnings;
+    if partial {
+        warnings.push(Warning::new(
+            match bundle.inputs().first() {
+                Some(input::Input::Path(p)) => p.display().to_string(),
+                Some(input::Input::Bytes { name, .. } | input::Input::Reader { name, .. }) => {
+                    name.clone()
+                }
+                _ => "-".to_string(),
+            },
+            "time budget exhausted or cancelled: later members are not on the timeline (results are partial)",
+        ));
+    }
     Ok(Timeline {
         entries: pass2.into_entries(),
         center,
         dropped,
         untimed,
         copies,
-        warnings: pass1.warnings,
+        warnings,
+        partial,
     })
 }
 
@@ -521,6 +604,30 @@ pub fn render_text(t: &Timeline, zone: &jiff::tz::TimeZone) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let name = zone.iana_name().unwrap_or("UTC");
+    // What was not read comes first, as in the report.
+    let unread: Vec<&Warning> = t
+        .warnings
+        .iter()
+        .filter(|w| w.kind == input::WarningKind::Unread)
+        .collect();
+    if t.partial || !unread.is_empty() {
+        let _ = writeln!(
+            out,
+            "# {}",
+            if t.partial {
+                "PARTIAL: a limit cut the timeline short; not read in full:"
+            } else {
+                "INCOMPLETE: part of the input was not read:"
+            }
+        );
+        for w in unread.iter().take(crate::report::text::UNREAD_LISTED) {
+            let _ = writeln!(
+                out,
+                "#   - {}",
+                crate::report::text::visible(&crate::report::text::unread_line(w))
+            );
+        }
+    }
     let _ = writeln!(
         out,
         "# {} entries, times in {name}{}",

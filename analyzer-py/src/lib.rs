@@ -147,7 +147,7 @@ fn analyze<'py>(
 /// Analyse a goroutine dump: goroutines per state, the longest waits, contended locks with
 /// their holders and waiters (root blockers first), deadlocks, and buckets of identical stacks.
 ///
-/// ``source`` is the dump (plain, ``.gz`` or ``.xz``) as a path or as ``bytes``/``bytearray``/
+/// ``source`` is the dump (plain or compressed), a bundle holding one, as a path or as ``bytes``/``bytearray``/
 /// ``memoryview``. Buckets with fewer than ``min_count`` goroutines are left out.
 ///
 /// Returns the JSON of ``nodemortem stacks --format json`` as plain dicts and lists. Input that
@@ -169,24 +169,25 @@ fn stacks<'py>(
     source: &Bound<'py, PyAny>,
     min_count: u64,
 ) -> PyResult<Bound<'py, PyAny>> {
-    use analyzer_core::{parse::goroutine, stacks};
-    let analyse = move |bytes: &[u8]| {
-        let mut analysis = stacks::analyze(&goroutine::parse(bytes));
+    use analyzer_core::{Bundle, parse::goroutine, stacks};
+    // Read as `nodemortem stacks` reads: the same walker and limits; the first dump found, or
+    // the empty analysis when there is none.
+    let analyse = move |bundle: Bundle, name: String| {
+        let found = analyzer_core::analysis::dumps(&bundle, &analyzer_core::Options::default())
+            .map_err(|e| format!("{name}: {e}"))?;
+        let mut analysis = found
+            .into_iter()
+            .next()
+            .map(|(_, a)| a)
+            .unwrap_or_else(|| stacks::analyze(&goroutine::parse(b"")));
         analysis.buckets.retain(|b| b.count >= min_count);
-        serde_json::to_string(&analysis)
+        Ok::<_, String>(serde_json::to_string(&analysis))
     };
     let json = if let Some(bytes) = source::bytes_like(source)? {
-        py.detach(|| {
-            stacks::decode(bytes.to_vec())
-                .map_err(|e| format!("decompressing the dump: {e}"))
-                .map(|b| analyse(&b))
-        })
+        let bytes = bytes.to_vec();
+        py.detach(|| analyse(Bundle::from_bytes("dump", bytes), "dump".to_string()))
     } else if let Ok(path) = source.extract::<PathBuf>() {
-        py.detach(|| {
-            stacks::read(&path)
-                .map_err(|e| format!("{}: {e}", path.display()))
-                .map(|b| analyse(&b))
-        })
+        py.detach(|| analyse(Bundle::from_path(&path), path.display().to_string()))
     } else {
         return Err(PyTypeError::new_err(format!(
             "source is {}, expected a path (str or os.PathLike) or bytes",

@@ -3,8 +3,7 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use analyzer_core::Bundle;
-use analyzer_core::inventory::{Inventory, inventory};
+use analyzer_core::inventory::{Inventory, inventory_within};
 
 /// Output shapes of `inventory`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -19,21 +18,21 @@ pub enum OutputFormat {
 /// Arguments of `nodemortem inventory`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Sosreport archives or directories, log files, goroutine dumps; `-` reads standard input.
-    #[arg(required = true)]
-    pub paths: Vec<std::path::PathBuf>,
-    /// Output shape.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
-    /// Resource limits.
+    /// Inputs, time budget and limits, as for every command that reads bundles.
     #[command(flatten)]
-    pub limits: crate::limits::LimitArgs,
+    pub read: crate::limits::ReadArgs,
+    /// Output shape.
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }
 
 /// Runs the command: exit 0 with the inventory, 2 (through the error) when nothing is readable.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let bundle = Bundle::from_paths(&args.paths);
-    let inv = inventory(&bundle, &args.limits.limits())?;
+    let inv = inventory_within(
+        &args.read.bundle(),
+        &args.read.limits.limits(),
+        args.read.deadline(),
+    )?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     match args.format {

@@ -1,14 +1,18 @@
-//! `nodemortem stacks`: buckets, contended locks, holders and deadlocks of a goroutine dump.
+//! `nodemortem stacks`: buckets, contended locks, holders and deadlocks of every goroutine dump
+//! found in the inputs. The inputs are read as `analyze` reads them (the same walker, limits and
+//! time budget): a dump file plain or compressed, a bundle directory or archive, standard input.
 
 use std::fmt::Write as _;
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use analyzer_core::parse::goroutine;
-use analyzer_core::parse::goroutine::Dump;
+use analyzer_core::analysis::Options;
+use analyzer_core::report::text::visible;
 use analyzer_core::stacks::{self, Analysis};
 use anyhow::Context;
+
+use crate::Global;
+use crate::cmd::analyze::{Meter, display_paths, nothing_read};
 
 /// Output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -23,11 +27,15 @@ pub enum Format {
 
 /// Arguments of `nodemortem stacks`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  nodemortem stacks goroutine-stacks.log\n  nodemortem stacks sosreport-node1.tar.xz --format json\n  curl -s localhost:6060/debug/pprof/goroutine?debug=2 | nodemortem stacks -\n\nEach dump found is shown under its member path when there are several (JSON: an array).\nExit status: 0 a dump was analysed, 1 no goroutine dump in the inputs, 2 error."
+)]
 pub struct Args {
-    /// The dump file (plain, .gz or .xz).
-    pub dump: PathBuf,
+    /// Inputs, time budget and limits, as for every command that reads bundles.
+    #[command(flatten)]
+    pub read: crate::limits::ReadArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Only show buckets with at least this many goroutines.
     #[arg(long, default_value_t = 1)]
@@ -35,26 +43,91 @@ pub struct Args {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let bytes = stacks::read(&args.dump).with_context(|| args.dump.display().to_string())?;
-    let dump = goroutine::parse(&bytes);
-    let mut analysis = stacks::analyze(&dump);
-    let out = match args.format {
-        Format::Json => {
-            analysis.buckets.retain(|b| b.count >= args.min_count);
-            let mut s = serde_json::to_string_pretty(&analysis)?;
-            s.push('\n');
-            s
-        }
-        Format::Text => text(&analysis, args.min_count),
-        Format::Dot => dot(&analysis, &dump),
+pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
+    let engine = analyzer_core::rules::load(&[]).context("loading rules")?;
+    let meter = Meter::new(global.quiet);
+    let opts = Options {
+        timeout: args.read.timeout(),
+        limits: args.read.limits.limits(),
+        progress: meter.as_ref().map(Meter::callback),
+        ..Options::default()
     };
+    let result = analyzer_core::analysis::analyze_detailed(&args.read.bundle(), &opts, &engine);
+    if let Some(m) = &meter {
+        m.finish();
+    }
+    let paths = &args.read.paths;
+    let analysed = result.with_context(|| format!("analysing {}", display_paths(paths)))?;
+    let report = &analysed.report;
+    nothing_read(report, paths)?;
+    let mut err = std::io::stderr().lock();
+    for w in report.unread() {
+        writeln!(
+            err,
+            "nodemortem: warning: {}",
+            visible(&analyzer_core::report::text::unread_line(w))
+        )?;
+    }
+    let dumps: Vec<(String, Analysis)> = analysed
+        .dumps
+        .into_iter()
+        .filter(|(_, a)| a.goroutines > 0)
+        .map(|(path, mut a)| {
+            if args.format == Format::Json {
+                a.buckets.retain(|b| b.count >= args.min_count);
+            }
+            (path, a)
+        })
+        .collect();
+    if dumps.is_empty() {
+        writeln!(
+            err,
+            "nodemortem: no goroutine dump found in {}",
+            display_paths(paths)
+        )?;
+        return Ok(ExitCode::from(1));
+    }
+    let several = dumps.len() > 1;
+    let mut out = String::new();
+    match args.format {
+        Format::Json => {
+            out = if several {
+                // Each analysis with the member path it came from.
+                let mut items = Vec::with_capacity(dumps.len());
+                for (path, a) in &dumps {
+                    let mut v = serde_json::to_value(a)?;
+                    if let Some(o) = v.as_object_mut() {
+                        o.insert("path".into(), path.as_str().into());
+                    }
+                    items.push(v);
+                }
+                serde_json::to_string_pretty(&items)?
+            } else {
+                serde_json::to_string_pretty(&dumps[0].1)?
+            };
+            out.push('\n');
+        }
+        Format::Text => {
+            for (i, (path, a)) in dumps.iter().enumerate() {
+                if several {
+                    let _ = writeln!(
+                        out,
+                        "{}== {} ==",
+                        if i > 0 { "\n" } else { "" },
+                        visible(path)
+                    );
+                }
+                out.push_str(&text(a, args.min_count));
+            }
+        }
+        Format::Dot => {
+            for (i, (path, a)) in dumps.iter().enumerate() {
+                out.push_str(&dot(a, path, if several { Some(i) } else { None }));
+            }
+        }
+    }
     std::io::stdout().lock().write_all(out.as_bytes())?;
-    Ok(if dump.is_empty() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(ExitCode::SUCCESS)
 }
 
 fn minutes(m: Option<u32>) -> String {
@@ -176,10 +249,20 @@ fn esc(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
-fn dot(a: &Analysis, dump: &Dump<'_>) -> String {
-    let bucket_of = stacks::bucket_of(a, dump);
-    let mut s = String::from(
-        "digraph waitfor {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n",
+/// The wait-for graph of one dump (`n`: its number when there are several, for distinct graph
+/// names).
+fn dot(a: &Analysis, path: &str, n: Option<usize>) -> String {
+    // Waiters collapse by bucket: a goroutine's bucket is the one listing its id.
+    let bucket_of: std::collections::HashMap<u64, usize> = a
+        .buckets
+        .iter()
+        .enumerate()
+        .flat_map(|(i, b)| b.ids.iter().map(move |id| (*id, i)))
+        .collect();
+    let mut s = format!(
+        "digraph waitfor{} {{\n  label=\"{}\";\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n",
+        n.map(|n| format!("_{}", n + 1)).unwrap_or_default(),
+        esc(&visible(path))
     );
     for (li, l) in a.locks.iter().enumerate() {
         let lock = format!("lock{li}");
@@ -189,10 +272,8 @@ fn dot(a: &Analysis, dump: &Dump<'_>) -> String {
             l.address, l.waiters_total, l.transitive_waiters
         );
         let mut groups: std::collections::BTreeMap<Option<usize>, u64> = Default::default();
-        for &w in &l.waiter_index {
-            *groups
-                .entry(bucket_of.get(w as usize).copied().flatten())
-                .or_default() += 1;
+        for w in &l.waiters {
+            *groups.entry(bucket_of.get(w).copied()).or_default() += 1;
         }
         for (b, n) in groups {
             let (node, label) = match b.and_then(|b| a.buckets.get(b).map(|x| (b, x))) {

@@ -5,13 +5,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use analyzer_core::Bundle;
 use analyzer_core::analysis::Options;
 use analyzer_core::timeline::{self, Around, TimelineOptions};
 use anyhow::Context;
 
 use crate::Global;
-use crate::cmd::analyze::{Meter, display_paths};
+use crate::cmd::analyze::{Meter, display_paths, nothing_read};
 
 /// Arguments of `nodemortem timeline`.
 #[derive(Debug, clap::Args)]
@@ -19,9 +18,9 @@ use crate::cmd::analyze::{Meter, display_paths};
     after_help = "Examples:\n  nodemortem timeline ./sosreport-node1\n  nodemortem timeline ./sosreport-node1 --around oom-kill --window 5m\n  nodemortem timeline sosreport.tar.xz --around '2020-07-15 10:12:22' --window 2m --sources kernel,dockerd\n  nodemortem timeline ./sosreport-node1 --tz Europe/Berlin --format json\n\nLines that are evidence of a finding are marked `<< rule-id`."
 )]
 pub struct Args {
-    /// Bundles to read (as for `analyze`).
-    #[arg(required = true)]
-    pub paths: Vec<PathBuf>,
+    /// Inputs, time budget and limits, as for every command that reads bundles.
+    #[command(flatten)]
+    pub read: crate::limits::ReadArgs,
     /// Center the timeline on a rule's first timed evidence (a rule id) or on a time
     /// (RFC 3339; without offset it is UTC).
     #[arg(long, value_name = "RULE|TIME")]
@@ -62,17 +61,29 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
     let window = timeline::parse_duration(&args.window)?;
     let dirs: Vec<&Path> = args.rules.iter().map(PathBuf::as_path).collect();
     let engine = analyzer_core::rules::load(&dirs).context("loading rules")?;
-    let bundle = Bundle::from_paths(&args.paths);
+    let paths = &args.read.paths;
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        anyhow::bail!(
+            "timeline reads its inputs more than once and standard input only once: save it to a file and give the file"
+        );
+    }
+    let bundle = args.read.bundle();
+    let limits = args.read.limits.limits();
+    // One budget for the analysis and both passes of the timeline.
+    let deadline = args.read.deadline();
     let meter = Meter::new(global.quiet);
     let opts = Options {
         progress: meter.as_ref().map(Meter::callback),
+        limits: limits.clone(),
+        timeout: args.read.timeout(),
         ..Options::default()
     };
     let report = analyzer_core::analysis::analyze_with(&bundle, &opts, &engine);
     if let Some(m) = &meter {
         m.finish();
     }
-    let report = report.with_context(|| format!("analysing {}", display_paths(&args.paths)))?;
+    let report = report.with_context(|| format!("analysing {}", display_paths(paths)))?;
+    nothing_read(&report, paths)?;
     let t = timeline::build(
         &bundle,
         Some(&report),
@@ -81,10 +92,12 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
             window,
             sources: args.sources.clone(),
             limit: args.limit,
-            ..TimelineOptions::default()
+            limits,
+            deadline,
+            cancel: None,
         },
     )
-    .with_context(|| format!("timeline of {}", display_paths(&args.paths)))?;
+    .with_context(|| format!("timeline of {}", display_paths(paths)))?;
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Text => out.write_all(timeline::render_text(&t, &zone).as_bytes())?,
