@@ -9,6 +9,9 @@ use std::process::{Command, Output};
 /// The memcg OOM kill of runc's init as journald prints it (moby/moby#33192).
 const OOM: &str = "Aug 20 10:25:54 node1 kernel: Memory cgroup out of memory: Kill process 20357 (runc:[2:INIT]) score 970 or sacrifice child\n";
 
+/// The assumption said when nothing states the year.
+const YEAR_ASSUMED: &str = "year assumed: 2000 (nothing in the input states the year of times without one: no date or timedatectl output, no record with a year)";
+
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_nodemortem"))
         .args(args)
@@ -138,9 +141,11 @@ fn a_truncated_archive_says_so_first_in_every_format() {
     let o = run(&["analyze", p]);
     // The OOM kill before the cut is still found (high: exit 1).
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    // The journal lines state no year: that is said first, then what was lost.
     assert_eq!(
-        head(&o, 4),
+        head(&o, 5),
         [
+            format!("ASSUMED: {YEAR_ASSUMED}"),
             "INCOMPLETE: part of the input was not read:".to_string(),
             format!("  - {lost}"),
             String::new(),
@@ -150,15 +155,17 @@ fn a_truncated_archive_says_so_first_in_every_format() {
         out(&o)
     );
     assert!(
-        out(&o).contains("  1 warning(s) (listed at the top)\n"),
+        out(&o).contains("  2 warning(s) (listed at the top)\n"),
         "{}",
         out(&o)
     );
 
     let o = run(&["analyze", "-f", "markdown", p]);
     assert_eq!(
-        head(&o, 8)[4..],
+        head(&o, 10)[4..],
         [
+            format!("> **Assumed:** {YEAR_ASSUMED}"),
+            String::new(),
             "> **Incomplete: part of the input was not read:**".to_string(),
             ">".to_string(),
             "> - `sosreport-node1.tar.gz` (offset 2536): archive ends inside var/log/messages (1000 of 248000 bytes); the rest of the archive is lost".to_string(),
@@ -172,7 +179,7 @@ fn a_truncated_archive_says_so_first_in_every_format() {
     let html = out(&o);
     let main = html.find("<main>").unwrap();
     assert!(
-        html[main..].starts_with("<main>\n<section id=\"not-read\" class=\"warnings\"><h2>Incomplete: part of the input was not read</h2>\n<ul><li><code>sosreport-node1.tar.gz</code> (offset 2536): archive ends inside"),
+        html[main..].starts_with(&format!("<main>\n<p class=\"warnings\"><strong>Assumed:</strong> {YEAR_ASSUMED}</p>\n<section id=\"not-read\" class=\"warnings\"><h2>Incomplete: part of the input was not read</h2>\n<ul><li><code>sosreport-node1.tar.gz</code> (offset 2536): archive ends inside")),
         "{}",
         &html[main..main + 300]
     );
@@ -210,8 +217,13 @@ fn the_minimum_severity_says_what_it_hid() {
     let o = run(&["analyze", "--min-severity", "critical", p]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     assert_eq!(
-        head(&o, 1),
-        ["No findings at or above the minimum severity: 1 finding(s) below it are hidden."],
+        head(&o, 3),
+        [
+            format!("ASSUMED: {YEAR_ASSUMED}"),
+            String::new(),
+            "No findings at or above the minimum severity: 1 finding(s) below it are hidden."
+                .to_string()
+        ],
         "{}",
         out(&o)
     );
@@ -232,4 +244,60 @@ fn the_minimum_severity_says_what_it_hid() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["findings"][0]["rule"], "oom-kill");
     assert!(v["stats"].get("hidden").is_none(), "{}", v["stats"]);
+}
+
+/// A log whose times state no year, with nothing else in the input that states one: the year is
+/// the fixed assumption, said first, never the year the tool runs in; with a `date` output
+/// beside it the year comes from the evidence and nothing is assumed.
+#[test]
+fn a_yearless_log_gets_the_assumed_year_never_todays() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("messages");
+    std::fs::write(&path, JAVA_OOM).unwrap();
+    let p = path.to_str().unwrap();
+    let o = run(&["analyze", p]);
+    assert_eq!(
+        head(&o, 2),
+        [format!("ASSUMED: {YEAR_ASSUMED}"), String::new()],
+        "{}",
+        out(&o)
+    );
+    let json = |o: &Output| {
+        let mut v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["stats"]["seconds"] = serde_json::Value::Null;
+        v
+    };
+    let a = json(&run(&["analyze", "-f", "json", p]));
+    assert_eq!(
+        a["findings"][0]["evidence"][0]["time"],
+        "2000-07-15T10:12:22Z"
+    );
+    assert_eq!(a["warnings"][0]["kind"], "assumption");
+    // The same input gives the same report on any day: nothing reads the clock (a second run,
+    // and a run with another TZ, are byte-identical once the run time is set aside).
+    let b = json(&run(&["analyze", "-f", "json", p]));
+    assert_eq!(a, b);
+    let o = Command::new(env!("CARGO_BIN_EXE_nodemortem"))
+        .args(["analyze", "-f", "json", p])
+        .env("TZ", "Pacific/Kiritimati")
+        .output()
+        .unwrap();
+    assert_eq!(json(&o), a);
+
+    // sos `date` output states the year.
+    let bundle = dir.path().join("sosreport-node1");
+    std::fs::create_dir_all(bundle.join("sos_commands/date")).unwrap();
+    std::fs::create_dir_all(bundle.join("var/log")).unwrap();
+    std::fs::write(bundle.join("var/log/messages"), JAVA_OOM).unwrap();
+    std::fs::write(
+        bundle.join("sos_commands/date/date"),
+        "Fri Jul 17 09:00:00 UTC 2020\n",
+    )
+    .unwrap();
+    let v = json(&run(&["analyze", "-f", "json", bundle.to_str().unwrap()]));
+    assert_eq!(
+        v["findings"][0]["evidence"][0]["time"],
+        "2020-07-15T10:12:22Z"
+    );
+    assert_eq!(v["warnings"], serde_json::json!([]));
 }

@@ -257,6 +257,9 @@ pub enum WarningKind {
     Unread,
     /// A remark on the bundle's structure; nothing was lost.
     Note,
+    /// Something the input does not state was assumed (the year of yearless times): the
+    /// report holds, but its times rest on the assumption. Renderers say so at the top.
+    Assumption,
 }
 
 impl WarningKind {
@@ -273,6 +276,14 @@ impl Warning {
             offset: None,
             message: message.into(),
             kind: WarningKind::Unread,
+        }
+    }
+
+    /// An assumption the report rests on (`year assumed: 2000`), said at the top of reports.
+    pub fn assumption(path: impl Into<String>, message: impl Into<String>) -> Warning {
+        Warning {
+            kind: WarningKind::Assumption,
+            ..Warning::new(path, message)
         }
     }
 

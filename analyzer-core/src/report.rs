@@ -99,6 +99,13 @@ impl Report {
         self.stats.partial || self.unread().next().is_some()
     }
 
+    /// The assumptions the report rests on (`year assumed: 2000`), said at its top.
+    pub fn assumptions(&self) -> impl Iterator<Item = &Warning> {
+        self.warnings
+            .iter()
+            .filter(|w| w.kind == crate::input::WarningKind::Assumption)
+    }
+
     /// The warnings that say something was not read (not the notes on the bundle's structure).
     pub fn unread(&self) -> impl Iterator<Item = &Warning> {
         self.warnings

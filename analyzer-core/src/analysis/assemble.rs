@@ -9,6 +9,7 @@ use super::member::PendingEvent;
 use super::observe::{event_observation, host_observations, stacks_observations};
 use super::{Analysed, Options};
 use crate::base::Timestamp;
+use crate::input::Warning;
 use crate::report::{Report, Stats, Tool};
 use crate::rules::engine::{Engine, Observations};
 
@@ -38,6 +39,23 @@ pub(super) fn assemble(
     } = state;
     let clock = clock.finish();
     let host = host.finish();
+    let mut warnings = warnings;
+    if clock.year_assumed() {
+        // The first member with times that state no year.
+        if let Some(s) = stats
+            .spans
+            .iter()
+            .find(|s| s.years.last_month_day.is_some())
+        {
+            warnings.push(Warning::assumption(
+                members.get(s.member).cloned().unwrap_or_default(),
+                format!(
+                    "year assumed: {} (nothing in the input states the year of times without one: no date or timedatectl output, no record with a year)",
+                    crate::model::time::ASSUMED_YEAR
+                ),
+            ));
+        }
+    }
 
     let mut obs = Observations {
         members,

@@ -370,6 +370,7 @@ pub(super) fn merge(
     LogOut {
         count,
         span: Span {
+            member: idx,
             first,
             last,
             years: summary,

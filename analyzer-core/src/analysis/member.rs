@@ -18,6 +18,8 @@ use crate::stacks;
 /// Per-member time span, resolved at the end.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Span {
+    /// The member's index.
+    pub(super) member: usize,
     pub(super) first: Option<(RawTime, u16)>,
     pub(super) last: Option<(RawTime, u16)>,
     pub(super) years: YearSummary,
@@ -325,6 +327,7 @@ pub(super) fn analyse_whole(
     LogOut {
         count,
         span: Span {
+            member: idx,
             first,
             last,
             years: summary,

@@ -105,14 +105,26 @@ impl Default for Clock {
     }
 }
 
+/// The year given to times that state none when nothing in the input states one either: a
+/// leap year (29 February exists), far enough back to be read as an assumption, and never the
+/// day the tool runs, so that a report depends on its input only. Reports say so ("year
+/// assumed: 2000").
+pub const ASSUMED_YEAR: i16 = 2000;
+
 impl Clock {
-    /// The year of the collection time in the host zone (falls back to the current year).
+    /// The collection time in the host zone; without one (nothing in the input states a
+    /// year), the end of [`ASSUMED_YEAR`], so that yearless times fall in that year.
     pub fn anchor_civil(&self) -> jiff::civil::DateTime {
-        let ts = self
-            .anchor
-            .map(|t| t.to_jiff())
-            .unwrap_or_else(jiff::Timestamp::now);
-        self.tz.to_datetime(ts)
+        match self.anchor {
+            Some(t) => self.tz.to_datetime(t.to_jiff()),
+            None => jiff::civil::date(ASSUMED_YEAR, 12, 31).at(23, 59, 59, 0),
+        }
+    }
+
+    /// True when times without a year are given [`ASSUMED_YEAR`]: nothing in the input states
+    /// the collection time.
+    pub fn year_assumed(&self) -> bool {
+        self.anchor.is_none()
     }
 
     /// Converts a civil time with a known year in the host zone.

@@ -160,6 +160,13 @@ fn badge(f: &Finding) -> String {
 
 /// The first section of a report read in part: what was not read.
 fn not_read(out: &mut String, report: &Report) {
+    for w in report.assumptions() {
+        let _ = writeln!(
+            out,
+            "<p class=\"warnings\"><strong>Assumed:</strong> {}</p>",
+            esc(&w.message)
+        );
+    }
     if !report.incomplete() {
         return;
     }

@@ -88,6 +88,9 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
     if !inputs.is_empty() {
         let _ = writeln!(out, "Input: {}\n", inputs.join(", "));
     }
+    for w in report.assumptions() {
+        let _ = writeln!(out, "> **Assumed:** {}\n", escape_inline(&w.message));
+    }
     if report.incomplete() {
         let _ = writeln!(
             out,

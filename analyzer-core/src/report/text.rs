@@ -100,6 +100,19 @@ pub const UNREAD_LISTED: usize = 10;
 /// The first lines of a report read in part: what was not read, warning by warning, so that a
 /// lost root cause is never only a count at the bottom.
 fn not_read(out: &mut String, report: &Report, st: &Painter) {
+    let mut assumed = false;
+    for w in report.assumptions() {
+        let _ = writeln!(
+            out,
+            "{} {}",
+            st.paint(severity_style(Severity::Medium), "ASSUMED:"),
+            visible(&w.message)
+        );
+        assumed = true;
+    }
+    if assumed && !report.incomplete() {
+        out.push('\n');
+    }
     if !report.incomplete() {
         return;
     }
@@ -183,11 +196,12 @@ fn inventory(out: &mut String, report: &Report, opts: &TextOptions, st: &Painter
         }
     }
     let w = report.warnings.len();
-    let unread = report.unread().count();
+    // Listed at the top: the assumptions and the first unread ones.
+    let top = report.unread().count().min(UNREAD_LISTED) + report.assumptions().count();
     let _ = writeln!(
         out,
         "  {w} warning(s){}",
-        if w > unread.min(UNREAD_LISTED) {
+        if w > top {
             " (listed with --format json or markdown)"
         } else if w > 0 {
             " (listed at the top)"
