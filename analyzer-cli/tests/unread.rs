@@ -300,4 +300,16 @@ fn a_yearless_log_gets_the_assumed_year_never_todays() {
         "2020-07-15T10:12:22Z"
     );
     assert_eq!(v["warnings"], serde_json::json!([]));
+
+    // A sosreport's name states its collection day: a July line of a bundle collected in
+    // February 2022 is from July 2021.
+    let named = dir.path().join("sosreport-node1-2022-02-11-abcdef");
+    std::fs::create_dir_all(named.join("var/log")).unwrap();
+    std::fs::write(named.join("var/log/messages"), JAVA_OOM).unwrap();
+    let v = json(&run(&["analyze", "-f", "json", named.to_str().unwrap()]));
+    assert_eq!(
+        v["findings"][0]["evidence"][0]["time"],
+        "2021-07-15T10:12:22Z"
+    );
+    assert_eq!(v["warnings"], serde_json::json!([]));
 }

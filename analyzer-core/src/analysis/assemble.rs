@@ -37,6 +37,10 @@ pub(super) fn assemble(
         recognised,
         ..
     } = state;
+    let mut clock = clock;
+    for i in &inputs {
+        clock.add_input_name(&i.path);
+    }
     let clock = clock.finish();
     let host = host.finish();
     let mut warnings = warnings;

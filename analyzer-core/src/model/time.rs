@@ -189,6 +189,9 @@ pub struct ClockBuilder {
     tz: Option<(jiff::tz::TimeZone, Option<String>)>,
     newest: Option<Timestamp>,
     boot_hints: Vec<BootHint>,
+    /// The collection day named by an input (`sosreport-node1-2022-02-11-abcdef.tar.xz`): the
+    /// weakest anchor, used when nothing else states the time.
+    named: Option<(LocalTime, String)>,
 }
 
 /// A kernel line seen with both a wall time and a monotonic time, to estimate the boot time.
@@ -302,6 +305,54 @@ impl ClockBuilder {
         }
     }
 
+    /// Notes an input's name: a sosreport's (`sosreport-node1-2022-02-11-abcdef.tar.xz`,
+    /// `sosreport-node1-2020-08-20`) names its collection day, taken as the end of that day in
+    /// the host zone when nothing else states the collection time.
+    pub fn add_input_name(&mut self, name: &str) {
+        if self.named.is_some() {
+            return;
+        }
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        if !base.starts_with("sosreport-") {
+            return;
+        }
+        let b = base.as_bytes();
+        for i in 0..b.len().saturating_sub(10) {
+            let w = &b[i..i + 11];
+            let shape = w[0] == b'-'
+                && w[5] == b'-'
+                && w[8] == b'-'
+                && [1, 2, 3, 4, 6, 7, 9, 10]
+                    .iter()
+                    .all(|&k| w[k].is_ascii_digit());
+            let ends = b.get(i + 11).is_none_or(|c| !c.is_ascii_digit());
+            if !shape || !ends {
+                continue;
+            }
+            let num = |r: std::ops::Range<usize>| -> Option<u32> {
+                std::str::from_utf8(&w[r]).ok()?.parse().ok()
+            };
+            let (Some(y), Some(m), Some(d)) = (num(1..5), num(6..8), num(9..11)) else {
+                continue;
+            };
+            if (1990..=2200).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d) {
+                self.named = Some((
+                    LocalTime {
+                        year: Some(y as i16),
+                        month: m as u8,
+                        day: d as u8,
+                        hour: 23,
+                        minute: 59,
+                        second: 59,
+                        micros: 0,
+                    },
+                    base.to_string(),
+                ));
+                return;
+            }
+        }
+    }
+
     /// Notes an absolute time seen in a log (the newest one is the fallback anchor).
     pub fn observe_absolute(&mut self, ts: Timestamp) {
         if self.newest.is_none_or(|n| ts > n) {
@@ -333,6 +384,9 @@ impl ClockBuilder {
         for h in other.boot_hints {
             self.add_boot_hint(h);
         }
+        if self.named.is_none() {
+            self.named = other.named;
+        }
     }
 
     /// Builds the clock.
@@ -351,6 +405,9 @@ impl ClockBuilder {
         } else if let Some(n) = self.newest {
             clock.anchor = Some(n);
             clock.anchor_source = Some("newest time in the logs".into());
+        } else if let Some((local, src)) = self.named {
+            clock.anchor = clock.local_to_utc(local.year.unwrap_or(ASSUMED_YEAR), &local);
+            clock.anchor_source = Some(src);
         }
         // Boot time: the median of wall − mono over the hints (robust to a stray line).
         let mut boots: Vec<i64> = self
@@ -585,5 +642,34 @@ mod tests {
             },
         );
         assert_eq!(ts.unwrap().to_rfc3339(), "2020-08-20T02:25:54.561334Z");
+    }
+
+    #[test]
+    fn a_sosreport_name_states_the_collection_day() {
+        let at = |name: &str| {
+            let mut b = ClockBuilder::default();
+            b.add_input_name(name);
+            b.finish().anchor.map(|t| t.to_string())
+        };
+        assert_eq!(
+            at("/tmp/sosreport-k8stest-4-2022-02-11-abcdef.tar.xz").as_deref(),
+            Some("2022-02-11T23:59:59Z")
+        );
+        assert_eq!(
+            at("sosreport-node1-2020-08-20").as_deref(),
+            Some("2020-08-20T23:59:59Z")
+        );
+        // Not a sosreport, not a date, a date inside a longer number.
+        assert_eq!(at("messages-2022-02-11"), None);
+        assert_eq!(at("sosreport-node1-2022-13-11"), None);
+        assert_eq!(at("sosreport-node1-2022-02-111"), None);
+        // Anything the bundle states comes first.
+        let mut b = ClockBuilder::default();
+        b.add_input_name("sosreport-node1-2022-02-11");
+        b.add_date("sos_commands/date/date", b"Fri Jul 17 09:00:00 UTC 2020\n");
+        assert_eq!(
+            b.finish().anchor.map(|t| t.to_string()).as_deref(),
+            Some("2020-07-17T09:00:00Z")
+        );
     }
 }
