@@ -13,6 +13,7 @@ pub mod boundary;
 pub mod cgroup;
 pub mod dmesg;
 pub mod goroutine;
+pub(crate) mod grammar;
 pub mod journal;
 pub mod klog;
 pub mod kubectl;

@@ -6,11 +6,18 @@
 //! only where a header starts a line. JSON logging (`--logging-format=json`) writes one object
 //! per line: `{"ts":1580306777.04728,"v":4,"msg":"…"}`.
 
+use nom::Parser;
+use nom::combinator::{map_opt, opt, verify};
+use nom::sequence::{delimited, preceded};
+
 use crate::base::Level;
 use crate::base::time::{LocalTime, RawTime};
-use crate::base::time::{digits, digits_var, epoch_seconds, hms};
+use crate::base::time::{digits_var, epoch_seconds};
+use crate::parse::grammar::{
+    PResult, any_byte, byte, clock, file_line, fixed, run, spaces, till_within, uint, used,
+};
 use crate::parse::journal::{JsonValue, json_fields};
-use crate::parse::lines::{Header, skip_spaces};
+use crate::parse::lines::Header;
 use crate::parse::logrus::{Value, quote_end};
 
 /// A parsed klog header.
@@ -39,52 +46,52 @@ pub fn header(line: &[u8]) -> Option<KlogHeader<'_>> {
     if line.len() < 24 {
         return None;
     }
-    let level = Level::from_klog(line[0]);
-    if level == Level::Unknown || line[5] != b' ' || line[14] != b'.' {
-        return None;
-    }
-    let month = digits(&line[1..], 2)?;
-    let day = digits(&line[3..], 2)?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return None;
-    }
-    let (hour, minute, second) = hms(&line[6..])?;
-    let micros = digits(&line[15..], 6)?;
-    if line[21] != b' ' {
-        return None;
-    }
-    let rest = skip_spaces(&line[22..]);
-    let (thread, n) = digits_var(rest)?;
-    let rest = rest.get(n..)?.strip_prefix(b" ")?;
-    let bracket = crate::parse::lines::find_byte(&rest[..rest.len().min(256)], b']')?;
-    let loc = &rest[..bracket];
-    let colon = crate::parse::lines::rfind_byte(loc, b':')?;
-    let (src_line, k) = digits_var(&loc[colon + 1..])?;
-    if k != loc.len() - colon - 1 || colon == 0 {
-        return None;
-    }
-    let mut msg_start = line.len() - rest.len() + bracket + 1;
-    if line.get(msg_start) == Some(&b' ') {
-        msg_start += 1;
-    }
-    Some(KlogHeader {
-        level,
-        time: LocalTime {
-            year: None,
-            month: month as u8,
-            day: day as u8,
-            hour,
-            minute,
-            second,
-            micros,
-        },
-        time_text: &line[1..21],
-        thread,
-        file: &loc[..colon],
-        line: u32::try_from(src_line).unwrap_or(u32::MAX),
-        msg_start,
-        msg: &line[msg_start..],
+    run(header_grammar, line).map(|(_, h)| h)
+}
+
+/// `Lmmdd hh:mm:ss.uuuuuu threadid file:line] ` as a nom grammar.
+#[inline]
+fn header_grammar(line: &[u8]) -> PResult<'_, KlogHeader<'_>> {
+    let (i, level) = map_opt(any_byte, |c| {
+        Some(Level::from_klog(c)).filter(|&l| l != Level::Unknown)
     })
+    .parse(line)?;
+    let (i, (month, day)) = verify((fixed::<2>, fixed::<2>), |&(m, d)| {
+        (1..=12).contains(&m) && (1..=31).contains(&d)
+    })
+    .parse(i)?;
+    let (i, (hour, minute, second)) = preceded(byte(b' '), clock).parse(i)?;
+    let (i, micros) = preceded(byte(b'.'), fixed::<6>).parse(i)?;
+    let (i, thread) = preceded((byte(b' '), spaces), uint).parse(i)?;
+    let (i, (file, src_line)) = delimited(
+        byte(b' '),
+        map_opt(till_within(256, b']'), file_line),
+        byte(b']'),
+    )
+    .parse(i)?;
+    let (i, _) = opt(byte(b' ')).parse(i)?;
+    let msg_start = used(line, i);
+    Ok((
+        i,
+        KlogHeader {
+            level,
+            time: LocalTime {
+                year: None,
+                month: month as u8,
+                day: day as u8,
+                hour,
+                minute,
+                second,
+                micros,
+            },
+            time_text: &line[1..21],
+            thread,
+            file,
+            line: u32::try_from(src_line).unwrap_or(u32::MAX),
+            msg_start,
+            msg: i,
+        },
+    ))
 }
 
 /// Quick check used for continuation decisions: does a klog header start this line?

@@ -8,10 +8,16 @@
 
 use std::borrow::Cow;
 
+use nom::Parser;
+use nom::bytes::complete::{tag, take};
+use nom::combinator::{map_opt, verify};
+use nom::sequence::{delimited, terminated};
+
 use crate::base::Level;
 use crate::base::time::parse_iso;
 use crate::base::time::{RawTime, Timestamp};
-use crate::parse::lines::Header;
+use crate::parse::grammar::{PResult, byte, run, spaces, till, till_within, used, word};
+use crate::parse::lines::{Header, find_byte};
 
 /// A structured value as written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,19 +220,23 @@ pub fn field<'a>(line: &'a [u8], key: &[u8]) -> Option<Value<'a>> {
 
 /// `LEVL[time] ` of the TTY form: level, time text, and bytes up to the message.
 pub fn tty_header(line: &[u8]) -> Option<(Level, &[u8], usize)> {
-    if line.len() < 6 || line[4] != b'[' {
-        return None;
-    }
-    let level = Level::from_word(&line[..4]);
-    if level == Level::Unknown {
-        return None;
-    }
-    let close = memchr::memchr(b']', line.get(5..line.len().min(64))?)? + 5;
-    let mut n = close + 1;
-    while line.get(n) == Some(&b' ') {
-        n += 1;
-    }
-    Some((level, &line[5..close], n))
+    let (rest, (level, time)) = run(tty_grammar, line)?;
+    Some((level, time, used(line, rest)))
+}
+
+/// `LEVL[time]` then spaces; the `]` within the first 64 bytes of the line.
+#[inline]
+fn tty_grammar(line: &[u8]) -> PResult<'_, (Level, &[u8])> {
+    terminated(
+        (
+            map_opt(take(4usize), |w: &[u8]| {
+                Some(Level::from_word(w)).filter(|&l| l != Level::Unknown)
+            }),
+            delimited(byte(b'['), till_within(64 - 5, b']'), byte(b']')),
+        ),
+        spaces,
+    )
+    .parse(line)
 }
 
 /// The `msg=` value unquoted (borrowed when it has no escapes); for the TTY form, the text
@@ -283,18 +293,20 @@ fn level_scan(line: &[u8]) -> Level {
 /// lies in the first 160 bytes.
 #[inline]
 fn level_after_time(line: &[u8]) -> Option<Level> {
-    let q = line.strip_prefix(b"time=\"")?;
-    let close = crate::parse::lines::find_byte(q, b'"')?;
-    if crate::parse::lines::find_byte(&q[..close], b'=').is_some() {
-        return None;
-    }
-    let v = q.get(close + 1..)?.strip_prefix(b" level=")?;
-    // Index of the `=` in the line: `time="` (6), the time, `"`, ` level` (6).
-    if 6 + close + 7 >= 160 {
-        return None;
-    }
-    let end = crate::parse::lines::find_byte(v, b' ').unwrap_or(v.len());
-    Some(Level::from_word(&v[..end]))
+    // `time="` (6 bytes), the time, `" level=` (8 bytes) and the level's first byte within 160.
+    let quoted_time = verify(till(b'"'), |t: &[u8]| {
+        find_byte(t, b'=').is_none() && 6 + t.len() + 7 < 160
+    });
+    let (_, (_, _, _, level)) = run(
+        (
+            tag(&b"time=\""[..]),
+            quoted_time,
+            tag(&b"\" level="[..]),
+            word,
+        ),
+        line,
+    )?;
+    Some(Level::from_word(level))
 }
 
 /// The time: `time="…"` (RFC 3339) or the TTY bracket; `None` for `DEBU[0000]` (seconds since
