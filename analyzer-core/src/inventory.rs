@@ -25,6 +25,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// What a bundle holds.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Inventory {
     /// Always [`SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -38,6 +39,7 @@ pub struct Inventory {
 
 /// One line of the inventory.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MemberInfo {
     /// Normalised path in its input.
     pub path: String,
@@ -63,6 +65,7 @@ pub struct MemberInfo {
 
 /// A warning as the inventory shows it.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct InventoryWarning {
     /// The member or input path.
     pub path: String,

@@ -22,6 +22,7 @@ pub const SCHEMA_VERSION: u32 = 2;
 
 /// The result of `analyze`: ranked findings with their evidence, warnings and statistics.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Report {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -39,6 +40,7 @@ pub struct Report {
 
 /// The producing tool.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Tool {
     /// Always `nodemortem`.
     pub name: String,
@@ -57,6 +59,7 @@ impl Default for Tool {
 
 /// Volume and timing of a run.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Stats {
     /// Members read (parsed, not skipped).
     pub members: u64,

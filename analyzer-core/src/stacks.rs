@@ -30,6 +30,7 @@ const BUCKET_FRAMES: usize = 64;
 
 /// A frame of a bucket's stack (arguments dropped: they differ between members).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct BucketFrame {
     /// Qualified function name.
     pub func: String,
@@ -41,6 +42,7 @@ pub struct BucketFrame {
 
 /// Goroutines with identical stacks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Bucket {
     /// Number of members.
     pub count: u64,
@@ -89,6 +91,7 @@ pub fn is_runtime_or_sync(func: &[u8]) -> bool {
 
 /// A long-blocked goroutine.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct LongWait {
     /// Goroutine id.
     pub id: u64,
@@ -104,6 +107,7 @@ pub struct LongWait {
 
 /// A crash header of the dump.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct CrashInfo {
     /// `panic`, `fatal-error`, `signal`, `runtime`.
     pub kind: CrashKind,
@@ -115,6 +119,7 @@ pub struct CrashInfo {
 
 /// Everything `nodemortem stacks` reports; owned, no borrows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Analysis {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,

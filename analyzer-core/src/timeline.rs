@@ -112,6 +112,7 @@ impl Default for TimelineOptions {
 
 /// One line of the timeline.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Entry {
     /// The record's time in UTC.
     pub time: Timestamp,
@@ -146,6 +147,7 @@ impl Ord for Entry {
 
 /// The merged timeline.
 #[derive(Clone, Debug, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct Timeline {
     /// Entries in time order.
     pub entries: Vec<Entry>,

@@ -75,7 +75,8 @@ pub fn short_time(line: &[u8]) -> Option<(RawTime, usize)> {
 /// Parses the header of a `short*` line: time, host, identifier, pid.
 #[inline]
 pub fn short_header(line: &[u8]) -> Option<Header<'_>> {
-    let (rest, ((time, n), _)) = run((short_stamp, byte(b' ')), line)?;
+    let (rest, (time, n)) = short_stamp(line).ok()?;
+    let (rest, _) = byte(b' ')(rest).ok()?;
     let ht = host_tag(rest);
     Some(Header {
         time,
@@ -89,7 +90,7 @@ pub fn short_header(line: &[u8]) -> Option<Header<'_>> {
 }
 
 /// [`short_time`] as a grammar: the time and the bytes it took.
-#[inline]
+#[inline(always)]
 fn short_stamp(line: &[u8]) -> PResult<'_, (RawTime, usize)> {
     match short_time(line) {
         Some((t, n)) => Ok((&line[n..], (t, n))),

@@ -6,15 +6,11 @@
 //! only where a header starts a line. JSON logging (`--logging-format=json`) writes one object
 //! per line: `{"ts":1580306777.04728,"v":4,"msg":"…"}`.
 
-use nom::Parser;
-use nom::combinator::{map_opt, opt, verify};
-use nom::sequence::{delimited, preceded};
-
 use crate::base::Level;
 use crate::base::time::{LocalTime, RawTime};
 use crate::base::time::{digits_var, epoch_seconds};
 use crate::parse::grammar::{
-    PResult, any_byte, byte, clock, file_line, fixed, run, spaces, till_within, uint, used,
+    PResult, any_byte, byte, clock, fail, file_line, fixed, run, spaces, till_within, uint, used,
 };
 use crate::parse::journal::{JsonValue, json_fields};
 use crate::parse::lines::Header;
@@ -22,6 +18,7 @@ use crate::parse::logrus::{Value, quote_end};
 
 /// A parsed klog header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KlogHeader<'a> {
     /// The severity.
     pub level: Level,
@@ -52,24 +49,31 @@ pub fn header(line: &[u8]) -> Option<KlogHeader<'_>> {
 /// `Lmmdd hh:mm:ss.uuuuuu threadid file:line] ` as a nom grammar.
 #[inline]
 fn header_grammar(line: &[u8]) -> PResult<'_, KlogHeader<'_>> {
-    let (i, level) = map_opt(any_byte, |c| {
-        Some(Level::from_klog(c)).filter(|&l| l != Level::Unknown)
-    })
-    .parse(line)?;
-    let (i, (month, day)) = verify((fixed::<2>, fixed::<2>), |&(m, d)| {
-        (1..=12).contains(&m) && (1..=31).contains(&d)
-    })
-    .parse(i)?;
-    let (i, (hour, minute, second)) = preceded(byte(b' '), clock).parse(i)?;
-    let (i, micros) = preceded(byte(b'.'), fixed::<6>).parse(i)?;
-    let (i, thread) = preceded((byte(b' '), spaces), uint).parse(i)?;
-    let (i, (file, src_line)) = delimited(
-        byte(b' '),
-        map_opt(till_within(256, b']'), file_line),
-        byte(b']'),
-    )
-    .parse(i)?;
-    let (i, _) = opt(byte(b' ')).parse(i)?;
+    // Sequenced by hand (`let (i, x) = p(i)?`): the header is read for every line.
+    let (i, c) = any_byte(line)?;
+    let level = Level::from_klog(c);
+    if level == Level::Unknown {
+        return fail();
+    }
+    let (i, month) = fixed::<2>(i)?;
+    let (i, day) = fixed::<2>(i)?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return fail();
+    }
+    let (i, _) = byte(b' ')(i)?;
+    let (i, (hour, minute, second)) = clock(i)?;
+    let (i, _) = byte(b'.')(i)?;
+    let (i, micros) = fixed::<6>(i)?;
+    let (i, _) = byte(b' ')(i)?;
+    let (i, _) = spaces(i)?;
+    let (i, thread) = uint(i)?;
+    let (i, _) = byte(b' ')(i)?;
+    let (i, loc) = till_within(256, b']')(i)?;
+    let Some((file, src_line)) = file_line(loc) else {
+        return fail();
+    };
+    let (i, _) = byte(b']')(i)?;
+    let i = i.strip_prefix(b" ").unwrap_or(i);
     let msg_start = used(line, i);
     Ok((
         i,

@@ -9,14 +9,12 @@
 use std::borrow::Cow;
 
 use nom::Parser;
-use nom::bytes::complete::{tag, take};
-use nom::combinator::{map_opt, verify};
-use nom::sequence::{delimited, terminated};
+use nom::bytes::complete::take;
 
 use crate::base::Level;
 use crate::base::time::parse_iso;
 use crate::base::time::{RawTime, Timestamp};
-use crate::parse::grammar::{PResult, byte, run, spaces, till, till_within, used, word};
+use crate::parse::grammar::{PResult, byte, fail, lit, run, spaces, till, till_within, used, word};
 use crate::parse::lines::{Header, find_byte};
 
 /// A structured value as written.
@@ -227,16 +225,17 @@ pub fn tty_header(line: &[u8]) -> Option<(Level, &[u8], usize)> {
 /// `LEVL[time]` then spaces; the `]` within the first 64 bytes of the line.
 #[inline]
 fn tty_grammar(line: &[u8]) -> PResult<'_, (Level, &[u8])> {
-    terminated(
-        (
-            map_opt(take(4usize), |w: &[u8]| {
-                Some(Level::from_word(w)).filter(|&l| l != Level::Unknown)
-            }),
-            delimited(byte(b'['), till_within(64 - 5, b']'), byte(b']')),
-        ),
-        spaces,
-    )
-    .parse(line)
+    // The `[` first: most lines are the text form (`time=…`), which fails there at once.
+    let (i, word) = take(4usize).parse(line)?;
+    let (i, _) = byte(b'[')(i)?;
+    let level = Level::from_word(word);
+    if level == Level::Unknown {
+        return fail();
+    }
+    let (i, time) = till_within(64 - 5, b']')(i)?;
+    let (i, _) = byte(b']')(i)?;
+    let (i, _) = spaces(i)?;
+    Ok((i, (level, time)))
 }
 
 /// The `msg=` value unquoted (borrowed when it has no escapes); for the TTY form, the text
@@ -294,18 +293,13 @@ fn level_scan(line: &[u8]) -> Level {
 #[inline]
 fn level_after_time(line: &[u8]) -> Option<Level> {
     // `time="` (6 bytes), the time, `" level=` (8 bytes) and the level's first byte within 160.
-    let quoted_time = verify(till(b'"'), |t: &[u8]| {
-        find_byte(t, b'=').is_none() && 6 + t.len() + 7 < 160
-    });
-    let (_, (_, _, _, level)) = run(
-        (
-            tag(&b"time=\""[..]),
-            quoted_time,
-            tag(&b"\" level="[..]),
-            word,
-        ),
-        line,
-    )?;
+    let (i, _) = lit(b"time=\"")(line).ok()?;
+    let (i, time) = till(b'"')(i).ok()?;
+    if find_byte(time, b'=').is_some() || 6 + time.len() + 7 >= 160 {
+        return None;
+    }
+    let (i, _) = lit(b"\" level=")(i).ok()?;
+    let (_, level) = word(i).ok()?;
     Some(Level::from_word(level))
 }
 

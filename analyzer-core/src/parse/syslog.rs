@@ -52,7 +52,7 @@ pub fn host_tag(rest: &[u8]) -> HostTag<'_> {
 }
 
 /// `[host SP] tag[pid]: SP`, or `host SP` when the second word is no tag.
-#[inline]
+#[inline(always)]
 fn host_tag_grammar(rest: &[u8]) -> PResult<'_, HostTag<'_>> {
     let (after, first) = word(rest)?;
     if let Some((ident, pid)) = tag_word(first) {
@@ -88,13 +88,14 @@ fn host_tag_grammar(rest: &[u8]) -> PResult<'_, HostTag<'_>> {
 }
 
 /// A tag word `name[pid]:` (at least one byte before the `:`).
-#[inline]
+#[inline(always)]
 fn tag_word(w: &[u8]) -> Option<(&[u8], Option<u32>)> {
     let name = w.strip_suffix(b":").filter(|n| !n.is_empty())?;
     Some(split_tag(name))
 }
 
 /// Splits `name[pid]` into name and pid; a tag without a valid `[pid]` is all name.
+#[inline]
 pub fn split_tag(tag: &[u8]) -> (&[u8], Option<u32>) {
     // The pid is anchored at the end (`name[pid]`); a name may hold `[` itself.
     if let Some(inner) = tag.strip_suffix(b"]")
@@ -143,9 +144,10 @@ fn stamped_header<'a>(
     line: &'a [u8],
     at: usize,
     level: Level,
-    stamp: fn(&[u8]) -> PResult<'_, (RawTime, &[u8])>,
+    stamp: impl Fn(&'a [u8]) -> PResult<'a, (RawTime, &'a [u8])>,
 ) -> Option<Header<'a>> {
-    let (rest, ((time, time_text), _)) = run((stamp, byte(b' ')), line.get(at..)?)?;
+    let (rest, (time, time_text)) = stamp(line.get(at..)?).ok()?;
+    let (rest, _) = byte(b' ')(rest).ok()?;
     let (_, ht) = host_tag_grammar(rest).ok()?;
     Some(Header {
         time,
