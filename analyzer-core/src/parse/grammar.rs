@@ -137,7 +137,7 @@ pub(crate) fn word(i: &[u8]) -> PResult<'_, &[u8]> {
 #[inline(always)]
 pub(crate) fn whole_uint(b: &[u8]) -> Option<u64> {
     match uint(b) {
-        Ok((rest, v)) if rest.is_empty() => Some(v),
+        Ok(([], v)) => Some(v),
         _ => None,
     }
 }
