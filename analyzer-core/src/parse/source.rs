@@ -373,7 +373,9 @@ mod tests {
             guess(b"docker: Error response from daemon: OCI runtime create failed: exit status 1"),
             Source::Cli
         );
-        assert!(is_kernel_phrase(b"runc:[1:CHILD]: page allocation failure: order:6"));
+        assert!(is_kernel_phrase(
+            b"runc:[1:CHILD]: page allocation failure: order:6"
+        ));
     }
 
     #[test]
