@@ -1400,3 +1400,59 @@ impl<R: Read> Read for Waiting<R> {
         self.inner.read(buf)
     }
 }
+
+#[cfg(all(test, unix))]
+mod beneath_tests {
+    use super::Beneath;
+    use std::io::Read;
+    use std::path::Path;
+
+    /// Both ways of opening beneath the root — `openat2` and the per-component `openat`
+    /// fallback — read a regular file and refuse a link as the file, a link as a directory on
+    /// the path, and a FIFO (skipped unread, without blocking).
+    #[test]
+    fn opens_beneath_the_root_without_following_links() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("root");
+        std::fs::create_dir_all(root.join("var/log")).unwrap();
+        std::fs::write(root.join("var/log/messages"), "inside\n").unwrap();
+        std::fs::write(tmp.path().join("outside"), "outside\n").unwrap();
+        std::fs::create_dir_all(tmp.path().join("outdir/log")).unwrap();
+        std::fs::write(tmp.path().join("outdir/log/messages"), "outside\n").unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("outside"), root.join("var/log/link")).unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("outdir"), root.join("usr")).unwrap();
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &root.join("var/log/fifo"),
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        for fallback in [false, true] {
+            let b = Beneath::new(&root).unwrap();
+            if fallback {
+                b.openat2.set(false);
+            }
+            let mut text = String::new();
+            b.open(Path::new("var/log/messages"))
+                .unwrap()
+                .read_to_string(&mut text)
+                .unwrap();
+            assert_eq!(text, "inside\n", "fallback {fallback}");
+            for refused in [
+                "var/log/link",
+                "usr/log/messages",
+                "var/log/fifo",
+                "../outside",
+            ] {
+                assert!(
+                    b.open(Path::new(refused)).is_err(),
+                    "fallback {fallback}: {refused} was opened"
+                );
+            }
+            let e = b.open(Path::new("var/log/link")).unwrap_err().to_string();
+            assert!(e.contains("became a link"), "fallback {fallback}: {e}");
+        }
+    }
+}
