@@ -1423,7 +1423,7 @@ mod beneath_tests {
         std::os::unix::fs::symlink(tmp.path().join("outdir"), root.join("usr")).unwrap();
         rustix::fs::mknodat(
             rustix::fs::CWD,
-            &root.join("var/log/fifo"),
+            root.join("var/log/fifo"),
             rustix::fs::FileType::Fifo,
             rustix::fs::Mode::from_raw_mode(0o600),
             0,

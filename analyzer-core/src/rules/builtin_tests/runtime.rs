@@ -822,7 +822,11 @@ fn runc_state_left_created_is_the_exec_fifo_hang() {
     assert_eq!((f.score, f.confidence), (29, Confidence::Possible)); // 25 of 85
     let running = observation(
         "runc-state",
-        &[("container_id", "bd03d5ffc924"), ("status", "running"), ("oci_version", "1.0.0-rc2-dev")],
+        &[
+            ("container_id", "bd03d5ffc924"),
+            ("status", "running"),
+            ("oci_version", "1.0.0-rc2-dev"),
+        ],
     );
     assert!(run("runc-exec-fifo-hang", &[], vec![running]).is_none());
 }
@@ -833,7 +837,11 @@ fn runc_state_left_created_is_the_exec_fifo_hang() {
 fn a_shim_kept_by_a_stopped_task_weighs_against_the_orphan() {
     let orphan = observation(
         "orphaned-shim",
-        &[("pid", "30621"), ("container_id", "a9a1785b8134"), ("ppid", "1")],
+        &[
+            ("pid", "30621"),
+            ("container_id", "a9a1785b8134"),
+            ("ppid", "1"),
+        ],
     );
     let f = run("orphaned-shim", &[], vec![orphan.clone()]).expect("fires");
     assert_eq!(f.score, 56);
