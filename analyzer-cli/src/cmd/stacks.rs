@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use analyzer_core::parse::goroutine;
 use analyzer_core::parse::goroutine::Dump;
+use analyzer_core::report::sanitize::escape_controls_keep_lines;
 use analyzer_core::stacks::{self, Analysis};
 use anyhow::Context;
 
@@ -46,8 +47,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             s.push('\n');
             s
         }
-        Format::Text => text(&analysis, args.min_count),
-        Format::Dot => dot(&analysis, &dump),
+        // Dump text is input: control characters are shown escaped.
+        Format::Text => escape_controls_keep_lines(&text(&analysis, args.min_count)).into_owned(),
+        Format::Dot => escape_controls_keep_lines(&dot(&analysis, &dump)).into_owned(),
     };
     std::io::stdout().lock().write_all(out.as_bytes())?;
     Ok(if dump.is_empty() {

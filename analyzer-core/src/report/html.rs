@@ -18,7 +18,7 @@ use crate::base::{Evidence, Finding};
 use crate::model::host::HostState;
 use crate::report::Report;
 use crate::report::svg::{self, esc, severity_color};
-use crate::report::text::{distinct_evidence, human_bytes};
+use crate::report::text::{distinct_evidence, human_bytes, number_label};
 use crate::stacks::Analysis;
 
 /// What the HTML report draws besides the [`Report`]: dump analyses and host state.
@@ -45,6 +45,8 @@ h2{font-size:17px;margin:28px 0 10px;border-bottom:1px solid var(--line);padding
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:var(--soft);font-weight:600}
+table.host{width:auto}table.host th{background:none;font-weight:600;padding-right:16px}
+table.host td.src code{color:var(--muted);font-size:12px}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;padding:1px 7px;border-radius:10px;color:#fff;font-size:12px;font-weight:600;text-transform:uppercase}
 article.finding{border:1px solid var(--line);border-left:6px solid var(--sev);border-radius:6px;padding:10px 14px;margin:12px 0;background:#fff}
@@ -119,6 +121,7 @@ pub fn render(report: &Report, extras: &Extras<'_>) -> String {
         esc(&report.tool.name),
         esc(&report.tool.version),
     );
+    host(&mut out, &report.host);
     summary(&mut out, report);
     out.push_str("<section id=\"timeline\"><h2>Timeline of evidence</h2>\n");
     match svg::timeline(report) {
@@ -143,6 +146,35 @@ pub fn render(report: &Report, extras: &Extras<'_>) -> String {
     inventory(&mut out, report);
     let _ = write!(out, "</main>\n<script>{SCRIPT}</script>\n</body></html>\n");
     out
+}
+
+/// The host header: one row per fact with the member it came from.
+fn host(out: &mut String, h: &crate::report::host::Host) {
+    out.push_str("<section id=\"host\"><h2>Host</h2>\n");
+    if h.is_empty() {
+        out.push_str("<p class=\"muted\">unknown (no host-state member read)</p></section>\n");
+        return;
+    }
+    out.push_str("<table class=\"host\"><tbody>\n");
+    for (label, fact) in h.rows() {
+        match fact {
+            Some(f) => {
+                let _ = writeln!(
+                    out,
+                    "<tr><th>{label}</th><td>{}</td><td class=\"src\"><code>{}</code></td></tr>",
+                    esc(&f.value),
+                    esc(&f.source)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "<tr><th>{label}</th><td class=\"muted\">unknown</td><td></td></tr>"
+                );
+            }
+        }
+    }
+    out.push_str("</tbody></table></section>\n");
 }
 
 fn count(f: &Finding) -> usize {
@@ -200,9 +232,10 @@ fn evidence_text(e: &Evidence) -> String {
 fn finding(out: &mut String, f: &Finding, num: &str) {
     let _ = writeln!(
         out,
-        "<article class=\"finding\" id=\"f-{num}\" data-rule=\"{}\" style=\"--sev:{}\">\n<h3>{num}. {} <code>{}</code> <span class=\"muted\">{} · score {}</span></h3>\n<div class=\"title\">{}</div>\n<p class=\"summary\">{}</p>",
+        "<article class=\"finding\" id=\"f-{num}\" data-rule=\"{}\" style=\"--sev:{}\">\n<h3>{} {} <code>{}</code> <span class=\"muted\">{} · score {}</span></h3>\n<div class=\"title\">{}</div>\n<p class=\"summary\">{}</p>",
         esc(&f.rule),
         severity_color(f.severity),
+        number_label(num),
         badge(f),
         esc(&f.rule),
         f.confidence.name(),
@@ -414,6 +447,7 @@ mod tests {
             schema_version: 1,
             tool: Tool::default(),
             inputs: vec![],
+            host: Default::default(),
             findings: vec![f],
             warnings: vec![],
             stats: Stats::default(),

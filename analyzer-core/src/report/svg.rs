@@ -427,6 +427,7 @@ mod tests {
             schema_version: 1,
             tool: Tool::default(),
             inputs: vec![],
+            host: Default::default(),
             findings: vec![root],
             warnings: vec![],
             stats: Stats::default(),
