@@ -399,3 +399,213 @@ fn host_header_of_a_real_sosreport() {
         assert_eq!(fact(k), (value.to_string(), source.to_string()), "{k}");
     }
 }
+
+#[test]
+fn save_writes_every_format_of_one_analysis() {
+    let b = corpus("seed-001-state-mismatch");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("node1");
+    let o = run(&[
+        "analyze",
+        "--color",
+        "never",
+        "--save",
+        out.to_str().unwrap_or_default(),
+        b.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let read = |n: &str| std::fs::read_to_string(out.join(n)).expect(n);
+    let txt = read("report.txt");
+    assert!(txt.starts_with("Host\n  Hostname    tke-node "), "{txt}");
+    assert!(!txt.contains('\x1b'));
+    // The text on stdout is the same analysis as the saved one.
+    assert_eq!(stdout(&o), txt);
+    let json: serde_json::Value = serde_json::from_str(&read("report.json")).expect("json");
+    assert_eq!(json["host"]["hostname"]["value"], "tke-node");
+    assert_eq!(json["findings"][0]["rule"], "runtime-state-mismatch");
+    assert!(read("report.md").starts_with("## nodemortem: 3 finding(s), 2 root cause(s)\n"));
+    let html = read("report.html");
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<section id=\"host\">"));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["report.html", "report.json", "report.md", "report.txt"]
+    );
+}
+
+#[test]
+fn width_flag_and_columns_fit_the_text() {
+    let b = corpus("seed-003-volume-remove-lock");
+    let b = b.to_str().unwrap_or_default();
+    for (args, env, width) in [
+        (vec!["analyze", "--width", "60", b], None, 60),
+        (vec!["analyze", b], Some("132"), 132),
+        (vec!["analyze", b], None, 100),
+    ] {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_nodemortem"));
+        c.args(&args).env("NO_COLOR", "1").env_remove("COLUMNS");
+        if let Some(cols) = env {
+            c.env("COLUMNS", cols);
+        }
+        let o = c.output().expect("run");
+        let s = stdout(&o);
+        let longest = s.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        // Evidence and prose fit; a word longer than the line (a 64-hex id) may not.
+        let over: Vec<&str> = s
+            .lines()
+            .filter(|l| l.chars().count() > width && l.trim().contains(' '))
+            .collect();
+        assert!(over.is_empty(), "{width}: {over:#?}");
+        assert!(longest > width - 15, "{width}: longest line {longest}");
+    }
+    // At 60 columns a kubelet line is clipped around its match (`StopContainer …`, far into
+    // the line), not at its start.
+    let o = run(&["analyze", "--width", "60", "--color", "never", b]);
+    assert!(
+        stdout(&o).contains("\n       …StopContainer \"795b929e9a9a"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn inventory_summarises_and_lists_with_all() {
+    let b = corpus("seed-004-leaked-netns");
+    let b = b.to_str().unwrap_or_default();
+    let o = run(&["inventory", b]);
+    assert_eq!(o.status.code(), Some(0));
+    let s = stdout(&o);
+    assert!(s.contains("\nrecognised, by format:\n  FORMAT "), "{s}");
+    assert!(s.contains("\n  journal-short "), "{s}");
+    assert!(!s.contains("PATH"), "{s}");
+    let all = run(&["inventory", "--all", b]);
+    let a = stdout(&all);
+    assert!(a.contains("\nPATH "), "{a}");
+    assert!(a.contains("sos_commands/process/pstree_-lp"), "{a}");
+    let json = run(&["inventory", "--format", "json", b]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(v["schema_version"], 1);
+}
+
+#[test]
+fn argument_mistakes_are_errors_with_suggestions() {
+    let b = corpus("seed-001-state-mismatch");
+    let b = b.to_str().unwrap_or_default();
+    let err = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    // A misspelt rule id names the closest one.
+    let o = run(&["rules", "explain", "volume-remove-lok"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        err(&o),
+        "nodemortem: no rule with id \"volume-remove-lok\"; did you mean `volume-remove-lock`?\n"
+    );
+    let o = run(&["timeline", b, "--around", "oom-kil"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("did you mean `oom-kill`?"), "{}", err(&o));
+    // --window means nothing without --around.
+    let o = run(&["timeline", b, "--window", "5m"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("--around"), "{}", err(&o));
+    // A source no record has: the error lists those present.
+    let o = run(&["timeline", b, "--sources", "bogus"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = err(&o);
+    assert!(
+        e.starts_with("nodemortem: timeline of ")
+            && e.contains(
+                "no record of this bundle comes from source \"bogus\"; sources present: "
+            )
+            && e.contains("kernel")
+            && e.contains("kubelet"),
+        "{e}"
+    );
+    // A rule directory that does not exist is named.
+    let o = run(&["analyze", "--rules", "/nonexistent/rules", b]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).starts_with("nodemortem: loading rules: /nonexistent/rules: "),
+        "{}",
+        err(&o)
+    );
+}
+
+#[test]
+fn every_json_format_is_json() {
+    let o = run(&["rules", "explain", "oom-kill", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["id"], "oom-kill");
+    assert!(v["evidence"].as_array().is_some_and(|e| !e.is_empty()));
+    let b = corpus("seed-001-state-mismatch");
+    let b = b.to_str().unwrap_or_default();
+    let o = run(&["timeline", b, "--format", "json"]);
+    assert!(serde_json::from_slice::<serde_json::Value>(&o.stdout).is_ok());
+}
+
+/// `nodemortem … | head -1`: the reader goes away; the command ends quietly, exit 0 or its own
+/// status, never "Broken pipe".
+#[test]
+fn a_closed_pipe_is_quiet_for_every_command() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let b = corpus("seed-003-volume-remove-lock");
+    let b = b.to_str().unwrap_or_default();
+    let dump = corpus(
+        "seed-003-volume-remove-lock/var/run/docker/goroutine-stacks-2020-07-15T101222Z.log",
+    );
+    let d = dump.to_str().unwrap_or_default();
+    for args in [
+        vec!["timeline", b, "--format", "json"],
+        vec!["timeline", b],
+        vec!["inventory", "--format", "json", b],
+        vec!["inventory", "--all", b],
+        vec!["analyze", "--format", "json", b],
+        vec!["analyze", "--format", "html", b],
+        vec!["stacks", "--format", "json", d],
+        vec!["rules", "--format", "json"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_nodemortem"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        // Read one line, then close the pipe, as `head -1` does.
+        let mut out = child.stdout.take().expect("stdout");
+        let mut first = [0u8; 1];
+        let _ = out.read(&mut first);
+        drop(out);
+        let o = child.wait_with_output().expect("wait");
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(!e.contains("Broken pipe"), "{args:?}: {e}");
+        assert!(
+            matches!(o.status.code(), Some(0 | 1)),
+            "{args:?}: {:?} {e}",
+            o.status
+        );
+    }
+}
+
+#[test]
+fn man_page_names_the_command_once() {
+    let o = run(&["man"]);
+    let s = stdout(&o);
+    let name = s
+        .lines()
+        .skip_while(|l| *l != ".SH NAME")
+        .nth(1)
+        .unwrap_or_default();
+    assert_eq!(
+        name,
+        "nodemortem \\- Ranked root causes from sosreports, node logs and goroutine dumps"
+    );
+}

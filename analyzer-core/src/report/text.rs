@@ -116,15 +116,19 @@ fn host(out: &mut String, h: &crate::report::host::Host, width: usize, st: &Pain
         return;
     }
     let _ = writeln!(out, "{}", st.paint(BOLD, "Host"));
-    // Values in one column, sources after them; a long value is shortened to keep its source.
+    // Values in one column, sources after them; when a source does not fit beside its value
+    // it goes on the line below.
     let lead = 2 + 10 + 2;
-    let col = h
-        .rows()
-        .iter()
-        .filter_map(|(_, f)| f.map(|f| f.value.chars().count()))
-        .max()
-        .unwrap_or(0)
-        .min(width.saturating_sub(lead + 2 + 24).max(24));
+    let longest = |f: fn(&crate::report::host::HostFact) -> &String| {
+        h.rows()
+            .iter()
+            .filter_map(|(_, x)| x.map(|x| f(x).chars().count()))
+            .max()
+            .unwrap_or(0)
+    };
+
+    let values = longest(|f| &f.value);
+    let col = values.min(width.saturating_sub(lead).max(12));
     for (label, fact) in h.rows() {
         let head = format!("  {label:<10}  ");
         match fact {
@@ -132,17 +136,25 @@ fn host(out: &mut String, h: &crate::report::host::Host, width: usize, st: &Pain
                 let _ = writeln!(out, "{head}{}", st.paint(DIM, "unknown"));
             }
             Some(f) => {
-                let room = width
-                    .saturating_sub(lead + 2 + f.source.chars().count())
-                    .clamp(24, col.max(24));
+                let beside = lead + col + 2 + f.source.chars().count() <= width;
+                let room = if beside {
+                    col
+                } else {
+                    width.saturating_sub(lead).max(12)
+                };
                 let (value, _) = shorten(&f.value, None, room);
-                let pad = col.saturating_sub(value.chars().count());
-                let _ = writeln!(
-                    out,
-                    "{head}{value}{}  {}",
-                    " ".repeat(pad),
-                    st.paint(DIM, &f.source)
-                );
+                if beside {
+                    let pad = col.saturating_sub(value.chars().count());
+                    let _ = writeln!(
+                        out,
+                        "{head}{value}{}  {}",
+                        " ".repeat(pad),
+                        st.paint(DIM, &f.source)
+                    );
+                } else {
+                    let _ = writeln!(out, "{head}{value}");
+                    let _ = writeln!(out, "{}{}", " ".repeat(lead), st.paint(DIM, &f.source));
+                }
             }
         }
     }
@@ -166,7 +178,16 @@ fn inventory(out: &mut String, report: &Report, opts: &TextOptions, st: &Painter
     );
     match (s.first, s.last) {
         (Some(a), Some(b)) => {
-            let _ = writeln!(out, "  time span {a} .. {b} ({})", span_text(b.0 - a.0));
+            let line = format!("  time span {a} .. {b} ({})", span_text(b.0 - a.0));
+            if line.chars().count() <= opts.width.max(40) {
+                let _ = writeln!(out, "{line}");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "  time span {a} ..\n    {b} ({})",
+                    span_text(b.0 - a.0)
+                );
+            }
         }
         _ => {
             let _ = writeln!(out, "  time span unknown (no timed records)");
@@ -250,9 +271,8 @@ fn finding(
     let pad = "    ".repeat(depth);
     let body = format!("{pad}   ");
     let width = opts.width.max(40);
-    let _ = writeln!(
-        out,
-        "{pad}{} {} {} {} {}",
+    let head = format!(
+        "{pad}{} {} {} {}",
         number_label(num),
         st.paint(
             severity_style(f.severity),
@@ -260,8 +280,22 @@ fn finding(
         ),
         f.confidence.name(),
         st.paint(BOLD, &format!("score {}", f.score)),
-        st.paint(BOLD, &f.rule),
     );
+    let plain = format!(
+        "{pad}{} [{}] {} score {} {}",
+        number_label(num),
+        f.severity.name(),
+        f.confidence.name(),
+        f.score,
+        f.rule
+    );
+    // The rule id goes under the badge when the line would be too long.
+    let sep = if plain.chars().count() <= width {
+        " ".to_string()
+    } else {
+        format!("\n{body}")
+    };
+    let _ = writeln!(out, "{head}{sep}{}", st.paint(BOLD, &f.rule));
     wrap_into(out, &f.title, &body, width, Some((st, BOLD)));
     wrap_into(out, &f.summary, &body, width, None);
     let ev = distinct_evidence(f);
@@ -332,13 +366,21 @@ fn evidence(out: &mut String, e: &Evidence, body: &str, width: usize, st: &Paint
         e.path.clone()
     };
     let time = e.time.map(|t| format!("  {t}")).unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "{body}  {}{}",
-        st.paint(PATH, &loc),
-        st.paint(DIM, &time)
-    );
     let indent = format!("{body}    ");
+    if body.chars().count() + 2 + loc.chars().count() + time.chars().count() <= width {
+        let _ = writeln!(
+            out,
+            "{body}  {}{}",
+            st.paint(PATH, &loc),
+            st.paint(DIM, &time)
+        );
+    } else {
+        // Too long for one line: the time goes under the location.
+        let _ = writeln!(out, "{body}  {}", st.paint(PATH, &loc));
+        if !time.is_empty() {
+            let _ = writeln!(out, "{indent}{}", st.paint(DIM, time.trim_start()));
+        }
+    }
     let room = width.saturating_sub(indent.chars().count()).max(20);
     let (text, hl) = shorten(&e.text, e.highlight, room);
     let shown = match hl {
@@ -591,7 +633,8 @@ Host
    container ff329173246b is running for docker but STOPPED for containerd (1
    container(s) disagree).
    Evidence:
-     sos_commands/containerd/ctr_--namespace_moby_task_ls:3  2020-07-15T10:12:22Z
+     sos_commands/containerd/ctr_--namespace_moby_task_ls:3
+       2020-07-15T10:12:22Z
        ff329173246b    30639    STOPPED
    Not found:
      - dockerd reporting dropped task events
@@ -614,7 +657,7 @@ Inventory
   0 warning(s)
 ";
         assert_eq!(out, expected);
-        assert!(out.lines().all(|l| l.chars().count() <= 82), "{out}");
+        assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
         assert!(!out.contains('\x1b'));
     }
 
