@@ -609,3 +609,37 @@ fn man_page_names_the_command_once() {
         "nodemortem \\- Ranked root causes from sosreports, node logs and goroutine dumps"
     );
 }
+
+/// Every `<!-- checked -->` excerpt of docs/usage.md is real output: the command after `$ ` is
+/// run from the workspace root (no terminal, `$COLUMNS` unset) and its stdout must begin with
+/// the excerpt's lines, up to a closing `…` line.
+#[test]
+fn usage_excerpts_are_real_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let doc = std::fs::read_to_string(root.join("docs/usage.md")).expect("usage.md");
+    let mut checked = 0;
+    for block in doc.split("<!-- checked -->\n```console\n").skip(1) {
+        let block = &block[..block.find("\n```").expect("closed block")];
+        let mut lines = block.lines();
+        let command = lines.next().unwrap_or_default();
+        let args: Vec<&str> = command
+            .strip_prefix("$ nodemortem ")
+            .expect("a nodemortem command")
+            .split_whitespace()
+            .collect();
+        let o = Command::new(env!("CARGO_BIN_EXE_nodemortem"))
+            .args(&args)
+            .current_dir(&root)
+            .env_remove("COLUMNS")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run");
+        let got = stdout(&o);
+        let mut got = got.lines();
+        for want in lines.take_while(|l| *l != "…") {
+            assert_eq!(got.next(), Some(want), "docs/usage.md: {command}");
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 4);
+}
