@@ -300,9 +300,33 @@ fn finding(out: &mut String, f: &Finding, num: &str) {
 }
 
 fn graphs(out: &mut String, dumps: &[(String, Analysis)]) {
-    let drawn: Vec<(&String, String, &Analysis)> = dumps
-        .iter()
-        .filter_map(|(p, a)| svg::wait_for(a, MAX_LOCKS).map(|s| (p, s, a)))
+    // A dump copied into several members (the journal, a log file, a support paste) is drawn
+    // once, naming its copies.
+    let mut unique: Vec<(&String, Vec<&String>, &Analysis)> = Vec::new();
+    for (p, a) in dumps {
+        match unique.iter_mut().find(|u| u.2 == a) {
+            Some(u) => u.1.push(p),
+            None => unique.push((p, Vec::new(), a)),
+        }
+    }
+    let drawn: Vec<(String, String, &Analysis)> = unique
+        .into_iter()
+        .filter_map(|(p, copies, a)| {
+            let name = match copies.len() {
+                0 => format!("<code>{}</code>", esc(p)),
+                n => format!(
+                    "<code>{}</code> <span class=\"muted\">+{n} {}: {}</span>",
+                    esc(p),
+                    if n == 1 { "copy" } else { "copies" },
+                    copies
+                        .iter()
+                        .map(|c| format!("<code>{}</code>", esc(c)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            svg::wait_for(a, MAX_LOCKS).map(|s| (name, s, a))
+        })
         .collect();
     if drawn.is_empty() {
         return;
@@ -311,8 +335,7 @@ fn graphs(out: &mut String, dumps: &[(String, Analysis)]) {
     for (path, s, a) in drawn {
         let _ = writeln!(
             out,
-            "<h3><code>{}</code></h3><p class=\"muted\">{} goroutines, {} contended lock(s){}</p>",
-            esc(path),
+            "<h3>{path}</h3><p class=\"muted\">{} goroutines, {} contended lock(s){}</p>",
             a.goroutines,
             a.locks.len(),
             if a.locks.len() > MAX_LOCKS {
@@ -452,6 +475,41 @@ mod tests {
             warnings: vec![],
             stats: Stats::default(),
         }
+    }
+
+    /// The same dump in three members is drawn once, with its two copies named.
+    #[test]
+    fn identical_dumps_are_drawn_once() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../corpus/seed-003-volume-remove-lock/var/run/docker/goroutine-stacks-2020-07-15T101222Z.log"
+        );
+        let Ok(bytes) = std::fs::read(path) else {
+            println!("skipped: {path} not present");
+            return;
+        };
+        let a = crate::stacks::analyze(&crate::parse::goroutine::parse(&bytes));
+        let dumps = vec![
+            (
+                "sos_commands/logs/journalctl_--no-pager".to_string(),
+                a.clone(),
+            ),
+            ("var/log/messages".to_string(), a.clone()),
+            ("var/run/docker/goroutine-stacks.log".to_string(), a),
+        ];
+        let html = render(
+            &report(),
+            &Extras {
+                dumps: &dumps,
+                host: None,
+            },
+        );
+        assert_eq!(
+            html.matches("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"waitfor\"")
+                .count(),
+            1
+        );
+        assert!(html.contains("<h3><code>sos_commands/logs/journalctl_--no-pager</code> <span class=\"muted\">+2 copies: <code>var/log/messages</code>, <code>var/run/docker/goroutine-stacks.log</code></span></h3>"), "{html}");
     }
 
     #[test]
