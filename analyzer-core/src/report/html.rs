@@ -6,11 +6,18 @@
 //! cause; the wait-for graph of each goroutine dump with contended locks
 //! ([`super::svg::wait_for`]); the process subtree of each orphaned shim; warnings; inventory.
 //!
-//! The inline script only does one thing: when the page is opened with `#selftest` it clicks the
-//! first evidence toggle (a dispatched click event) and records on `<body>` whether the evidence,
-//! hidden before, became visible (`checkVisibility`, layout box, computed style)
-//! (`data-selftest="evidence-visible"`) and how many findings the page shows (`data-findings`),
-//! so a headless browser can check the page end to end.
+//! Above the findings, a filter bar: minimum severity, host, and a search box over each finding's
+//! own text and evidence; a finding stays shown when one it explains matches, and evidence that
+//! holds the search term is opened. Printing opens every evidence block and drops the controls
+//! and the timeline (print CSS). Without script the page shows everything.
+//!
+//! When the page is opened with `#selftest` the script also checks itself: it sets the severity
+//! filter to `critical` and records how many findings stay visible (`data-filter-critical`),
+//! searches `StopContainer` (`data-search-stopcontainer`), resets (`data-filter-reset`), then clicks
+//! the first evidence toggle (a dispatched click event) and records whether the evidence, hidden
+//! before, became visible (`checkVisibility`, layout box, computed style)
+//! (`data-selftest="evidence-visible"`) and how many findings the page has (`data-findings`), so
+//! a headless browser can check the page end to end.
 
 use std::fmt::Write as _;
 
@@ -66,6 +73,16 @@ pre{background:var(--soft);padding:8px 10px;border-radius:4px;overflow-x:auto;fo
 ul.refs{margin:4px 0;padding-left:20px}
 svg{background:#fff;border:1px solid var(--line);border-radius:6px;margin:6px 0}
 svg text{font-family:system-ui,sans-serif}
+form.controls{display:flex;flex-wrap:wrap;gap:14px;align-items:center;margin:10px 0;padding:8px 10px;background:var(--soft);border-radius:6px}
+form.controls input{width:22em}
+article.finding.filtered{display:none}
+@media print{
+header{background:none;color:#000;padding:0}header p{color:#000}
+form.controls,#timeline,details.evidence>summary{display:none}
+article.finding{break-inside:avoid;border-left-width:3px}
+a{color:inherit;text-decoration:none}
+main{max-width:none;padding:0}
+}
 "#;
 
 const SCRIPT: &str = r#"
@@ -89,7 +106,58 @@ const SCRIPT: &str = r#"
       body.setAttribute('data-selftest',hiddenBefore&&shown?'evidence-visible':'evidence-hidden');
     },50);
   }
+  var order={info:0,low:1,medium:2,high:3,critical:4};
+  function ownText(a){
+    var t='';
+    for(var i=0;i<a.children.length;i++){var c=a.children[i];if(c.tagName!=='ARTICLE'){t+=' '+c.textContent;}}
+    return t.toLowerCase();
+  }
+  function applyFilters(){
+    var sev=document.getElementById('f-severity'),host=document.getElementById('f-host'),q=document.getElementById('f-search');
+    if(!sev){return 0;}
+    var min=order[sev.value]||0,h=host.value,term=q.value.trim().toLowerCase();
+    var all=Array.prototype.slice.call(document.querySelectorAll('article.finding'));
+    var shown=0;
+    // Children before parents: a finding stays shown when one it explains matches.
+    for(var i=all.length-1;i>=0;i--){
+      var a=all[i];
+      var self=(order[a.getAttribute('data-severity')]||0)>=min&&(!h||a.getAttribute('data-host')===h)&&(!term||ownText(a).indexOf(term)>=0);
+      var kid=a.querySelector(':scope > article.finding:not(.filtered)')!==null;
+      var on=self||kid;
+      a.classList.toggle('filtered',!on);
+      if(on){shown++;}
+      if(on&&term){var d=a.querySelector(':scope > details.evidence');if(d&&d.textContent.toLowerCase().indexOf(term)>=0){d.open=true;}}
+    }
+    var c=document.getElementById('f-count');
+    if(c){c.textContent=shown+' of '+all.length+' finding(s) shown';}
+    return shown;
+  }
+  function bind(){
+    ['f-severity','f-host','f-search'].forEach(function(id){
+      var e=document.getElementById(id);
+      if(e){e.addEventListener(id==='f-search'?'input':'change',applyFilters);}
+    });
+    window.addEventListener('beforeprint',function(){
+      document.querySelectorAll('details.evidence').forEach(function(d){d.open=true;});
+    });
+  }
+  function filterSelftest(){
+    var body=document.body,sev=document.getElementById('f-severity'),q=document.getElementById('f-search');
+    if(!sev){return;}
+    function visibleCount(){return Array.prototype.filter.call(document.querySelectorAll('article.finding'),visible).length;}
+    sev.value='critical';sev.dispatchEvent(new Event('change'));
+    body.setAttribute('data-filter-critical',String(visibleCount()));
+    sev.value='info';sev.dispatchEvent(new Event('change'));
+    q.value='StopContainer';q.dispatchEvent(new Event('input'));
+    body.setAttribute('data-search-stopcontainer',String(visibleCount()));
+    q.value='';q.dispatchEvent(new Event('input'));
+    body.setAttribute('data-filter-reset',String(visibleCount()));
+    // The search opened matching evidence: close it again for the evidence check.
+    document.querySelectorAll('details.evidence').forEach(function(d){d.open=false;});
+  }
+  if(document.readyState==='loading'){document.addEventListener('DOMContentLoaded',bind);}else{bind();}
   if(location.hash==='#selftest'){
+    if(document.readyState==='loading'){document.addEventListener('DOMContentLoaded',filterSelftest);}else{filterSelftest();}
     if(document.readyState==='loading'){document.addEventListener('DOMContentLoaded',selftest);}else{selftest();}
   }
 })();
@@ -135,8 +203,16 @@ pub fn render(report: &Report, extras: &Extras<'_>) -> String {
     if report.findings.is_empty() {
         out.push_str("<p>No findings: no rule matched the evidence in this bundle.</p>\n");
     }
+    let host = report
+        .host
+        .hostname
+        .as_ref()
+        .map_or("unknown", |h| h.value.as_str());
+    if !report.findings.is_empty() {
+        controls(&mut out, host);
+    }
     for (i, f) in report.findings.iter().enumerate() {
-        finding(&mut out, f, &format!("{}", i + 1));
+        finding(&mut out, f, &format!("{}", i + 1), host);
     }
     out.push_str("</section>\n");
     graphs(&mut out, extras.dumps);
@@ -146,6 +222,24 @@ pub fn render(report: &Report, extras: &Extras<'_>) -> String {
     inventory(&mut out, report);
     let _ = write!(out, "</main>\n<script>{SCRIPT}</script>\n</body></html>\n");
     out
+}
+
+/// The filter bar over the findings: minimum severity, host, a search over findings and their
+/// evidence (the inline script applies them; without script every finding stays shown).
+fn controls(out: &mut String, host: &str) {
+    let _ = writeln!(
+        out,
+        "<form class=\"controls\" id=\"controls\" onsubmit=\"return false\">\
+         <label>Severity at least <select id=\"f-severity\">\
+         <option value=\"info\">any</option><option value=\"low\">low</option>\
+         <option value=\"medium\">medium</option><option value=\"high\">high</option>\
+         <option value=\"critical\">critical</option></select></label> \
+         <label>Host <select id=\"f-host\"><option value=\"\">all</option>\
+         <option value=\"{0}\">{0}</option></select></label> \
+         <label>Search <input id=\"f-search\" type=\"search\" placeholder=\"rule, text, evidence…\"></label> \
+         <span class=\"muted\" id=\"f-count\"></span></form>",
+        esc(host)
+    );
 }
 
 /// The host header: one row per fact with the member it came from.
@@ -229,11 +323,13 @@ fn evidence_text(e: &Evidence) -> String {
     }
 }
 
-fn finding(out: &mut String, f: &Finding, num: &str) {
+fn finding(out: &mut String, f: &Finding, num: &str, host: &str) {
     let _ = writeln!(
         out,
-        "<article class=\"finding\" id=\"f-{num}\" data-rule=\"{}\" style=\"--sev:{}\">\n<h3>{} {} <code>{}</code> <span class=\"muted\">{} · score {}</span></h3>\n<div class=\"title\">{}</div>\n<p class=\"summary\">{}</p>",
+        "<article class=\"finding\" id=\"f-{num}\" data-rule=\"{}\" data-severity=\"{}\" data-host=\"{}\" style=\"--sev:{}\">\n<h3>{} {} <code>{}</code> <span class=\"muted\">{} · score {}</span></h3>\n<div class=\"title\">{}</div>\n<p class=\"summary\">{}</p>",
         esc(&f.rule),
+        f.severity.name(),
+        esc(host),
         severity_color(f.severity),
         number_label(num),
         badge(f),
@@ -294,7 +390,7 @@ fn finding(out: &mut String, f: &Finding, num: &str) {
         out.push_str("</ul>\n");
     }
     for (i, c) in f.explains.iter().enumerate() {
-        finding(out, c, &format!("{num}.{}", i + 1));
+        finding(out, c, &format!("{num}.{}", i + 1), host);
     }
     out.push_str("</article>\n");
 }
