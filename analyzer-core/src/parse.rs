@@ -13,6 +13,7 @@ pub mod boundary;
 pub mod cgroup;
 pub mod dmesg;
 pub mod goroutine;
+pub mod hostinfo;
 pub mod journal;
 pub mod klog;
 pub mod kubectl;
