@@ -555,14 +555,11 @@ fn time_budget_marks_the_report_partial() {
 // traceback grammar: `semacquire` waiters in `(*Account).Deposit`, holders in
 // `(*Account).Transfer`).
 
-#[allow(dead_code)]
-#[path = "../../benches/src/lock_graph.rs"]
-mod lock_graph;
-
 use analyzer_core::parse::goroutine::parse;
 use analyzer_core::report::Finding;
 use analyzer_core::stacks::{self, Activity, Analysis};
-use lock_graph::{Go, Graph, Wait};
+// The generator is loaded once per test binary, through the fuzz bodies.
+use crate::fuzz_regressions::fuzz_common::lock_graph::{Go, Graph, Wait};
 
 /// Goroutines of the large graphs.
 const N: u32 = 100_000;
