@@ -9,6 +9,8 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+pub mod summary;
+
 use serde::Serialize;
 
 use crate::base::time::{RawTime, Timestamp};

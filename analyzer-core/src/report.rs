@@ -3,8 +3,11 @@
 //! The JSON shape of [`Report`] is a stable contract for ticket tooling (see
 //! `docs/json-schema.md`); renderers for the terminal, Markdown and HTML live in submodules.
 
+pub mod host;
 pub mod html;
+pub mod jira;
 pub mod markdown;
+pub mod sanitize;
 pub mod svg;
 pub mod text;
 
@@ -30,6 +33,10 @@ pub struct Report {
     pub tool: Tool,
     /// The inputs as given.
     pub inputs: Vec<InputInfo>,
+    /// Which node and what it runs: host name, OS, kernel, uptime, CPUs, memory, cgroup
+    /// version, runtime versions, collection time; each fact with the member it came from.
+    #[serde(default)]
+    pub host: host::Host,
     /// Root causes first; findings they explain are nested in [`Finding::explains`].
     pub findings: Vec<Finding>,
     /// What could not be read or was cut short.

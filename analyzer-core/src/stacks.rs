@@ -337,6 +337,39 @@ pub fn decode(bytes: Vec<u8>) -> std::io::Result<Vec<u8>> {
     }
 }
 
+/// True for a frame of the Go runtime or of the low-level packages every blocked goroutine
+/// passes through (`runtime.`, `sync.`, `syscall.`, `internal/…`, `golang.org/x/sys/…`, also
+/// vendored): such a frame says *how* a goroutine waits, not *what* it was doing.
+pub fn is_runtime_frame(func: &str) -> bool {
+    let f = func.rsplit_once("/vendor/").map_or(func, |(_, f)| f);
+    [
+        "runtime.",
+        "sync.",
+        "syscall.",
+        "internal/",
+        "golang.org/x/sys/",
+    ]
+    .iter()
+    .any(|p| f.starts_with(p))
+}
+
+/// What explains a lock's holder: the first frame of its stack outside the runtime
+/// ([`is_runtime_frame`]; `os.Remove` under `syscall.unlinkat`) and the frame through which it
+/// holds the lock (`volume/local.(*Root).Remove`), when known.
+pub fn holder_frames<'a>(a: &'a Analysis, l: &'a LockInfo) -> (Option<&'a str>, Option<&'a str>) {
+    let outside = l
+        .holder_funcs
+        .iter()
+        .filter_map(|&i| a.func_names.get(i as usize).map(String::as_str))
+        .chain(l.holder_top.iter().map(String::as_str))
+        .find(|f| !is_runtime_frame(f));
+    let holding = l
+        .holder
+        .and_then(|h| l.holder_candidates.iter().find(|c| c.id == h))
+        .map(|c| c.frame.as_str());
+    (outside, holding)
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write as _;

@@ -29,6 +29,14 @@ pub enum TimelineError {
     /// `--around RULE` named a finding whose evidence has no time.
     #[error("no evidence line of rule {0:?} carries a time; use --around TIME")]
     Untimed(String),
+    /// `--sources` named a source no record of the bundle has.
+    #[error("no record of this bundle comes from source {given:?}; sources present: {known}")]
+    UnknownSource {
+        /// The name given.
+        given: String,
+        /// The sources the bundle's records have, comma-separated.
+        known: String,
+    },
     /// A time zone name that is not in the time zone database.
     #[error("unknown time zone {0:?}")]
     UnknownZone(String),
@@ -250,6 +258,8 @@ struct SelectPass<'a> {
     markers: HashMap<(&'a str, u32), Vec<&'a str>>,
     range: Option<(Timestamp, Timestamp)>,
     sources: &'a [String],
+    /// Every source seen, when [`sources`](Self::sources) filters (to name a wrong one).
+    seen: std::collections::BTreeSet<String>,
     limit: usize,
     /// The entries kept, by time.
     kept: BTreeMap<Timestamp, Moment>,
@@ -376,6 +386,12 @@ impl input::Sink for SelectPass<'_> {
         let mut years = YearTracker::new();
         for rec in parse::records(member.format, data) {
             let epoch = years.observe(&rec.time);
+            if !self.sources.is_empty() {
+                let source = rec.source_name();
+                if !self.seen.contains(&*source) {
+                    self.seen.insert(source.to_string());
+                }
+            }
             let Some(time) = self.clock.resolve(&rec.time, epoch, &summary) else {
                 self.untimed += 1;
                 continue;
@@ -475,6 +491,7 @@ pub fn build(
             )
         }),
         sources: &opts.sources,
+        seen: Default::default(),
         limit: opts.limit.max(1),
         kept: BTreeMap::new(),
         shown: 0,
@@ -483,6 +500,17 @@ pub fn build(
         untimed: 0,
     };
     input::walk(bundle, &opts.limits, parse::SNIFFERS, &mut pass2)?;
+    if let Some(given) = opts.sources.iter().find(|s| !pass2.seen.contains(*s)) {
+        return Err(TimelineError::UnknownSource {
+            given: given.clone(),
+            known: pass2
+                .seen
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
     let (dropped, untimed, copies) = (pass2.dropped, pass2.untimed, pass2.copies);
     Ok(Timeline {
         entries: pass2.into_entries(),
@@ -500,12 +528,16 @@ fn copy_of(copy: &str, path: &str) -> bool {
         .is_some_and(|rest| rest.starts_with(':') && rest[1..].bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Formats a time in `zone` (an IANA name; `UTC` when `None`) as `2020-07-15 10:12:22.123456`.
+/// Formats a time in `zone` (an IANA name; `UTC` when `None`) as `2020-07-15 10:12:22.123456`;
+/// a time on the second (a record that gives no fraction) has no fraction, padded with blanks
+/// so that columns stay aligned: `2020-07-15 10:12:22       `.
 pub fn format_time(t: Timestamp, zone: &jiff::tz::TimeZone) -> String {
-    t.to_jiff()
-        .to_zoned(zone.clone())
-        .strftime("%Y-%m-%d %H:%M:%S%.6f")
-        .to_string()
+    let z = t.to_jiff().to_zoned(zone.clone());
+    if t.0.rem_euclid(1_000_000) == 0 {
+        format!("{}       ", z.strftime("%Y-%m-%d %H:%M:%S"))
+    } else {
+        z.strftime("%Y-%m-%d %H:%M:%S%.6f").to_string()
+    }
 }
 
 /// Looks up a time zone by IANA name (`UTC`, `Europe/Berlin`).
@@ -528,7 +560,7 @@ pub fn render_text(t: &Timeline, zone: &jiff::tz::TimeZone) -> String {
         "# {} entries, times in {name}{}",
         t.entries.len(),
         t.center
-            .map(|c| format!(", around {}", format_time(c, zone)))
+            .map(|c| format!(", around {}", format_time(c, zone).trim_end()))
             .unwrap_or_default()
     );
     for e in &t.entries {
@@ -632,6 +664,7 @@ Jul 15 10:30:00 node1 kubelet[900]: I0715 10:30:00.000000     900 kubelet.go:184
             schema_version: 1,
             tool: Tool::default(),
             inputs: vec![],
+            host: Default::default(),
             findings: vec![Finding {
                 rule: "oom-kill".into(),
                 title: String::new(),
@@ -829,7 +862,7 @@ Jul 15 10:30:00 node1 kubelet[900]: I0715 10:30:00.000000     900 kubelet.go:184
             text.starts_with("# 3 entries, times in Europe/Berlin\n"),
             "{text}"
         );
-        assert!(text.contains("2020-07-15 12:10:00.000000 kernel       << oom-kill var/log/messages:1 Out of memory"), "{text}");
+        assert!(text.contains("2020-07-15 12:10:00        kernel       << oom-kill var/log/messages:1 Out of memory"), "{text}");
         assert!(zone(Some("Mars/Olympus")).is_err());
     }
 }

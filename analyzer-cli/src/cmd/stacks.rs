@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use analyzer_core::parse::goroutine;
 use analyzer_core::parse::goroutine::Dump;
+use analyzer_core::report::sanitize::escape_controls_keep_lines;
 use analyzer_core::stacks::{self, Analysis};
 use anyhow::Context;
 
@@ -46,8 +47,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             s.push('\n');
             s
         }
-        Format::Text => text(&analysis, args.min_count),
-        Format::Dot => dot(&analysis, &dump),
+        // Dump text is input: control characters are shown escaped.
+        Format::Text => escape_controls_keep_lines(&text(&analysis, args.min_count)).into_owned(),
+        Format::Dot => escape_controls_keep_lines(&dot(&analysis, &dump)).into_owned(),
     };
     std::io::stdout().lock().write_all(out.as_bytes())?;
     Ok(if dump.is_empty() {
@@ -172,67 +174,114 @@ fn text(a: &Analysis, min_count: u64) -> String {
     s
 }
 
+/// Text for a quoted DOT label: backslashes, quotes and line breaks escaped (the `\n` DOT reads
+/// as a line break is added by the caller).
 fn esc(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
+/// The wait-for graph in Graphviz DOT. Every node is declared once with a unique id: `lockN`
+/// per contended lock, `gID` per goroutine that holds a lock (or may), `lockN_bM` per group of
+/// waiters with identical stacks. A holder that waits on another lock is drawn with an edge to
+/// it rather than inside a group, so a deadlock is drawn as the cycle it is.
 fn dot(a: &Analysis, dump: &Dump<'_>) -> String {
     let bucket_of = stacks::bucket_of(a, dump);
     let mut s = String::from(
         "digraph waitfor {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n",
     );
+    // Goroutines drawn as their own node: holders and holder candidates.
+    let mut own: std::collections::BTreeMap<u64, String> = Default::default();
+    for l in &a.locks {
+        if let Some(h) = l.holder {
+            let (outside, holding) = stacks::holder_frames(a, l);
+            let mut label = format!(
+                "goroutine {h} [{}{}]\\n{}",
+                esc(l.holder_state.as_deref().unwrap_or("?")),
+                minutes(l.holder_minutes),
+                l.holder_activity.name(),
+            );
+            if let Some(f) = outside {
+                label.push_str(&format!("\\nin {}", esc(f)));
+            }
+            if let Some(f) = holding {
+                label.push_str(&format!("\\nholds it in {}", esc(f)));
+            }
+            own.insert(h, label);
+        }
+    }
+    for l in a.locks.iter().filter(|l| l.holder.is_none()) {
+        for c in &l.holder_candidates {
+            own.entry(c.id).or_insert_with(|| {
+                format!(
+                    "goroutine {} [{}]\\ncandidate via {}",
+                    c.id,
+                    esc(&c.state),
+                    esc(&c.frame)
+                )
+            });
+        }
+    }
+    for (id, label) in &own {
+        let held = a.locks.iter().any(|l| l.holder == Some(*id));
+        let style = if held {
+            ", style=filled, fillcolor=\"#ffb3b3\""
+        } else {
+            ""
+        };
+        let _ = writeln!(s, "  g{id} [label=\"{label}\"{style}];");
+    }
     for (li, l) in a.locks.iter().enumerate() {
         let lock = format!("lock{li}");
         let _ = writeln!(
             s,
-            "  {lock} [shape=ellipse, label=\"{}\\n{} waiters ({} transitive)\"];",
-            l.address, l.waiters_total, l.transitive_waiters
+            "  {lock} [shape=ellipse, label=\"{} {}\\n{} waiters ({} transitive)\"];",
+            l.kind.name(),
+            esc(&l.address),
+            l.waiters_total,
+            l.transitive_waiters
         );
         let mut groups: std::collections::BTreeMap<Option<usize>, u64> = Default::default();
-        for &w in &l.waiter_index {
+        for (&w, &id) in l.waiter_index.iter().zip(&l.waiters) {
+            if own.contains_key(&id) {
+                let _ = writeln!(s, "  g{id} -> {lock} [label=\"waits\", color=\"#b3001b\"];");
+                continue;
+            }
             *groups
                 .entry(bucket_of.get(w as usize).copied().flatten())
                 .or_default() += 1;
         }
         for (b, n) in groups {
             let (node, label) = match b.and_then(|b| a.buckets.get(b).map(|x| (b, x))) {
-                Some((bi, bucket)) => {
-                    let caller = bucket.caller();
-                    (
-                        format!("b{bi}"),
-                        format!("{n} x [{}]\\n{}", bucket.state, esc(caller)),
-                    )
-                }
-                None => (format!("u{li}"), format!("{n} waiters")),
+                Some((bi, bucket)) => (
+                    format!("{lock}_b{bi}"),
+                    format!("{n} x [{}]\\n{}", esc(&bucket.state), esc(bucket.caller())),
+                ),
+                None => (format!("{lock}_other"), format!("{n} waiters")),
             };
             let _ = writeln!(s, "  {node} [label=\"{label}\"];");
             let _ = writeln!(s, "  {node} -> {lock} [label=\"waits\"];");
         }
-        if let Some(h) = l.holder {
-            let top = l.holder_top.first().map(String::as_str).unwrap_or("");
-            let _ = writeln!(
-                s,
-                "  g{h} [label=\"goroutine {h} [{}{}]\\n{}\\n{}\", style=filled, fillcolor=\"#ffb3b3\"];",
-                l.holder_state.as_deref().unwrap_or("?"),
-                minutes(l.holder_minutes),
-                l.holder_activity.name(),
-                esc(top)
-            );
-            let _ = writeln!(s, "  {lock} -> g{h} [label=\"held by\"];");
-        } else {
-            for c in &l.holder_candidates {
-                let _ = writeln!(
-                    s,
-                    "  g{} [label=\"goroutine {} [{}]\\ncandidate\"];",
-                    c.id,
-                    c.id,
-                    esc(&c.state)
-                );
-                let _ = writeln!(
-                    s,
-                    "  {lock} -> g{} [style=dashed, label=\"maybe held by\"];",
-                    c.id
-                );
+        match l.holder {
+            Some(h) => {
+                let _ = writeln!(s, "  {lock} -> g{h} [label=\"held by\"];");
+            }
+            None => {
+                for c in &l.holder_candidates {
+                    let _ = writeln!(
+                        s,
+                        "  {lock} -> g{} [style=dashed, label=\"maybe held by\"];",
+                        c.id
+                    );
+                }
             }
         }
     }

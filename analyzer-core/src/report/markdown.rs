@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use crate::base::Finding;
 use crate::report::Report;
-use crate::report::text::{distinct_evidence, human_bytes, steps};
+use crate::report::text::{distinct_evidence, human_bytes, number_label, steps};
 
 /// Rendering options.
 #[derive(Clone, Debug)]
@@ -88,6 +88,7 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
     if !inputs.is_empty() {
         let _ = writeln!(out, "Input: {}\n", inputs.join(", "));
     }
+    host(&mut out, &report.host);
     if report.findings.is_empty() {
         out.push_str("No findings: no rule matched the evidence in this bundle.\n\n");
     } else {
@@ -134,6 +135,31 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
     out
 }
 
+/// The host header as a table: fact, value, the member it came from.
+fn host(out: &mut String, h: &crate::report::host::Host) {
+    if h.is_empty() {
+        out.push_str("Host: unknown (no host-state member read)\n\n");
+        return;
+    }
+    out.push_str("| Host | Value | Source |\n|------|-------|--------|\n");
+    for (label, fact) in h.rows() {
+        match fact {
+            Some(f) => {
+                let _ = writeln!(
+                    out,
+                    "| {label} | {} | {} |",
+                    escape_inline(&f.value),
+                    code(&f.source.replace('|', "/"))
+                );
+            }
+            None => {
+                let _ = writeln!(out, "| {label} | unknown | |");
+            }
+        }
+    }
+    out.push('\n');
+}
+
 fn count(f: &Finding) -> usize {
     1 + f.explains.iter().map(count).sum::<usize>()
 }
@@ -171,7 +197,7 @@ fn anchor(num: &str, rule: &str) -> String {
 }
 
 fn section(out: &mut String, f: &Finding, num: &str, h: &str, opts: &MarkdownOptions) {
-    let _ = writeln!(out, "{h}# {num}. {}\n", f.rule);
+    let _ = writeln!(out, "{h}# {} {}\n", number_label(num), f.rule);
     let _ = writeln!(
         out,
         "**{}** · severity **{}** · confidence **{}** · score **{}**\n",
@@ -246,6 +272,7 @@ mod tests {
             schema_version: 1,
             tool: Tool::default(),
             inputs: vec![],
+            host: Default::default(),
             findings: vec![Finding {
                 rule: "runtime-state-mismatch".into(),
                 title: "docker | containerd disagree".into(),
@@ -282,6 +309,8 @@ mod tests {
         );
         let expected = "\
 ## nodemortem: 1 finding(s), 1 root cause(s)
+
+Host: unknown (no host-state member read)
 
 | # | Rule | Severity | Score | Summary |
 |---|------|----------|------:|---------|
