@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod cmd;
 mod limits;
+mod width;
 
 /// Offline forensics for broken Docker/Kubernetes nodes.
 ///
@@ -19,7 +20,7 @@ mod limits;
 #[command(
     name = "nodemortem",
     version,
-    about,
+    about = "Ranked root causes from sosreports, node logs and goroutine dumps",
     after_help = "Examples:\n  nodemortem analyze sosreport-node1-2020-08-20.tar.xz\n  nodemortem analyze ./sosreport-dir --format html -o report.html\n  nodemortem timeline ./sosreport-dir --around oom-kill --window 5m\n  nodemortem stacks goroutine-stacks.log\n  nodemortem rules explain volume-remove-lock\n  nodemortem completions bash > /etc/bash_completion.d/nodemortem"
 )]
 pub struct Cli {
@@ -77,10 +78,13 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            // A closed pipe (`nodemortem … | head`) is not an error.
+            // A closed pipe (`nodemortem … | head`) is not an error, whichever writer met it.
             if err.chain().any(|e| {
                 e.downcast_ref::<io::Error>()
                     .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+                    || e.downcast_ref::<serde_json::Error>()
+                        .and_then(serde_json::Error::io_error_kind)
+                        == Some(io::ErrorKind::BrokenPipe)
             }) {
                 return ExitCode::SUCCESS;
             }
@@ -105,7 +109,13 @@ fn error_text(err: &anyhow::Error, verbose: bool) -> String {
     let first = &chain[0];
     match chain.last() {
         Some(last) if chain.len() > 1 && !first.contains(last.as_str()) => {
-            format!("nodemortem: {first}: {last}")
+            // The earliest cause that already carries the root reason usually also names the
+            // file (`/etc/rules: No such file or directory`): show that one.
+            let cause = chain[1..]
+                .iter()
+                .find(|c| c.contains(last.as_str()))
+                .unwrap_or(last);
+            format!("nodemortem: {first}: {cause}")
         }
         _ => format!("nodemortem: {first}"),
     }

@@ -84,6 +84,44 @@ fn html_report_works_in_headless_chromium() {
     );
     // The drawings made it into the DOM.
     assert!(dom.contains("class=\"waitfor\""));
+    // Filter and search, counted from the JSON report of the same bundle: a finding is shown
+    // when it matches or one it explains does.
+    let json = Command::new(env!("CARGO_BIN_EXE_nodemortem"))
+        .args(["analyze", "--format", "json"])
+        .arg(root.join("corpus/seed-003-volume-remove-lock"))
+        .output()
+        .expect("run nodemortem");
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    fn shown(f: &serde_json::Value, matches: &dyn Fn(&serde_json::Value) -> bool) -> usize {
+        let kids: usize = f["explains"]
+            .as_array()
+            .map_or(0, |k| k.iter().map(|c| shown(c, matches)).sum());
+        kids + usize::from(matches(f) || kids > 0)
+    }
+    let count = |m: &dyn Fn(&serde_json::Value) -> bool| -> usize {
+        v["findings"]
+            .as_array()
+            .map_or(0, |fs| fs.iter().map(|f| shown(f, m)).sum())
+    };
+    let critical = count(&|f| f["severity"] == "critical");
+    let search = count(&|f| {
+        let own = serde_json::json!([f["rule"], f["title"], f["summary"], f["evidence"]]);
+        own.to_string().to_lowercase().contains("stopcontainer")
+    });
+    assert!(critical > 0 && critical < expected_findings, "{critical}");
+    assert!(search > 0 && search < expected_findings, "{search}");
+    let attr = |name: &str| {
+        let key = format!("{name}=\"");
+        dom.find(&key)
+            .and_then(|i| dom[i + key.len()..].split('"').next())
+            .map(str::to_string)
+    };
+    assert_eq!(attr("data-filter-critical"), Some(critical.to_string()));
+    assert_eq!(attr("data-search-stopcontainer"), Some(search.to_string()));
+    assert_eq!(
+        attr("data-filter-reset"),
+        Some(expected_findings.to_string())
+    );
 
     let shot = target.join("report.png");
     let _ = std::fs::remove_file(&shot);

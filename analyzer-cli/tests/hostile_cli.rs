@@ -6,8 +6,9 @@
 //! directory and its `TMPDIR` stay empty), and its peak memory, read from `/proc/<pid>/status`
 //! while it runs. Inputs are generated here, streamed to disk.
 //!
-//! Full sizes run in release builds (`cargo test --release -p analyzer-cli --test hostile_cli`);
-//! debug builds run the same cases at 1/50 of the size, so `cargo test` stays quick.
+//! Full sizes run in release builds (`cargo test --release -p analyzer-cli --test integration
+//! hostile_cli::`); debug builds run the same cases at 1/50 of the size, so `cargo test` stays
+//! quick.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Read, Write};

@@ -2,13 +2,11 @@
 //! and `kill -9` in the middle of an upload loses nothing that was committed and leaves no half
 //! record: the server starts again on the same `--data`, the database checks out.
 
-mod serve_support;
-
 use std::io::Write;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use serve_support::*;
+use crate::serve_support::*;
 
 fn run_serve(args: &[&str]) -> (Option<i32>, String) {
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_nodemortem"))

@@ -3,18 +3,17 @@
 //! block every 25 000 lines) all stored with the right findings, while the server's peak
 //! resident memory (`VmHWM`) stays under 1 GiB.
 //!
-//! Full size in release builds (`cargo test --release -p analyzer-cli --test serve_load`, which
-//! CI runs); debug builds run the same case at 1/50 of the size so `cargo test` stays quick.
-
-mod serve_support;
+//! Full size in release builds (`cargo test --release -p analyzer-cli --test integration
+//! serve_load::`, which CI runs); debug builds run the same case at 1/50 of the size so `cargo
+//! test` stays quick.
 
 use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::serve_support::*;
 use benches::bulk::{self, INCIDENT_EVERY};
 use benches::noise::Shape;
-use serve_support::*;
 
 /// Peak resident memory allowed to the server.
 const MAX_HWM: u64 = 1 << 30;

@@ -21,7 +21,10 @@ fn bundle(name: &str) -> PathBuf {
 
 fn render(name: &str, format: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_nodemortem"))
-        .args(["analyze", "--color", "never", "--format", format])
+        .args([
+            "analyze", "--color", "never", "--width", "100", "--format", format,
+        ])
+        .env_remove("COLUMNS")
         .arg(bundle(name))
         .output()
         .expect("run nodemortem");

@@ -94,6 +94,7 @@ impl CancelToken {
 
 /// How far ingestion has got: members handed to analysis and their decompressed bytes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Progress {
     /// Members read so far.
     pub members: u64,
@@ -125,10 +126,22 @@ impl Default for Options {
     }
 }
 
-/// Analyses a bundle with the built-in rules.
+/// Analyses a bundle with the built-in rules. They are compiled once per process, on the first
+/// call, and shared by every later call and thread (compiling them takes tens of milliseconds,
+/// more than analysing a small attachment).
 pub fn analyze(bundle: &Bundle, opts: &Options) -> Result<Report> {
+    analyze_with(bundle, opts, builtin_engine()?)
+}
+
+/// The engine of the built-in rules, compiled on first use.
+pub(crate) fn builtin_engine() -> Result<&'static Engine> {
+    static BUILTIN: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    if let Some(engine) = BUILTIN.get() {
+        return Ok(engine);
+    }
+    // Two threads may both compile on the very first calls; one result is kept.
     let engine = crate::rules::load(&[])?;
-    analyze_with(bundle, opts, &engine)
+    Ok(BUILTIN.get_or_init(|| engine))
 }
 
 /// Analyses a bundle with a given rule engine (built-in plus user rules, see
@@ -139,6 +152,7 @@ pub fn analyze_with(bundle: &Bundle, opts: &Options, engine: &Engine) -> Result<
 
 /// A report plus the intermediate results renderers draw from (wait-for graphs, process trees).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Analysed {
     /// The report.
     pub report: Report,

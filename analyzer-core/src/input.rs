@@ -210,6 +210,7 @@ impl std::fmt::Debug for Patience {
 
 /// What an input turned out to be, for reports.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct InputInfo {
     /// The path (or name) as given.
     pub path: String,
@@ -233,6 +234,7 @@ pub enum InputKind {
 
 /// Something that could not be read, or was read only in part.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Warning {
     /// The member (or input) path.
     pub path: String,

@@ -9,6 +9,8 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+pub mod summary;
+
 use serde::Serialize;
 
 use crate::base::time::{RawTime, Timestamp};
@@ -27,6 +29,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// What a bundle holds.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Inventory {
     /// Always [`SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -40,6 +43,7 @@ pub struct Inventory {
 
 /// One line of the inventory.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MemberInfo {
     /// Normalised path in its input.
     pub path: String,
@@ -65,6 +69,7 @@ pub struct MemberInfo {
 
 /// A warning as the inventory shows it.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct InventoryWarning {
     /// The member or input path.
     pub path: String,

@@ -13,6 +13,8 @@ pub mod boundary;
 pub mod cgroup;
 pub mod dmesg;
 pub mod goroutine;
+pub(crate) mod grammar;
+pub mod hostinfo;
 pub mod journal;
 pub mod klog;
 pub mod kubectl;
@@ -238,11 +240,15 @@ impl<'a> Iterator for Records<'a> {
                     if std::mem::take(first)
                         && matches!(kind, Kind::Continuation | Kind::Orphan)
                         && (format != Format::KlogJson || line.text.ends_with(b"}"))
+                        && !(matches!(kind, Kind::Orphan) && source::is_kernel_text(line.text))
                     {
                         // A head-truncated capture starts mid-line: resynchronise. (Plain
-                        // startup lines of a JSON klog file are kept; a cut object is not.)
+                        // startup lines of a JSON klog file are kept; a cut object is not; so
+                        // is kernel text, the bare `docker: page allocation failure …` a
+                        // paste starts with.)
                         continue;
                     }
+                    let orphan = matches!(kind, Kind::Orphan);
                     let header = match kind {
                         Kind::Skip => continue,
                         Kind::Start(h) => Some(h),
@@ -270,6 +276,11 @@ impl<'a> Iterator for Records<'a> {
                     let mut rec = Record::bare(line.offset as u64, line.number, raw);
                     rec.source = default_source(format, &[]);
                     let Some(mut h) = header else {
+                        if orphan && rec.source == Source::Unknown {
+                            // A line without header among headed ones (a mixed paste): its
+                            // source from its text, as for a paste's bare lines.
+                            rec.source = source::guess(raw);
+                        }
                         return Some(rec);
                     };
                     if format == Format::JournalVerbose {

@@ -3,8 +3,11 @@
 //! The JSON shape of [`Report`] is a stable contract for ticket tooling (see
 //! `docs/json-schema.md`); renderers for the terminal, Markdown and HTML live in submodules.
 
+pub mod host;
 pub mod html;
+pub mod jira;
 pub mod markdown;
+pub mod sanitize;
 pub mod svg;
 pub mod text;
 
@@ -22,6 +25,7 @@ pub const SCHEMA_VERSION: u32 = 2;
 
 /// The result of `analyze`: ranked findings with their evidence, warnings and statistics.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Report {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -29,6 +33,10 @@ pub struct Report {
     pub tool: Tool,
     /// The inputs as given.
     pub inputs: Vec<InputInfo>,
+    /// Which node and what it runs: host name, OS, kernel, uptime, CPUs, memory, cgroup
+    /// version, runtime versions, collection time; each fact with the member it came from.
+    #[serde(default)]
+    pub host: host::Host,
     /// Root causes first; findings they explain are nested in [`Finding::explains`].
     pub findings: Vec<Finding>,
     /// What could not be read or was cut short.
@@ -39,6 +47,7 @@ pub struct Report {
 
 /// The producing tool.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Tool {
     /// Always `nodemortem`.
     pub name: String,
@@ -57,6 +66,7 @@ impl Default for Tool {
 
 /// Volume and timing of a run.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Stats {
     /// Members read (parsed, not skipped).
     pub members: u64,

@@ -93,6 +93,19 @@ pub fn load(extra: &[&Path]) -> Result<Engine> {
     Engine::compile(files)
 }
 
+/// The rule id closest to a misspelt `id` (`volume-remove-lok`), when one is close enough to be
+/// what was meant: at most a third of its characters (and at least two) edited.
+pub fn suggest<'a>(engine: &'a Engine, id: &str) -> Option<&'a str> {
+    let most = (id.chars().count() / 3).max(2);
+    engine
+        .rules()
+        .iter()
+        .map(|r| (strsim::damerau_levenshtein(id, r.id()), r.id()))
+        .filter(|&(d, _)| d <= most)
+        .min()
+        .map(|(_, c)| c)
+}
+
 /// One rule as the rule listing shows it (`nodemortem rules --format json`, Python's
 /// `nodemortem.rules()`): what it diagnoses and from which evidence. Fields are in alphabetical
 /// order, the order of the listing's JSON keys.
@@ -170,3 +183,21 @@ mod builtin_tests;
 mod seed_tests;
 #[cfg(test)]
 pub(crate) mod testkit;
+
+#[cfg(test)]
+mod suggest_tests {
+    use super::*;
+
+    #[test]
+    fn misspelt_ids_get_the_closest_rule() -> Result<()> {
+        let engine = load(&[])?;
+        assert_eq!(
+            suggest(&engine, "volume-remove-lok"),
+            Some("volume-remove-lock")
+        );
+        assert_eq!(suggest(&engine, "oom-kil"), Some("oom-kill"));
+        assert_eq!(suggest(&engine, "omo-kill"), Some("oom-kill"));
+        assert_eq!(suggest(&engine, "nothing-like-any-rule"), None);
+        Ok(())
+    }
+}

@@ -27,6 +27,7 @@ const BUCKET_FRAMES: usize = 64;
 
 /// A frame of a bucket's stack (arguments dropped: they differ between members).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct BucketFrame {
     /// Qualified function name.
     pub func: String,
@@ -38,6 +39,7 @@ pub struct BucketFrame {
 
 /// Goroutines with identical stacks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Bucket {
     /// Number of members.
     pub count: u64,
@@ -86,6 +88,7 @@ pub fn is_runtime_or_sync(func: &[u8]) -> bool {
 
 /// A long-blocked goroutine.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct LongWait {
     /// Goroutine id.
     pub id: u64,
@@ -101,6 +104,7 @@ pub struct LongWait {
 
 /// A crash header of the dump.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct CrashInfo {
     /// `panic`, `fatal-error`, `signal`, `runtime`.
     pub kind: CrashKind,
@@ -112,6 +116,7 @@ pub struct CrashInfo {
 
 /// Everything `nodemortem stacks` reports; owned, no borrows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Analysis {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -286,6 +291,39 @@ pub fn is_idle_state(state: &str) -> bool {
         StateKind::of(state.as_bytes()),
         StateKind::IoWait | StateKind::Select | StateKind::Sleep | StateKind::ChanReceive
     )
+}
+
+/// True for a frame of the Go runtime or of the low-level packages every blocked goroutine
+/// passes through (`runtime.`, `sync.`, `syscall.`, `internal/…`, `golang.org/x/sys/…`, also
+/// vendored): such a frame says *how* a goroutine waits, not *what* it was doing.
+pub fn is_runtime_frame(func: &str) -> bool {
+    let f = func.rsplit_once("/vendor/").map_or(func, |(_, f)| f);
+    [
+        "runtime.",
+        "sync.",
+        "syscall.",
+        "internal/",
+        "golang.org/x/sys/",
+    ]
+    .iter()
+    .any(|p| f.starts_with(p))
+}
+
+/// What explains a lock's holder: the first frame of its stack outside the runtime
+/// ([`is_runtime_frame`]; `os.Remove` under `syscall.unlinkat`) and the frame through which it
+/// holds the lock (`volume/local.(*Root).Remove`), when known.
+pub fn holder_frames<'a>(a: &'a Analysis, l: &'a LockInfo) -> (Option<&'a str>, Option<&'a str>) {
+    let outside = l
+        .holder_funcs
+        .iter()
+        .filter_map(|&i| a.func_names.get(i as usize).map(String::as_str))
+        .chain(l.holder_top.iter().map(String::as_str))
+        .find(|f| !is_runtime_frame(f));
+    let holding = l
+        .holder
+        .and_then(|h| l.holder_candidates.iter().find(|c| c.id == h))
+        .map(|c| c.frame.as_str());
+    (outside, holding)
 }
 
 #[cfg(test)]

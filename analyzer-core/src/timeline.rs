@@ -31,6 +31,14 @@ pub enum TimelineError {
     /// `--around RULE` named a finding whose evidence has no time.
     #[error("no evidence line of rule {0:?} carries a time; use --around TIME")]
     Untimed(String),
+    /// `--sources` named a source no record of the bundle has.
+    #[error("no record of this bundle comes from source {given:?}; sources present: {known}")]
+    UnknownSource {
+        /// The name given.
+        given: String,
+        /// The sources the bundle's records have, comma-separated.
+        known: String,
+    },
     /// A time zone name that is not in the time zone database.
     #[error("unknown time zone {0:?}")]
     UnknownZone(String),
@@ -149,6 +157,7 @@ impl Default for TimelineOptions {
 
 /// One line of the timeline.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Entry {
     /// The record's time in UTC.
     pub time: Timestamp,
@@ -183,6 +192,7 @@ impl Ord for Entry {
 
 /// The merged timeline.
 #[derive(Clone, Debug, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct Timeline {
     /// Entries in time order.
     pub entries: Vec<Entry>,
@@ -298,6 +308,8 @@ struct SelectPass<'a> {
     markers: HashMap<(&'a str, u32), Vec<&'a str>>,
     range: Option<(Timestamp, Timestamp)>,
     sources: &'a [String],
+    /// Every source seen, when [`sources`](Self::sources) filters (to name a wrong one).
+    seen: std::collections::BTreeSet<String>,
     limit: usize,
     /// The entries kept, by time.
     kept: BTreeMap<Timestamp, Moment>,
@@ -425,6 +437,12 @@ impl input::Sink for SelectPass<'_> {
         let mut years = YearTracker::new();
         for rec in parse::records(member.format, data) {
             let epoch = years.observe(&rec.time);
+            if !self.sources.is_empty() {
+                let source = rec.source_name();
+                if !self.seen.contains(&*source) {
+                    self.seen.insert(source.to_string());
+                }
+            }
             let Some(time) = self.clock.resolve(&rec.time, epoch, &summary) else {
                 self.untimed += 1;
                 continue;
@@ -540,6 +558,7 @@ pub fn build(
             )
         }),
         sources: &opts.sources,
+        seen: Default::default(),
         limit: opts.limit.max(1),
         kept: BTreeMap::new(),
         shown: 0,
@@ -549,6 +568,17 @@ pub fn build(
         budget: budget(),
     };
     input::walk(bundle, &opts.limits, parse::SNIFFERS, &mut pass2)?;
+    if let Some(given) = opts.sources.iter().find(|s| !pass2.seen.contains(*s)) {
+        return Err(TimelineError::UnknownSource {
+            given: given.clone(),
+            known: pass2
+                .seen
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
     let (dropped, untimed, copies) = (pass2.dropped, pass2.untimed, pass2.copies);
     let partial = pass1.budget.hit || pass2.budget.hit;
     let mut warnings = pass1.warnings;
@@ -581,12 +611,16 @@ fn copy_of(copy: &str, path: &str) -> bool {
         .is_some_and(|rest| rest.starts_with(':') && rest[1..].bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Formats a time in `zone` (an IANA name; `UTC` when `None`) as `2020-07-15 10:12:22.123456`.
+/// Formats a time in `zone` (an IANA name; `UTC` when `None`) as `2020-07-15 10:12:22.123456`;
+/// a time on the second (a record that gives no fraction) has no fraction, padded with blanks
+/// so that columns stay aligned: `2020-07-15 10:12:22       `.
 pub fn format_time(t: Timestamp, zone: &jiff::tz::TimeZone) -> String {
-    t.to_jiff()
-        .to_zoned(zone.clone())
-        .strftime("%Y-%m-%d %H:%M:%S%.6f")
-        .to_string()
+    let z = t.to_jiff().to_zoned(zone.clone());
+    if t.0.rem_euclid(1_000_000) == 0 {
+        format!("{}       ", z.strftime("%Y-%m-%d %H:%M:%S"))
+    } else {
+        z.strftime("%Y-%m-%d %H:%M:%S%.6f").to_string()
+    }
 }
 
 /// Looks up a time zone by IANA name (`UTC`, `Europe/Berlin`).
@@ -633,7 +667,7 @@ pub fn render_text(t: &Timeline, zone: &jiff::tz::TimeZone) -> String {
         "# {} entries, times in {name}{}",
         t.entries.len(),
         t.center
-            .map(|c| format!(", around {}", format_time(c, zone)))
+            .map(|c| format!(", around {}", format_time(c, zone).trim_end()))
             .unwrap_or_default()
     );
     for e in &t.entries {
@@ -737,6 +771,7 @@ Jul 15 10:30:00 node1 kubelet[900]: I0715 10:30:00.000000     900 kubelet.go:184
             schema_version: 1,
             tool: Tool::default(),
             inputs: vec![],
+            host: Default::default(),
             findings: vec![Finding {
                 rule: "oom-kill".into(),
                 title: String::new(),
@@ -934,7 +969,7 @@ Jul 15 10:30:00 node1 kubelet[900]: I0715 10:30:00.000000     900 kubelet.go:184
             text.starts_with("# 3 entries, times in Europe/Berlin\n"),
             "{text}"
         );
-        assert!(text.contains("2020-07-15 12:10:00.000000 kernel       << oom-kill var/log/messages:1 Out of memory"), "{text}");
+        assert!(text.contains("2020-07-15 12:10:00        kernel       << oom-kill var/log/messages:1 Out of memory"), "{text}");
         assert!(zone(Some("Mars/Olympus")).is_err());
     }
 }

@@ -9,7 +9,7 @@
 
 #[path = "../../fuzz/src/lib.rs"]
 #[allow(dead_code, missing_docs)]
-mod fuzz_common;
+pub(crate) mod fuzz_common;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

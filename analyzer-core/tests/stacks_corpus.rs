@@ -117,3 +117,38 @@ fn holder_deep_in_a_removal_recursion() {
         assert!(c.depth >= 40, "{holder:?}: depth {}", c.depth);
     }
 }
+
+/// End to end, the cause is named first however deep the holder's `(*Root).Remove` frame lies:
+/// `volume-remove-lock` is the first finding and `lock-convoy` (the consequence) is nested under
+/// it, never above it, for the seed's shallow holder, go1.11's `os.RemoveAll` recursion 40 and
+/// 120 directories deep, and Go ≥ 1.13's `os.removeAllFrom` recursion (innermost frame first,
+/// `os.removeAll` and the inlined `os.RemoveAll(...)` below it).
+#[test]
+fn deep_holders_name_the_volume_removal_first() {
+    use analyzer_core::analysis::{Options, analyze as analyze_bundle};
+    use analyzer_core::input::Bundle;
+    for holder in [
+        volume_dump::Holder::Seed,
+        volume_dump::Holder::DeepRemoveAll(40),
+        volume_dump::Holder::DeepRemoveAll(120),
+        volume_dump::Holder::RemoveAllFrom(40),
+        volume_dump::Holder::RemoveAllFrom(120),
+    ] {
+        let g = volume_dump::generate_with(holder);
+        let bundle = Bundle::from_bytes(
+            "goroutine-stacks-2020-07-15T101222Z.log",
+            g.text.into_bytes(),
+        );
+        let report = analyze_bundle(&bundle, &Options::default()).expect("the dump analyses");
+        let first = report.findings.first().expect("a finding");
+        assert_eq!(first.rule, "volume-remove-lock", "{holder:?}");
+        assert!(
+            report.findings.iter().all(|f| f.rule != "lock-convoy"),
+            "{holder:?}: lock-convoy at the top level"
+        );
+        assert!(
+            first.explains.iter().any(|f| f.rule == "lock-convoy"),
+            "{holder:?}: lock-convoy not nested under the cause"
+        );
+    }
+}

@@ -12,9 +12,10 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use analyzer_core::report::jira::JiraOptions;
 use analyzer_core::report::markdown::MarkdownOptions;
 use analyzer_core::report::text::TextOptions;
-use analyzer_core::report::{SCHEMA_VERSION, html, markdown, text};
+use analyzer_core::report::{SCHEMA_VERSION, html, jira, markdown, text};
 use analyzer_core::rules::Engine;
 use analyzer_core::{CancelToken, Limits, Options, Report, Severity};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -254,10 +255,11 @@ fn rules(py: Python<'_>, rules_dir: Option<PathBuf>) -> PyResult<Bound<'_, PyAny
     loads(py, &json)
 }
 
-/// Render a report returned by ``analyze`` as ``"markdown"`` (a ticket comment), ``"html"``
-/// (one self-contained page with the timeline of evidence) or ``"text"`` (plain terminal
-/// text), as ``nodemortem analyze --format …`` does; ``evidence`` is the number of evidence
-/// lines shown per finding in text and Markdown. The HTML page of a report dict has no wait-for
+/// Render a report returned by ``analyze`` as ``"markdown"`` (a ticket comment), ``"jira"``
+/// (a comment in Jira wiki markup), ``"html"`` (one self-contained page with the timeline of
+/// evidence) or ``"text"`` (plain terminal text, ``width`` columns), as
+/// ``nodemortem analyze --format …`` does; ``evidence`` is the number of evidence lines shown
+/// per finding in text, Markdown and Jira. The HTML page of a report dict has no wait-for
 /// graphs (those need the goroutine dumps, which the report does not carry).
 ///
 /// Raises ``ValueError`` for an unknown format or a dict that is not a report of this schema
@@ -269,12 +271,13 @@ fn rules(py: Python<'_>, rules_dir: Option<PathBuf>) -> PyResult<Bound<'_, PyAny
 /// >>> nodemortem.render(report, "markdown").splitlines()[0]
 /// '## nodemortem: 1 finding(s), 1 root cause(s)'
 #[pyfunction]
-#[pyo3(signature = (report, format, *, evidence=5))]
+#[pyo3(signature = (report, format, *, evidence=5, width=100))]
 fn render(
     py: Python<'_>,
     report: &Bound<'_, PyAny>,
     format: &str,
     evidence: usize,
+    width: usize,
 ) -> PyResult<String> {
     let json: String = py
         .import(intern!(py, "json"))?
@@ -305,15 +308,22 @@ fn render(
                 &TextOptions {
                     color: false,
                     evidence_lines: evidence,
+                    width,
                     ..TextOptions::default()
                 },
             )
         })),
-        "jira" => Err(PyValueError::new_err(
-            "format \"jira\" is not available in this version of nodemortem; use \"markdown\"",
-        )),
+        "jira" => Ok(py.detach(|| {
+            jira::render(
+                &report,
+                &JiraOptions {
+                    evidence_lines: evidence,
+                    ..JiraOptions::default()
+                },
+            )
+        })),
         other => Err(PyValueError::new_err(format!(
-            "unknown format {other:?}: expected \"markdown\", \"html\" or \"text\""
+            "unknown format {other:?}: expected \"markdown\", \"jira\", \"html\" or \"text\""
         ))),
     }
 }

@@ -78,10 +78,12 @@ def test_rules_equal_the_cli(cli_json):
 
 
 @pytest.mark.parametrize("bundle", ["seed-003-volume-remove-lock", "common-oom-kill", "healthy-node"])
-@pytest.mark.parametrize("fmt", ["markdown", "text"])
+@pytest.mark.parametrize("fmt", ["markdown", "jira", "text"])
 def test_render_equals_the_cli(bundle, fmt, cli, cli_json):
     report = cli_json("analyze", "--format", "json", CORPUS / bundle)
-    theirs = cli("analyze", "--format", fmt, "--color", "never", CORPUS / bundle).decode()
+    theirs = cli(
+        "analyze", "--format", fmt, "--color", "never", "--width", "100", CORPUS / bundle
+    ).decode()
     assert no_timing(nodemortem.render(report, fmt)) == no_timing(theirs)
 
 
@@ -89,6 +91,19 @@ def test_render_evidence_lines(cli):
     report = nodemortem.analyze(SEED3)
     theirs = cli("analyze", "--format", "markdown", "--evidence", "2", SEED3).decode()
     assert no_timing(nodemortem.render(report, "markdown", evidence=2)) == no_timing(theirs)
+
+
+def test_render_jira_markup():
+    report = nodemortem.analyze(SEED3)
+    page = nodemortem.render(report, "jira", evidence=1)
+    lines = page.splitlines()
+    assert lines[0].startswith("h2. nodemortem: ")
+    assert "||Host||Value||Source||" in lines
+    assert "||#||Rule||Severity||Score||Summary||" in lines
+    assert "h3. {anchor:f-1}1. volume-remove-lock" in lines
+    # Evidence in {noformat} blocks, opened and closed in pairs.
+    assert page.count("{noformat}") % 2 == 0 and page.count("{noformat}") >= 2
+    assert "* [https://github.com/moby/moby/issues/31801]" in lines
 
 
 def test_render_html():

@@ -132,27 +132,12 @@ pub async fn create(
         let _running = worker.metrics.running();
         job::upload(&worker, &up, inlet)
     });
-    match outcome.await.unwrap_or(Outcome::Aborted { bytes: 0 }) {
-        Outcome::Complete { .. } => {}
-        Outcome::TooLarge { limit } => {
-            return closing(json_error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("upload larger than the limit of {limit} bytes; cut there, nothing stored"),
-            ));
-        }
-        Outcome::TooSlow { bytes } => {
-            return closing(json_error(
-                StatusCode::REQUEST_TIMEOUT,
-                format!(
-                    "upload too slow: {bytes} bytes received, less than {} bytes/s over {} s; nothing stored",
-                    app.config.min_upload_rate,
-                    app.config.upload_window.as_secs()
-                ),
-            ));
-        }
-        Outcome::Aborted { .. } => {
-            return json_error(StatusCode::BAD_REQUEST, "upload aborted; nothing stored");
-        }
+    let outcome = outcome.await.unwrap_or(Outcome::Aborted { bytes: 0 });
+    if !matches!(outcome, Outcome::Complete { .. }) {
+        // The analysis sees the cut at once and ends; its temporary file is gone before the
+        // client hears that nothing was stored.
+        let _ = job.await;
+        return cut(&app, outcome);
     }
     match job.await {
         Ok(Done::Stored(id)) => {
@@ -190,6 +175,27 @@ struct CancelOnDrop(CancelToken);
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
         self.0.cancel();
+    }
+}
+
+/// The answer to an upload cut before its end: too large, too slow or abandoned.
+fn cut(app: &Shared, outcome: Outcome) -> Response {
+    match outcome {
+        Outcome::TooLarge { limit } => closing(json_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("upload larger than the limit of {limit} bytes; cut there, nothing stored"),
+        )),
+        Outcome::TooSlow { bytes } => closing(json_error(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "upload too slow: {bytes} bytes received, less than {} bytes/s over {} s; nothing stored",
+                app.config.min_upload_rate,
+                app.config.upload_window.as_secs()
+            ),
+        )),
+        Outcome::Complete { .. } | Outcome::Aborted { .. } => {
+            json_error(StatusCode::BAD_REQUEST, "upload aborted; nothing stored")
+        }
     }
 }
 

@@ -34,6 +34,11 @@ const CHANNEL_CHUNKS: usize = 16;
 /// a reset connection.
 pub const DRAIN_TIME: Duration = Duration::from_secs(5);
 
+/// The least a refused body is drained by, whatever the upload limit: a client that sends its
+/// whole body before reading the answer (most do) then reads the 413 or 503 instead of a
+/// connection reset. Discarding is cheap and [`DRAIN_TIME`] bounds it.
+pub const DRAIN_BYTES: u64 = 16 << 20;
+
 /// How an upload's body ended, as the pump saw it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -202,9 +207,11 @@ async fn pump(
     }
 }
 
-/// Reads and drops the rest of a body for at most [`DRAIN_TIME`] and `max_bytes`.
+/// Reads and drops the rest of a body for at most [`DRAIN_TIME`] and the larger of `max_bytes`
+/// and [`DRAIN_BYTES`].
 pub async fn drain(mut body: Body, max_bytes: u64) {
     let deadline = tokio::time::Instant::now() + DRAIN_TIME;
+    let max_bytes = max_bytes.max(DRAIN_BYTES);
     let mut n = 0u64;
     while n <= max_bytes {
         match tokio::time::timeout_at(deadline, body.frame()).await {

@@ -2,14 +2,12 @@
 //! pages, token authentication, the webhook, metrics, restart, kept bundles and re-analysis,
 //! and the concurrency limit.
 
-mod common;
-
 use std::io::Write;
 use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn upload_then_read_list_and_search() {

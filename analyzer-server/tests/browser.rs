@@ -1,20 +1,19 @@
 //! The pages in a real browser: headless Chromium, driven through chromedriver (WebDriver),
 //! types the token into the token form, uploads a sosreport through the page's file input
-//! (the page's script sends it with a progress bar and opens the report), and the report page
+//! (the page's script sends it with a progress bar and opens the report), drops a second file on
+//! the drop zone (a synthetic drag with a real `DataTransfer`), and the report page
 //! runs its own `#selftest` (an evidence toggle clicked and seen open). Screenshots go to
 //! `target/serve-index.png` and `target/serve-report.png`.
 //!
 //! Skips (with a message) when `chromium` or `chromedriver` is not on PATH; CI installs both
 //! (Debian packages `chromium` and `chromium-driver`, `.ci/run`).
 
-mod common;
-
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use fantoccini::{ClientBuilder, Locator};
 
 fn on_path(names: &[&str]) -> Option<PathBuf> {
@@ -178,6 +177,45 @@ fn upload_through_the_page_and_open_the_report() {
         assert!(row.contains("oom-kill"), "{row}");
         let shot = b.screenshot().await.unwrap();
         std::fs::write(target.join("serve-index.png"), shot).unwrap();
+
+        // Dropping a file on the drop zone uploads it too: a journal dragged in from the desktop
+        // (a DataTransfer with one File, as the browser builds it for a real drag).
+        let over = b
+            .execute(
+                "const [name, text] = arguments;
+                 const dt = new DataTransfer();
+                 dt.items.add(new File([text], name, {type: 'text/plain'}));
+                 const zone = document.getElementById('drop');
+                 const ev = (t) => new DragEvent(t, {dataTransfer: dt, bubbles: true, cancelable: true});
+                 zone.dispatchEvent(ev('dragover'));
+                 const over = zone.classList.contains('over');
+                 zone.dispatchEvent(ev('drop'));
+                 return [over, zone.classList.contains('over')];",
+                vec![
+                    serde_json::json!("node1-journal.log"),
+                    serde_json::json!(JOURNAL),
+                ],
+            )
+            .await
+            .unwrap();
+        assert_eq!(over, serde_json::json!([true, false]), "the zone lights up while dragged over");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while b.current_url().await.unwrap().as_str() != server.url("/analyses/2") {
+            assert!(
+                Instant::now() < deadline,
+                "the report of the dropped file did not open"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let dropped = b
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css("article.finding"))
+            .await
+            .expect("the dropped file's findings");
+        let first = dropped.find(Locator::Css(".summary")).await.unwrap().text().await.unwrap();
+        assert!(first.contains("runc:[2:INIT]"), "{first}");
+        assert_eq!(b.find_all(Locator::Css("article.finding")).await.unwrap().len(), 2);
         // The report's own check: an evidence toggle clicked and seen open.
         b.goto(&server.url("/analyses/1#selftest")).await.unwrap();
         b.wait()
@@ -207,4 +245,12 @@ fn upload_through_the_page_and_open_the_report() {
     assert_eq!(got["name"], "sosreport-node1-2020-08-20-browser.tar.gz");
     assert_eq!(got["host"], "node1");
     assert_eq!(got["size"], std::fs::metadata(&bundle).unwrap().len());
+    let dropped = get_with(
+        &server.url("/api/v1/analyses/2"),
+        ("authorization", &format!("Bearer {token}")),
+    )
+    .json();
+    assert_eq!(dropped["name"], "node1-journal.log");
+    assert_eq!(dropped["size"], JOURNAL.len());
+    assert_eq!(dropped["report"]["findings"][0]["rule"], "oom-kill");
 }

@@ -3,13 +3,11 @@
 //! headers and clients that go away. Each gets a clear status and a log line, nothing
 //! half-stored, no file named by the client, and the server goes on serving.
 
-mod common;
-
 use std::io::Write;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// 1 GiB of zeros in about 1 MB: sixteen gzip members of 64 MiB each.
 fn gzip_bomb() -> Vec<u8> {

@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use analyzer_core::analysis::{Options, Progress, ProgressFn};
+use analyzer_core::report::jira::JiraOptions;
 use analyzer_core::report::markdown::MarkdownOptions;
+use analyzer_core::report::sanitize::escape_controls_keep_lines;
 use analyzer_core::report::text::{TextOptions, human_bytes};
 use analyzer_core::{Confidence, Severity};
 use anyhow::Context;
@@ -18,7 +20,7 @@ use crate::Global;
 /// Arguments of `nodemortem analyze`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  nodemortem analyze sosreport-node1-2020-08-20.tar.xz\n  nodemortem analyze ./extracted-sosreport --format html -o report.html\n  nodemortem analyze /var/log/messages goroutine-stacks.log --format json\n  nodemortem analyze ./sosreport --format markdown > ticket-comment.md\n  nodemortem analyze ./extracted-sosreport --rules ./my-rules --min-severity high\n\nExit status: 0 no likely or confirmed finding at or above --fail-on, 1 such a finding, 2 error."
+    after_help = "Examples:\n  nodemortem analyze sosreport-node1-2020-08-20.tar.xz\n  nodemortem analyze ./extracted-sosreport --format html -o report.html\n  nodemortem analyze /var/log/messages goroutine-stacks.log --format json\n  nodemortem analyze ./sosreport --format markdown > ticket-comment.md\n  nodemortem analyze ./extracted-sosreport --rules ./my-rules --min-severity high\n  nodemortem analyze sosreport.tar.xz --save ./report-node1\n  nodemortem analyze ./sosreport --format jira > ticket-comment.txt\n\nExit status: 0 no likely or confirmed finding at or above --fail-on, 1 such a finding, 2 error."
 )]
 pub struct Args {
     /// Inputs, time budget and limits, as for every command that reads bundles.
@@ -45,6 +47,13 @@ pub struct Args {
     /// Evidence lines per finding in text and Markdown output.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub evidence: usize,
+    /// Width of text output in columns (default: the terminal's, else $COLUMNS, else 100).
+    #[arg(long, value_name = "N")]
+    pub width: Option<usize>,
+    /// Also write the report in every format to DIR: report.txt, report.json, report.md,
+    /// report.html (the directory is created when missing).
+    #[arg(long, value_name = "DIR")]
+    pub save: Option<PathBuf>,
 }
 
 /// Output formats of `analyze`.
@@ -58,6 +67,8 @@ pub enum Format {
     Markdown,
     /// One self-contained HTML page with timeline and wait-for graph (use with -o).
     Html,
+    /// A Jira wiki-markup comment (Jira Server and Data Center).
+    Jira,
 }
 
 /// When to colour output.
@@ -186,33 +197,54 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
     let analysed = result.with_context(|| format!("analysing {}", display_paths(paths)))?;
     let report = &analysed.report;
     nothing_read(report, paths)?;
-    let rendered: Vec<u8> = match args.format {
-        Format::Json => {
-            let mut v = serde_json::to_vec_pretty(report)?;
-            v.push(b'\n');
-            v
-        }
-        Format::Markdown => analyzer_core::report::markdown::render(
-            report,
-            &MarkdownOptions {
-                evidence_lines: args.evidence,
-                ..MarkdownOptions::default()
-            },
-        )
-        .into_bytes(),
-        Format::Html => {
-            analyzer_core::report::html::render(report, &(&analysed).into()).into_bytes()
-        }
-        Format::Text => analyzer_core::report::text::render(
-            report,
-            &TextOptions {
-                color: true,
-                evidence_lines: args.evidence,
-                ..TextOptions::default()
-            },
-        )
-        .into_bytes(),
+    let width = crate::width::resolve(args.width);
+    let render = |format: Format, color: bool| -> anyhow::Result<Vec<u8>> {
+        Ok(match format {
+            Format::Json => {
+                let mut v = serde_json::to_vec_pretty(report)?;
+                v.push(b'\n');
+                v
+            }
+            // Text formats a terminal may show: control characters from input escaped.
+            Format::Markdown => {
+                escape_controls_keep_lines(&analyzer_core::report::markdown::render(
+                    report,
+                    &MarkdownOptions {
+                        evidence_lines: args.evidence,
+                        ..MarkdownOptions::default()
+                    },
+                ))
+                .into_owned()
+                .into_bytes()
+            }
+            Format::Jira => escape_controls_keep_lines(&analyzer_core::report::jira::render(
+                report,
+                &JiraOptions {
+                    evidence_lines: args.evidence,
+                    ..JiraOptions::default()
+                },
+            ))
+            .into_owned()
+            .into_bytes(),
+            Format::Html => {
+                analyzer_core::report::html::render(report, &(&analysed).into()).into_bytes()
+            }
+            Format::Text => analyzer_core::report::text::render(
+                report,
+                &TextOptions {
+                    color,
+                    evidence_lines: args.evidence,
+                    width,
+                    ..TextOptions::default()
+                },
+            )
+            .into_bytes(),
+        })
     };
+    if let Some(dir) = &args.save {
+        save(dir, &render)?;
+    }
+    let rendered = render(args.format, true)?;
     let choice: anstream::ColorChoice = args.color.into();
     match &args.output {
         Some(path) => {
@@ -262,6 +294,26 @@ pub fn nothing_read(report: &analyzer_core::Report, paths: &[PathBuf]) -> anyhow
             why.join("; ")
         }
     )
+}
+
+/// Writes the report in every format into `dir`: `report.txt` (no colour), `report.json`,
+/// `report.md`, `report.html`.
+fn save(
+    dir: &Path,
+    render: &dyn Fn(Format, bool) -> anyhow::Result<Vec<u8>>,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    for (format, name) in [
+        (Format::Text, "report.txt"),
+        (Format::Json, "report.json"),
+        (Format::Markdown, "report.md"),
+        (Format::Html, "report.html"),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, render(format, false)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// The paths joined for messages.

@@ -3,12 +3,13 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use analyzer_core::inventory::{Inventory, inventory_within};
+use analyzer_core::inventory::{Inventory, inventory_within, summary};
+use analyzer_core::report::sanitize::escape_controls_keep_lines;
 
 /// Output shapes of `inventory`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
-    /// An aligned table, then the warnings.
+    /// A summary (with --all: an aligned table of every member), then the warnings.
     #[default]
     Text,
     /// The inventory as JSON (schema_version 1).
@@ -18,6 +19,9 @@ pub enum OutputFormat {
 /// Arguments of `nodemortem inventory`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// List every member (path, format, records, bytes, time span) instead of the summary.
+    #[arg(long)]
+    pub all: bool,
     /// Inputs, time budget and limits, as for every command that reads bundles.
     #[command(flatten)]
     pub read: crate::limits::ReadArgs,
@@ -33,15 +37,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         &args.read.limits.limits(),
         args.read.deadline(),
     )?;
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    match args.format {
+    let text: Vec<u8> = match args.format {
         OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &inv)?;
-            writeln!(out)?;
+            let mut v = serde_json::to_vec_pretty(&inv)?;
+            v.push(b'\n');
+            v
         }
-        OutputFormat::Text => render_text(&inv, &mut out)?,
-    }
+        OutputFormat::Text => {
+            let mut v = Vec::new();
+            if args.all {
+                render_text(&inv, &mut v)?;
+            } else {
+                v.extend_from_slice(summary::render(&inv).as_bytes());
+            }
+            // Member names and warnings are input: control characters are shown escaped.
+            escape_controls_keep_lines(&String::from_utf8_lossy(&v))
+                .into_owned()
+                .into_bytes()
+        }
+    };
+    let mut out = io::stdout().lock();
+    out.write_all(&text)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

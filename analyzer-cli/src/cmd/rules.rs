@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use analyzer_core::report::sanitize::escape_controls_keep_lines;
 use analyzer_core::rules::engine::{Engine, Rule};
 
 /// Arguments of `nodemortem rules`.
@@ -15,7 +16,7 @@ pub struct Args {
     /// `explain ID` prints what a rule looks for, why, the remediation and references.
     #[command(subcommand)]
     pub action: Option<Action>,
-    /// Output format of the listing.
+    /// Output format of the listing and of `explain`.
     #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
     pub format: Format,
     /// Extra rule directory (`*.toml`), added to the built-in rules.
@@ -49,10 +50,31 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match args.action {
         Some(Action::Explain { id }) => {
-            let rule = engine
-                .rule(&id)
-                .ok_or(analyzer_core::Error::UnknownRule(id))?;
-            explain(&mut out, rule)?;
+            let Some(rule) = engine.rule(&id) else {
+                let hint = match analyzer_core::rules::suggest(&engine, &id) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "`nodemortem rules` lists them".to_string(),
+                };
+                let unknown = analyzer_core::Error::UnknownRule(id);
+                anyhow::bail!("{unknown}; {hint}");
+            };
+            match args.format {
+                Format::Text => {
+                    let mut text = Vec::new();
+                    explain(&mut text, rule)?;
+                    // Rule files are input too: no control character reaches the terminal.
+                    let text = String::from_utf8_lossy(&text);
+                    out.write_all(escape_controls_keep_lines(&text).as_bytes())?;
+                }
+                Format::Json => {
+                    let info = analyzer_core::rules::catalog(&engine)
+                        .into_iter()
+                        .find(|r| r.id == rule.id());
+                    let mut v = serde_json::to_vec_pretty(&info)?;
+                    v.push(b'\n');
+                    out.write_all(&v)?;
+                }
+            }
         }
         None => list(&mut out, &engine, args.format)?,
     }
@@ -63,8 +85,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 fn list(out: &mut dyn Write, engine: &Engine, format: Format) -> anyhow::Result<()> {
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, &analyzer_core::rules::catalog(engine))?;
-            writeln!(out)?;
+            let mut v = serde_json::to_vec_pretty(&analyzer_core::rules::catalog(engine))?;
+            v.push(b'\n');
+            out.write_all(&v)?;
         }
         Format::Text => {
             let w = engine
@@ -73,15 +96,16 @@ fn list(out: &mut dyn Write, engine: &Engine, format: Format) -> anyhow::Result<
                 .map(|r| r.id().len())
                 .max()
                 .unwrap_or(10);
+            let mut text = String::new();
             for r in engine.rules() {
-                writeln!(
-                    out,
-                    "{:<w$}  {:<8}  {}",
+                text.push_str(&format!(
+                    "{:<w$}  {:<8}  {}\n",
                     r.id(),
                     r.severity.name(),
                     r.spec.title
-                )?;
+                ));
             }
+            out.write_all(escape_controls_keep_lines(&text).as_bytes())?;
         }
     }
     Ok(())

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use analyzer_core::analysis::Options;
-use analyzer_core::report::text::visible;
+use analyzer_core::report::sanitize::{escape_controls, escape_controls_keep_lines};
 use analyzer_core::stacks::{self, Analysis};
 use anyhow::Context;
 
@@ -65,7 +65,7 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
         writeln!(
             err,
             "nodemortem: warning: {}",
-            visible(&analyzer_core::report::text::unread_line(w))
+            escape_controls(&analyzer_core::report::text::unread_line(w))
         )?;
     }
     let dumps: Vec<(String, Analysis)> = analysed
@@ -110,12 +110,7 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
         Format::Text => {
             for (i, (path, a)) in dumps.iter().enumerate() {
                 if several {
-                    let _ = writeln!(
-                        out,
-                        "{}== {} ==",
-                        if i > 0 { "\n" } else { "" },
-                        visible(path)
-                    );
+                    let _ = writeln!(out, "{}== {} ==", if i > 0 { "\n" } else { "" }, path);
                 }
                 out.push_str(&text(a, args.min_count));
             }
@@ -125,6 +120,10 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
                 out.push_str(&dot(a, path, if several { Some(i) } else { None }));
             }
         }
+    }
+    // Dump text and member paths are input: control characters are shown escaped.
+    if args.format != Format::Json {
+        out = escape_controls_keep_lines(&out).into_owned();
     }
     std::io::stdout().lock().write_all(out.as_bytes())?;
     Ok(ExitCode::SUCCESS)
@@ -245,12 +244,26 @@ fn text(a: &Analysis, min_count: u64) -> String {
     s
 }
 
+/// Text for a quoted DOT label: backslashes, quotes and line breaks escaped (the `\n` DOT reads
+/// as a line break is added by the caller).
 fn esc(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
-/// The wait-for graph of one dump (`n`: its number when there are several, for distinct graph
-/// names).
+/// The wait-for graph of one dump in Graphviz DOT (`n`: its number when there are several, for
+/// distinct graph names). Every node is declared once with a unique id: `lockN` per contended
+/// lock, `gID` per goroutine that holds a lock (or may), `lockN_bM` per group of waiters with
+/// identical stacks. A holder that waits on another lock is drawn with an edge to it rather
+/// than inside a group, so a deadlock is drawn as the cycle it is.
 fn dot(a: &Analysis, path: &str, n: Option<usize>) -> String {
     // Waiters collapse by bucket: a goroutine's bucket is the one listing its id.
     let bucket_of: std::collections::HashMap<u64, usize> = a
@@ -262,58 +275,90 @@ fn dot(a: &Analysis, path: &str, n: Option<usize>) -> String {
     let mut s = format!(
         "digraph waitfor{} {{\n  label=\"{}\";\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n",
         n.map(|n| format!("_{}", n + 1)).unwrap_or_default(),
-        esc(&visible(path))
+        esc(path)
     );
+    // Goroutines drawn as their own node: holders and holder candidates.
+    let mut own: std::collections::BTreeMap<u64, String> = Default::default();
+    for l in &a.locks {
+        if let Some(h) = l.holder {
+            let (outside, holding) = stacks::holder_frames(a, l);
+            let mut label = format!(
+                "goroutine {h} [{}{}]\\n{}",
+                esc(l.holder_state.as_deref().unwrap_or("?")),
+                minutes(l.holder_minutes),
+                l.holder_activity.name(),
+            );
+            if let Some(f) = outside {
+                label.push_str(&format!("\\nin {}", esc(f)));
+            }
+            if let Some(f) = holding {
+                label.push_str(&format!("\\nholds it in {}", esc(f)));
+            }
+            own.insert(h, label);
+        }
+    }
+    for l in a.locks.iter().filter(|l| l.holder.is_none()) {
+        for c in &l.holder_candidates {
+            own.entry(c.id).or_insert_with(|| {
+                format!(
+                    "goroutine {} [{}]\\ncandidate via {}",
+                    c.id,
+                    esc(&c.state),
+                    esc(&c.frame)
+                )
+            });
+        }
+    }
+    for (id, label) in &own {
+        let held = a.locks.iter().any(|l| l.holder == Some(*id));
+        let style = if held {
+            ", style=filled, fillcolor=\"#ffb3b3\""
+        } else {
+            ""
+        };
+        let _ = writeln!(s, "  g{id} [label=\"{label}\"{style}];");
+    }
     for (li, l) in a.locks.iter().enumerate() {
         let lock = format!("lock{li}");
         let _ = writeln!(
             s,
-            "  {lock} [shape=ellipse, label=\"{}\\n{} waiters ({} transitive)\"];",
-            l.address, l.waiters_total, l.transitive_waiters
+            "  {lock} [shape=ellipse, label=\"{} {}\\n{} waiters ({} transitive)\"];",
+            l.kind.name(),
+            esc(&l.address),
+            l.waiters_total,
+            l.transitive_waiters
         );
         let mut groups: std::collections::BTreeMap<Option<usize>, u64> = Default::default();
-        for w in &l.waiters {
-            *groups.entry(bucket_of.get(w).copied()).or_default() += 1;
+        for &id in &l.waiters {
+            if own.contains_key(&id) {
+                let _ = writeln!(s, "  g{id} -> {lock} [label=\"waits\", color=\"#b3001b\"];");
+                continue;
+            }
+            *groups.entry(bucket_of.get(&id).copied()).or_default() += 1;
         }
         for (b, n) in groups {
             let (node, label) = match b.and_then(|b| a.buckets.get(b).map(|x| (b, x))) {
-                Some((bi, bucket)) => {
-                    let caller = bucket.caller();
-                    (
-                        format!("b{bi}"),
-                        format!("{n} x [{}]\\n{}", bucket.state, esc(caller)),
-                    )
-                }
-                None => (format!("u{li}"), format!("{n} waiters")),
+                Some((bi, bucket)) => (
+                    format!("{lock}_b{bi}"),
+                    format!("{n} x [{}]\\n{}", esc(&bucket.state), esc(bucket.caller())),
+                ),
+                None => (format!("{lock}_other"), format!("{n} waiters")),
             };
             let _ = writeln!(s, "  {node} [label=\"{label}\"];");
             let _ = writeln!(s, "  {node} -> {lock} [label=\"waits\"];");
         }
-        if let Some(h) = l.holder {
-            let top = l.holder_top.first().map(String::as_str).unwrap_or("");
-            let _ = writeln!(
-                s,
-                "  g{h} [label=\"goroutine {h} [{}{}]\\n{}\\n{}\", style=filled, fillcolor=\"#ffb3b3\"];",
-                l.holder_state.as_deref().unwrap_or("?"),
-                minutes(l.holder_minutes),
-                l.holder_activity.name(),
-                esc(top)
-            );
-            let _ = writeln!(s, "  {lock} -> g{h} [label=\"held by\"];");
-        } else {
-            for c in &l.holder_candidates {
-                let _ = writeln!(
-                    s,
-                    "  g{} [label=\"goroutine {} [{}]\\ncandidate\"];",
-                    c.id,
-                    c.id,
-                    esc(&c.state)
-                );
-                let _ = writeln!(
-                    s,
-                    "  {lock} -> g{} [style=dashed, label=\"maybe held by\"];",
-                    c.id
-                );
+        match l.holder {
+            Some(h) => {
+                let _ = writeln!(s, "  {lock} -> g{h} [label=\"held by\"];");
+            }
+            None => {
+                for c in &l.holder_candidates {
+                    let _ = writeln!(
+                        s,
+                        "  {lock} -> g{} [style=dashed, label=\"maybe held by\"];",
+                        c.id
+                    );
+                }
             }
         }
     }

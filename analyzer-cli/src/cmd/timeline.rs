@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use analyzer_core::analysis::Options;
+use analyzer_core::report::sanitize::escape_controls_keep_lines;
 use analyzer_core::timeline::{self, Around, TimelineOptions};
 use anyhow::Context;
 
@@ -25,9 +26,9 @@ pub struct Args {
     /// (RFC 3339; without offset it is UTC).
     #[arg(long, value_name = "RULE|TIME")]
     pub around: Option<String>,
-    /// Half-width of the window around --around: 90s, 10m, 2h, 1h30m.
-    #[arg(long, value_name = "DURATION", default_value = "10m")]
-    pub window: String,
+    /// Half-width of the window around --around: 90s, 10m, 2h, 1h30m (default 10m).
+    #[arg(long, value_name = "DURATION", requires = "around")]
+    pub window: Option<String>,
     /// Only these sources (kernel, systemd, kubelet, dockerd, containerd, …), comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "SOURCE,…")]
     pub sources: Vec<String>,
@@ -58,9 +59,19 @@ pub enum Format {
 /// Runs the command.
 pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
     let zone = timeline::zone(args.tz.as_deref())?;
-    let window = timeline::parse_duration(&args.window)?;
+    let window = timeline::parse_duration(args.window.as_deref().unwrap_or("10m"))?;
     let dirs: Vec<&Path> = args.rules.iter().map(PathBuf::as_path).collect();
     let engine = analyzer_core::rules::load(&dirs).context("loading rules")?;
+    let around = args.around.as_deref().map(Around::parse);
+    if let Some(Around::Rule(id)) = &around {
+        if engine.rule(id).is_none() {
+            let hint = match analyzer_core::rules::suggest(&engine, id) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "give a rule id (`nodemortem rules` lists them) or a time".into(),
+            };
+            anyhow::bail!("--around: no rule with id {id:?}; {hint}");
+        }
+    }
     let paths = &args.read.paths;
     if paths.iter().any(|p| p.as_os_str() == "-") {
         anyhow::bail!(
@@ -88,7 +99,7 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
         &bundle,
         Some(&report),
         &TimelineOptions {
-            around: args.around.as_deref().map(Around::parse),
+            around,
             window,
             sources: args.sources.clone(),
             limit: args.limit,
@@ -100,10 +111,14 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
     .with_context(|| format!("timeline of {}", display_paths(paths)))?;
     let mut out = std::io::stdout().lock();
     match args.format {
-        Format::Text => out.write_all(timeline::render_text(&t, &zone).as_bytes())?,
+        // Log text is input: control characters are shown escaped.
+        Format::Text => {
+            out.write_all(escape_controls_keep_lines(&timeline::render_text(&t, &zone)).as_bytes())?
+        }
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &t)?;
-            writeln!(out)?;
+            let mut v = serde_json::to_vec_pretty(&t)?;
+            v.push(b'\n');
+            out.write_all(&v)?;
         }
     }
     out.flush()?;

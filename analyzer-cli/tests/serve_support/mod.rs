@@ -38,13 +38,16 @@ pub fn serve(data: &Path, extra: &[&str]) -> Served {
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines() {
             let Ok(line) = line else { break };
+            // Logged before it is announced: once `serve` returns, the log holds the line.
+            {
+                let mut l = sink.lock().unwrap();
+                l.push_str(&line);
+                l.push('\n');
+            }
             if let Some(rest) = line.split("listening on http://").nth(1) {
                 let addr = rest.split_whitespace().next().unwrap_or("").to_string();
                 let _ = tx.send(addr);
             }
-            let mut l = sink.lock().unwrap();
-            l.push_str(&line);
-            l.push('\n');
         }
     });
     let addr = match rx.recv_timeout(Duration::from_secs(60)) {

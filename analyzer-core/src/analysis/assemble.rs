@@ -103,6 +103,7 @@ pub(super) fn assemble(
         schema_version: crate::report::SCHEMA_VERSION,
         tool: Tool::default(),
         inputs,
+        host: crate::report::host::Host::from_state(&host, &clock),
         findings,
         warnings,
         stats: Stats {

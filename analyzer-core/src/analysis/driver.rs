@@ -297,6 +297,8 @@ impl<'s> input::Sink for Dispatch<'s, '_> {
         let mut st = lock(self.state);
         st.skipped += 1;
         st.skipped_bytes += entry.bytes;
+        // Unread members still show the layout (`sys/fs/cgroup/unified/…`: cgroup version).
+        st.host.note_path(&entry.path);
     }
 
     fn link(&mut self, _link: input::LinkEntry) {}

@@ -7,6 +7,7 @@ use crate::base::time::Timestamp;
 
 /// One diagnosis: a rule that fired, how sure it is, and the lines that prove it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// The rule id (`volume-remove-lock`).
     pub rule: String,
@@ -35,6 +36,7 @@ pub struct Finding {
 
 /// One line of evidence.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Evidence {
     /// Path of the member inside the bundle.
     pub path: String,

@@ -89,6 +89,22 @@ pub enum Format {
     OsRelease,
     /// Installed packages (`dpkg -l`, `rpm -qa`, sos `installed-rpms`/`installed-debs`).
     Packages,
+    /// `hostname` output or `etc/hostname`.
+    Hostname,
+    /// `hostnamectl status`.
+    Hostnamectl,
+    /// `uptime` output or `/proc/uptime`.
+    Uptime,
+    /// `/proc/stat` (boot time).
+    ProcStat,
+    /// `lscpu`.
+    Lscpu,
+    /// `/proc/cpuinfo`.
+    Cpuinfo,
+    /// `/proc/meminfo`.
+    Meminfo,
+    /// `snap list` (versions of snap-packaged components).
+    SnapList,
     /// `date` output (collection time).
     Date,
     /// `timedatectl` output (collection time and zone).
@@ -146,6 +162,14 @@ impl Format {
             Format::Uname => "uname",
             Format::OsRelease => "os-release",
             Format::Packages => "packages",
+            Format::Hostname => "hostname",
+            Format::Hostnamectl => "hostnamectl",
+            Format::Uptime => "uptime",
+            Format::ProcStat => "proc-stat",
+            Format::Lscpu => "lscpu",
+            Format::Cpuinfo => "cpuinfo",
+            Format::Meminfo => "meminfo",
+            Format::SnapList => "snap-list",
             Format::Date => "date",
             Format::Timedatectl => "timedatectl",
             Format::Localtime => "localtime",

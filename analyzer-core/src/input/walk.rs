@@ -378,6 +378,9 @@ impl Walker<'_> {
             std::fs::read_dir(&root).map_err(|e| e.to_string())?;
         }
         let mut hard_links = HardLinks::default();
+        // Files are opened through the root's descriptor, never by a path: what the listing
+        // saw may be swapped for a link before it is opened.
+        let beneath = Beneath::new(&root).map_err(|e| e.to_string())?;
         for entry in walkdir::WalkDir::new(&root)
             .follow_links(false)
             .sort_by_file_name()
@@ -396,10 +399,10 @@ impl Walker<'_> {
                     continue;
                 }
             };
-            let Ok(rel) = entry.path().strip_prefix(&root) else {
+            let Ok(rel_path) = entry.path().strip_prefix(&root) else {
                 continue;
             };
-            let rel = rel
+            let rel = rel_path
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
@@ -419,7 +422,14 @@ impl Walker<'_> {
                 if !self.admit(&rel) {
                     break;
                 }
-                if let Some(first) = hard_links.seen(&entry, &rel) {
+                let file = match beneath.open(rel_path) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        self.warn(Warning::new(rel, format!("cannot open: {e}")));
+                        continue;
+                    }
+                };
+                if let Some(first) = hard_links.seen(&file, &rel) {
                     match self.tree.file(&first) {
                         Some(f) => self.sink.link(LinkEntry {
                             path: rel.clone(),
@@ -433,13 +443,8 @@ impl Walker<'_> {
                     }
                     continue;
                 }
-                match File::open(entry.path()) {
-                    Ok(f) => {
-                        if let Err(e) = self.file(&rel, &f, false) {
-                            self.warn(Warning::new(rel, format!("cannot read: {e}")));
-                        }
-                    }
-                    Err(e) => self.warn(Warning::new(rel, format!("cannot open: {e}"))),
+                if let Err(e) = self.file(&rel, &file, false) {
+                    self.warn(Warning::new(rel, format!("cannot read: {e}")));
                 }
             } else {
                 self.warn(Warning::note(
@@ -1069,11 +1074,11 @@ struct HardLinks {
 }
 
 impl HardLinks {
-    /// The first path of the same file when `entry` is a further name of it.
+    /// The first path of the same file when the opened `file` is a further name of it.
     #[cfg(unix)]
-    fn seen(&mut self, entry: &walkdir::DirEntry, rel: &str) -> Option<String> {
+    fn seen(&mut self, file: &File, rel: &str) -> Option<String> {
         use std::os::unix::fs::MetadataExt;
-        let meta = entry.metadata().ok()?;
+        let meta = file.metadata().ok()?;
         if meta.nlink() < 2 {
             return None;
         }
@@ -1088,7 +1093,7 @@ impl HardLinks {
 
     /// Hard links are not told apart on this platform.
     #[cfg(not(unix))]
-    fn seen(&mut self, _entry: &walkdir::DirEntry, _rel: &str) -> Option<String> {
+    fn seen(&mut self, _file: &File, _rel: &str) -> Option<String> {
         None
     }
 }
@@ -1196,6 +1201,139 @@ fn breaks(e: &io::Error) -> bool {
         && as_wait_stopped(e).is_none()
 }
 
+/// A directory input held open: the files under it are opened relative to its descriptor
+/// without following any link, and checked on the opened descriptor. The listing (walkdir)
+/// only names candidates; a file swapped for a symlink, or a directory on its path swapped for
+/// one, between the listing and the open is refused, never followed out of the bundle.
+///
+/// `openat2` with `RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS` (Linux 5.6+)
+/// resolves the whole path in one call; where the kernel (or a seccomp filter) refuses it, each
+/// component is opened with `openat(…, O_NOFOLLOW)` from the descriptor of the one before.
+#[cfg(unix)]
+struct Beneath {
+    root: rustix::fd::OwnedFd,
+    /// `openat2` answered (`false` once it said ENOSYS or EPERM: the per-component walk).
+    openat2: std::cell::Cell<bool>,
+}
+
+#[cfg(unix)]
+impl Beneath {
+    fn new(root: &Path) -> io::Result<Beneath> {
+        use rustix::fs::{Mode, OFlags};
+        let root = rustix::fs::open(
+            root,
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        Ok(Beneath {
+            root,
+            openat2: std::cell::Cell::new(true),
+        })
+    }
+
+    /// Opens `rel` (a path relative to the root, of plain components) for reading without
+    /// following links and without blocking, then requires a regular file of the descriptor.
+    fn open(&self, rel: &Path) -> io::Result<File> {
+        use rustix::fs::{Mode, OFlags, ResolveFlags};
+        use rustix::io::Errno;
+        let flags =
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NOCTTY | OFlags::NONBLOCK | OFlags::CLOEXEC;
+        let fd = if self.openat2.get() {
+            match rustix::fs::openat2(
+                &self.root,
+                rel,
+                flags,
+                Mode::empty(),
+                ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS,
+            ) {
+                Err(Errno::NOSYS | Errno::PERM) => {
+                    self.openat2.set(false);
+                    self.open_each(rel, flags)?
+                }
+                r => r.map_err(link_refused)?,
+            }
+        } else {
+            self.open_each(rel, flags)?
+        };
+        let fl = rustix::fs::fcntl_getfl(&fd)?;
+        rustix::fs::fcntl_setfl(&fd, fl - OFlags::NONBLOCK)?;
+        let file = File::from(fd);
+        if !file.metadata()?.is_file() {
+            return Err(io::Error::other(
+                "not a regular file once opened (replaced after it was listed); skipped",
+            ));
+        }
+        Ok(file)
+    }
+
+    /// The fallback: one `openat(…, O_NOFOLLOW)` per component, each from the directory
+    /// descriptor of the one before; `..`, `.` and absolute parts are refused.
+    fn open_each(&self, rel: &Path, flags: rustix::fs::OFlags) -> io::Result<rustix::fd::OwnedFd> {
+        use rustix::fd::AsFd;
+        use rustix::fs::{Mode, OFlags};
+        use std::path::Component;
+        let parts: Vec<&std::ffi::OsStr> = rel
+            .components()
+            .map(|c| match c {
+                Component::Normal(n) => Ok(n),
+                _ => Err(io::Error::other("not a plain relative path")),
+            })
+            .collect::<io::Result<_>>()?;
+        let Some((last, dirs)) = parts.split_last() else {
+            return Err(io::Error::other("empty path"));
+        };
+        let mut dir: Option<rustix::fd::OwnedFd> = None;
+        for d in dirs {
+            let at = dir.as_ref().map_or(self.root.as_fd(), |f| f.as_fd());
+            let next = rustix::fs::openat(
+                at,
+                *d,
+                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                Mode::empty(),
+            )
+            .map_err(link_refused)?;
+            dir = Some(next);
+        }
+        let at = dir.as_ref().map_or(self.root.as_fd(), |f| f.as_fd());
+        rustix::fs::openat(at, *last, flags, Mode::empty()).map_err(link_refused)
+    }
+}
+
+/// The errors of a link met where none may be: said as such.
+#[cfg(unix)]
+fn link_refused(e: rustix::io::Errno) -> io::Error {
+    use rustix::io::Errno;
+    match e {
+        Errno::LOOP | Errno::XDEV => io::Error::other(format!(
+            "became a link while the bundle was read; not followed ({e})"
+        )),
+        e => e.into(),
+    }
+}
+
+/// Without descriptor-relative opens: by path, the file type checked on the opened file.
+#[cfg(not(unix))]
+struct Beneath {
+    root: std::path::PathBuf,
+}
+
+#[cfg(not(unix))]
+impl Beneath {
+    fn new(root: &Path) -> io::Result<Beneath> {
+        Ok(Beneath {
+            root: root.to_path_buf(),
+        })
+    }
+
+    fn open(&self, rel: &Path) -> io::Result<File> {
+        let file = File::open(self.root.join(rel))?;
+        if !file.metadata()?.is_file() {
+            return Err(io::Error::other("not a regular file once opened; skipped"));
+        }
+        Ok(file)
+    }
+}
+
 /// Opens an input path without blocking: a FIFO with no writer opens at once (reads then wait
 /// for one, within the walk's [`Patience`]); the file is put back in blocking mode.
 #[cfg(unix)]
@@ -1260,5 +1398,61 @@ impl<R: Read> Read for Waiting<R> {
             return Err(io::Error::new(io::ErrorKind::TimedOut, WaitStopped));
         }
         self.inner.read(buf)
+    }
+}
+
+#[cfg(all(test, unix))]
+mod beneath_tests {
+    use super::Beneath;
+    use std::io::Read;
+    use std::path::Path;
+
+    /// Both ways of opening beneath the root — `openat2` and the per-component `openat`
+    /// fallback — read a regular file and refuse a link as the file, a link as a directory on
+    /// the path, and a FIFO (skipped unread, without blocking).
+    #[test]
+    fn opens_beneath_the_root_without_following_links() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("root");
+        std::fs::create_dir_all(root.join("var/log")).unwrap();
+        std::fs::write(root.join("var/log/messages"), "inside\n").unwrap();
+        std::fs::write(tmp.path().join("outside"), "outside\n").unwrap();
+        std::fs::create_dir_all(tmp.path().join("outdir/log")).unwrap();
+        std::fs::write(tmp.path().join("outdir/log/messages"), "outside\n").unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("outside"), root.join("var/log/link")).unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("outdir"), root.join("usr")).unwrap();
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            root.join("var/log/fifo"),
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        for fallback in [false, true] {
+            let b = Beneath::new(&root).unwrap();
+            if fallback {
+                b.openat2.set(false);
+            }
+            let mut text = String::new();
+            b.open(Path::new("var/log/messages"))
+                .unwrap()
+                .read_to_string(&mut text)
+                .unwrap();
+            assert_eq!(text, "inside\n", "fallback {fallback}");
+            for refused in [
+                "var/log/link",
+                "usr/log/messages",
+                "var/log/fifo",
+                "../outside",
+            ] {
+                assert!(
+                    b.open(Path::new(refused)).is_err(),
+                    "fallback {fallback}: {refused} was opened"
+                );
+            }
+            let e = b.open(Path::new("var/log/link")).unwrap_err().to_string();
+            assert!(e.contains("became a link"), "fallback {fallback}: {e}");
+        }
     }
 }

@@ -266,6 +266,39 @@ pub struct VersionInfo {
     pub affected: Vec<KnownIssue>,
 }
 
+/// A value about the host with the line it was read from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Sourced<T> {
+    /// The value.
+    pub value: T,
+    /// The line (or, for a value read from the bundle's layout, the member) that gives it.
+    pub evidence: Evidence,
+}
+
+/// What identifies the host and its size: the facts a support engineer reads first (the
+/// report's host header). Versions of the kernel, OS and runtimes are in
+/// [`HostState::versions`]; these are the rest.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Identity {
+    /// Host name (`hostname`, `etc/hostname`, `hostnamectl`, `uname -a`).
+    pub hostname: Option<Sourced<String>>,
+    /// OS name from `hostnamectl` (used when no os-release was read).
+    pub os: Option<Sourced<String>>,
+    /// Kernel release from `hostnamectl` (used when no `uname -a` was read).
+    pub kernel: Option<Sourced<String>>,
+    /// Uptime as written (`25 min`, `3 days,  2:04`) and in seconds.
+    pub uptime: Option<Sourced<(String, u64)>>,
+    /// Boot time in seconds since the epoch (`/proc/stat` `btime`).
+    pub boot: Option<Sourced<i64>>,
+    /// Logical CPUs and the CPU model when given (`lscpu`, `/proc/cpuinfo`).
+    pub cpus: Option<Sourced<(u32, Option<String>)>>,
+    /// Total memory in bytes (`/proc/meminfo` `MemTotal`).
+    pub memory: Option<Sourced<u64>>,
+    /// Cgroup version: `v1`, `v2`, or `hybrid` (v1 controllers with the v2 `unified` tree),
+    /// from the layout of `sys/fs/cgroup` or a `/proc/<pid>/cgroup` file.
+    pub cgroup: Option<Sourced<String>>,
+}
+
 /// A derived fact about the host, for the rule engine.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Fact {
@@ -298,6 +331,8 @@ pub struct HostState {
     pub versions: BTreeMap<String, VersionInfo>,
     /// Derived facts.
     pub facts: Vec<Fact>,
+    /// Host name, uptime, boot time, CPUs, memory, cgroup version.
+    pub identity: Identity,
 }
 
 impl HostState {

@@ -11,12 +11,15 @@
 
 use std::borrow::Cow;
 
+use nom::bytes::complete::{tag, take_till1, take_while_m_n};
+use nom::combinator::map_opt;
+use nom::sequence::{delimited, preceded, terminated};
+
 use crate::base::Level;
+use crate::base::time::{LocalTime, epoch_seconds, parse_iso_local, syslog_stamp, utc_of};
 use crate::base::time::{RawTime, Timestamp};
-use crate::base::time::{
-    digits_var, epoch_seconds, fraction_micros, parse_iso_local, syslog_stamp, utc_of,
-};
-use crate::parse::lines::{Header, skip_spaces};
+use crate::parse::grammar::{PResult, byte, fail, fraction, run, spaces, uint, used, whole_uint};
+use crate::parse::lines::Header;
 use crate::parse::syslog::{host_tag, iso_time};
 
 /// True for journalctl's own lines: `-- Logs begin at … --`, `-- Journal begins at … --`,
@@ -29,28 +32,20 @@ pub fn is_separator(line: &[u8]) -> bool {
 
 /// A `short-monotonic` time `[ 1573.878353]`: microseconds and bytes used.
 pub fn monotonic(b: &[u8]) -> Option<(u64, usize)> {
-    let inner = b.strip_prefix(b"[")?;
-    let s = skip_spaces(inner);
-    let (secs, n) = digits_var(s)?;
-    let after = s.get(n..)?;
     // printk and journalctl always write the fraction (`%5lu.%06lu`); `[20357]` (an OOM task
     // table row) is not a time.
-    if after.first() != Some(&b'.') {
-        return None;
-    }
-    let (micros, k) = {
-        let (us, k) = fraction_micros(&after[1..]);
-        (us, k + 1)
-    };
-    if after.get(k) != Some(&b']') {
-        return None;
-    }
-    let used = 1 + (inner.len() - s.len()) + n + k + 1;
-    Some((
-        secs.checked_mul(1_000_000)?
-            .checked_add(u64::from(micros))?,
-        used,
-    ))
+    let (rest, us) = run(
+        map_opt(
+            delimited(
+                (byte(b'['), spaces),
+                (uint, preceded(byte(b'.'), fraction)),
+                byte(b']'),
+            ),
+            |(secs, micros)| secs.checked_mul(1_000_000)?.checked_add(u64::from(micros)),
+        ),
+        b,
+    )?;
+    Some((us, used(b, rest)))
 }
 
 /// The time of a `short*` line, whatever the mode: `Aug 20 10:25:54[.us]` (local, no year),
@@ -80,47 +75,64 @@ pub fn short_time(line: &[u8]) -> Option<(RawTime, usize)> {
 /// Parses the header of a `short*` line: time, host, identifier, pid.
 #[inline]
 pub fn short_header(line: &[u8]) -> Option<Header<'_>> {
-    let (time, used) = short_time(line)?;
-    let rest = line.get(used..)?.strip_prefix(b" ")?;
+    let (rest, (time, n)) = short_stamp(line).ok()?;
+    let (rest, _) = byte(b' ')(rest).ok()?;
     let ht = host_tag(rest);
     Some(Header {
         time,
-        time_text: &line[..used],
+        time_text: &line[..n],
         host: ht.host,
         ident: ht.ident,
         pid: ht.pid,
         level: Level::Unknown,
-        msg_start: used + 1 + ht.msg_start,
+        msg_start: n + 1 + ht.msg_start,
     })
+}
+
+/// [`short_time`] as a grammar: the time and the bytes it took.
+#[inline(always)]
+fn short_stamp(line: &[u8]) -> PResult<'_, (RawTime, usize)> {
+    match short_time(line) {
+        Some((t, n)) => Ok((&line[n..], (t, n))),
+        None => fail(),
+    }
 }
 
 /// `Ddd YYYY-MM-DD HH:MM:SS[.us] ZONE`, the time of `-o short-full` lines and of `-o verbose`
 /// cursor lines. The zone is an abbreviation, so the time is local to the host (with year),
 /// except for `UTC`/`GMT`. Returns the time and the bytes used, up to the end of the zone.
 pub fn weekday_time(line: &[u8]) -> Option<(RawTime, usize)> {
-    let b = line.get(4..)?;
-    if line.get(3) != Some(&b' ') || !line[..3].iter().all(u8::is_ascii_alphabetic) {
-        return None;
-    }
-    let (t, used) = parse_iso_local(b)?;
-    let rest = b.get(used..)?.strip_prefix(b" ")?;
-    let zone_len = memchr::memchr2(b' ', b'\n', rest).unwrap_or(rest.len());
-    if zone_len == 0 {
-        return None;
-    }
-    let time = match &rest[..zone_len] {
+    let (rest, (_, t, zone)) = run(
+        (
+            terminated(
+                take_while_m_n(3, 3, |c: u8| c.is_ascii_alphabetic()),
+                byte(b' '),
+            ),
+            iso_local,
+            preceded(byte(b' '), take_till1(|c| c == b' ' || c == b'\n')),
+        ),
+        line,
+    )?;
+    let time = match zone {
         b"UTC" | b"GMT" => utc_of(&t).map_or(RawTime::Local(t), RawTime::Utc),
         _ => RawTime::Local(t),
     };
-    Some((time, 4 + used + 1 + zone_len))
+    Some((time, used(line, rest)))
+}
+
+/// `YYYY-MM-DD HH:MM:SS[.us]` without an offset.
+#[inline]
+fn iso_local(b: &[u8]) -> PResult<'_, LocalTime> {
+    match parse_iso_local(b) {
+        Some((t, n)) => Ok((&b[n..], t)),
+        None => fail(),
+    }
 }
 
 /// The cursor line of `-o verbose`: `Wed 2021-05-12 09:08:40.642410 CST [s=…;i=…]`.
 pub fn verbose_time(line: &[u8]) -> Option<(RawTime, usize)> {
     let (time, used) = weekday_time(line)?;
-    line.get(used..)?
-        .starts_with(b" [s=")
-        .then_some((time, used))
+    run(tag(&b" [s="[..]), &line[used..]).map(|_| (time, used))
 }
 
 /// The header of a verbose entry. `entry` is the cursor line plus its indented field lines;
@@ -134,12 +146,11 @@ pub fn verbose_header(entry: &[u8]) -> Option<Header<'_>> {
     while pos < entry.len() {
         let end = memchr::memchr(b'\n', &entry[pos..]).map_or(entry.len(), |i| pos + i);
         let line = &entry[pos..end];
-        let field = skip_spaces(line);
-        if let Some(eq) = memchr::memchr(b'=', field) {
-            let (k, v) = (&field[..eq], &field[eq + 1..]);
+        if let Some((v, k)) = run(preceded(spaces, field_name), line) {
+            let v_start = line.len() - v.len();
             let v = v.strip_suffix(b"\r").unwrap_or(v);
             match k {
-                b"MESSAGE" => h.msg_start = pos + (line.len() - field.len()) + eq + 1,
+                b"MESSAGE" => h.msg_start = pos + v_start,
                 _ => fields.read(&mut h, k, v),
             }
         }
@@ -150,9 +161,17 @@ pub fn verbose_header(entry: &[u8]) -> Option<Header<'_>> {
 }
 
 fn parse_u32(v: &[u8]) -> Option<u32> {
-    digits_var(v)
-        .filter(|&(_, n)| n == v.len())
-        .and_then(|(p, _)| u32::try_from(p).ok())
+    whole_uint(v).and_then(|p| u32::try_from(p).ok())
+}
+
+/// `FIELD=` of a `FIELD=value` line (verbose and export modes): the name, the value left as
+/// the rest. The value may hold `=`; the name ends at the first.
+#[inline]
+fn field_name(line: &[u8]) -> PResult<'_, &[u8]> {
+    match memchr::memchr(b'=', line) {
+        Some(eq) => Ok((&line[eq + 1..], &line[..eq])),
+        None => fail(),
+    }
 }
 
 /// A JSON value as written: a string's content between the quotes (escapes still in place),
@@ -493,8 +512,8 @@ impl<'a> Iterator for ExportEntries<'a> {
             if line.is_empty() {
                 break;
             }
-            let (key, value, vstart, next) = if let Some(eq) = memchr::memchr(b'=', line) {
-                (&line[..eq], &line[eq + 1..], pos + eq + 1, nl + 1)
+            let (key, value, vstart, next) = if let Some((value, key)) = run(field_name, line) {
+                (key, value, pos + used(line, value), nl + 1)
             } else {
                 // Binary field: the length follows the name's newline.
                 let lb = d.get(nl + 1..nl + 9);
@@ -582,7 +601,5 @@ impl<'a> EntryFields<'a> {
 }
 
 fn parse_u32_64(v: &[u8]) -> Option<i64> {
-    digits_var(v)
-        .filter(|&(_, n)| n == v.len())
-        .and_then(|(p, _)| i64::try_from(p).ok())
+    whole_uint(v).and_then(|p| i64::try_from(p).ok())
 }

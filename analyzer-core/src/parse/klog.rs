@@ -8,13 +8,17 @@
 
 use crate::base::Level;
 use crate::base::time::{LocalTime, RawTime};
-use crate::base::time::{digits, digits_var, epoch_seconds, hms};
+use crate::base::time::{digits_var, epoch_seconds};
+use crate::parse::grammar::{
+    PResult, any_byte, byte, clock, fail, file_line, fixed, run, spaces, till_within, uint, used,
+};
 use crate::parse::journal::{JsonValue, json_fields};
-use crate::parse::lines::{Header, skip_spaces};
+use crate::parse::lines::Header;
 use crate::parse::logrus::{Value, quote_end};
 
 /// A parsed klog header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KlogHeader<'a> {
     /// The severity.
     pub level: Level,
@@ -39,52 +43,59 @@ pub fn header(line: &[u8]) -> Option<KlogHeader<'_>> {
     if line.len() < 24 {
         return None;
     }
-    let level = Level::from_klog(line[0]);
-    if level == Level::Unknown || line[5] != b' ' || line[14] != b'.' {
-        return None;
+    run(header_grammar, line).map(|(_, h)| h)
+}
+
+/// `Lmmdd hh:mm:ss.uuuuuu threadid file:line] ` as a nom grammar.
+#[inline]
+fn header_grammar(line: &[u8]) -> PResult<'_, KlogHeader<'_>> {
+    // Sequenced by hand (`let (i, x) = p(i)?`): the header is read for every line.
+    let (i, c) = any_byte(line)?;
+    let level = Level::from_klog(c);
+    if level == Level::Unknown {
+        return fail();
     }
-    let month = digits(&line[1..], 2)?;
-    let day = digits(&line[3..], 2)?;
+    let (i, month) = fixed::<2>(i)?;
+    let (i, day) = fixed::<2>(i)?;
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return None;
+        return fail();
     }
-    let (hour, minute, second) = hms(&line[6..])?;
-    let micros = digits(&line[15..], 6)?;
-    if line[21] != b' ' {
-        return None;
-    }
-    let rest = skip_spaces(&line[22..]);
-    let (thread, n) = digits_var(rest)?;
-    let rest = rest.get(n..)?.strip_prefix(b" ")?;
-    let bracket = crate::parse::lines::find_byte(&rest[..rest.len().min(256)], b']')?;
-    let loc = &rest[..bracket];
-    let colon = crate::parse::lines::rfind_byte(loc, b':')?;
-    let (src_line, k) = digits_var(&loc[colon + 1..])?;
-    if k != loc.len() - colon - 1 || colon == 0 {
-        return None;
-    }
-    let mut msg_start = line.len() - rest.len() + bracket + 1;
-    if line.get(msg_start) == Some(&b' ') {
-        msg_start += 1;
-    }
-    Some(KlogHeader {
-        level,
-        time: LocalTime {
-            year: None,
-            month: month as u8,
-            day: day as u8,
-            hour,
-            minute,
-            second,
-            micros,
+    let (i, _) = byte(b' ')(i)?;
+    let (i, (hour, minute, second)) = clock(i)?;
+    let (i, _) = byte(b'.')(i)?;
+    let (i, micros) = fixed::<6>(i)?;
+    let (i, _) = byte(b' ')(i)?;
+    let (i, _) = spaces(i)?;
+    let (i, thread) = uint(i)?;
+    let (i, _) = byte(b' ')(i)?;
+    let (i, loc) = till_within(256, b']')(i)?;
+    let Some((file, src_line)) = file_line(loc) else {
+        return fail();
+    };
+    let (i, _) = byte(b']')(i)?;
+    let i = i.strip_prefix(b" ").unwrap_or(i);
+    let msg_start = used(line, i);
+    Ok((
+        i,
+        KlogHeader {
+            level,
+            time: LocalTime {
+                year: None,
+                month: month as u8,
+                day: day as u8,
+                hour,
+                minute,
+                second,
+                micros,
+            },
+            time_text: &line[1..21],
+            thread,
+            file,
+            line: u32::try_from(src_line).unwrap_or(u32::MAX),
+            msg_start,
+            msg: i,
         },
-        time_text: &line[1..21],
-        thread,
-        file: &loc[..colon],
-        line: u32::try_from(src_line).unwrap_or(u32::MAX),
-        msg_start,
-        msg: &line[msg_start..],
-    })
+    ))
 }
 
 /// Quick check used for continuation decisions: does a klog header start this line?

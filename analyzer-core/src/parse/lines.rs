@@ -142,13 +142,13 @@ impl<'a> Iterator for Lines<'a> {
 /// True when the line starts with a space or a tab (a continuation line in journal, kmsg and
 /// klog `key=<` blocks).
 #[inline]
-pub fn starts_with_blank(line: &[u8]) -> bool {
+pub(crate) fn starts_with_blank(line: &[u8]) -> bool {
     matches!(line.first(), Some(b' ' | b'\t'))
 }
 
 /// Splits off the first space-delimited token: `(token, rest_after_one_space)`.
 #[inline]
-pub fn token(b: &[u8]) -> (&[u8], &[u8]) {
+pub(crate) fn token(b: &[u8]) -> (&[u8], &[u8]) {
     match find_space(b) {
         Some(i) => (&b[..i], &b[i + 1..]),
         None => (b, &[]),
@@ -157,15 +157,15 @@ pub fn token(b: &[u8]) -> (&[u8], &[u8]) {
 
 /// Index of the first space (see [`find_byte`]).
 #[inline]
-pub fn find_space(b: &[u8]) -> Option<usize> {
+pub(crate) fn find_space(b: &[u8]) -> Option<usize> {
     find_byte(b, b' ')
 }
 
 /// Index of the first `needle`. Header fields are short, so the first 48 bytes are read eight
 /// at a time in a register (cheaper than a vectorised search's set-up); the rest goes to
 /// `memchr`.
-#[inline]
-pub fn find_byte(b: &[u8], needle: u8) -> Option<usize> {
+#[inline(always)]
+pub(crate) fn find_byte(b: &[u8], needle: u8) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let mut i = 0;
@@ -187,7 +187,7 @@ pub fn find_byte(b: &[u8], needle: u8) -> Option<usize> {
 /// Index of the last `needle`: a plain loop over short slices (header fields), `memrchr` over
 /// longer ones.
 #[inline]
-pub fn rfind_byte(b: &[u8], needle: u8) -> Option<usize> {
+pub(crate) fn rfind_byte(b: &[u8], needle: u8) -> Option<usize> {
     if b.len() <= 48 {
         b.iter().rposition(|&c| c == needle)
     } else {
@@ -197,14 +197,14 @@ pub fn rfind_byte(b: &[u8], needle: u8) -> Option<usize> {
 
 /// Skips leading spaces.
 #[inline]
-pub fn skip_spaces(b: &[u8]) -> &[u8] {
+pub(crate) fn skip_spaces(b: &[u8]) -> &[u8] {
     let n = b.iter().take_while(|&&c| c == b' ').count();
     &b[n..]
 }
 
 /// Index of `sub` within `outer`, when `sub` is a sub-slice of it (pointer arithmetic only).
 #[inline]
-pub fn offset_in(outer: &[u8], sub: &[u8]) -> Option<usize> {
+pub(crate) fn offset_in(outer: &[u8], sub: &[u8]) -> Option<usize> {
     let o = outer.as_ptr() as usize;
     let s = sub.as_ptr() as usize;
     (s >= o && s + sub.len() <= o + outer.len()).then(|| s - o)

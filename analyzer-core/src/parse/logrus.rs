@@ -8,10 +8,14 @@
 
 use std::borrow::Cow;
 
+use nom::Parser;
+use nom::bytes::complete::take;
+
 use crate::base::Level;
 use crate::base::time::parse_iso;
 use crate::base::time::{RawTime, Timestamp};
-use crate::parse::lines::Header;
+use crate::parse::grammar::{PResult, byte, fail, lit, run, spaces, till, till_within, used, word};
+use crate::parse::lines::{Header, find_byte};
 
 /// A structured value as written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,19 +218,24 @@ pub fn field<'a>(line: &'a [u8], key: &[u8]) -> Option<Value<'a>> {
 
 /// `LEVL[time] ` of the TTY form: level, time text, and bytes up to the message.
 pub fn tty_header(line: &[u8]) -> Option<(Level, &[u8], usize)> {
-    if line.len() < 6 || line[4] != b'[' {
-        return None;
-    }
-    let level = Level::from_word(&line[..4]);
+    let (rest, (level, time)) = run(tty_grammar, line)?;
+    Some((level, time, used(line, rest)))
+}
+
+/// `LEVL[time]` then spaces; the `]` within the first 64 bytes of the line.
+#[inline]
+fn tty_grammar(line: &[u8]) -> PResult<'_, (Level, &[u8])> {
+    // The `[` first: most lines are the text form (`time=…`), which fails there at once.
+    let (i, word) = take(4usize).parse(line)?;
+    let (i, _) = byte(b'[')(i)?;
+    let level = Level::from_word(word);
     if level == Level::Unknown {
-        return None;
+        return fail();
     }
-    let close = memchr::memchr(b']', line.get(5..line.len().min(64))?)? + 5;
-    let mut n = close + 1;
-    while line.get(n) == Some(&b' ') {
-        n += 1;
-    }
-    Some((level, &line[5..close], n))
+    let (i, time) = till_within(64 - 5, b']')(i)?;
+    let (i, _) = byte(b']')(i)?;
+    let (i, _) = spaces(i)?;
+    Ok((i, (level, time)))
 }
 
 /// The `msg=` value unquoted (borrowed when it has no escapes); for the TTY form, the text
@@ -283,18 +292,15 @@ fn level_scan(line: &[u8]) -> Level {
 /// lies in the first 160 bytes.
 #[inline]
 fn level_after_time(line: &[u8]) -> Option<Level> {
-    let q = line.strip_prefix(b"time=\"")?;
-    let close = crate::parse::lines::find_byte(q, b'"')?;
-    if crate::parse::lines::find_byte(&q[..close], b'=').is_some() {
+    // `time="` (6 bytes), the time, `" level=` (8 bytes) and the level's first byte within 160.
+    let (i, _) = lit(b"time=\"")(line).ok()?;
+    let (i, time) = till(b'"')(i).ok()?;
+    if find_byte(time, b'=').is_some() || 6 + time.len() + 7 >= 160 {
         return None;
     }
-    let v = q.get(close + 1..)?.strip_prefix(b" level=")?;
-    // Index of the `=` in the line: `time="` (6), the time, `"`, ` level` (6).
-    if 6 + close + 7 >= 160 {
-        return None;
-    }
-    let end = crate::parse::lines::find_byte(v, b' ').unwrap_or(v.len());
-    Some(Level::from_word(&v[..end]))
+    let (i, _) = lit(b"\" level=")(i).ok()?;
+    let (_, level) = word(i).ok()?;
+    Some(Level::from_word(level))
 }
 
 /// The time: `time="…"` (RFC 3339) or the TTY bracket; `None` for `DEBU[0000]` (seconds since

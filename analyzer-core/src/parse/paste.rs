@@ -511,7 +511,11 @@ fn known_ident(ident: &[u8]) -> bool {
 fn partial(b: &[u8]) -> (Header<'_>, Source) {
     let bare = |start: usize, src: Source| (Header::timed(RawTime::None, &[], start), src);
     if source::is_cli_text(b) {
-        // `docker: Error response from daemon: …` is the client's, not the daemon's.
+        // `docker: Error response from daemon: …` is the client's, not the daemon's; `docker:
+        // page allocation failure. order:1, …` is the kernel's, about the docker process.
+        if source::is_kernel_phrase(b) {
+            return bare(0, Source::Kernel);
+        }
         return bare(0, Source::Cli);
     }
     if let Ok((rest, (name, pid))) = ident_colon(b) {

@@ -20,15 +20,16 @@
 //! goroutines ([`Goroutine::count`](crate::model::goroutine::Goroutine::count)), so buckets and
 //! totals count them all.
 
-use nom::IResult;
 use nom::Parser;
 use nom::bytes::complete::{tag, take_till1, take_while1};
 use nom::character::complete::{char, digit1, space0};
 use nom::combinator::opt;
 
+use crate::parse::grammar::{PResult, whole_uint};
+
 /// The `goroutine profile: total N` header: `N`.
 pub fn total(line: &[u8]) -> Option<u64> {
-    let r: IResult<&[u8], &[u8]> = (tag("goroutine profile: total "), digit1)
+    let r: PResult<'_, &[u8]> = (tag("goroutine profile: total "), digit1)
         .map(|(_, d)| d)
         .parse(line);
     let (_, d) = r.ok()?;
@@ -37,7 +38,7 @@ pub fn total(line: &[u8]) -> Option<u64> {
 
 /// A record header `N @ 0x… 0x…`: the count.
 pub fn record(line: &[u8]) -> Option<u64> {
-    let r: IResult<&[u8], &[u8]> = (digit1, tag(" @"), opt((char(' '), tag("0x"))))
+    let r: PResult<'_, &[u8]> = (digit1, tag(" @"), opt((char(' '), tag("0x"))))
         .map(|(d, _, _)| d)
         .parse(line);
     let (_, d) = r.ok()?;
@@ -59,8 +60,8 @@ pub struct FrameLine {
 /// (tabs, or spaces where a paste turned them into spaces). `# labels: {…}` lines are not
 /// frames.
 pub fn frame(line: &[u8]) -> Option<FrameLine> {
-    let sep = |i| take_while1(|c| c == b'\t' || c == b' ')(i);
-    let r: IResult<&[u8], (&[u8], &[u8])> = (
+    let sep = |i| take_while1::<_, _, ()>(|c| c == b'\t' || c == b' ')(i);
+    let r: PResult<'_, (&[u8], &[u8])> = (
         tag("#"),
         sep,
         tag("0x"),
@@ -76,10 +77,7 @@ pub fn frame(line: &[u8]) -> Option<FrameLine> {
         .parse(line);
     let (_, (func, loc)) = r.ok()?;
     let colon = loc.iter().rposition(|&c| c == b':')?;
-    let (n, k) = crate::parse::time::digits_var(&loc[colon + 1..])?;
-    if colon + 1 + k != loc.len() {
-        return None;
-    }
+    let n = whole_uint(&loc[colon + 1..])?;
     let at = |s: &[u8]| s.as_ptr() as usize - line.as_ptr() as usize;
     Some(FrameLine {
         func: (at(func), func.len()),

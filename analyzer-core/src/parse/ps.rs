@@ -8,10 +8,15 @@
 //! PID) are marked [`PsRow::thread`]. Rows that do not fit the header are skipped and counted.
 
 use memchr::memchr;
+use nom::Parser;
+use nom::bytes::complete::{take_till1, take_while};
+use nom::sequence::preceded;
+
+use crate::parse::grammar::{PResult, run, used, whole_uint};
 
 /// Iterates the lines of `data` with their 1-based numbers, without the line ending (`\n` or
 /// `\r\n`).
-pub fn numbered_lines(data: &[u8]) -> impl Iterator<Item = (u32, &[u8])> {
+pub(crate) fn numbered_lines(data: &[u8]) -> impl Iterator<Item = (u32, &[u8])> {
     let mut rest = data;
     let mut n = 0u32;
     std::iter::from_fn(move || {
@@ -29,35 +34,33 @@ pub fn numbered_lines(data: &[u8]) -> impl Iterator<Item = (u32, &[u8])> {
 }
 
 /// Splits on runs of ASCII blanks, yielding each word with its byte offset in `line`.
-pub fn words(line: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
-    let mut i = 0;
+pub(crate) fn words(line: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+    let mut rest = line;
     std::iter::from_fn(move || {
-        while i < line.len() && line[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if i >= line.len() {
-            return None;
-        }
-        let start = i;
-        while i < line.len() && !line[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        Some((start, &line[start..i]))
+        let (after, w) = run(blank_word, rest)?;
+        rest = after;
+        Some((used(line, after) - w.len(), w))
     })
 }
 
+/// Blanks, then a word: the bytes up to the next ASCII blank (or the end).
+#[inline]
+fn blank_word(i: &[u8]) -> PResult<'_, &[u8]> {
+    preceded(
+        take_while(|c: u8| c.is_ascii_whitespace()),
+        take_till1(|c: u8| c.is_ascii_whitespace()),
+    )
+    .parse(i)
+}
+
 /// Trims ASCII blanks on both sides.
-pub fn trim(b: &[u8]) -> &[u8] {
+pub(crate) fn trim(b: &[u8]) -> &[u8] {
     b.trim_ascii()
 }
 
 /// Parses a decimal `u32`; `None` for anything else.
-pub fn parse_u32(b: &[u8]) -> Option<u32> {
-    let (v, n) = crate::base::time::digits_var(b)?;
-    if n != b.len() {
-        return None;
-    }
-    u32::try_from(v).ok()
+pub(crate) fn parse_u32(b: &[u8]) -> Option<u32> {
+    whole_uint(b).and_then(|v| u32::try_from(v).ok())
 }
 
 /// The meaning of one `ps` header column.

@@ -6,6 +6,7 @@ use crate::base::time::RawTime;
 /// A log record: one line, or one line plus its continuation lines (journal indentation, klog
 /// `key=<` blocks). Every slice borrows from the member's bytes; nothing is copied.
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub struct Record<'a> {
     /// Byte offset of the first byte of the record in the member.
     pub offset: u64,

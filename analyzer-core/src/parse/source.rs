@@ -290,7 +290,12 @@ pub fn is_kernel_text(msg: &[u8]) -> bool {
     if KERNEL_STARTS.iter().any(|k| m.starts_with(k)) {
         return true;
     }
-    let head = &m[..m.len().min(256)];
+    is_kernel_phrase(m)
+}
+
+/// True when the head of a line holds a phrase only the kernel writes ([`KERNEL_INSIDE`]).
+pub fn is_kernel_phrase(msg: &[u8]) -> bool {
+    let head = &msg[..msg.len().min(256)];
     KERNEL_INSIDE.iter().any(|k| find(head, k))
 }
 
@@ -333,6 +338,11 @@ pub fn guess(msg: &[u8]) -> Source {
         return s;
     }
     if is_cli_text(msg) {
+        // A kernel phrase outranks a command's name at the start: `docker: page allocation
+        // failure. order:1, …` is the kernel reporting on the docker process.
+        if is_kernel_phrase(msg) {
+            return Source::Kernel;
+        }
         return Source::Cli;
     }
     if is_logrus_like(msg) {
@@ -351,6 +361,22 @@ fn find(hay: &[u8], needle: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kernel_phrase_after_a_command_name_is_the_kernels() {
+        // moby#19008 (2.6.32): the kernel names the process that failed to allocate.
+        assert_eq!(
+            guess(b"docker: page allocation failure. order:1, mode:0x20"),
+            Source::Kernel
+        );
+        assert_eq!(
+            guess(b"docker: Error response from daemon: OCI runtime create failed: exit status 1"),
+            Source::Cli
+        );
+        assert!(is_kernel_phrase(
+            b"runc:[1:CHILD]: page allocation failure: order:6"
+        ));
+    }
 
     #[test]
     fn tables_are_sorted() {

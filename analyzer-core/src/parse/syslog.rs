@@ -10,10 +10,17 @@
 //!
 //! rsyslog control-character escapes (`#011` for a tab) are left in the message as written.
 
+use nom::Parser;
+use nom::bytes::complete::{tag, take_while_m_n};
+use nom::combinator::{opt, recognize};
+use nom::multi::many1_count;
+use nom::sequence::delimited;
+
 use crate::base::Level;
 use crate::base::time::RawTime;
-use crate::base::time::{digits_var, parse_iso_local, parse_iso_prefix, syslog_stamp};
-use crate::parse::lines::{Header, token};
+use crate::base::time::{parse_iso_local, parse_iso_prefix, syslog_stamp};
+use crate::parse::grammar::{PResult, byte, fail, run, used, whole_uint, word};
+use crate::parse::lines::Header;
 
 /// `host`, tag and message of the part after the timestamp.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,44 +38,70 @@ pub struct HostTag<'a> {
 /// Reads `host tag[pid]: ` (journal short and RFC 3164 layout). A first token ending in `:` is
 /// a tag without host (`journalctl --no-hostname`); a second token without a final `:` means
 /// the tag is missing and the message starts there.
+#[inline]
 pub fn host_tag(rest: &[u8]) -> HostTag<'_> {
-    let (first, after) = token(rest);
-    if first.len() > 1 && first.ends_with(b":") {
-        let (ident, pid) = split_tag(&first[..first.len() - 1]);
-        return HostTag {
+    match host_tag_grammar(rest) {
+        Ok((_, ht)) => ht,
+        Err(_) => HostTag {
             host: &[],
-            ident,
-            pid,
-            msg_start: rest.len() - after.len(),
-        };
-    }
-    let host_len = rest.len() - after.len();
-    let (tag, msg) = token(after);
-    if tag.len() > 1 && tag.ends_with(b":") {
-        let (ident, pid) = split_tag(&tag[..tag.len() - 1]);
-        HostTag {
-            host: first,
-            ident,
-            pid,
-            msg_start: rest.len() - msg.len(),
-        }
-    } else {
-        HostTag {
-            host: first,
             ident: &[],
             pid: None,
-            msg_start: host_len,
-        }
+            msg_start: 0,
+        },
     }
 }
 
+/// `[host SP] tag[pid]: SP`, or `host SP` when the second word is no tag.
+#[inline(always)]
+fn host_tag_grammar(rest: &[u8]) -> PResult<'_, HostTag<'_>> {
+    let (after, first) = word(rest)?;
+    if let Some((ident, pid)) = tag_word(first) {
+        let ht = HostTag {
+            host: &[],
+            ident,
+            pid,
+            msg_start: used(rest, after),
+        };
+        return Ok((after, ht));
+    }
+    let (msg, second) = word(after)?;
+    Ok(match tag_word(second) {
+        Some((ident, pid)) => (
+            msg,
+            HostTag {
+                host: first,
+                ident,
+                pid,
+                msg_start: used(rest, msg),
+            },
+        ),
+        None => (
+            after,
+            HostTag {
+                host: first,
+                ident: &[],
+                pid: None,
+                msg_start: used(rest, after),
+            },
+        ),
+    })
+}
+
+/// A tag word `name[pid]:` (at least one byte before the `:`).
+#[inline(always)]
+fn tag_word(w: &[u8]) -> Option<(&[u8], Option<u32>)> {
+    let name = w.strip_suffix(b":").filter(|n| !n.is_empty())?;
+    Some(split_tag(name))
+}
+
 /// Splits `name[pid]` into name and pid; a tag without a valid `[pid]` is all name.
+#[inline]
 pub fn split_tag(tag: &[u8]) -> (&[u8], Option<u32>) {
+    // The pid is anchored at the end (`name[pid]`); a name may hold `[` itself.
     if let Some(inner) = tag.strip_suffix(b"]")
         && let Some(open) = crate::parse::lines::rfind_byte(inner, b'[')
-        && let Some((pid, n)) = digits_var(&inner[open + 1..])
-        && n == inner.len() - open - 1
         && open > 0
+        && let Some(pid) = whole_uint(&inner[open + 1..])
     {
         return (&tag[..open], u32::try_from(pid).ok());
     }
@@ -87,36 +120,52 @@ pub fn header(line: &[u8]) -> Option<Header<'_>> {
     }
 }
 
-fn bsd_header(line: &[u8], at: usize, level: Level) -> Option<Header<'_>> {
-    let b = line.get(at..)?;
-    let (t, used) = syslog_stamp(b).or_else(|| crate::parse::locale::stamp(b))?;
-    let rest = b.get(used..)?.strip_prefix(b" ")?;
-    let ht = host_tag(rest);
+/// `Mmm dd HH:MM:SS` (or a month of another locale): the local time and its text.
+#[inline]
+fn bsd_stamp(b: &[u8]) -> PResult<'_, (RawTime, &[u8])> {
+    match syslog_stamp(b).or_else(|| crate::parse::locale::stamp(b)) {
+        Some((t, n)) => Ok((&b[n..], (RawTime::Local(t), &b[..n]))),
+        None => fail(),
+    }
+}
+
+/// An ISO time ([`iso_time`]) and its text.
+#[inline]
+fn iso_stamp(b: &[u8]) -> PResult<'_, (RawTime, &[u8])> {
+    match iso_time(b) {
+        Some((t, n)) => Ok((&b[n..], (t, &b[..n]))),
+        None => fail(),
+    }
+}
+
+/// `STAMP SP host tag[pid]: SP` at `at`, where `stamp` reads the time.
+#[inline]
+fn stamped_header<'a>(
+    line: &'a [u8],
+    at: usize,
+    level: Level,
+    stamp: impl Fn(&'a [u8]) -> PResult<'a, (RawTime, &'a [u8])>,
+) -> Option<Header<'a>> {
+    let (rest, (time, time_text)) = stamp(line.get(at..)?).ok()?;
+    let (rest, _) = byte(b' ')(rest).ok()?;
+    let (_, ht) = host_tag_grammar(rest).ok()?;
     Some(Header {
-        time: RawTime::Local(t),
-        time_text: &b[..used],
+        time,
+        time_text,
         host: ht.host,
         ident: ht.ident,
         pid: ht.pid,
         level,
-        msg_start: line.len() - rest.len() + ht.msg_start,
+        msg_start: used(line, rest) + ht.msg_start,
     })
 }
 
+fn bsd_header(line: &[u8], at: usize, level: Level) -> Option<Header<'_>> {
+    stamped_header(line, at, level, bsd_stamp)
+}
+
 fn iso_header(line: &[u8], at: usize, level: Level) -> Option<Header<'_>> {
-    let b = line.get(at..)?;
-    let (time, used) = iso_time(b)?;
-    let rest = b.get(used..)?.strip_prefix(b" ")?;
-    let ht = host_tag(rest);
-    Some(Header {
-        time,
-        time_text: &b[..used],
-        host: ht.host,
-        ident: ht.ident,
-        pid: ht.pid,
-        level,
-        msg_start: line.len() - rest.len() + ht.msg_start,
-    })
+    stamped_header(line, at, level, iso_stamp)
 }
 
 /// An ISO time at the start of `b`: `Utc` with an offset, `Local` (with year) without.
@@ -129,16 +178,20 @@ pub fn iso_time(b: &[u8]) -> Option<(RawTime, usize)> {
 
 /// `<PRI>` then RFC 5424 (`1 TS HOST APP PROCID MSGID SD MSG`) or an RFC 3164 wire header.
 fn pri_header(line: &[u8]) -> Option<Header<'_>> {
-    let (pri, n) = digits_var(line.get(1..)?)?;
-    if n > 3 || line.get(1 + n) != Some(&b'>') {
-        return None;
-    }
-    let level = Level::from_syslog(pri as u32);
-    let at = n + 2;
-    let b = &line[at..];
-    if let Some(rest) = b.strip_prefix(b"1 ") {
+    let (b, pri) = run(
+        delimited(
+            byte(b'<'),
+            take_while_m_n(1, 3, |c: u8| c.is_ascii_digit()),
+            byte(b'>'),
+        ),
+        line,
+    )?;
+    let pri = pri.iter().fold(0u32, |v, &c| v * 10 + u32::from(c - b'0'));
+    let level = Level::from_syslog(pri);
+    if let Some((rest, _)) = run(tag(&b"1 "[..]), b) {
         return rfc5424(line, rest, level);
     }
+    let at = used(line, b);
     match b.first()? {
         b'0'..=b'9' => iso_header(line, at, level),
         _ => bsd_header(line, at, level),
@@ -149,28 +202,30 @@ fn nil(field: &[u8]) -> &[u8] {
     if field == b"-" { &[] } else { field }
 }
 
+/// `TS SP HOST SP APP SP PROCID SP MSGID SP SD [SP] [BOM]` after `<PRI>1 `.
 fn rfc5424<'a>(line: &'a [u8], rest: &'a [u8], level: Level) -> Option<Header<'a>> {
-    let (ts, rest) = token(rest);
+    let (msg, (ts, host, app, procid, _msgid, _sd, _, _)) = run(
+        (
+            word,
+            word,
+            word,
+            word,
+            word,
+            structured_data,
+            opt(byte(b' ')),
+            opt(tag(&b"\xEF\xBB\xBF"[..])),
+        ),
+        rest,
+    )?;
     let time = if ts == b"-" {
         RawTime::None
     } else {
-        let (t, used) = iso_time(ts)?;
-        if used != ts.len() {
-            return None;
+        match iso_time(ts)? {
+            (t, used) if used == ts.len() => t,
+            _ => return None,
         }
-        t
     };
-    let (host, rest) = token(rest);
-    let (app, rest) = token(rest);
-    let (procid, rest) = token(rest);
-    let (_msgid, rest) = token(rest);
-    let sd_len = structured_data_len(rest)?;
-    let mut msg = rest.get(sd_len..).unwrap_or(&[]);
-    msg = msg.strip_prefix(b" ").unwrap_or(msg);
-    msg = msg.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(msg);
-    let pid = digits_var(procid)
-        .filter(|&(_, n)| n == procid.len())
-        .and_then(|(p, _)| u32::try_from(p).ok());
+    let pid = whole_uint(procid).and_then(|p| u32::try_from(p).ok());
     Some(Header {
         time,
         time_text: if ts == b"-" { &[] } else { ts },
@@ -178,32 +233,36 @@ fn rfc5424<'a>(line: &'a [u8], rest: &'a [u8], level: Level) -> Option<Header<'a
         ident: nil(app),
         pid,
         level,
-        msg_start: line.len() - msg.len(),
+        msg_start: used(line, msg),
     })
 }
 
-/// Length of the STRUCTURED-DATA field: `-` or one or more `[id k="v" …]` elements, where
-/// `\]`, `\"` and `\\` are escaped inside values.
-fn structured_data_len(b: &[u8]) -> Option<usize> {
+/// The STRUCTURED-DATA field: `-` or one or more `[id k="v" …]` elements, where `\]`, `\"`
+/// and `\\` are escaped inside values. An element left open fails the whole field.
+fn structured_data(b: &[u8]) -> PResult<'_, &[u8]> {
     if b.first() == Some(&b'-') {
-        return Some(1);
+        return Ok((&b[1..], &b[..1]));
     }
+    recognize(many1_count(sd_element)).parse(b)
+}
+
+/// One `[id k="v" …]` element; once its `[` is read, a missing `]` is a failure, not a
+/// mismatch.
+fn sd_element(b: &[u8]) -> PResult<'_, &[u8]> {
+    let (body, _) = byte(b'[')(b)?;
+    let mut in_quote = false;
     let mut i = 0;
-    while b.get(i) == Some(&b'[') {
-        let mut in_quote = false;
-        i += 1;
-        loop {
-            match *b.get(i)? {
-                b'\\' => i += 1,
-                b'"' => in_quote = !in_quote,
-                b']' if !in_quote => break,
-                _ => {}
-            }
-            i += 1;
+    loop {
+        match body.get(i) {
+            None => return Err(nom::Err::Failure(())),
+            Some(b'\\') => i += 1,
+            Some(b'"') => in_quote = !in_quote,
+            Some(b']') if !in_quote => break,
+            Some(_) => {}
         }
         i += 1;
     }
-    (i > 0).then_some(i)
+    Ok((&body[i + 1..], &b[..i + 2]))
 }
 
 #[cfg(test)]

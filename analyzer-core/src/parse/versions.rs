@@ -102,6 +102,7 @@ pub fn package_component(name: &[u8]) -> Option<&'static str> {
         b"containerd" | b"containerd.io" | b"moby-containerd" => "containerd",
         b"runc" | b"moby-runc" | b"docker-runc" => "runc",
         b"kubelet" => "kubelet",
+        b"cri-o" | b"crio" => "cri-o",
         b"kernel" | b"kernel-core" => "kernel",
         _ => return None,
     })

@@ -6,11 +6,18 @@
 //! cause; the wait-for graph of each goroutine dump with contended locks
 //! ([`super::svg::wait_for`]); the process subtree of each orphaned shim; warnings; inventory.
 //!
-//! The inline script only does one thing: when the page is opened with `#selftest` it clicks the
-//! first evidence toggle (a dispatched click event) and records on `<body>` whether the evidence,
-//! hidden before, became visible (`checkVisibility`, layout box, computed style)
-//! (`data-selftest="evidence-visible"`) and how many findings the page shows (`data-findings`),
-//! so a headless browser can check the page end to end.
+//! Above the findings, a filter bar: minimum severity, host, and a search box over each finding's
+//! own text and evidence; a finding stays shown when one it explains matches, and evidence that
+//! holds the search term is opened. Printing opens every evidence block and drops the controls
+//! and the timeline (print CSS). Without script the page shows everything.
+//!
+//! When the page is opened with `#selftest` the script also checks itself: it sets the severity
+//! filter to `critical` and records how many findings stay visible (`data-filter-critical`),
+//! searches `StopContainer` (`data-search-stopcontainer`), resets (`data-filter-reset`), then clicks
+//! the first evidence toggle (a dispatched click event) and records whether the evidence, hidden
+//! before, became visible (`checkVisibility`, layout box, computed style)
+//! (`data-selftest="evidence-visible"`) and how many findings the page has (`data-findings`), so
+//! a headless browser can check the page end to end.
 
 use std::fmt::Write as _;
 
@@ -18,7 +25,9 @@ use crate::base::{Evidence, Finding};
 use crate::model::host::HostState;
 use crate::report::Report;
 use crate::report::svg::{self, esc, severity_color};
-use crate::report::text::{UNREAD_LISTED, distinct_evidence, human_bytes, no_findings};
+use crate::report::text::{
+    UNREAD_LISTED, distinct_evidence, human_bytes, no_findings, number_label,
+};
 use crate::stacks::Analysis;
 
 /// What the HTML report draws besides the [`Report`]: dump analyses and host state.
@@ -45,6 +54,8 @@ h2{font-size:17px;margin:28px 0 10px;border-bottom:1px solid var(--line);padding
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:var(--soft);font-weight:600}
+table.host{width:auto}table.host th{background:none;font-weight:600;padding-right:16px}
+table.host td.src code{color:var(--muted);font-size:12px}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;padding:1px 7px;border-radius:10px;color:#fff;font-size:12px;font-weight:600;text-transform:uppercase}
 article.finding{border:1px solid var(--line);border-left:6px solid var(--sev);border-radius:6px;padding:10px 14px;margin:12px 0;background:#fff}
@@ -64,6 +75,16 @@ pre{background:var(--soft);padding:8px 10px;border-radius:4px;overflow-x:auto;fo
 ul.refs{margin:4px 0;padding-left:20px}
 svg{background:#fff;border:1px solid var(--line);border-radius:6px;margin:6px 0}
 svg text{font-family:system-ui,sans-serif}
+form.controls{display:flex;flex-wrap:wrap;gap:14px;align-items:center;margin:10px 0;padding:8px 10px;background:var(--soft);border-radius:6px}
+form.controls input{width:22em}
+article.finding.filtered{display:none}
+@media print{
+header{background:none;color:#000;padding:0}header p{color:#000}
+form.controls,#timeline,details.evidence>summary{display:none}
+article.finding{break-inside:avoid;border-left-width:3px}
+a{color:inherit;text-decoration:none}
+main{max-width:none;padding:0}
+}
 "#;
 
 const SCRIPT: &str = r#"
@@ -87,7 +108,58 @@ const SCRIPT: &str = r#"
       body.setAttribute('data-selftest',hiddenBefore&&shown?'evidence-visible':'evidence-hidden');
     },50);
   }
+  var order={info:0,low:1,medium:2,high:3,critical:4};
+  function ownText(a){
+    var t='';
+    for(var i=0;i<a.children.length;i++){var c=a.children[i];if(c.tagName!=='ARTICLE'){t+=' '+c.textContent;}}
+    return t.toLowerCase();
+  }
+  function applyFilters(){
+    var sev=document.getElementById('f-severity'),host=document.getElementById('f-host'),q=document.getElementById('f-search');
+    if(!sev){return 0;}
+    var min=order[sev.value]||0,h=host.value,term=q.value.trim().toLowerCase();
+    var all=Array.prototype.slice.call(document.querySelectorAll('article.finding'));
+    var shown=0;
+    // Children before parents: a finding stays shown when one it explains matches.
+    for(var i=all.length-1;i>=0;i--){
+      var a=all[i];
+      var self=(order[a.getAttribute('data-severity')]||0)>=min&&(!h||a.getAttribute('data-host')===h)&&(!term||ownText(a).indexOf(term)>=0);
+      var kid=a.querySelector(':scope > article.finding:not(.filtered)')!==null;
+      var on=self||kid;
+      a.classList.toggle('filtered',!on);
+      if(on){shown++;}
+      if(on&&term){var d=a.querySelector(':scope > details.evidence');if(d&&d.textContent.toLowerCase().indexOf(term)>=0){d.open=true;}}
+    }
+    var c=document.getElementById('f-count');
+    if(c){c.textContent=shown+' of '+all.length+' finding(s) shown';}
+    return shown;
+  }
+  function bind(){
+    ['f-severity','f-host','f-search'].forEach(function(id){
+      var e=document.getElementById(id);
+      if(e){e.addEventListener(id==='f-search'?'input':'change',applyFilters);}
+    });
+    window.addEventListener('beforeprint',function(){
+      document.querySelectorAll('details.evidence').forEach(function(d){d.open=true;});
+    });
+  }
+  function filterSelftest(){
+    var body=document.body,sev=document.getElementById('f-severity'),q=document.getElementById('f-search');
+    if(!sev){return;}
+    function visibleCount(){return Array.prototype.filter.call(document.querySelectorAll('article.finding'),visible).length;}
+    sev.value='critical';sev.dispatchEvent(new Event('change'));
+    body.setAttribute('data-filter-critical',String(visibleCount()));
+    sev.value='info';sev.dispatchEvent(new Event('change'));
+    q.value='StopContainer';q.dispatchEvent(new Event('input'));
+    body.setAttribute('data-search-stopcontainer',String(visibleCount()));
+    q.value='';q.dispatchEvent(new Event('input'));
+    body.setAttribute('data-filter-reset',String(visibleCount()));
+    // The search opened matching evidence: close it again for the evidence check.
+    document.querySelectorAll('details.evidence').forEach(function(d){d.open=false;});
+  }
+  if(document.readyState==='loading'){document.addEventListener('DOMContentLoaded',bind);}else{bind();}
   if(location.hash==='#selftest'){
+    if(document.readyState==='loading'){document.addEventListener('DOMContentLoaded',filterSelftest);}else{filterSelftest();}
     if(document.readyState==='loading'){document.addEventListener('DOMContentLoaded',selftest);}else{selftest();}
   }
 })();
@@ -120,6 +192,7 @@ pub fn render(report: &Report, extras: &Extras<'_>) -> String {
         esc(&report.tool.version),
     );
     not_read(&mut out, report);
+    host(&mut out, &report.host);
     summary(&mut out, report);
     out.push_str("<section id=\"timeline\"><h2>Timeline of evidence</h2>\n");
     match svg::timeline(report) {
@@ -133,8 +206,16 @@ pub fn render(report: &Report, extras: &Extras<'_>) -> String {
     if report.findings.is_empty() {
         let _ = writeln!(out, "<p>{}</p>", esc(&no_findings(report)));
     }
+    let host = report
+        .host
+        .hostname
+        .as_ref()
+        .map_or("unknown", |h| h.value.as_str());
+    if !report.findings.is_empty() {
+        controls(&mut out, host);
+    }
     for (i, f) in report.findings.iter().enumerate() {
-        finding(&mut out, f, &format!("{}", i + 1));
+        finding(&mut out, f, &format!("{}", i + 1), host);
     }
     out.push_str("</section>\n");
     graphs(&mut out, extras.dumps);
@@ -144,6 +225,53 @@ pub fn render(report: &Report, extras: &Extras<'_>) -> String {
     inventory(&mut out, report);
     let _ = write!(out, "</main>\n<script>{SCRIPT}</script>\n</body></html>\n");
     out
+}
+
+/// The filter bar over the findings: minimum severity, host, a search over findings and their
+/// evidence (the inline script applies them; without script every finding stays shown).
+fn controls(out: &mut String, host: &str) {
+    let _ = writeln!(
+        out,
+        "<form class=\"controls\" id=\"controls\" onsubmit=\"return false\">\
+         <label>Severity at least <select id=\"f-severity\">\
+         <option value=\"info\">any</option><option value=\"low\">low</option>\
+         <option value=\"medium\">medium</option><option value=\"high\">high</option>\
+         <option value=\"critical\">critical</option></select></label> \
+         <label>Host <select id=\"f-host\"><option value=\"\">all</option>\
+         <option value=\"{0}\">{0}</option></select></label> \
+         <label>Search <input id=\"f-search\" type=\"search\" placeholder=\"rule, text, evidence…\"></label> \
+         <span class=\"muted\" id=\"f-count\"></span></form>",
+        esc(host)
+    );
+}
+
+/// The host header: one row per fact with the member it came from.
+fn host(out: &mut String, h: &crate::report::host::Host) {
+    out.push_str("<section id=\"host\"><h2>Host</h2>\n");
+    if h.is_empty() {
+        out.push_str("<p class=\"muted\">unknown (no host-state member read)</p></section>\n");
+        return;
+    }
+    out.push_str("<table class=\"host\"><tbody>\n");
+    for (label, fact) in h.rows() {
+        match fact {
+            Some(f) => {
+                let _ = writeln!(
+                    out,
+                    "<tr><th>{label}</th><td>{}</td><td class=\"src\"><code>{}</code></td></tr>",
+                    esc(&f.value),
+                    esc(&f.source)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "<tr><th>{label}</th><td class=\"muted\">unknown</td><td></td></tr>"
+                );
+            }
+        }
+    }
+    out.push_str("</tbody></table></section>\n");
 }
 
 fn count(f: &Finding) -> usize {
@@ -242,12 +370,15 @@ fn evidence_text(e: &Evidence) -> String {
     }
 }
 
-fn finding(out: &mut String, f: &Finding, num: &str) {
+fn finding(out: &mut String, f: &Finding, num: &str, host: &str) {
     let _ = writeln!(
         out,
-        "<article class=\"finding\" id=\"f-{num}\" data-rule=\"{}\" style=\"--sev:{}\">\n<h3>{num}. {} <code>{}</code> <span class=\"muted\">{} · score {}</span></h3>\n<div class=\"title\">{}</div>\n<p class=\"summary\">{}</p>",
+        "<article class=\"finding\" id=\"f-{num}\" data-rule=\"{}\" data-severity=\"{}\" data-host=\"{}\" style=\"--sev:{}\">\n<h3>{} {} <code>{}</code> <span class=\"muted\">{} · score {}</span></h3>\n<div class=\"title\">{}</div>\n<p class=\"summary\">{}</p>",
         esc(&f.rule),
+        f.severity.name(),
+        esc(host),
         severity_color(f.severity),
+        number_label(num),
         badge(f),
         esc(&f.rule),
         f.confidence.name(),
@@ -306,15 +437,39 @@ fn finding(out: &mut String, f: &Finding, num: &str) {
         out.push_str("</ul>\n");
     }
     for (i, c) in f.explains.iter().enumerate() {
-        finding(out, c, &format!("{num}.{}", i + 1));
+        finding(out, c, &format!("{num}.{}", i + 1), host);
     }
     out.push_str("</article>\n");
 }
 
 fn graphs(out: &mut String, dumps: &[(String, Analysis)]) {
-    let drawn: Vec<(&String, String, &Analysis)> = dumps
-        .iter()
-        .filter_map(|(p, a)| svg::wait_for(a, MAX_LOCKS).map(|s| (p, s, a)))
+    // A dump copied into several members (the journal, a log file, a support paste) is drawn
+    // once, naming its copies.
+    let mut unique: Vec<(&String, Vec<&String>, &Analysis)> = Vec::new();
+    for (p, a) in dumps {
+        match unique.iter_mut().find(|u| u.2 == a) {
+            Some(u) => u.1.push(p),
+            None => unique.push((p, Vec::new(), a)),
+        }
+    }
+    let drawn: Vec<(String, String, &Analysis)> = unique
+        .into_iter()
+        .filter_map(|(p, copies, a)| {
+            let name = match copies.len() {
+                0 => format!("<code>{}</code>", esc(p)),
+                n => format!(
+                    "<code>{}</code> <span class=\"muted\">+{n} {}: {}</span>",
+                    esc(p),
+                    if n == 1 { "copy" } else { "copies" },
+                    copies
+                        .iter()
+                        .map(|c| format!("<code>{}</code>", esc(c)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            svg::wait_for(a, MAX_LOCKS).map(|s| (name, s, a))
+        })
         .collect();
     if drawn.is_empty() {
         return;
@@ -323,8 +478,7 @@ fn graphs(out: &mut String, dumps: &[(String, Analysis)]) {
     for (path, s, a) in drawn {
         let _ = writeln!(
             out,
-            "<h3><code>{}</code></h3><p class=\"muted\">{} goroutines, {} contended lock(s){}</p>",
-            esc(path),
+            "<h3>{path}</h3><p class=\"muted\">{} goroutines, {} contended lock(s){}</p>",
             a.goroutines,
             a.locks.len(),
             if a.locks.len() > MAX_LOCKS {
@@ -459,10 +613,46 @@ mod tests {
             schema_version: 1,
             tool: Tool::default(),
             inputs: vec![],
+            host: Default::default(),
             findings: vec![f],
             warnings: vec![],
             stats: Stats::default(),
         }
+    }
+
+    /// The same dump in three members is drawn once, with its two copies named.
+    #[test]
+    fn identical_dumps_are_drawn_once() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../corpus/seed-003-volume-remove-lock/var/run/docker/goroutine-stacks-2020-07-15T101222Z.log"
+        );
+        let Ok(bytes) = std::fs::read(path) else {
+            println!("skipped: {path} not present");
+            return;
+        };
+        let a = crate::stacks::analyze(&crate::parse::goroutine::parse(&bytes));
+        let dumps = vec![
+            (
+                "sos_commands/logs/journalctl_--no-pager".to_string(),
+                a.clone(),
+            ),
+            ("var/log/messages".to_string(), a.clone()),
+            ("var/run/docker/goroutine-stacks.log".to_string(), a),
+        ];
+        let html = render(
+            &report(),
+            &Extras {
+                dumps: &dumps,
+                host: None,
+            },
+        );
+        assert_eq!(
+            html.matches("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"waitfor\"")
+                .count(),
+            1
+        );
+        assert!(html.contains("<h3><code>sos_commands/logs/journalctl_--no-pager</code> <span class=\"muted\">+2 copies: <code>var/log/messages</code>, <code>var/run/docker/goroutine-stacks.log</code></span></h3>"), "{html}");
     }
 
     #[test]

@@ -9,7 +9,9 @@ use std::fmt::Write as _;
 
 use crate::base::Finding;
 use crate::report::Report;
-use crate::report::text::{UNREAD_LISTED, distinct_evidence, human_bytes, no_findings, steps};
+use crate::report::text::{
+    UNREAD_LISTED, distinct_evidence, human_bytes, no_findings, number_label, steps,
+};
 
 /// Rendering options.
 #[derive(Clone, Debug)]
@@ -123,6 +125,7 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
         }
         out.push('\n');
     }
+    host(&mut out, &report.host);
     if report.findings.is_empty() {
         let _ = writeln!(out, "{}\n", escape_inline(&no_findings(report)));
     } else {
@@ -169,6 +172,31 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
     out
 }
 
+/// The host header as a table: fact, value, the member it came from.
+fn host(out: &mut String, h: &crate::report::host::Host) {
+    if h.is_empty() {
+        out.push_str("Host: unknown (no host-state member read)\n\n");
+        return;
+    }
+    out.push_str("| Host | Value | Source |\n|------|-------|--------|\n");
+    for (label, fact) in h.rows() {
+        match fact {
+            Some(f) => {
+                let _ = writeln!(
+                    out,
+                    "| {label} | {} | {} |",
+                    escape_inline(&f.value),
+                    code(&f.source.replace('|', "/"))
+                );
+            }
+            None => {
+                let _ = writeln!(out, "| {label} | unknown | |");
+            }
+        }
+    }
+    out.push('\n');
+}
+
 fn count(f: &Finding) -> usize {
     1 + f.explains.iter().map(count).sum::<usize>()
 }
@@ -206,7 +234,7 @@ fn anchor(num: &str, rule: &str) -> String {
 }
 
 fn section(out: &mut String, f: &Finding, num: &str, h: &str, opts: &MarkdownOptions) {
-    let _ = writeln!(out, "{h}# {num}. {}\n", f.rule);
+    let _ = writeln!(out, "{h}# {} {}\n", number_label(num), f.rule);
     let _ = writeln!(
         out,
         "**{}** · severity **{}** · confidence **{}** · score **{}**\n",
@@ -281,6 +309,7 @@ mod tests {
             schema_version: 1,
             tool: Tool::default(),
             inputs: vec![],
+            host: Default::default(),
             findings: vec![Finding {
                 rule: "runtime-state-mismatch".into(),
                 title: "docker | containerd disagree".into(),
@@ -317,6 +346,8 @@ mod tests {
         );
         let expected = "\
 ## nodemortem: 1 finding(s), 1 root cause(s)
+
+Host: unknown (no host-state member read)
 
 | # | Rule | Severity | Score | Summary |
 |---|------|----------|------:|---------|

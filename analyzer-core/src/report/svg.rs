@@ -198,6 +198,8 @@ pub fn timeline(report: &Report) -> Option<String> {
 struct Node {
     label: Vec<String>,
     class: &'static str,
+    /// The goroutine of a holder box.
+    id: Option<u64>,
 }
 
 /// The wait-for graph of a dump's contended locks (at most `max_locks`, root blockers first),
@@ -217,15 +219,21 @@ pub fn wait_for(a: &Analysis, max_locks: usize) -> Option<String> {
         .iter()
         .flat_map(|l| l.waiters.iter().copied())
         .collect();
+    // Holders of drawn locks get a box of their own; when one waits on another drawn lock, an
+    // arc goes from its box to that lock, so a deadlock shows as the cycle it is.
+    let drawn = &a.locks[..a.locks.len().min(max_locks)];
+    let own: HashSet<u64> = drawn.iter().filter_map(|l| l.holder).collect();
+    let mut holder_at: HashMap<u64, (f64, f64)> = HashMap::new();
+    let mut lock_at: Vec<(f64, f64)> = Vec::new();
     const GROUPS: usize = 6;
-    let (col_w, node_h, gap) = (330.0, 46.0, 12.0);
+    let (col_w, node_h, gap) = (330.0, 60.0, 12.0);
     let xs = [10.0, 430.0, 790.0];
     let mut body = String::new();
     let mut y = 10.0;
     for l in a.locks.iter().take(max_locks) {
         // Waiters collapsed by bucket.
         let mut groups: BTreeMap<Option<usize>, u64> = BTreeMap::new();
-        for w in &l.waiters {
+        for w in l.waiters.iter().filter(|w| !own.contains(w)) {
             *groups.entry(bucket_of.get(w).copied()).or_default() += 1;
         }
         let listed: u64 = groups.values().sum();
@@ -247,26 +255,31 @@ pub fn wait_for(a: &Analysis, max_locks: usize) -> Option<String> {
                             clip_left(caller, 46),
                         ],
                         class: "bucket",
+                        id: None,
                     }
                 }
                 None => Node {
                     label: vec![format!("{n} goroutine(s)"), "stack not bucketed".into()],
                     class: "bucket",
+                    id: None,
                 },
             })
             .collect();
+        let holders_waiting = l.waiters.iter().filter(|w| own.contains(w)).count() as u64;
         let rest = l.waiters_total.saturating_sub(
             groups
                 .iter()
                 .take(GROUPS)
                 .map(|g| g.1)
                 .sum::<u64>()
-                .min(listed),
+                .min(listed)
+                + holders_waiting,
         );
         if rest > 0 {
             waiters.push(Node {
                 label: vec![format!("+{rest} more waiter(s)"), String::new()],
                 class: "bucket",
+                id: None,
             });
         }
         let holders: Vec<Node> = match l.holder {
@@ -276,16 +289,30 @@ pub fn wait_for(a: &Analysis, max_locks: usize) -> Option<String> {
                     .holder_minutes
                     .map(|m| format!(", {m} min"))
                     .unwrap_or_default();
+                let (outside, holding) = crate::stacks::holder_frames(a, l);
+                let mut label = vec![
+                    format!(
+                        "goroutine {h} [{}{m}]{}",
+                        l.holder_state.as_deref().unwrap_or("?"),
+                        if root { " ROOT" } else { "" }
+                    ),
+                    format!(
+                        "in {}",
+                        clip_left(
+                            outside
+                                .or(l.holder_top.first().map(String::as_str))
+                                .unwrap_or("?"),
+                            43
+                        )
+                    ),
+                ];
+                if let Some(f) = holding {
+                    label.push(format!("holds it in {}", clip_left(f, 36)));
+                }
                 vec![Node {
-                    label: vec![
-                        format!(
-                            "goroutine {h} [{}{m}]{}",
-                            l.holder_state.as_deref().unwrap_or("?"),
-                            if root { " ROOT" } else { "" }
-                        ),
-                        clip_left(l.holder_top.first().map(String::as_str).unwrap_or(""), 46),
-                    ],
+                    label,
                     class: if root { "holder root" } else { "holder" },
+                    id: Some(h),
                 }]
             }
             None => l
@@ -298,12 +325,14 @@ pub fn wait_for(a: &Analysis, max_locks: usize) -> Option<String> {
                         clip_left(&c.frame, 46),
                     ],
                     class: "candidate",
+                    id: None,
                 })
                 .collect(),
         };
         let rows = waiters.len().max(holders.len()).max(1);
         let band = rows as f64 * (node_h + gap);
         let lock_y = y + band / 2.0 - node_h / 2.0;
+        lock_at.push((xs[1] + 150.0, lock_y + node_h));
         let _ = write!(
             body,
             r##"<g class="lock" data-address="{}"><rect x="{}" y="{lock_y:.1}" width="300" height="{node_h}" rx="23" fill="#fff3cd" stroke="#b38600"/><text x="{}" y="{:.1}" font-size="12" font-weight="bold">{} {}</text><text x="{}" y="{:.1}" font-size="11">{} waiting, {} transitively</text></g>"##,
@@ -318,7 +347,11 @@ pub fn wait_for(a: &Analysis, max_locks: usize) -> Option<String> {
             l.waiters_total,
             l.transitive_waiters
         );
-        let draw = |nodes: &[Node], col: usize, dashed: bool, out: &mut String| {
+        let draw = |nodes: &[Node],
+                    col: usize,
+                    dashed: bool,
+                    out: &mut String,
+                    holder_at: &mut HashMap<u64, (f64, f64)>| {
             let start = y + (band - nodes.len() as f64 * (node_h + gap)) / 2.0;
             for (i, n) in nodes.iter().enumerate() {
                 let ny = start + i as f64 * (node_h + gap);
@@ -335,7 +368,7 @@ pub fn wait_for(a: &Analysis, max_locks: usize) -> Option<String> {
                 };
                 let _ = write!(
                     out,
-                    r##"<g class="{}"><rect x="{}" y="{ny:.1}" width="{col_w}" height="{node_h}" rx="4" fill="{fill}" stroke="{stroke}"{dash}/><text x="{}" y="{:.1}" font-size="12">{}</text><text x="{}" y="{:.1}" font-size="11" fill="#444">{}</text></g>"##,
+                    r##"<g class="{}"><rect x="{}" y="{ny:.1}" width="{col_w}" height="{node_h}" rx="4" fill="{fill}" stroke="{stroke}"{dash}/><text x="{}" y="{:.1}" font-size="12">{}</text><text x="{}" y="{:.1}" font-size="11" fill="#444">{}</text>"##,
                     n.class,
                     xs[col],
                     xs[col] + 8.0,
@@ -345,6 +378,21 @@ pub fn wait_for(a: &Analysis, max_locks: usize) -> Option<String> {
                     ny + 36.0,
                     esc(n.label.get(1).map(String::as_str).unwrap_or(""))
                 );
+                if let Some(third) = n.label.get(2) {
+                    let _ = write!(
+                        out,
+                        r##"<text x="{}" y="{:.1}" font-size="11" fill="#444">{}</text>"##,
+                        xs[col] + 8.0,
+                        ny + 52.0,
+                        esc(third)
+                    );
+                }
+                out.push_str("</g>");
+                if let Some(id) = n.id {
+                    holder_at
+                        .entry(id)
+                        .or_insert((xs[col] + col_w / 2.0, ny + node_h));
+                }
                 let cy = ny + node_h / 2.0;
                 let ly = lock_y + node_h / 2.0;
                 let (x1, y1, x2, y2) = if col == 0 {
@@ -363,9 +411,32 @@ pub fn wait_for(a: &Analysis, max_locks: usize) -> Option<String> {
                 );
             }
         };
-        draw(&waiters, 0, false, &mut body);
-        draw(&holders, 2, l.holder.is_none(), &mut body);
+        draw(&waiters, 0, false, &mut body, &mut holder_at);
+        draw(&holders, 2, l.holder.is_none(), &mut body, &mut holder_at);
         y += band + 24.0;
+    }
+    // A holder waiting on another drawn lock: an arc from its box back to that lock.
+    let mut arcs = 0;
+    for (li, l) in drawn.iter().enumerate() {
+        for w in l.waiters.iter().filter(|w| own.contains(w)) {
+            let (Some(&(hx, hy)), Some(&(lx, ly))) = (holder_at.get(w), lock_at.get(li)) else {
+                continue;
+            };
+            let _ = write!(
+                body,
+                r##"<g class="cycle" data-goroutine="{w}" data-address="{}"><path d="M {hx:.1} {hy:.1} C {hx:.1} {:.1}, {lx:.1} {:.1}, {lx:.1} {ly:.1}" fill="none" stroke="#b3001b" stroke-width="1.5" stroke-dasharray="6 3" marker-end="url(#arrow)"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#b3001b">goroutine {w} waits on {}</text></g>"##,
+                esc(&l.address),
+                hy + 28.0,
+                ly + 28.0,
+                (hx + lx) / 2.0 - 60.0,
+                (hy.max(ly)) + 24.0,
+                esc(&l.address)
+            );
+            arcs += 1;
+        }
+    }
+    if arcs > 0 {
+        y += 30.0;
     }
     let mut s = String::new();
     let _ = write!(
@@ -427,6 +498,7 @@ mod tests {
             schema_version: 1,
             tool: Tool::default(),
             inputs: vec![],
+            host: Default::default(),
             findings: vec![root],
             warnings: vec![],
             stats: Stats::default(),
@@ -468,8 +540,44 @@ mod tests {
         // Goroutine 2211 waits on nothing: the root blocker.
         assert_eq!(svg.matches("<g class=\"holder root\">").count(), 1);
         assert!(svg.contains("goroutine 2211 [syscall, 83 min] ROOT"));
+        // The holder box says what it does and where it took the lock, not `syscall.Syscall`.
+        assert!(svg.contains(">in os.Remove</text>"), "{svg}");
+        assert!(
+            svg.contains(">holds it in …/docker/volume/local.(*Root).Remove</text></g>"),
+            "{svg}"
+        );
+        assert_eq!(svg.matches("<g class=\"cycle\"").count(), 0);
         let empty = crate::stacks::analyze(&crate::parse::goroutine::parse(b""));
         assert_eq!(wait_for(&empty, 4), None);
+    }
+
+    /// The two-goroutine deadlock of corpus/common-goroutine-deadlock: each holder waits on the
+    /// lock the other holds; both arcs are drawn and neither holder is hidden in a group.
+    #[test]
+    fn a_deadlock_is_drawn_as_a_cycle() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../corpus/common-goroutine-deadlock/var/run/docker/goroutine-stacks-2021-12-09T154207+0800.log"
+        );
+        let Ok(bytes) = std::fs::read(path) else {
+            println!("skipped: {path} not present");
+            return;
+        };
+        let a = crate::stacks::analyze(&crate::parse::goroutine::parse(&bytes));
+        let svg = wait_for(&a, 4).unwrap_or_default();
+        assert!(
+            svg.contains(
+                "<g class=\"cycle\" data-goroutine=\"372\" data-address=\"0xc000a7e3b0\">"
+            ),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(
+                "<g class=\"cycle\" data-goroutine=\"95812\" data-address=\"0xc000478af8\">"
+            ),
+            "{svg}"
+        );
+        assert_eq!(svg.matches("<g class=\"cycle\"").count(), 2);
     }
 
     #[test]

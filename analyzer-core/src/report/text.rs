@@ -78,17 +78,20 @@ impl Painter {
     }
 }
 
-/// Renders a report for a terminal.
+/// Renders a report for a terminal: the host header, the findings, the inventory. Control
+/// characters from input are shown escaped ([`super::sanitize`]).
 pub fn render(report: &Report, opts: &TextOptions) -> String {
+    let report = &super::sanitize::sanitized(report);
     let st = Painter { on: opts.color };
     let mut out = String::new();
     not_read(&mut out, report, &st);
+    host(&mut out, &report.host, opts.width.max(40), &st);
     if report.findings.is_empty() {
         out.push_str(&no_findings(report));
         out.push_str("\n\n");
     }
     for (i, f) in report.findings.iter().enumerate() {
-        finding(&mut out, f, &format!("{}.", i + 1), 0, opts, &st);
+        finding(&mut out, f, &format!("{}", i + 1), 0, opts, &st);
     }
     inventory(&mut out, report, opts, &st);
     out
@@ -136,6 +139,72 @@ fn not_read(out: &mut String, report: &Report, st: &Painter) {
     out.push('\n');
 }
 
+/// How a finding's number is shown: `1.` for a root cause, `1.2`, `1.2.1` for what it explains
+/// (the same in every format).
+pub fn number_label(num: &str) -> String {
+    if num.contains('.') {
+        num.to_string()
+    } else {
+        format!("{num}.")
+    }
+}
+
+/// The host header: one fact per line with the member it came from, `unknown` when absent.
+fn host(out: &mut String, h: &crate::report::host::Host, width: usize, st: &Painter) {
+    if h.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} unknown (no host-state member read)\n",
+            st.paint(BOLD, "Host:")
+        );
+        return;
+    }
+    let _ = writeln!(out, "{}", st.paint(BOLD, "Host"));
+    // Values in one column, sources after them; when a source does not fit beside its value
+    // it goes on the line below.
+    let lead = 2 + 10 + 2;
+    let longest = |f: fn(&crate::report::host::HostFact) -> &String| {
+        h.rows()
+            .iter()
+            .filter_map(|(_, x)| x.map(|x| f(x).chars().count()))
+            .max()
+            .unwrap_or(0)
+    };
+
+    let values = longest(|f| &f.value);
+    let col = values.min(width.saturating_sub(lead).max(12));
+    for (label, fact) in h.rows() {
+        let head = format!("  {label:<10}  ");
+        match fact {
+            None => {
+                let _ = writeln!(out, "{head}{}", st.paint(DIM, "unknown"));
+            }
+            Some(f) => {
+                let beside = lead + col + 2 + f.source.chars().count() <= width;
+                let room = if beside {
+                    col
+                } else {
+                    width.saturating_sub(lead).max(12)
+                };
+                let (value, _) = shorten(&f.value, None, room);
+                if beside {
+                    let pad = col.saturating_sub(value.chars().count());
+                    let _ = writeln!(
+                        out,
+                        "{head}{value}{}  {}",
+                        " ".repeat(pad),
+                        st.paint(DIM, &f.source)
+                    );
+                } else {
+                    let _ = writeln!(out, "{head}{value}");
+                    let _ = writeln!(out, "{}{}", " ".repeat(lead), st.paint(DIM, &f.source));
+                }
+            }
+        }
+    }
+    out.push('\n');
+}
+
 /// One warning as a line: `path (offset N): message`.
 pub fn unread_line(w: &crate::input::Warning) -> String {
     match w.offset {
@@ -158,18 +227,7 @@ pub fn no_findings(report: &Report) -> String {
 /// Text from the input with control characters shown escaped (`\x1b`), so that a member name
 /// or a message cannot move the cursor or retitle the terminal.
 pub fn visible(s: &str) -> String {
-    if !s.chars().any(char::is_control) {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if c.is_control() {
-            let _ = write!(out, "\\x{:02x}", u32::from(c));
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    super::sanitize::escape_controls(s).into_owned()
 }
 
 fn inventory(out: &mut String, report: &Report, opts: &TextOptions, st: &Painter) {
@@ -189,7 +247,16 @@ fn inventory(out: &mut String, report: &Report, opts: &TextOptions, st: &Painter
     );
     match (s.first, s.last) {
         (Some(a), Some(b)) => {
-            let _ = writeln!(out, "  time span {a} .. {b} ({})", span_text(b.0 - a.0));
+            let line = format!("  time span {a} .. {b} ({})", span_text(b.0 - a.0));
+            if line.chars().count() <= opts.width.max(40) {
+                let _ = writeln!(out, "{line}");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "  time span {a} ..\n    {b} ({})",
+                    span_text(b.0 - a.0)
+                );
+            }
         }
         _ => {
             let _ = writeln!(out, "  time span unknown (no timed records)");
@@ -284,17 +351,31 @@ fn finding(
     let pad = "    ".repeat(depth);
     let body = format!("{pad}   ");
     let width = opts.width.max(40);
-    let _ = writeln!(
-        out,
-        "{pad}{num} {} {} {} {}",
+    let head = format!(
+        "{pad}{} {} {} {}",
+        number_label(num),
         st.paint(
             severity_style(f.severity),
             &format!("[{}]", f.severity.name().to_uppercase())
         ),
         f.confidence.name(),
         st.paint(BOLD, &format!("score {}", f.score)),
-        st.paint(BOLD, &f.rule),
     );
+    let plain = format!(
+        "{pad}{} [{}] {} score {} {}",
+        number_label(num),
+        f.severity.name(),
+        f.confidence.name(),
+        f.score,
+        f.rule
+    );
+    // The rule id goes under the badge when the line would be too long.
+    let sep = if plain.chars().count() <= width {
+        " ".to_string()
+    } else {
+        format!("\n{body}")
+    };
+    let _ = writeln!(out, "{head}{sep}{}", st.paint(BOLD, &f.rule));
     wrap_into(out, &f.title, &body, width, Some((st, BOLD)));
     wrap_into(out, &f.summary, &body, width, None);
     let ev = distinct_evidence(f);
@@ -350,7 +431,7 @@ fn finding(
             st.paint(BOLD, "Explains (consequences of this cause):")
         );
         for (i, c) in f.explains.iter().enumerate() {
-            finding(out, c, &format!("{num}{}", i + 1), depth + 1, opts, st);
+            finding(out, c, &format!("{num}.{}", i + 1), depth + 1, opts, st);
         }
     }
     if depth == 0 {
@@ -365,13 +446,21 @@ fn evidence(out: &mut String, e: &Evidence, body: &str, width: usize, st: &Paint
         e.path.clone()
     };
     let time = e.time.map(|t| format!("  {t}")).unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "{body}  {}{}",
-        st.paint(PATH, &loc),
-        st.paint(DIM, &time)
-    );
     let indent = format!("{body}    ");
+    if body.chars().count() + 2 + loc.chars().count() + time.chars().count() <= width {
+        let _ = writeln!(
+            out,
+            "{body}  {}{}",
+            st.paint(PATH, &loc),
+            st.paint(DIM, &time)
+        );
+    } else {
+        // Too long for one line: the time goes under the location.
+        let _ = writeln!(out, "{body}  {}", st.paint(PATH, &loc));
+        if !time.is_empty() {
+            let _ = writeln!(out, "{indent}{}", st.paint(DIM, time.trim_start()));
+        }
+    }
     let room = width.saturating_sub(indent.chars().count()).max(20);
     let (text, hl) = shorten(&e.text, e.highlight, room);
     let shown = match hl {
@@ -458,7 +547,9 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// Shortens `text` to about `width` characters around the highlight, keeping char boundaries;
+/// Shortens `text` to `width` characters, keeping the highlight (the part a rule matched) in
+/// view: the cut is made around it — a little context before, the rest after — rather than at
+/// both ends; a highlight wider than the room shows its beginning. Char boundaries are kept;
 /// returns the new text and the highlight's range within it.
 pub fn shorten(
     text: &str,
@@ -468,7 +559,8 @@ pub fn shorten(
     let hl = hl.filter(|&(a, b)| {
         a < b && b <= text.len() && text.is_char_boundary(a) && text.is_char_boundary(b)
     });
-    if text.chars().count() <= width {
+    let n = text.chars().count();
+    if n <= width {
         return (text.to_string(), hl);
     }
     let width = width.max(8);
@@ -478,20 +570,30 @@ pub fn shorten(
             .nth(chars)
             .map_or(text.len(), |(i, _)| i)
     };
-    let focus_chars = hl.map_or(0, |(a, _)| text[..a].chars().count());
-    let start_chars = focus_chars.saturating_sub(width / 4);
+    // The window in chars: `…` before when it starts past 0, `…` after when it ends early.
+    let room = width - 2;
+    let want = hl.map_or(0, |(a, b)| {
+        let (ha, hb) = (text[..a].chars().count(), text[..b].chars().count());
+        let len = hb - ha;
+        if len >= room {
+            ha
+        } else {
+            ha.saturating_sub((room - len) / 4)
+        }
+    });
+    let (start_chars, end_chars) = if want == 0 {
+        (0, width - 1)
+    } else if n - want < width {
+        (n - (width - 1), n)
+    } else {
+        (want, want + room)
+    };
     let prefix = if start_chars > 0 { "…" } else { "" };
-    // Room for the text itself: the width minus the ellipses.
-    let keep = width - usize::from(start_chars > 0) - 1;
-    let start = byte_at(start_chars);
-    let mut end = byte_at(start_chars + keep);
-    if end >= text.len() {
-        end = text.len();
-    }
-    let suffix = if end < text.len() { "…" } else { "" };
+    let suffix = if end_chars < n { "…" } else { "" };
+    let (start, end) = (byte_at(start_chars), byte_at(end_chars));
     let s = format!("{prefix}{}{suffix}", &text[start..end]);
     let hl = hl.and_then(|(a, b)| {
-        let a = a.checked_sub(start)? + prefix.len();
+        let a = a.max(start).checked_sub(start)? + prefix.len();
         let b = b.min(end).checked_sub(start)? + prefix.len();
         (a < b && s.is_char_boundary(a) && s.is_char_boundary(b)).then_some((a, b))
     });
@@ -543,6 +645,17 @@ mod tests {
             schema_version: 1,
             tool: Tool::default(),
             inputs: vec![],
+            host: crate::report::host::Host {
+                hostname: Some(crate::report::host::HostFact {
+                    value: "node1".into(),
+                    source: "sos_commands/host/hostname:1".into(),
+                }),
+                docker: Some(crate::report::host::HostFact {
+                    value: "19.03.15".into(),
+                    source: "sos_commands/docker/docker_version:2".into(),
+                }),
+                ..Default::default()
+            },
             findings: vec![Finding {
                 rule: "runtime-state-mismatch".into(),
                 title: "containerd says the task STOPPED while docker still says the container is Up".into(),
@@ -580,12 +693,29 @@ mod tests {
             },
         );
         let expected = "\
+Host
+  Hostname    node1     sos_commands/host/hostname:1
+  OS          unknown
+  Kernel      unknown
+  Uptime      unknown
+  Boot time   unknown
+  CPUs        unknown
+  Memory      unknown
+  Cgroup      unknown
+  Docker      19.03.15  sos_commands/docker/docker_version:2
+  containerd  unknown
+  runc        unknown
+  kubelet     unknown
+  CRI-O       unknown
+  Collected   unknown
+
 1. [HIGH] confirmed score 60 runtime-state-mismatch
    containerd says the task STOPPED while docker still says the container is Up
    container ff329173246b is running for docker but STOPPED for containerd (1
    container(s) disagree).
    Evidence:
-     sos_commands/containerd/ctr_--namespace_moby_task_ls:3  2020-07-15T10:12:22Z
+     sos_commands/containerd/ctr_--namespace_moby_task_ls:3
+       2020-07-15T10:12:22Z
        ff329173246b    30639    STOPPED
    Not found:
      - dockerd reporting dropped task events
@@ -608,8 +738,39 @@ Inventory
   0 warning(s)
 ";
         assert_eq!(out, expected);
-        assert!(out.lines().all(|l| l.chars().count() <= 82), "{out}");
+        assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
         assert!(!out.contains('\x1b'));
+    }
+
+    /// Nested findings are numbered alike in every format: `1.`, `1.1`, `1.1.1`.
+    #[test]
+    fn nested_numbering_is_the_same_in_every_format() {
+        let mut r = sample();
+        let mut grandchild = r.findings[0].explains[0].clone();
+        grandchild.rule = "pod-terminating".into();
+        r.findings[0].explains[0].explains.push(grandchild);
+        let text = render(&r, &TextOptions::default());
+        let html = crate::report::html::render(&r, &Default::default());
+        let md = crate::report::markdown::render(&r, &Default::default());
+        let jira = crate::report::jira::render(&r, &Default::default());
+        for (num, rule) in [
+            ("1.", "runtime-state-mismatch"),
+            ("1.1", "oom-kill"),
+            ("1.1.1", "pod-terminating"),
+        ] {
+            assert!(
+                text.lines()
+                    .any(|l| l.trim_start().starts_with(&format!("{num} [")) && l.ends_with(rule)),
+                "{num}: {text}"
+            );
+            assert!(
+                html.contains(&format!("<h3>{num} <span class=\"badge\"")),
+                "{num}"
+            );
+            assert!(md.contains(&format!("### {num} {rule}\n")), "{num}");
+            assert!(jira.contains(&format!("}}{num} {rule}\n")), "{num}");
+        }
+        assert!(!text.contains("1.11"));
     }
 
     #[test]
@@ -637,6 +798,22 @@ Inventory
         let (x, y) = hl.unwrap_or((0, 0));
         assert_eq!(&s[x..y], "PLEG is not healthy");
         assert!(s.starts_with('…') && s.ends_with('…'));
+        // The issue's case: an inotify failure whose telling part is at the end of a long
+        // kubelet line; at 72 columns the whole match stays in view.
+        let text = "E0715 10:12:22.123456    1201 manager.go:123] Failed to start the container watcher: inotify_add_watch /sys/fs/cgroup/memory/kubepods/burstable/pod0b8c6e62/0f1e: no space left on device";
+        let a = text.find("no space left on device").unwrap_or(0);
+        let (s, hl) = shorten(text, Some((a, text.len())), 72);
+        assert_eq!(s.chars().count(), 72);
+        assert!(
+            s.starts_with('…') && s.ends_with("no space left on device"),
+            "{s}"
+        );
+        let (x, y) = hl.unwrap_or((0, 0));
+        assert_eq!(&s[x..y], "no space left on device");
+        // A match wider than the room shows its beginning.
+        let (s, hl) = shorten(text, Some((0, text.len())), 20);
+        assert_eq!(s.chars().count(), 20);
+        assert_eq!(hl.map(|(a, _)| a), Some(0));
         // Multi-byte text never splits a character; bad ranges are dropped.
         let (s, hl) = shorten("é".repeat(50).as_str(), Some((1, 3)), 10);
         assert_eq!(s.chars().count(), 10);

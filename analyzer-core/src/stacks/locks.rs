@@ -104,6 +104,7 @@ pub enum Reason {
 
 /// A goroutine that may hold a lock.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Candidate {
     /// Goroutine id.
     pub id: u64,
@@ -123,6 +124,7 @@ pub struct Candidate {
 
 /// One contended lock with its waiters and inferred holder.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct LockInfo {
     /// Lock address, `0x…`.
     pub address: String,
@@ -176,6 +178,7 @@ pub struct LockInfo {
 
 /// A soft edge: a goroutine blocked on a channel whose address another goroutine carries.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ChannelEdge {
     /// The blocked goroutine.
     pub from: u64,
@@ -187,6 +190,7 @@ pub struct ChannelEdge {
 
 /// The lock part of an analysis.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct LockAnalysis {
     /// Contended locks, by transitive waiters descending.
     pub locks: Vec<LockInfo>,

@@ -143,5 +143,8 @@ def inventory(source: Source, *, name: Optional[str] = None) -> Dict[str, Any]:
 def rules(*, rules_dir: Optional[StrPath] = None) -> List[Rule]:
     """The rule library: id, severity, title, origin, evidence, explains, references."""
 
-def render(report: Mapping[str, Any], format: Format, *, evidence: int = 5) -> str:
-    """Render a report as a Markdown ticket comment, a self-contained HTML page or plain text."""
+def render(
+    report: Mapping[str, Any], format: Format, *, evidence: int = 5, width: int = 100
+) -> str:
+    """Render a report as a Markdown or Jira ticket comment, a self-contained HTML page or
+    plain text of ``width`` columns."""

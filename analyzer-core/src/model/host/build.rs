@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 
 use crate::base::{Evidence, Format};
 use crate::model::host::{
-    CgroupState, CgroupValue, Container, HostState, NetNamespace, NsAddress, Process, ProcessTree,
-    VersionInfo, known,
+    CgroupState, CgroupValue, Container, HostState, Identity, NetNamespace, NsAddress, Process,
+    ProcessTree, Sourced, VersionInfo, known,
 };
-use crate::parse::{cgroup, netns, ps, pstree, runtime, versions};
+use crate::parse::{cgroup, hostinfo, netns, ps, pstree, runtime, versions};
 
 /// Longest evidence text kept; longer lines are shortened in the middle.
 const MAX_TEXT: usize = 400;
@@ -143,6 +143,115 @@ pub struct HostBuilder {
     pub(super) pods: Vec<PodRow>,
     /// What pasted text added ([`HostBuilder::add_paste`]).
     pub(super) pasted: super::paste::Pasted,
+    /// Candidates for the host identity: (field, priority: lower wins, value, evidence).
+    pub(super) identity: Vec<(IdField, u8, String, Evidence)>,
+    pub(super) uptime: Vec<(u8, String, u64, Evidence)>,
+    pub(super) boot: Option<(i64, Evidence)>,
+    pub(super) cpus: Vec<(u8, u32, Option<String>, Evidence)>,
+    pub(super) memory: Option<(u64, Evidence)>,
+    /// What the bundle's `sys/fs/cgroup` tree and `/proc/<pid>/cgroup` files show.
+    pub(super) cgroup_layout: CgroupLayout,
+}
+
+/// A text field of [`Identity`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum IdField {
+    Hostname,
+    Os,
+    Kernel,
+}
+
+/// Which cgroup hierarchies the bundle shows, each with the first member that shows it.
+#[derive(Clone, Debug, Default)]
+pub(super) struct CgroupLayout {
+    /// A v1 controller hierarchy (`sys/fs/cgroup/memory/…`, `N:memory:/…`).
+    v1: Option<Evidence>,
+    /// The v2 tree mounted beside v1 (`sys/fs/cgroup/unified/…`).
+    unified: Option<Evidence>,
+    /// The v2 tree at the root (`sys/fs/cgroup/cgroup.controllers`, only `0::/…` lines).
+    v2: Option<Evidence>,
+}
+
+/// Keeps the evidence with the least path and line, so that members read in parallel cite
+/// the same one every run.
+fn keep_least(slot: &mut Option<Evidence>, e: Evidence) {
+    if slot
+        .as_ref()
+        .is_none_or(|o| (e.path.as_str(), e.line) < (o.path.as_str(), o.line))
+    {
+        *slot = Some(e);
+    }
+}
+
+/// v1 controller hierarchies as they appear under `/sys/fs/cgroup`.
+const V1_HIERARCHIES: &[&str] = &[
+    "blkio",
+    "cpu",
+    "cpu,cpuacct",
+    "cpuacct",
+    "cpuset",
+    "devices",
+    "freezer",
+    "hugetlb",
+    "memory",
+    "net_cls",
+    "net_cls,net_prio",
+    "perf_event",
+    "pids",
+    "rdma",
+    "systemd",
+];
+
+impl CgroupLayout {
+    /// Notes a member path under `sys/fs/cgroup/`.
+    fn note_path(&mut self, path: &str) {
+        let Some(i) = path.find("sys/fs/cgroup/") else {
+            return;
+        };
+        let rest = &path[i + "sys/fs/cgroup/".len()..];
+        let first = rest.split('/').next().unwrap_or("");
+        let member = ev(path, 0, path.to_owned(), "cgroup-layout");
+        if first == "unified" {
+            keep_least(&mut self.unified, member);
+        } else if V1_HIERARCHIES.contains(&first) && rest.len() > first.len() {
+            keep_least(&mut self.v1, member);
+        } else if first == "cgroup.controllers" || first == "cgroup.subtree_control" {
+            keep_least(&mut self.v2, member);
+        }
+    }
+
+    /// Notes a `/proc/<pid>/cgroup` file: `N:controllers:/path` lines are v1, a lone `0::/path`
+    /// is v2 only.
+    fn note_proc_cgroup(&mut self, path: &str, data: &[u8], idx: &LineIndex) {
+        let lines = cgroup::parse_proc_cgroup(data);
+        let v1 = lines.iter().find(|c| !c.controllers.is_empty());
+        let v2 = lines.iter().find(|c| c.controllers.is_empty());
+        let e = |l: u32| ev(path, l, idx.text(l), "proc-cgroup");
+        match (v1, v2) {
+            (Some(c), Some(u)) => {
+                keep_least(&mut self.v1, e(c.line));
+                keep_least(&mut self.unified, e(u.line));
+            }
+            (Some(c), None) => keep_least(&mut self.v1, e(c.line)),
+            (None, Some(u)) => keep_least(&mut self.v2, e(u.line)),
+            (None, None) => {}
+        }
+    }
+
+    /// `v1`, `v2` or `hybrid`, with what shows it.
+    fn version(&self) -> Option<Sourced<String>> {
+        let (value, evidence) = match (&self.v1, &self.unified, &self.v2) {
+            (Some(_), Some(u), _) => ("hybrid", u),
+            (Some(v), None, _) => ("v1", v),
+            (None, _, Some(v)) => ("v2", v),
+            (None, Some(u), None) => ("hybrid", u),
+            (None, None, None) => return None,
+        };
+        Some(Sourced {
+            value: value.to_owned(),
+            evidence: evidence.clone(),
+        })
+    }
 }
 
 impl HostBuilder {
@@ -155,6 +264,7 @@ impl HostBuilder {
     /// `/var/run/docker/netns` is recognised by its path (`…var.run.docker.netns…`) whatever its
     /// format.
     pub fn add(&mut self, path: &str, format: Format, data: &[u8]) {
+        self.cgroup_layout.note_path(path);
         if is_docker_netns_listing(path) {
             self.add_docker_netns(path, data);
             return;
@@ -208,6 +318,7 @@ impl HostBuilder {
                         .collect();
                     self.proc_cgroups.insert(pid, lines.join(","));
                 }
+                self.cgroup_layout.note_proc_cgroup(path, data, &idx);
             }
             Format::DockerPs => {
                 self.listed.push("docker-ps");
@@ -345,7 +456,68 @@ impl HostBuilder {
             Format::Uname => {
                 if let Some((r, l)) = versions::uname_release(data) {
                     let e = ev(path, l, idx.text(l), "uname");
-                    self.versions.push(("kernel".into(), s(r), e, 0));
+                    self.versions.push(("kernel".into(), s(r), e.clone(), 0));
+                    let text = idx.text(l);
+                    if let Some(host) = text.split_whitespace().nth(1) {
+                        self.identity
+                            .push((IdField::Hostname, 3, host.to_owned(), e));
+                    }
+                }
+            }
+            Format::Hostname => {
+                if let Some((h, l)) = hostinfo::hostname(data) {
+                    let prio = if path.ends_with("etc/hostname") { 1 } else { 0 };
+                    let e = ev(path, l, idx.text(l), "hostname");
+                    self.identity.push((IdField::Hostname, prio, s(h), e));
+                }
+            }
+            Format::Hostnamectl => {
+                let e = |l: u32| ev(path, l, idx.text(l), "hostnamectl");
+                if let Some((h, l)) = hostinfo::colon_field(data, b"Static hostname") {
+                    self.identity.push((IdField::Hostname, 2, s(h), e(l)));
+                }
+                if let Some((o, l)) = hostinfo::colon_field(data, b"Operating System") {
+                    self.identity.push((IdField::Os, 2, s(o), e(l)));
+                }
+                if let Some((k, l)) = hostinfo::colon_field(data, b"Kernel") {
+                    let k = k.strip_prefix(b"Linux ").unwrap_or(k);
+                    self.identity.push((IdField::Kernel, 2, s(k), e(l)));
+                }
+            }
+            Format::Uptime => {
+                if let Some(u) = hostinfo::uptime(data) {
+                    let prio = u8::from(path.ends_with("proc/uptime"));
+                    let e = ev(path, u.line, idx.text(u.line), "uptime");
+                    self.uptime.push((prio, s(u.text), u.seconds, e));
+                }
+            }
+            Format::ProcStat => {
+                if let Some((b, l)) = hostinfo::proc_stat_btime(data) {
+                    self.boot = Some((b, ev(path, l, idx.text(l), "proc-stat")));
+                }
+            }
+            Format::Lscpu | Format::Cpuinfo => {
+                let (c, prio) = if format == Format::Lscpu {
+                    (hostinfo::lscpu(data), 0)
+                } else {
+                    (hostinfo::cpuinfo(data), 1)
+                };
+                if let Some(c) = c {
+                    let e = ev(path, c.line, idx.text(c.line), format.name());
+                    self.cpus.push((prio, c.count, c.model.map(s), e));
+                }
+            }
+            Format::Meminfo => {
+                if let Some((b, l)) = hostinfo::mem_total(data) {
+                    self.memory = Some((b, ev(path, l, idx.text(l), "meminfo")));
+                }
+            }
+            Format::SnapList => {
+                for p in hostinfo::snap_list(data) {
+                    if let Some(c) = versions::package_component(p.name) {
+                        let e = ev(path, p.line, idx.text(p.line), "snap");
+                        self.versions.push((c.into(), s(p.version), e, 2));
+                    }
                 }
             }
             Format::OsRelease => {
@@ -382,6 +554,12 @@ impl HostBuilder {
             self.daemon_starts
                 .push(ev(path, line, shorten(text), "daemon-start"));
         }
+    }
+
+    /// Notes a member that is not read (no parser for it): its path alone can tell the
+    /// cgroup version (`sys/fs/cgroup/unified/…`, `sys/fs/cgroup/cgroup.controllers`).
+    pub fn note_path(&mut self, path: &str) {
+        self.cgroup_layout.note_path(path);
     }
 
     /// Joins everything into the host state and derives the facts.
@@ -426,9 +604,55 @@ impl HostBuilder {
             cgroups,
             versions,
             facts: Vec::new(),
+            identity: self.identity(),
         };
         state.facts = super::facts::derive(&self, &state);
         state
+    }
+
+    /// The best candidate of every identity field: lowest priority, then path and line.
+    fn identity(&self) -> Identity {
+        let key = |e: &Evidence| (e.path.clone(), e.line);
+        let pick = |f: IdField| {
+            self.identity
+                .iter()
+                .filter(|c| c.0 == f)
+                .min_by_key(|c| (c.1, key(&c.3)))
+                .map(|c| Sourced {
+                    value: c.2.clone(),
+                    evidence: c.3.clone(),
+                })
+        };
+        Identity {
+            hostname: pick(IdField::Hostname),
+            os: pick(IdField::Os),
+            kernel: pick(IdField::Kernel),
+            uptime: self
+                .uptime
+                .iter()
+                .min_by_key(|u| (u.0, key(&u.3)))
+                .map(|u| Sourced {
+                    value: (u.1.clone(), u.2),
+                    evidence: u.3.clone(),
+                }),
+            boot: self.boot.as_ref().map(|(b, e)| Sourced {
+                value: *b,
+                evidence: e.clone(),
+            }),
+            cpus: self
+                .cpus
+                .iter()
+                .min_by_key(|c| (c.0, key(&c.3)))
+                .map(|c| Sourced {
+                    value: (c.1, c.2.clone()),
+                    evidence: c.3.clone(),
+                }),
+            memory: self.memory.as_ref().map(|(b, e)| Sourced {
+                value: *b,
+                evidence: e.clone(),
+            }),
+            cgroup: self.cgroup_layout.version(),
+        }
     }
 
     fn add_ps(&mut self, path: &str, data: &[u8], idx: &LineIndex) {

@@ -31,6 +31,7 @@ pub(crate) struct FrameRec {
 
 /// One goroutine of a dump: header fields and a range of frames in the dump's arena.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Goroutine {
     /// The goroutine id (`goroutine 248 [...]`). Ids elided by whoever pasted the dump
     /// (`goroutine ... [`) are numbered down from `u64::MAX`; pprof records are numbered from 1
@@ -76,6 +77,7 @@ pub(crate) type FxSet<K> = rustc_hash::FxHashSet<K>;
 
 /// A frame of a goroutine's stack, borrowed from the dump.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Frame<'a> {
     /// Fully qualified function: `github.com/docker/docker/volume/local.(*Root).Get`.
     pub func: &'a [u8],
@@ -253,6 +255,7 @@ pub enum CrashKind {
 
 /// A crash header line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Crash {
     /// What kind of header.
     pub kind: CrashKind,
@@ -268,6 +271,7 @@ pub struct Crash {
 
 /// Something in the dump that was skipped; never fatal.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DumpWarning {
     /// 1-based line number where it was noticed.
     pub line: u32,
@@ -277,6 +281,7 @@ pub struct DumpWarning {
 
 /// A parsed goroutine dump (possibly several concatenated dumps, see [`Goroutine::dump`]).
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Dump<'a> {
     pub(crate) data: &'a [u8],
     pub(crate) goroutines: Vec<Goroutine>,

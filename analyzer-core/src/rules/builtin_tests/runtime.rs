@@ -796,3 +796,66 @@ fn pod_termination_runtime_phrasings() {
         );
     }
 }
+
+// `runc state` of a container left `created` (moby#37221, runc 1.0.0-rc2-dev): the stuck exec
+// fifo, likely with the pre-release OCI version of a runc before the fix, possible without.
+#[test]
+fn runc_state_left_created_is_the_exec_fifo_hang() {
+    let created = |oci: &str| {
+        observation(
+            "runc-state",
+            &[
+                ("container_id", "bd03d5ffc924"),
+                ("status", "created"),
+                ("pid", "23314"),
+                ("oci_version", oci),
+            ],
+        )
+    };
+    let f = run("runc-exec-fifo-hang", &[], vec![created("1.0.0-rc2-dev")]).expect("fires");
+    assert_eq!((f.score, f.confidence), (41, Confidence::Likely)); // 25 + 10 of 85
+    assert_eq!(
+        f.summary,
+        "runc is blocked on the exec fifo of a container whose init stub died; runc state shows container bd03d5ffc924 still created with init pid 23314; its OCI version 1.0.0-rc2-dev is of a runc before the fix"
+    );
+    let f = run("runc-exec-fifo-hang", &[], vec![created("1.0.2-dev")]).expect("fires");
+    assert_eq!((f.score, f.confidence), (29, Confidence::Possible)); // 25 of 85
+    let running = observation(
+        "runc-state",
+        &[
+            ("container_id", "bd03d5ffc924"),
+            ("status", "running"),
+            ("oci_version", "1.0.0-rc2-dev"),
+        ],
+    );
+    assert!(run("runc-exec-fifo-hang", &[], vec![running]).is_none());
+}
+
+// docker/for-linux#779: the v1 shim of a task containerd reports STOPPED hangs under PID 1. The
+// state mismatch is the diagnosis; the orphaned shim weighs less (50 − 10 of 90).
+#[test]
+fn a_shim_kept_by_a_stopped_task_weighs_against_the_orphan() {
+    let orphan = observation(
+        "orphaned-shim",
+        &[
+            ("pid", "30621"),
+            ("container_id", "a9a1785b8134"),
+            ("ppid", "1"),
+        ],
+    );
+    let f = run("orphaned-shim", &[], vec![orphan.clone()]).expect("fires");
+    assert_eq!(f.score, 56);
+    let stopped = observation(
+        "runtime-state-mismatch",
+        &[
+            ("container_id", "a9a1785b8134"),
+            ("docker_state", "unknown"),
+            ("containerd_state", "STOPPED"),
+            ("shim_pid", "30621"),
+        ],
+    );
+    let f = run("orphaned-shim", &[], vec![orphan, stopped.clone()]).expect("fires");
+    assert_eq!((f.score, f.confidence), (44, Confidence::Likely));
+    let f = run("runtime-state-mismatch", &[], vec![stopped]).expect("fires");
+    assert_eq!((f.score, f.confidence), (55, Confidence::Confirmed)); // 60 of 110
+}
