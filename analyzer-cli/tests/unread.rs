@@ -143,11 +143,13 @@ fn a_truncated_archive_says_so_first_in_every_format() {
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
     // The journal lines state no year: that is said first, then what was lost.
     assert_eq!(
-        head(&o, 5),
+        head(&o, 7),
         [
             format!("ASSUMED: {YEAR_ASSUMED}"),
             "INCOMPLETE: part of the input was not read:".to_string(),
             format!("  - {lost}"),
+            String::new(),
+            "Host: unknown (no host-state member read)".to_string(),
             String::new(),
             "1. [HIGH] confirmed score 69 oom-kill".to_string(),
         ],
@@ -170,6 +172,22 @@ fn a_truncated_archive_says_so_first_in_every_format() {
             ">".to_string(),
             "> - `sosreport-node1.tar.gz` (offset 2536): archive ends inside var/log/messages (1000 of 248000 bytes); the rest of the archive is lost".to_string(),
             String::new(),
+        ],
+        "{}",
+        out(&o)
+    );
+
+    let o = run(&["analyze", "-f", "jira", p]);
+    assert_eq!(
+        head(&o, 8)[4..],
+        [
+            format!("*Assumed:* {YEAR_ASSUMED}"),
+            String::new(),
+            "*Incomplete: part of the input was not read:*".to_string(),
+            format!(
+                "* {{{{sosreport-node1.tar.gz}}}} (offset 2536): {}",
+                lost.split_once(": ").unwrap().1
+            ),
         ],
         "{}",
         out(&o)
@@ -217,9 +235,11 @@ fn the_minimum_severity_says_what_it_hid() {
     let o = run(&["analyze", "--min-severity", "critical", p]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     assert_eq!(
-        head(&o, 3),
+        head(&o, 5),
         [
             format!("ASSUMED: {YEAR_ASSUMED}"),
+            String::new(),
+            "Host: unknown (no host-state member read)".to_string(),
             String::new(),
             "No findings at or above the minimum severity: 1 finding(s) below it are hidden."
                 .to_string()

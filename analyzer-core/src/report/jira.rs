@@ -13,7 +13,9 @@ use std::fmt::Write as _;
 
 use crate::base::Finding;
 use crate::report::Report;
-use crate::report::text::{distinct_evidence, human_bytes, number_label, steps};
+use crate::report::text::{
+    UNREAD_LISTED, distinct_evidence, human_bytes, no_findings, number_label, steps,
+};
 
 /// Rendering options.
 #[derive(Clone, Debug)]
@@ -86,6 +88,47 @@ fn link(r: &str) -> String {
     if plain { format!("[{r}]") } else { escape(r) }
 }
 
+/// What was assumed and what was not read, before everything else, as the other formats say
+/// it: a lost root cause must not be a count at the bottom of the comment.
+fn not_read(out: &mut String, report: &Report) {
+    for w in report.assumptions() {
+        let _ = writeln!(out, "*Assumed:* {}\n", escape(&w.message));
+    }
+    if !report.incomplete() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "*{}*",
+        if report.stats.partial {
+            "Partial: a limit cut the analysis short; not read in full:"
+        } else {
+            "Incomplete: part of the input was not read:"
+        }
+    );
+    let unread: Vec<_> = report.unread().collect();
+    for w in unread.iter().take(UNREAD_LISTED) {
+        let at = w
+            .offset
+            .map(|o| format!(" (offset {o})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "* {{{{{}}}}}{at}: {}",
+            escape(&w.path),
+            escape(&w.message)
+        );
+    }
+    if unread.len() > UNREAD_LISTED {
+        let _ = writeln!(
+            out,
+            "* … {} more (listed under Inventory)",
+            unread.len() - UNREAD_LISTED
+        );
+    }
+    out.push('\n');
+}
+
 /// Renders a report as a Jira wiki-markup comment.
 pub fn render(report: &Report, opts: &JiraOptions) -> String {
     let mut out = String::new();
@@ -104,9 +147,10 @@ pub fn render(report: &Report, opts: &JiraOptions) -> String {
     if !inputs.is_empty() {
         let _ = writeln!(out, "Input: {}\n", inputs.join(", "));
     }
+    not_read(&mut out, report);
     host(&mut out, &report.host);
     if report.findings.is_empty() {
-        out.push_str("No findings: no rule matched the evidence in this bundle.\n\n");
+        let _ = writeln!(out, "{}\n", escape(&no_findings(report)));
     } else {
         out.push_str("||#||Rule||Severity||Score||Summary||\n");
         for (i, f) in report.findings.iter().enumerate() {
