@@ -773,6 +773,39 @@ fn shim_task_create_phrasings() {
         )
         .is_none()
     );
+    // runc run by hand (runc#2736): its own words at the start of the message, 1.0 and 1.1+.
+    for (msg, score) in [
+        (
+            "container_linux.go:367: starting container process caused: process_linux.go:348: copying bootstrap data to pipe caused: write init-p: broken pipe",
+            70,
+        ),
+        (
+            "runc run failed: unable to start container process: error during container init: unable to store init state: %!w(<nil>)",
+            40,
+        ),
+    ] {
+        let f = run(
+            "shim-task-create-failed",
+            &[(Source::Cli, "runc", "10:00:00", msg)],
+            vec![],
+        )
+        .expect(msg);
+        assert_eq!(f.score, score, "{msg}");
+    }
+    // A failed `docker exec` says `starting container process caused` mid-message: not a create.
+    assert!(
+        run(
+            "shim-task-create-failed",
+            &[(
+                Source::Cli,
+                "docker",
+                "10:00:00",
+                "OCI runtime exec failed: exec failed: container_linux.go:348: starting container process caused \"process_linux.go:90: adding pid 2271 to cgroups caused \\\"failed to write 2271 to cgroup.procs: write /sys/fs/cgroup/cpu,cpuacct/docker/1f6fc1d0/cgroup.procs: invalid argument\\\"\": unknown",
+            )],
+            vec![],
+        )
+        .is_none()
+    );
 }
 
 // The runtime side of a pod that cannot terminate: containerd's CRI in logrus text (containerd#2744)
