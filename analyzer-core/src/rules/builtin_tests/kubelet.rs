@@ -334,6 +334,8 @@ fn one(rule: &str, msg: &str) -> Option<u8> {
 // `operation timeout` and `Error listing containers: dockertools.operationTimeout`
 // (kubernetes#17525), unstructured `… with filter "nil" from runtime service failed` (#54381),
 // structured `"ListContainers with filter from runtime service failed"` (gpu-operator#303),
+// `unknown service runtime.v1alpha2.RuntimeService` / `runtime.v1.RuntimeService` (a containerd
+// without its CRI plugin),
 // `"ExecSync cmd from runtime service failed"` with the socket refused (bottlerocket#2512, note
 // `code =Unavailable`), GenericPLEG relist failures, `container runtime is down`, dockershim's
 // `Cannot connect to the Docker daemon`.
@@ -382,6 +384,15 @@ fn runtime_down_phrasings() {
         ),
         (
             "E0820 10:00:00.000000    2765 kubelet.go:1] Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+            38,
+        ),
+        // A socket that answers without the CRI service (microk8s#2225, #4302).
+        (
+            "E0503 15:46:25.990540   41600 remote_runtime.go:86] Version from runtime service failed: rpc error: code = Unimplemented desc = unknown service runtime.v1alpha2.RuntimeService",
+            38,
+        ),
+        (
+            "F1115 13:34:55.400614  376332 daemon.go:57] Kubelet exited failed to run Kubelet: validate service connection: validate CRI v1 runtime API for endpoint \"/var/snap/microk8s/common/run/containerd.sock\": rpc error: code = Unimplemented desc = unknown service runtime.v1.RuntimeService",
             38,
         ),
     ] {

@@ -740,6 +740,72 @@ fn shim_task_create_phrasings() {
         vec![],
     );
     assert!(f.is_none()); // (40 - 40) of 100
+    // conmon relaying runc's words on CRI-O and podman nodes (podman#27565), node-side and image-side.
+    let f = run(
+        "shim-task-create-failed",
+        &[(
+            Source::Crio,
+            "conmon",
+            "10:00:00",
+            "conmon cdfba70f9e2dbb5a18c2 <nwarn>: runtime stderr: runc create failed: unable to start container process: can't get final child's PID from pipe: EOF",
+        )],
+        vec![],
+    )
+    .expect("conmon relay");
+    assert_eq!(f.score, 70);
+    assert!(
+        f.summary.starts_with(
+            "the OCI runtime failed to create a container task: unable to start container process: can't get final child's PID from pipe: EOF"
+        ),
+        "{}",
+        f.summary
+    );
+    assert!(
+        run(
+            "shim-task-create-failed",
+            &[(
+                Source::Crio,
+                "conmon",
+                "10:00:00",
+                "conmon d8e7b9fba2987d386bde <nwarn>: runtime stderr: runc create failed: unable to start container process: exec: \"/app\": stat /app: no such file or directory",
+            )],
+            vec![],
+        )
+        .is_none()
+    );
+    // runc run by hand (runc#2736): its own words at the start of the message, 1.0 and 1.1+.
+    for (msg, score) in [
+        (
+            "container_linux.go:367: starting container process caused: process_linux.go:348: copying bootstrap data to pipe caused: write init-p: broken pipe",
+            70,
+        ),
+        (
+            "runc run failed: unable to start container process: error during container init: unable to store init state: %!w(<nil>)",
+            40,
+        ),
+    ] {
+        let f = run(
+            "shim-task-create-failed",
+            &[(Source::Cli, "runc", "10:00:00", msg)],
+            vec![],
+        )
+        .expect(msg);
+        assert_eq!(f.score, score, "{msg}");
+    }
+    // A failed `docker exec` says `starting container process caused` mid-message: not a create.
+    assert!(
+        run(
+            "shim-task-create-failed",
+            &[(
+                Source::Cli,
+                "docker",
+                "10:00:00",
+                "OCI runtime exec failed: exec failed: container_linux.go:348: starting container process caused \"process_linux.go:90: adding pid 2271 to cgroups caused \\\"failed to write 2271 to cgroup.procs: write /sys/fs/cgroup/cpu,cpuacct/docker/1f6fc1d0/cgroup.procs: invalid argument\\\"\": unknown",
+            )],
+            vec![],
+        )
+        .is_none()
+    );
 }
 
 // The runtime side of a pod that cannot terminate: containerd's CRI in logrus text (containerd#2744)
@@ -768,6 +834,12 @@ fn pod_termination_runtime_phrasings() {
             "time=\"2023-01-10T10:00:00Z\" level=error msg=\"Container failed to exit within 10s of kill - trying direct SIGKILL\" container=7873876b33108c21164fff75a98946706d915628e30c5c9e4c562ee55805233c error=\"context deadline exceeded\"",
             21,
         ),
+        // containerd 1.2's own stop timeout while handling a TaskExit (containerd#3334).
+        (
+            Containerd,
+            "time=\"2019-05-16T15:05:02.894458282-07:00\" level=error msg=\"Failed to handle event &TaskExit{ContainerID:5e1cdf132517df24402e476e0f3b25db9ca5514928d6b0028cd51fd40ea50fce,ID:5e1cdf132517df24402e476e0f3b25db9ca5514928d6b0028cd51fd40ea50fce,Pid:21976,ExitStatus:255,ExitedAt:2019-05-16 22:04:19.073921379 +0000 UTC,} for 5e1cdf132517df24402e476e0f3b25db9ca5514928d6b0028cd51fd40ea50fce\" error=\"failed to handle container TaskExit event: failed to stop container: context deadline exceeded: unknown\"",
+            26, // with the exit-lost evidence
+        ),
     ] {
         assert_eq!(
             one("pod-terminating-runtime-timeout", source, msg),
@@ -783,6 +855,11 @@ fn pod_termination_runtime_phrasings() {
         (
             Containerd,
             "INFO[2018-12-03T21:09:13.471760732Z] StopContainer for \"99a97d5c7094\" with timeout 10 (s)",
+        ),
+        // A TaskExit handled late for another reason is not a stop timeout (containerd#6080).
+        (
+            Containerd,
+            "time=\"2022-03-18T09:54:29.055103814Z\" level=error msg=\"Failed to handle backOff event &TaskExit{ContainerID:60228bff930f098b4739603ba0105afc2e39baed9bbd6de9befd974b57b001f2,ID:60228bff930f098b4739603ba0105afc2e39baed9bbd6de9befd974b57b001f2,Pid:3763863,ExitStatus:9,ExitedAt:2022-03-18 09:52:15.702847285 +0000 UTC,XXX_unrecognized:[],} for 60228bff930f098b4739603ba0105afc2e39baed9bbd6de9befd974b57b001f2\" error=\"failed to handle container TaskExit event: failed to stop container: Container not ready or stopped, impossible to delete: unknown\"",
         ),
         (
             Containerd,
