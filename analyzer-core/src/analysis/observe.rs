@@ -21,7 +21,7 @@ pub(super) fn event_observation(
     let evidence = p
         .lines
         .iter()
-        .map(|(line, text)| Evidence {
+        .map(|(line, text)| Evidence { input: 0,
             path: path.clone(),
             line: *line,
             time,
@@ -170,7 +170,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
         fields.insert("dump".to_string(), path.to_string());
         let mut evidence = Vec::new();
         if let Some(line) = l.holder_line {
-            evidence.push(Evidence {
+            evidence.push(Evidence { input: 0,
                 path: path.to_string(),
                 line,
                 time: None,
@@ -189,7 +189,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
             });
         }
         if l.waiter_line > 0 {
-            evidence.push(Evidence {
+            evidence.push(Evidence { input: 0,
                 path: path.to_string(),
                 line: l.waiter_line,
                 time: None,
@@ -249,7 +249,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
             .iter()
             .filter_map(|&g| {
                 let l = held.get(&g)?;
-                Some(Evidence {
+                Some(Evidence { input: 0,
                     path: path.to_string(),
                     line: l.holder_line.unwrap_or(0),
                     time: None,
@@ -275,7 +275,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
             .take(CITED)
             .collect();
         if evidence.is_empty() {
-            evidence.push(Evidence {
+            evidence.push(Evidence { input: 0,
                 path: path.to_string(),
                 line: 0,
                 time: None,
@@ -313,7 +313,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
         fields.insert("dump".to_string(), path.to_string());
         let evidence = Some(b.line)
             .filter(|&line| line > 0)
-            .map(|line| Evidence {
+            .map(|line| Evidence { input: 0,
                 path: path.to_string(),
                 line,
                 time: None,

@@ -305,19 +305,19 @@ mod tests {
     // Evidence shape: `docker ps` row with a quoted command containing a pipe (sos 4.x
     // sos_commands/docker/docker_ps), which must not break the table or the fence.
     fn report() -> Report {
-        Report {
+        Report { hosts: Vec::new(),
             schema_version: 1,
             tool: Tool::default(),
             inputs: vec![],
             host: Default::default(),
-            findings: vec![Finding {
+            findings: vec![Finding { host: 0,
                 rule: "runtime-state-mismatch".into(),
                 title: "docker | containerd disagree".into(),
                 severity: Severity::High,
                 score: 60,
                 confidence: crate::base::Confidence::Confirmed,
                 summary: "1 container *disagrees*.".into(),
-                evidence: vec![Evidence {
+                evidence: vec![Evidence { input: 0,
                     path: "sos_commands/docker/docker_ps".into(),
                     line: 2,
                     time: None,

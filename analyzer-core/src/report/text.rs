@@ -609,7 +609,7 @@ mod tests {
     // Evidence shapes: `ctr -n moby task ls` row (sos 4.x sos_commands/containerd) and a
     // dmesg OOM line (docs/signatures.md, "OOM kill").
     fn sample() -> Report {
-        let ev = |path: &str, line: u32, text: &str, hl: Option<(usize, usize)>| Evidence {
+        let ev = |path: &str, line: u32, text: &str, hl: Option<(usize, usize)>| Evidence { input: 0,
             path: path.into(),
             line,
             time: Some(Timestamp::from_secs_micros(1_594_807_942, 0)),
@@ -617,7 +617,7 @@ mod tests {
             highlight: hl,
             label: String::new(),
         };
-        let child = Finding {
+        let child = Finding { host: 0,
             rule: "oom-kill".into(),
             title: "Kernel OOM killer".into(),
             severity: Severity::Medium,
@@ -641,7 +641,7 @@ mod tests {
             "ff329173246b    30639    STOPPED",
             Some((25, 32)),
         );
-        Report {
+        Report { hosts: Vec::new(),
             schema_version: 1,
             tool: Tool::default(),
             inputs: vec![],
@@ -656,7 +656,7 @@ mod tests {
                 }),
                 ..Default::default()
             },
-            findings: vec![Finding {
+            findings: vec![Finding { host: 0,
                 rule: "runtime-state-mismatch".into(),
                 title: "containerd says the task STOPPED while docker still says the container is Up".into(),
                 severity: Severity::High,
