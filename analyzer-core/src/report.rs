@@ -146,6 +146,90 @@ impl Report {
         self.findings.iter().filter(move |f| f.host == h)
     }
 
+    /// Where an evidence line comes from, naming its input when the report has several hosts
+    /// (`sosreport-b/var/log/messages`; a loose file by its path as given); the member path
+    /// alone otherwise.
+    pub fn evidence_path(&self, e: &Evidence) -> String {
+        if !self.multi_host() {
+            return e.path.clone();
+        }
+        let Some(input) = self.inputs.get(e.input) else {
+            return e.path.clone();
+        };
+        let given = input.path.trim_end_matches('/');
+        let base = given.rsplit('/').next().unwrap_or(given);
+        let loose = input.kind == crate::input::InputKind::File;
+        if e.path.is_empty() || (loose && base.starts_with(e.path.as_str())) {
+            given.to_string()
+        } else {
+            format!("{given}/{}", e.path)
+        }
+    }
+
+    /// The report with every evidence path naming its input
+    /// ([`evidence_path`](Report::evidence_path)) when it has several hosts; unchanged
+    /// otherwise. Renderers show this form.
+    pub fn qualified(&self) -> Report {
+        fn qualify(r: &Report, f: &mut Finding) {
+            for e in &mut f.evidence {
+                e.path = r.evidence_path(e);
+            }
+            for x in &mut f.explains {
+                qualify(r, x);
+            }
+        }
+        let mut out = self.clone();
+        if self.multi_host() {
+            for f in &mut out.findings {
+                qualify(self, f);
+            }
+        }
+        out
+    }
+
+    /// One report per host, for renderers that group findings by host: each has that host's
+    /// header and findings (in rank order); inputs, warnings and statistics are the whole
+    /// run's. Paired with the number of findings of the hosts before it, so that findings are
+    /// numbered through the whole report.
+    pub fn per_host(&self) -> Vec<(usize, Report)> {
+        let mut before = 0;
+        self.hosts
+            .iter()
+            .enumerate()
+            .map(|(h, entry)| {
+                let findings: Vec<Finding> = self.host_findings(h).cloned().collect();
+                let at = before;
+                before += findings.len();
+                let sub = Report {
+                    schema_version: self.schema_version,
+                    tool: self.tool.clone(),
+                    inputs: self.inputs.clone(),
+                    host: entry.host.clone(),
+                    hosts: vec![entry.clone()],
+                    findings,
+                    warnings: self.warnings.clone(),
+                    stats: self.stats.clone(),
+                };
+                (at, sub)
+            })
+            .collect()
+    }
+
+    /// The heading of host `h` of a multi-host report: `Host 1 of 2: node-a (inputs)`.
+    pub fn host_heading(&self, h: usize) -> String {
+        let Some(entry) = self.hosts.get(h) else {
+            return String::new();
+        };
+        let inputs: Vec<&str> = entry.inputs.iter().map(|&i| self.input_path(i)).collect();
+        format!(
+            "Host {} of {}: {} ({})",
+            h + 1,
+            self.hosts.len(),
+            entry.name,
+            inputs.join(", ")
+        )
+    }
+
     /// The path of input `i` as given (empty when out of range).
     pub fn input_path(&self, i: usize) -> &str {
         self.inputs.get(i).map_or("", |x| x.path.as_str())

@@ -81,10 +81,33 @@ impl Painter {
 /// Renders a report for a terminal: the host header, the findings, the inventory. Control
 /// characters from input are shown escaped ([`super::sanitize`]).
 pub fn render(report: &Report, opts: &TextOptions) -> String {
-    let report = &super::sanitize::sanitized(report);
+    let report = &super::sanitize::sanitized(&report.qualified());
     let st = Painter { on: opts.color };
     let mut out = String::new();
     not_read(&mut out, report, &st);
+    if report.multi_host() {
+        // Findings grouped by host, each under its heading and header.
+        for (h, (before, sub)) in report.per_host().iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{}\n",
+                st.paint(BOLD, &format!("== {} ==", report.host_heading(h)))
+            );
+            host(&mut out, &sub.host, opts.width.max(40), &st);
+            if sub.findings.is_empty() {
+                out.push_str("No findings on this host.\n\n");
+            }
+            for (i, f) in sub.findings.iter().enumerate() {
+                finding(&mut out, f, &format!("{}", before + i + 1), 0, opts, &st);
+            }
+        }
+        if report.findings.is_empty() && report.stats.hidden > 0 {
+            out.push_str(&no_findings(report));
+            out.push_str("\n\n");
+        }
+        inventory(&mut out, report, opts, &st);
+        return out;
+    }
     host(&mut out, &report.host, opts.width.max(40), &st);
     if report.findings.is_empty() {
         out.push_str(&no_findings(report));
