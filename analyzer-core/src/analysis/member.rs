@@ -85,7 +85,10 @@ pub(super) fn analyse_member(
                 split,
                 deadline,
             );
-            lock(state).slot(member.input).host.add(&member.path, f, data);
+            lock(state)
+                .slot(member.input)
+                .host
+                .add(&member.path, f, data);
         }
         f if f.is_log() => analyse_log(
             engine,
@@ -118,7 +121,10 @@ pub(super) fn analyse_member(
             .clock
             .add_timedatectl(&member.path, data),
         Format::Localtime => lock(state).slot(member.input).clock.add_localtime(data),
-        f => lock(state).slot(member.input).host.add(&member.path, f, data),
+        f => lock(state)
+            .slot(member.input)
+            .host
+            .add(&member.path, f, data),
     }
     // Host-state and clock files are read by their own parsers; logs, pastes and dumps count
     // once something in them was read.

@@ -21,7 +21,8 @@ pub(super) fn event_observation(
     let evidence = p
         .lines
         .iter()
-        .map(|(line, text)| Evidence { input: 0,
+        .map(|(line, text)| Evidence {
+            input: 0,
             path: path.clone(),
             line: *line,
             time,
@@ -170,7 +171,8 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
         fields.insert("dump".to_string(), path.to_string());
         let mut evidence = Vec::new();
         if let Some(line) = l.holder_line {
-            evidence.push(Evidence { input: 0,
+            evidence.push(Evidence {
+                input: 0,
                 path: path.to_string(),
                 line,
                 time: None,
@@ -189,7 +191,8 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
             });
         }
         if l.waiter_line > 0 {
-            evidence.push(Evidence { input: 0,
+            evidence.push(Evidence {
+                input: 0,
                 path: path.to_string(),
                 line: l.waiter_line,
                 time: None,
@@ -249,7 +252,8 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
             .iter()
             .filter_map(|&g| {
                 let l = held.get(&g)?;
-                Some(Evidence { input: 0,
+                Some(Evidence {
+                    input: 0,
                     path: path.to_string(),
                     line: l.holder_line.unwrap_or(0),
                     time: None,
@@ -275,7 +279,8 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
             .take(CITED)
             .collect();
         if evidence.is_empty() {
-            evidence.push(Evidence { input: 0,
+            evidence.push(Evidence {
+                input: 0,
                 path: path.to_string(),
                 line: 0,
                 time: None,
@@ -313,7 +318,8 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
         fields.insert("dump".to_string(), path.to_string());
         let evidence = Some(b.line)
             .filter(|&line| line > 0)
-            .map(|line| Evidence { input: 0,
+            .map(|line| Evidence {
+                input: 0,
                 path: path.to_string(),
                 line,
                 time: None,

@@ -358,7 +358,8 @@ mod tests {
             user: String::new(),
             cgroup: None,
             threads: 0,
-            evidence: Evidence { input: 0,
+            evidence: Evidence {
+                input: 0,
                 path: "sos_commands/process/pstree_-lp".into(),
                 line: 1,
                 time: None,

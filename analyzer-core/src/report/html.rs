@@ -624,14 +624,16 @@ mod tests {
 
     // Evidence shape: an `inet` line of `ip netns exec … ip addr` (sos 4.x networking plugin).
     fn report() -> Report {
-        let f = Finding { host: 0,
+        let f = Finding {
+            host: 0,
             rule: "leaked-netns-ip-conflict".into(),
             title: "Same IP in several namespaces".into(),
             severity: Severity::Critical,
             score: 100,
             confidence: crate::base::Confidence::Confirmed,
             summary: "10.233.14.137 is configured in 3 namespaces <pids>.".into(),
-            evidence: vec![Evidence { input: 0,
+            evidence: vec![Evidence {
+                input: 0,
                 path: "nsenter-ip-addr.txt".into(),
                 line: 36,
                 time: None,
@@ -644,7 +646,8 @@ mod tests {
             references: vec!["https://github.com/moby/moby/issues/31597".into()],
             explains: vec![],
         };
-        Report { hosts: Vec::new(),
+        Report {
+            hosts: Vec::new(),
             schema_version: 1,
             tool: Tool::default(),
             inputs: vec![],

@@ -350,7 +350,8 @@ mod tests {
     // Evidence shape: a `docker ps` row whose quoted command holds markup characters and a
     // `{noformat}` that must not end the block (sos 4.x sos_commands/docker/docker_ps).
     fn report() -> Report {
-        let child = Finding { host: 0,
+        let child = Finding {
+            host: 0,
             rule: "oom-kill".into(),
             title: "Kernel OOM killer".into(),
             severity: Severity::Medium,
@@ -363,7 +364,8 @@ mod tests {
             references: vec![],
             explains: vec![],
         };
-        Report { hosts: Vec::new(),
+        Report {
+            hosts: Vec::new(),
             schema_version: 2,
             tool: Tool::default(),
             inputs: vec![],
@@ -374,14 +376,16 @@ mod tests {
                 }),
                 ..Host::default()
             },
-            findings: vec![Finding { host: 0,
+            findings: vec![Finding {
+                host: 0,
                 rule: "runtime-state-mismatch".into(),
                 title: "docker | containerd *disagree*".into(),
                 severity: Severity::High,
                 score: 60,
                 confidence: crate::base::Confidence::Confirmed,
                 summary: "container {ff32} is [Up] - for docker_only".into(),
-                evidence: vec![Evidence { input: 0,
+                evidence: vec![Evidence {
+                    input: 0,
                     path: "sos_commands/docker/docker_ps".into(),
                     line: 2,
                     time: None,

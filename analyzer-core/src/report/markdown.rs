@@ -130,7 +130,11 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
     if report.multi_host() {
         // Findings grouped by host, each under its heading and header.
         for (h, (before, sub)) in report.per_host().iter().enumerate() {
-            let _ = writeln!(out, "{h_level}# {}\n", escape_inline(&report.host_heading(h)));
+            let _ = writeln!(
+                out,
+                "{h_level}# {}\n",
+                escape_inline(&report.host_heading(h))
+            );
             host(&mut out, &sub.host);
             if sub.findings.is_empty() {
                 out.push_str("No findings on this host.\n\n");
@@ -338,19 +342,22 @@ mod tests {
     // Evidence shape: `docker ps` row with a quoted command containing a pipe (sos 4.x
     // sos_commands/docker/docker_ps), which must not break the table or the fence.
     fn report() -> Report {
-        Report { hosts: Vec::new(),
+        Report {
+            hosts: Vec::new(),
             schema_version: 1,
             tool: Tool::default(),
             inputs: vec![],
             host: Default::default(),
-            findings: vec![Finding { host: 0,
+            findings: vec![Finding {
+                host: 0,
                 rule: "runtime-state-mismatch".into(),
                 title: "docker | containerd disagree".into(),
                 severity: Severity::High,
                 score: 60,
                 confidence: crate::base::Confidence::Confirmed,
                 summary: "1 container *disagrees*.".into(),
-                evidence: vec![Evidence { input: 0,
+                evidence: vec![Evidence {
+                    input: 0,
                     path: "sos_commands/docker/docker_ps".into(),
                     line: 2,
                     time: None,

@@ -453,7 +453,8 @@ mod tests {
     use crate::report::{Stats, Tool};
 
     fn finding(rule: &str, sev: Severity, times: &[(i64, &str)]) -> Finding {
-        Finding { host: 0,
+        Finding {
+            host: 0,
             rule: rule.into(),
             title: String::new(),
             severity: sev,
@@ -463,7 +464,8 @@ mod tests {
             // Shapes: kubelet and kernel lines of docs/signatures.md.
             evidence: times
                 .iter()
-                .map(|(t, p)| Evidence { input: 0,
+                .map(|(t, p)| Evidence {
+                    input: 0,
                     path: (*p).into(),
                     line: 1,
                     time: Some(Timestamp::from_secs_micros(*t, 0)),
@@ -494,7 +496,8 @@ mod tests {
             Severity::Medium,
             &[(1_594_808_100, "var/log/messages")],
         )];
-        let report = Report { hosts: Vec::new(),
+        let report = Report {
+            hosts: Vec::new(),
             schema_version: 1,
             tool: Tool::default(),
             inputs: vec![],

@@ -632,7 +632,8 @@ mod tests {
     // Evidence shapes: `ctr -n moby task ls` row (sos 4.x sos_commands/containerd) and a
     // dmesg OOM line (docs/signatures.md, "OOM kill").
     fn sample() -> Report {
-        let ev = |path: &str, line: u32, text: &str, hl: Option<(usize, usize)>| Evidence { input: 0,
+        let ev = |path: &str, line: u32, text: &str, hl: Option<(usize, usize)>| Evidence {
+            input: 0,
             path: path.into(),
             line,
             time: Some(Timestamp::from_secs_micros(1_594_807_942, 0)),
@@ -640,7 +641,8 @@ mod tests {
             highlight: hl,
             label: String::new(),
         };
-        let child = Finding { host: 0,
+        let child = Finding {
+            host: 0,
             rule: "oom-kill".into(),
             title: "Kernel OOM killer".into(),
             severity: Severity::Medium,

@@ -173,7 +173,8 @@ impl Engine {
             last: found().filter_map(|m| m.last.or(m.first)).max(),
         };
         let summary = fill_template(&rule.spec.summary, &vars);
-        Some(Finding { host: 0,
+        Some(Finding {
+            host: 0,
             rule: rule.id().to_string(),
             title: rule.spec.title.clone(),
             severity: rule.severity,
@@ -328,7 +329,8 @@ fn log_matched(
     }
     let evidence = chosen
         .iter()
-        .map(|(t, h, hit)| Evidence { input: 0,
+        .map(|(t, h, hit)| Evidence {
+            input: 0,
             path: obs.members.get(h.member).cloned().unwrap_or_default(),
             line: hit.line,
             time: *t,
