@@ -428,12 +428,12 @@ fn sos_dir(root: &std::path::Path, node: &str, date: &str, zone: &str, day: &str
     );
 }
 
+/// A finding's host, rule and evidence lines as (input, path, line, time).
+type Row = (usize, String, Vec<(usize, String, u32, String)>);
+
 /// Rule ids, evidence times and inputs of every finding (and those it explains), with its host.
-fn finding_times(r: &Report) -> Vec<(usize, String, Vec<(usize, String, u32, String)>)> {
-    fn walk(
-        f: &crate::base::Finding,
-        out: &mut Vec<(usize, String, Vec<(usize, String, u32, String)>)>,
-    ) {
+fn finding_times(r: &Report) -> Vec<Row> {
+    fn walk(f: &crate::base::Finding, out: &mut Vec<Row>) {
         let ev = f
             .evidence
             .iter()
