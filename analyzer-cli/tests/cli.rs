@@ -54,7 +54,7 @@ fn formats_and_output_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     for (fmt, start) in [
         ("text", "Host\n  Hostname    tke-node "),
-        ("json", "{\n  \"schema_version\": 2,"),
+        ("json", "{\n  \"schema_version\": 3,"),
         ("markdown", "## nodemortem: 3 finding(s), 2 root cause(s)\n"),
         ("html", "<!DOCTYPE html>\n"),
     ] {

@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod corpus;
 mod hostile_cli;
+mod hosts;
 mod inventory;
 mod python_package;
 mod serve;

@@ -6,8 +6,13 @@
 //!                            ├─ goroutine dump: parse::goroutine → stacks::analyze
 //!                            ├─ host state:    model::host::HostBuilder
 //!                            └─ clock files:   model::time::ClockBuilder
-//!  after the walk: Clock → resolve times → host facts → Observations → rules → ranked Report
+//!  after the walk, per host: Clock → resolve times → host facts → Observations → rules → ranked
+//!  findings of that host; the Report lists them host by host
 //! ```
+//!
+//! Every container input (a directory, an archive: a sosreport) is one host and the loose files
+//! together are one: each host has its own clock and host model, and its findings cite only its
+//! own members. The walk, its limits and its time budget are shared by all.
 //!
 //! Members are dropped as soon as they are scanned; only evidence (small, owned) is kept, so memory
 //! stays bounded by the members in flight ([`Options::max_in_flight`]) rather than by the bundle.
@@ -158,7 +163,8 @@ pub struct Analysed {
     pub report: Report,
     /// Every goroutine dump found, by member path, analysed.
     pub dumps: Vec<(String, stacks::Analysis)>,
-    /// The host state and facts.
+    /// The host state and facts of the first host (the only one when every input belongs to
+    /// one host; see [`Report::hosts`](crate::report::Report::hosts)).
     pub host: crate::model::host::HostState,
 }
 

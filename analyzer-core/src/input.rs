@@ -216,6 +216,10 @@ pub struct InputInfo {
     pub path: String,
     /// What it is.
     pub kind: InputKind,
+    /// Its index among the bundle's inputs (those that could not be opened have no
+    /// `InputInfo`, so it may differ from the index in the list of infos).
+    #[serde(skip)]
+    pub(crate) bundle_index: usize,
 }
 
 /// The kind of an input.

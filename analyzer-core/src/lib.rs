@@ -46,7 +46,11 @@ for finding in &report.findings {
 
 // The stable JSON contract.
 let json = serde_json::to_string(&report).expect("a report always serialises");
-assert!(json.starts_with("{\"schema_version\":2,"));
+assert!(json.starts_with("{\"schema_version\":3,"));
+
+// One input, one host: every finding is host 0's, every evidence line input 0's.
+assert_eq!(report.hosts.len(), 1);
+assert!(report.findings.iter().all(|f| f.host == 0 && f.evidence.iter().all(|e| e.input == 0)));
 
 // A ticket comment.
 let md = analyzer_core::report::markdown::render(&report, &Default::default());

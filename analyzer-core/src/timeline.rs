@@ -768,11 +768,13 @@ Jul 15 10:30:00 node1 kubelet[900]: I0715 10:30:00.000000     900 kubelet.go:184
 
     fn report() -> Report {
         Report {
+            hosts: Vec::new(),
             schema_version: 1,
             tool: Tool::default(),
             inputs: vec![],
             host: Default::default(),
             findings: vec![Finding {
+                host: 0,
                 rule: "oom-kill".into(),
                 title: String::new(),
                 severity: Severity::High,
@@ -780,6 +782,7 @@ Jul 15 10:30:00 node1 kubelet[900]: I0715 10:30:00.000000     900 kubelet.go:184
                 confidence: crate::base::Confidence::Confirmed,
                 summary: String::new(),
                 evidence: vec![Evidence {
+                    input: 0,
                     path: "var/log/messages".into(),
                     line: 1,
                     time: Some(Timestamp::from_secs_micros(1_594_807_800, 0)),

@@ -98,7 +98,7 @@ fn json_error(e: serde_json::Error) -> PyErr {
 /// ``"stream"``).
 ///
 /// Returns the JSON report of ``nodemortem analyze --format json`` as plain dicts and lists
-/// (``schema_version`` 2, documented in docs/json-schema.md). What could not be read is in
+/// (``schema_version`` 3, documented in docs/json-schema.md). What could not be read is in
 /// ``report["warnings"]``. Runs without the GIL; Ctrl-C stops it with ``KeyboardInterrupt``.
 ///
 /// Raises ``NothingReadError`` when no input could be read, ``RuleError`` for a bad

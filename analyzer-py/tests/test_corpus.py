@@ -35,7 +35,10 @@ def test_top_findings_match_expected(bundle):
     """The corpus expectations (as analyzer-cli/tests/corpus.rs checks them for the binary)."""
     expected = json.loads((bundle / "expected.json").read_text())
     report = nodemortem.analyze(str(bundle))
-    assert report["schema_version"] == nodemortem.SCHEMA_VERSION == 2
+    assert report["schema_version"] == nodemortem.SCHEMA_VERSION == 3
+    # A sosreport directory is one host; every finding and evidence line is its.
+    assert [h["inputs"] for h in report["hosts"]] == [[0]]
+    assert all(f["host"] == 0 and all(e["input"] == 0 for e in f["evidence"]) for f in flatten(report["findings"]))
     top = report["findings"][0]["rule"] if report["findings"] else None
     assert top == expected.get("top")
     fired = [f["rule"] for f in flatten(report["findings"])]

@@ -133,7 +133,7 @@ def test_render_refuses_what_it_cannot_render():
         nodemortem.render(report, "pdf")
     with pytest.raises(ValueError, match="not a nodemortem report: missing field `tool`"):
         nodemortem.render({"schema_version": 1}, "text")
-    with pytest.raises(ValueError, match="schema_version 1, this nodemortem renders 2"):
+    with pytest.raises(ValueError, match="schema_version 1, this nodemortem renders 3"):
         nodemortem.render(dict(report, schema_version=1), "text")
 
 

@@ -25,14 +25,33 @@ pub(super) struct Counters {
     pub(super) spans: Vec<Span>,
 }
 
+/// What one host gives: its inputs, its host state and its clock. Every container input
+/// (a directory, an archive: a sosreport) is one host; the loose files together are one.
+#[derive(Default)]
+pub(super) struct HostSlot {
+    /// Bundle indices of its inputs.
+    pub(super) inputs: Vec<usize>,
+    /// The slot of the loose files.
+    pub(super) loose: bool,
+    pub(super) host: HostBuilder,
+    pub(super) clock: ClockBuilder,
+}
+
 #[derive(Default)]
 pub(super) struct State {
     pub(super) members: Vec<String>,
+    /// The bundle index of each member's input.
+    pub(super) member_inputs: Vec<usize>,
     pub(super) hits: Vec<MemberHits>,
     pub(super) events: Vec<PendingEvent>,
-    pub(super) dumps: Vec<(String, stacks::Analysis)>,
-    pub(super) host: HostBuilder,
-    pub(super) clock: ClockBuilder,
+    /// Dumps with the index of the member they were found in.
+    pub(super) dumps: Vec<(usize, String, stacks::Analysis)>,
+    /// The hosts, in the order their first member was seen.
+    pub(super) hosts: Vec<HostSlot>,
+    /// (bundle index of an input, its slot in `hosts`).
+    pub(super) slot_of: Vec<(usize, usize)>,
+    /// Bundle indices of the inputs that are containers ([`input::Sink::container`]).
+    pub(super) containers: Vec<usize>,
     pub(super) warnings: Vec<Warning>,
     pub(super) stats: Counters,
     /// Members in which something was recognised: a headed log record, a goroutine, a
@@ -41,6 +60,50 @@ pub(super) struct State {
     /// Members no parser wanted, and their bytes.
     pub(super) skipped: u64,
     pub(super) skipped_bytes: u64,
+}
+
+impl State {
+    /// Registers a member of input `input`; returns its index.
+    pub(super) fn push_member(&mut self, path: &str, input: usize) -> usize {
+        self.members.push(path.to_string());
+        self.member_inputs.push(input);
+        self.slot_index(input);
+        self.members.len() - 1
+    }
+
+    /// The slot of input `input`, made on first use: its own for a container, the shared one
+    /// of the loose files otherwise.
+    pub(super) fn slot_index(&mut self, input: usize) -> usize {
+        if let Some(&(_, s)) = self.slot_of.iter().find(|(i, _)| *i == input) {
+            return s;
+        }
+        let loose = !self.containers.contains(&input);
+        let s = match self.hosts.iter().position(|h| loose && h.loose) {
+            Some(s) => s,
+            None => {
+                self.hosts.push(HostSlot {
+                    loose,
+                    ..HostSlot::default()
+                });
+                self.hosts.len() - 1
+            }
+        };
+        self.hosts[s].inputs.push(input);
+        self.slot_of.push((input, s));
+        s
+    }
+
+    /// The host of input `input`.
+    pub(super) fn slot(&mut self, input: usize) -> &mut HostSlot {
+        let s = self.slot_index(input);
+        &mut self.hosts[s]
+    }
+
+    /// The host of member `idx`.
+    pub(super) fn member_slot(&mut self, idx: usize) -> &mut HostSlot {
+        let input = self.member_inputs.get(idx).copied().unwrap_or_default();
+        self.slot(input)
+    }
 }
 
 pub(super) struct Collected {
@@ -298,10 +361,14 @@ impl<'s> input::Sink for Dispatch<'s, '_> {
         st.skipped += 1;
         st.skipped_bytes += entry.bytes;
         // Unread members still show the layout (`sys/fs/cgroup/unified/…`: cgroup version).
-        st.host.note_path(&entry.path);
+        st.slot(entry.input).host.note_path(&entry.path);
     }
 
     fn link(&mut self, _link: input::LinkEntry) {}
+
+    fn container(&mut self, input: usize) {
+        lock(self.state).containers.push(input);
+    }
 
     fn warning(&mut self, warning: Warning) {
         lock(self.state).warnings.push(warning);

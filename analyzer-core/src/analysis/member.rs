@@ -45,10 +45,9 @@ pub(super) fn analyse_member(
     let data: &[u8] = &member.data;
     let idx = {
         let mut st = lock(state);
-        st.members.push(member.path.clone());
         st.stats.members += 1;
         st.stats.bytes += data.len() as u64;
-        st.members.len() - 1
+        st.push_member(&member.path, member.input)
     };
     match member.format {
         Format::Paste => {
@@ -66,7 +65,7 @@ pub(super) fn analyse_member(
                 deadline,
             );
             let mut st = lock(state);
-            if st.host.add_paste(&member.path, data) {
+            if st.slot(member.input).host.add_paste(&member.path, data) {
                 st.recognised += 1;
             }
         }
@@ -86,7 +85,10 @@ pub(super) fn analyse_member(
                 split,
                 deadline,
             );
-            lock(state).host.add(&member.path, f, data);
+            lock(state)
+                .slot(member.input)
+                .host
+                .add(&member.path, f, data);
         }
         f if f.is_log() => analyse_log(
             engine,
@@ -108,12 +110,21 @@ pub(super) fn analyse_member(
             } else {
                 st.recognised += 1;
             }
-            st.dumps.push((member.path.clone(), analysis));
+            st.dumps.push((idx, member.path.clone(), analysis));
         }
-        Format::Date => lock(state).clock.add_date(&member.path, data),
-        Format::Timedatectl => lock(state).clock.add_timedatectl(&member.path, data),
-        Format::Localtime => lock(state).clock.add_localtime(data),
-        f => lock(state).host.add(&member.path, f, data),
+        Format::Date => lock(state)
+            .slot(member.input)
+            .clock
+            .add_date(&member.path, data),
+        Format::Timedatectl => lock(state)
+            .slot(member.input)
+            .clock
+            .add_timedatectl(&member.path, data),
+        Format::Localtime => lock(state).slot(member.input).clock.add_localtime(data),
+        f => lock(state)
+            .slot(member.input)
+            .host
+            .add(&member.path, f, data),
     }
     // Host-state and clock files are read by their own parsers; logs, pastes and dumps count
     // once something in them was read.
@@ -241,12 +252,13 @@ pub(super) fn commit_log(
     st.stats.spans.push(log.span);
     st.hits.extend(log.hits);
     st.events.extend(log.events);
-    st.clock.merge(log.clock);
+    let idx = log.span.member;
+    st.member_slot(idx).clock.merge(log.clock);
     for a in dumps {
         if a.goroutines == 0 {
             st.warnings.push(unread_dump(path));
         } else {
-            st.dumps.push((path.to_string(), a));
+            st.dumps.push((idx, path.to_string(), a));
         }
     }
 }

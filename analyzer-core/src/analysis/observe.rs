@@ -22,6 +22,7 @@ pub(super) fn event_observation(
         .lines
         .iter()
         .map(|(line, text)| Evidence {
+            input: 0,
             path: path.clone(),
             line: *line,
             time,
@@ -171,6 +172,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
         let mut evidence = Vec::new();
         if let Some(line) = l.holder_line {
             evidence.push(Evidence {
+                input: 0,
                 path: path.to_string(),
                 line,
                 time: None,
@@ -190,6 +192,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
         }
         if l.waiter_line > 0 {
             evidence.push(Evidence {
+                input: 0,
                 path: path.to_string(),
                 line: l.waiter_line,
                 time: None,
@@ -250,6 +253,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
             .filter_map(|&g| {
                 let l = held.get(&g)?;
                 Some(Evidence {
+                    input: 0,
                     path: path.to_string(),
                     line: l.holder_line.unwrap_or(0),
                     time: None,
@@ -276,6 +280,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
             .collect();
         if evidence.is_empty() {
             evidence.push(Evidence {
+                input: 0,
                 path: path.to_string(),
                 line: 0,
                 time: None,
@@ -314,6 +319,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
         let evidence = Some(b.line)
             .filter(|&line| line > 0)
             .map(|line| Evidence {
+                input: 0,
                 path: path.to_string(),
                 line,
                 time: None,

@@ -189,9 +189,8 @@ pub(super) fn piece<'s>(d: &mut Dispatch<'s, '_>, p: input::Piece) {
         }
         let idx = {
             let mut st = lock(d.state);
-            st.members.push(p.path.clone());
             st.stats.members += 1;
-            st.members.len() - 1
+            st.push_member(&p.path, p.input)
         };
         d.progress(1, 0);
         d.stream = Some(Stream {

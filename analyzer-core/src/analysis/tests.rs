@@ -398,3 +398,175 @@ fn cancel_token_stops_analysis() {
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(w[0].starts_with("analysis cancelled: "), "{w:?}");
 }
+
+/// A sosreport directory of one node: `date`, `timedatectl`, `uname -a` and an OOM kill in
+/// `var/log/messages` (yearless syslog times, read in the zone and year `date` states).
+fn sos_dir(root: &std::path::Path, node: &str, date: &str, zone: &str, day: &str) {
+    let put = |rel: &str, text: String| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    put("sos_commands/date/date", format!("{date}\n"));
+    put(
+        "sos_commands/systemd/timedatectl",
+        format!("       Time zone: {zone}\n NTP synchronized: yes\n"),
+    );
+    put(
+        "sos_commands/kernel/uname_-a",
+        format!(
+            "Linux {node} 3.10.0-1062.18.1.el7.x86_64 #1 SMP Tue Mar 17 23:49:17 UTC 2020 x86_64 x86_64 x86_64 GNU/Linux\n"
+        ),
+    );
+    put(
+        "var/log/messages",
+        format!(
+            "{day} 03:00:01 {node} kernel: runc:[2:INIT] invoked oom-killer: gfp_mask=0x24000c0, order=0, oom_score_adj=998\n\
+             {day} 03:00:01 {node} kernel: Memory cgroup out of memory: Kill process 4021 (java) score 968 or sacrifice child\n\
+             {day} 03:00:01 {node} kernel: Killed process 4021 (java) total-vm:70347780kB, anon-rss:45563572kB, file-rss:0kB, shmem-rss:0kB\n"
+        ),
+    );
+}
+
+/// A finding's host, rule and evidence lines as (input, path, line, time).
+type Row = (usize, String, Vec<(usize, String, u32, String)>);
+
+/// Rule ids, evidence times and inputs of every finding (and those it explains), with its host.
+fn finding_times(r: &Report) -> Vec<Row> {
+    fn walk(f: &crate::base::Finding, out: &mut Vec<Row>) {
+        let ev = f
+            .evidence
+            .iter()
+            .map(|e| {
+                let t = e.time.map(|t| t.to_string()).unwrap_or_default();
+                (e.input, e.path.clone(), e.line, t)
+            })
+            .collect();
+        out.push((f.host, f.rule.clone(), ev));
+        for x in &f.explains {
+            walk(x, out);
+        }
+    }
+    let mut out = Vec::new();
+    for f in &r.findings {
+        walk(f, &mut out);
+    }
+    out
+}
+
+#[test]
+fn two_sosreports_are_two_hosts_with_their_own_clocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (
+        dir.path().join("sosreport-a"),
+        dir.path().join("sosreport-b"),
+    );
+    sos_dir(
+        &a,
+        "node-a",
+        "Fri Dec 14 03:33:10 CST 2018",
+        "Asia/Shanghai (CST, +0800)",
+        "Dec 14",
+    );
+    sos_dir(
+        &b,
+        "node-b",
+        "Thu Aug 20 10:46:12 UTC 2020",
+        "Etc/UTC (UTC, +0000)",
+        "Aug 20",
+    );
+    let both = analyze(&Bundle::from_paths([&a, &b]), &Options::default()).unwrap();
+    let names: Vec<(&str, &[usize])> = both
+        .hosts
+        .iter()
+        .map(|h| (h.name.as_str(), h.inputs.as_slice()))
+        .collect();
+    assert_eq!(names, [("node-a", &[0][..]), ("node-b", &[1][..])]);
+    // With two hosts the top-level header is empty; each host has its own.
+    assert!(both.host.is_empty());
+    let got = finding_times(&both);
+    let oom = |host: usize, input: usize, time: &str| {
+        (
+            host,
+            "oom-kill".to_string(),
+            [1, 2, 3]
+                .map(|line| {
+                    (
+                        input,
+                        "var/log/messages".to_string(),
+                        line,
+                        time.to_string(),
+                    )
+                })
+                .to_vec(),
+        )
+    };
+    let want = [
+        oom(0, 0, "2018-12-13T19:00:01Z"),
+        oom(1, 1, "2020-08-20T03:00:01Z"),
+    ];
+    let got_oom: Vec<_> = got.iter().filter(|f| f.1 == "oom-kill").cloned().collect();
+    let mut got_oom = got_oom;
+    for f in &mut got_oom {
+        f.2.sort();
+        f.2.dedup();
+    }
+    assert_eq!(got_oom, want);
+    // Each host alone gives the same findings and times.
+    for (h, path) in [(0, &a), (1, &b)] {
+        let alone = analyze(&Bundle::from_path(path), &Options::default()).unwrap();
+        assert_eq!(alone.hosts.len(), 1);
+        let alone: Vec<_> = finding_times(&alone)
+            .into_iter()
+            .map(|(_, rule, ev)| {
+                let ev: Vec<_> = ev.into_iter().map(|(_, p, l, t)| (h, p, l, t)).collect();
+                (h, rule, ev)
+            })
+            .collect();
+        let mine: Vec<_> = got.iter().filter(|f| f.0 == h).cloned().collect();
+        assert_eq!(mine, alone, "host {h}");
+    }
+}
+
+#[test]
+fn loose_files_given_together_are_one_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    sos_dir(
+        &a,
+        "node-a",
+        "Fri Dec 14 03:33:10 CST 2018",
+        "Asia/Shanghai (CST, +0800)",
+        "Dec 14",
+    );
+    sos_dir(
+        &b,
+        "node-a",
+        "Fri Dec 14 03:33:10 CST 2018",
+        "Asia/Shanghai (CST, +0800)",
+        "Dec 15",
+    );
+    let first = a.join("var/log/messages");
+    let second = dir.path().join("kern.log");
+    std::fs::copy(b.join("var/log/messages"), &second).unwrap();
+    let r = analyze(&Bundle::from_paths([&first, &second]), &Options::default()).unwrap();
+    assert_eq!(r.hosts.len(), 1);
+    assert_eq!(r.hosts[0].inputs, [0, 1]);
+    // No host-state member names the node: the host is named by its first input.
+    assert_eq!(r.hosts[0].name, first.display().to_string());
+    let got = finding_times(&r);
+    let mut inputs: Vec<(usize, String, u32)> = got
+        .iter()
+        .filter(|f| f.1 == "oom-kill")
+        .flat_map(|f| f.2.iter().map(|(i, p, l, _)| (*i, p.clone(), *l)))
+        .collect();
+    inputs.sort();
+    inputs.dedup();
+    // Both files' kills, each line naming the file it is in; every finding is host 0's.
+    assert!(got.iter().all(|f| f.0 == 0));
+    let want: Vec<(usize, String, u32)> = [(0, "messages"), (1, "kern.log")]
+        .into_iter()
+        .flat_map(|(i, p)| [1, 2, 3].map(|l| (i, p.to_string(), l)))
+        .collect();
+    assert_eq!(inputs, want);
+}

@@ -32,6 +32,10 @@ pub struct Finding {
     pub references: Vec<String>,
     /// Findings this one explains (consequences of this cause).
     pub explains: Vec<Finding>,
+    /// Index of the host in [`Report::hosts`](crate::report::Report::hosts) whose evidence
+    /// made the finding: findings never combine evidence of two hosts.
+    #[serde(default)]
+    pub host: usize,
 }
 
 /// One line of evidence.
@@ -52,6 +56,10 @@ pub struct Evidence {
     /// The evidence item of the rule this line satisfies (`oom-victim`, `holder`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub label: String,
+    /// Index of the input the member belongs to in [`Report::inputs`](crate::report::Report::inputs):
+    /// with several inputs, member paths alone may repeat (two sosreports' `var/log/messages`).
+    #[serde(default)]
+    pub input: usize,
 }
 
 /// Severity of a finding.

@@ -73,6 +73,10 @@ pub trait Sink {
     fn piece_buffer(&mut self) -> Vec<u8> {
         Vec::new()
     }
+    /// Input `input` of the bundle is a container (a directory or an archive) whose members
+    /// are about to follow; called before its first member. An input never named here is a
+    /// loose file. Analysis makes every container one host and the loose files together one.
+    fn container(&mut self, _input: usize) {}
     /// True when the sink wants no more: the walk stops reading (a spent time budget).
     fn halted(&self) -> bool {
         false
@@ -256,6 +260,7 @@ impl Walker<'_> {
             Input::Path(p) => {
                 let meta = std::fs::metadata(p).map_err(|e| e.to_string())?;
                 if meta.is_dir() {
+                    self.sink.container(self.input);
                     self.directory(p)?;
                     InputKind::Directory
                 } else {
@@ -320,7 +325,11 @@ impl Walker<'_> {
         } else {
             kind
         };
-        Ok(InputInfo { path: name, kind })
+        Ok(InputInfo {
+            path: name,
+            kind,
+            bundle_index: self.input,
+        })
     }
 
     fn warn(&mut self, w: Warning) {
@@ -600,6 +609,9 @@ impl Walker<'_> {
             // A small archive whose stream fails at its very end (a gzip CRC error, a cut xz
             // index): its entries are all in the head and still read.
             if decode::is_tar(&head) && depth <= self.limits.max_nesting {
+                if top {
+                    self.sink.container(self.input);
+                }
                 let base = if top { "" } else { vfs::parent(path) }.to_string();
                 self.archive(path, &mut io::Cursor::new(head), &base, depth + 1, top);
                 return (true, !compressed);
@@ -609,6 +621,9 @@ impl Walker<'_> {
             return (false, !compressed);
         }
         if decode::is_tar(&head) {
+            if top {
+                self.sink.container(self.input);
+            }
             if depth > self.limits.max_nesting {
                 self.warn(Warning::new(
                     path,

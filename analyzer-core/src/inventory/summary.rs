@@ -252,6 +252,7 @@ mod tests {
             inputs: vec![InputInfo {
                 path: "sosreport-node1".into(),
                 kind: InputKind::Sosreport,
+                bundle_index: 0,
             }],
             members: vec![
                 journal,

@@ -359,6 +359,7 @@ mod tests {
             cgroup: None,
             threads: 0,
             evidence: Evidence {
+                input: 0,
                 path: "sos_commands/process/pstree_-lp".into(),
                 line: 1,
                 time: None,

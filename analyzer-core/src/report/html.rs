@@ -167,6 +167,7 @@ const SCRIPT: &str = r#"
 
 /// Renders the report as one self-contained HTML page.
 pub fn render(report: &Report, extras: &Extras<'_>) -> String {
+    let report = &report.qualified();
     let mut out = String::with_capacity(64 << 10);
     let total: usize = report.findings.iter().map(count).sum();
     let inputs: Vec<String> = report.inputs.iter().map(|i| esc(&i.path)).collect();
@@ -192,7 +193,19 @@ pub fn render(report: &Report, extras: &Extras<'_>) -> String {
         esc(&report.tool.version),
     );
     not_read(&mut out, report);
-    host(&mut out, &report.host);
+    let per_host = report.per_host();
+    if report.multi_host() {
+        for (h, (_, sub)) in per_host.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "<section class=\"host-group\"><h2>{}</h2></section>",
+                esc(&report.host_heading(h))
+            );
+            host(&mut out, &sub.host);
+        }
+    } else {
+        host(&mut out, &report.host);
+    }
     summary(&mut out, report);
     out.push_str("<section id=\"timeline\"><h2>Timeline of evidence</h2>\n");
     match svg::timeline(report) {
@@ -212,10 +225,29 @@ pub fn render(report: &Report, extras: &Extras<'_>) -> String {
         .as_ref()
         .map_or("unknown", |h| h.value.as_str());
     if !report.findings.is_empty() {
-        controls(&mut out, host);
+        let names: Vec<&str> = if report.multi_host() {
+            report.hosts.iter().map(|e| e.name.as_str()).collect()
+        } else {
+            vec![host]
+        };
+        controls(&mut out, &names);
     }
-    for (i, f) in report.findings.iter().enumerate() {
-        finding(&mut out, f, &format!("{}", i + 1), host);
+    if report.multi_host() {
+        // Findings grouped by host, each under its heading.
+        for (h, (before, sub)) in per_host.iter().enumerate() {
+            let _ = writeln!(out, "<h3>{}</h3>", esc(&report.host_heading(h)));
+            if sub.findings.is_empty() {
+                out.push_str("<p class=\"muted\">No findings on this host.</p>\n");
+            }
+            let name = report.hosts.get(h).map_or(host, |e| e.name.as_str());
+            for (i, f) in sub.findings.iter().enumerate() {
+                finding(&mut out, f, &format!("{}", before + i + 1), name);
+            }
+        }
+    } else {
+        for (i, f) in report.findings.iter().enumerate() {
+            finding(&mut out, f, &format!("{}", i + 1), host);
+        }
     }
     out.push_str("</section>\n");
     graphs(&mut out, extras.dumps);
@@ -229,7 +261,11 @@ pub fn render(report: &Report, extras: &Extras<'_>) -> String {
 
 /// The filter bar over the findings: minimum severity, host, a search over findings and their
 /// evidence (the inline script applies them; without script every finding stays shown).
-fn controls(out: &mut String, host: &str) {
+fn controls(out: &mut String, hosts: &[&str]) {
+    let options: String = hosts
+        .iter()
+        .map(|h| format!("<option value=\"{0}\">{0}</option>", esc(h)))
+        .collect();
     let _ = writeln!(
         out,
         "<form class=\"controls\" id=\"controls\" onsubmit=\"return false\">\
@@ -238,10 +274,9 @@ fn controls(out: &mut String, host: &str) {
          <option value=\"medium\">medium</option><option value=\"high\">high</option>\
          <option value=\"critical\">critical</option></select></label> \
          <label>Host <select id=\"f-host\"><option value=\"\">all</option>\
-         <option value=\"{0}\">{0}</option></select></label> \
+         {options}</select></label> \
          <label>Search <input id=\"f-search\" type=\"search\" placeholder=\"rule, text, evidence…\"></label> \
-         <span class=\"muted\" id=\"f-count\"></span></form>",
-        esc(host)
+         <span class=\"muted\" id=\"f-count\"></span></form>"
     );
 }
 
@@ -590,6 +625,7 @@ mod tests {
     // Evidence shape: an `inet` line of `ip netns exec … ip addr` (sos 4.x networking plugin).
     fn report() -> Report {
         let f = Finding {
+            host: 0,
             rule: "leaked-netns-ip-conflict".into(),
             title: "Same IP in several namespaces".into(),
             severity: Severity::Critical,
@@ -597,6 +633,7 @@ mod tests {
             confidence: crate::base::Confidence::Confirmed,
             summary: "10.233.14.137 is configured in 3 namespaces <pids>.".into(),
             evidence: vec![Evidence {
+                input: 0,
                 path: "nsenter-ip-addr.txt".into(),
                 line: 36,
                 time: None,
@@ -610,6 +647,7 @@ mod tests {
             explains: vec![],
         };
         Report {
+            hosts: Vec::new(),
             schema_version: 1,
             tool: Tool::default(),
             inputs: vec![],

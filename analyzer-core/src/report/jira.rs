@@ -131,6 +131,7 @@ fn not_read(out: &mut String, report: &Report) {
 
 /// Renders a report as a Jira wiki-markup comment.
 pub fn render(report: &Report, opts: &JiraOptions) -> String {
+    let report = &report.qualified();
     let mut out = String::new();
     let total: usize = report.findings.iter().map(count).sum();
     let _ = writeln!(
@@ -148,18 +149,38 @@ pub fn render(report: &Report, opts: &JiraOptions) -> String {
         let _ = writeln!(out, "Input: {}\n", inputs.join(", "));
     }
     not_read(&mut out, report);
-    host(&mut out, &report.host);
-    if report.findings.is_empty() {
-        let _ = writeln!(out, "{}\n", escape(&no_findings(report)));
-    } else {
-        out.push_str("||#||Rule||Severity||Score||Summary||\n");
-        for (i, f) in report.findings.iter().enumerate() {
-            table_rows(&mut out, f, &format!("{}", i + 1), 0);
+    if report.multi_host() {
+        // Findings grouped by host, each under its heading and header.
+        for (h, (before, sub)) in report.per_host().iter().enumerate() {
+            let _ = writeln!(out, "h3. {}\n", escape(&report.host_heading(h)));
+            host(&mut out, &sub.host);
+            if sub.findings.is_empty() {
+                out.push_str("No findings on this host.\n\n");
+            } else {
+                out.push_str("||#||Rule||Severity||Score||Summary||\n");
+                for (i, f) in sub.findings.iter().enumerate() {
+                    table_rows(&mut out, f, &format!("{}", before + i + 1), 0);
+                }
+                out.push('\n');
+            }
+            for (i, f) in sub.findings.iter().enumerate() {
+                section(&mut out, f, &format!("{}", before + i + 1), opts);
+            }
         }
-        out.push('\n');
-    }
-    for (i, f) in report.findings.iter().enumerate() {
-        section(&mut out, f, &format!("{}", i + 1), opts);
+    } else {
+        host(&mut out, &report.host);
+        if report.findings.is_empty() {
+            let _ = writeln!(out, "{}\n", escape(&no_findings(report)));
+        } else {
+            out.push_str("||#||Rule||Severity||Score||Summary||\n");
+            for (i, f) in report.findings.iter().enumerate() {
+                table_rows(&mut out, f, &format!("{}", i + 1), 0);
+            }
+            out.push('\n');
+        }
+        for (i, f) in report.findings.iter().enumerate() {
+            section(&mut out, f, &format!("{}", i + 1), opts);
+        }
     }
     let s = &report.stats;
     out.push_str("h3. Inventory\n\n");
@@ -330,6 +351,7 @@ mod tests {
     // `{noformat}` that must not end the block (sos 4.x sos_commands/docker/docker_ps).
     fn report() -> Report {
         let child = Finding {
+            host: 0,
             rule: "oom-kill".into(),
             title: "Kernel OOM killer".into(),
             severity: Severity::Medium,
@@ -343,6 +365,7 @@ mod tests {
             explains: vec![],
         };
         Report {
+            hosts: Vec::new(),
             schema_version: 2,
             tool: Tool::default(),
             inputs: vec![],
@@ -354,6 +377,7 @@ mod tests {
                 ..Host::default()
             },
             findings: vec![Finding {
+                host: 0,
                 rule: "runtime-state-mismatch".into(),
                 title: "docker | containerd *disagree*".into(),
                 severity: Severity::High,
@@ -361,6 +385,7 @@ mod tests {
                 confidence: crate::base::Confidence::Confirmed,
                 summary: "container {ff32} is [Up] - for docker_only".into(),
                 evidence: vec![Evidence {
+                    input: 0,
                     path: "sos_commands/docker/docker_ps".into(),
                     line: 2,
                     time: None,

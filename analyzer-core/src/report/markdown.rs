@@ -77,7 +77,9 @@ fn code(s: &str) -> String {
 
 /// Renders a report as Markdown.
 pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
+    let report = &report.qualified();
     let h = "#".repeat(opts.heading.clamp(1, 5));
+    let h_level = h.as_str();
     let mut out = String::new();
     let total: usize = report.findings.iter().map(count).sum();
     let _ = writeln!(
@@ -125,20 +127,56 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
         }
         out.push('\n');
     }
-    host(&mut out, &report.host);
+    if report.multi_host() {
+        // Findings grouped by host, each under its heading and header.
+        for (h, (before, sub)) in report.per_host().iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{h_level}# {}\n",
+                escape_inline(&report.host_heading(h))
+            );
+            host(&mut out, &sub.host);
+            if sub.findings.is_empty() {
+                out.push_str("No findings on this host.\n\n");
+            } else {
+                out.push_str("| # | Rule | Severity | Score | Summary |\n");
+                out.push_str("|---|------|----------|------:|---------|\n");
+                for (i, f) in sub.findings.iter().enumerate() {
+                    table_rows(&mut out, f, &format!("{}", before + i + 1), 0);
+                }
+                out.push('\n');
+            }
+            for (i, f) in sub.findings.iter().enumerate() {
+                section(&mut out, f, &format!("{}", before + i + 1), h_level, opts);
+            }
+        }
+    } else {
+        single(&mut out, report, h_level, opts);
+    }
+    inventory(&mut out, report, h_level, opts);
+    out
+}
+
+/// The host header and the findings of a single-host report.
+fn single(out: &mut String, report: &Report, h: &str, opts: &MarkdownOptions) {
+    host(out, &report.host);
     if report.findings.is_empty() {
         let _ = writeln!(out, "{}\n", escape_inline(&no_findings(report)));
     } else {
         out.push_str("| # | Rule | Severity | Score | Summary |\n");
         out.push_str("|---|------|----------|------:|---------|\n");
         for (i, f) in report.findings.iter().enumerate() {
-            table_rows(&mut out, f, &format!("{}", i + 1), 0);
+            table_rows(out, f, &format!("{}", i + 1), 0);
         }
         out.push('\n');
     }
     for (i, f) in report.findings.iter().enumerate() {
-        section(&mut out, f, &format!("{}", i + 1), &h, opts);
+        section(out, f, &format!("{}", i + 1), h, opts);
     }
+}
+
+/// The inventory: volume, time span, warnings.
+fn inventory(out: &mut String, report: &Report, h: &str, opts: &MarkdownOptions) {
     let s = &report.stats;
     let _ = writeln!(out, "{h}# Inventory\n");
     let timing = if opts.timing {
@@ -169,7 +207,6 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
     if report.warnings.len() > 20 {
         let _ = writeln!(out, "  - … {} more", report.warnings.len() - 20);
     }
-    out
 }
 
 /// The host header as a table: fact, value, the member it came from.
@@ -306,11 +343,13 @@ mod tests {
     // sos_commands/docker/docker_ps), which must not break the table or the fence.
     fn report() -> Report {
         Report {
+            hosts: Vec::new(),
             schema_version: 1,
             tool: Tool::default(),
             inputs: vec![],
             host: Default::default(),
             findings: vec![Finding {
+                host: 0,
                 rule: "runtime-state-mismatch".into(),
                 title: "docker | containerd disagree".into(),
                 severity: Severity::High,
@@ -318,6 +357,7 @@ mod tests {
                 confidence: crate::base::Confidence::Confirmed,
                 summary: "1 container *disagrees*.".into(),
                 evidence: vec![Evidence {
+                    input: 0,
                     path: "sos_commands/docker/docker_ps".into(),
                     line: 2,
                     time: None,

@@ -172,6 +172,7 @@ mod tests {
     #[test]
     fn highlight_follows_the_escaped_text() {
         let mut e = Evidence {
+            input: 0,
             path: "var/log/\x1b[2Jmessages".into(),
             line: 3,
             time: None,

@@ -454,6 +454,7 @@ mod tests {
 
     fn finding(rule: &str, sev: Severity, times: &[(i64, &str)]) -> Finding {
         Finding {
+            host: 0,
             rule: rule.into(),
             title: String::new(),
             severity: sev,
@@ -464,6 +465,7 @@ mod tests {
             evidence: times
                 .iter()
                 .map(|(t, p)| Evidence {
+                    input: 0,
                     path: (*p).into(),
                     line: 1,
                     time: Some(Timestamp::from_secs_micros(*t, 0)),
@@ -495,6 +497,7 @@ mod tests {
             &[(1_594_808_100, "var/log/messages")],
         )];
         let report = Report {
+            hosts: Vec::new(),
             schema_version: 1,
             tool: Tool::default(),
             inputs: vec![],

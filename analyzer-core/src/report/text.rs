@@ -81,10 +81,33 @@ impl Painter {
 /// Renders a report for a terminal: the host header, the findings, the inventory. Control
 /// characters from input are shown escaped ([`super::sanitize`]).
 pub fn render(report: &Report, opts: &TextOptions) -> String {
-    let report = &super::sanitize::sanitized(report);
+    let report = &super::sanitize::sanitized(&report.qualified());
     let st = Painter { on: opts.color };
     let mut out = String::new();
     not_read(&mut out, report, &st);
+    if report.multi_host() {
+        // Findings grouped by host, each under its heading and header.
+        for (h, (before, sub)) in report.per_host().iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{}\n",
+                st.paint(BOLD, &format!("== {} ==", report.host_heading(h)))
+            );
+            host(&mut out, &sub.host, opts.width.max(40), &st);
+            if sub.findings.is_empty() {
+                out.push_str("No findings on this host.\n\n");
+            }
+            for (i, f) in sub.findings.iter().enumerate() {
+                finding(&mut out, f, &format!("{}", before + i + 1), 0, opts, &st);
+            }
+        }
+        if report.findings.is_empty() && report.stats.hidden > 0 {
+            out.push_str(&no_findings(report));
+            out.push_str("\n\n");
+        }
+        inventory(&mut out, report, opts, &st);
+        return out;
+    }
     host(&mut out, &report.host, opts.width.max(40), &st);
     if report.findings.is_empty() {
         out.push_str(&no_findings(report));
@@ -610,6 +633,7 @@ mod tests {
     // dmesg OOM line (docs/signatures.md, "OOM kill").
     fn sample() -> Report {
         let ev = |path: &str, line: u32, text: &str, hl: Option<(usize, usize)>| Evidence {
+            input: 0,
             path: path.into(),
             line,
             time: Some(Timestamp::from_secs_micros(1_594_807_942, 0)),
@@ -618,6 +642,7 @@ mod tests {
             label: String::new(),
         };
         let child = Finding {
+            host: 0,
             rule: "oom-kill".into(),
             title: "Kernel OOM killer".into(),
             severity: Severity::Medium,
@@ -641,7 +666,7 @@ mod tests {
             "ff329173246b    30639    STOPPED",
             Some((25, 32)),
         );
-        Report {
+        Report { hosts: Vec::new(),
             schema_version: 1,
             tool: Tool::default(),
             inputs: vec![],
@@ -656,7 +681,7 @@ mod tests {
                 }),
                 ..Default::default()
             },
-            findings: vec![Finding {
+            findings: vec![Finding { host: 0,
                 rule: "runtime-state-mismatch".into(),
                 title: "containerd says the task STOPPED while docker still says the container is Up".into(),
                 severity: Severity::High,

@@ -12,7 +12,7 @@ the remediation and the upstream references.
 [('oom-kill', 'high', 1)]
 
 Every function returns plain dicts and lists: the JSON contracts of the ``nodemortem`` command
-(``schema_version`` 2). ``analyze`` takes a path, a list of paths, ``bytes`` or a binary file
+(``schema_version`` 3). ``analyze`` takes a path, a list of paths, ``bytes`` or a binary file
 object; it runs without the GIL and Ctrl-C interrupts it.
 """
 

@@ -1,7 +1,7 @@
 """Offline forensics for broken Docker/Kubernetes nodes (type stubs).
 
 The dict shapes below are the JSON contracts of the ``nodemortem`` command
-(docs/json-schema.md, ``schema_version`` 2). New keys may be added at any time: read the keys
+(docs/json-schema.md, ``schema_version`` 3). New keys may be added at any time: read the keys
 you need and ignore the others.
 """
 
@@ -36,6 +36,8 @@ class _EvidenceBase(TypedDict):
     line: int
     time: Optional[str]
     text: str
+    input: int
+    """Index in ``Report["inputs"]`` of the input the member belongs to."""
 
 class Evidence(_EvidenceBase, total=False):
     """One line that made a rule fire: member path, 1-based line, RFC 3339 UTC time or None."""
@@ -56,6 +58,15 @@ class Finding(TypedDict):
     remediation: str
     references: List[str]
     explains: List["Finding"]
+    host: int
+    """Index in ``Report["hosts"]`` of the host whose evidence made the finding."""
+
+class HostEntry(TypedDict):
+    """One host: every sosreport, directory or archive is one; the loose files together are one."""
+
+    name: str
+    inputs: List[int]
+    host: Dict[str, Optional[Dict[str, str]]]
 
 class _WarningBase(TypedDict):
     path: str
@@ -83,6 +94,8 @@ class Report(TypedDict):
     schema_version: int
     tool: Tool
     inputs: List[Input]
+    host: Dict[str, Optional[Dict[str, str]]]
+    hosts: List[HostEntry]
     findings: List[Finding]
     warnings: List[Warning]
     stats: Stats

@@ -49,6 +49,7 @@ pub(super) fn shorten(b: &[u8]) -> String {
 
 pub(super) fn ev(path: &str, line: u32, text: String, label: &str) -> Evidence {
     Evidence {
+        input: 0,
         path: path.to_owned(),
         line,
         time: None,

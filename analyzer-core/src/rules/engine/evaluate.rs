@@ -174,6 +174,7 @@ impl Engine {
         };
         let summary = fill_template(&rule.spec.summary, &vars);
         Some(Finding {
+            host: 0,
             rule: rule.id().to_string(),
             title: rule.spec.title.clone(),
             severity: rule.severity,
@@ -329,6 +330,7 @@ fn log_matched(
     let evidence = chosen
         .iter()
         .map(|(t, h, hit)| Evidence {
+            input: 0,
             path: obs.members.get(h.member).cloned().unwrap_or_default(),
             line: hit.line,
             time: *t,

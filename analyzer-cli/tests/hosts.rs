@@ -1,0 +1,240 @@
+//! Several hosts in one run: two sosreports analysed together give each host the findings,
+//! times and evidence it gives alone, grouped under a heading per host.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn corpus(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../corpus")
+        .join(name)
+}
+
+/// Copies a corpus bundle (its members, not the test expectations) into `to`.
+fn copy_bundle(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        let target = to.join(&name);
+        let kind = entry.file_type().unwrap();
+        if kind.is_symlink() {
+            // Links as sos stores them (`etc/localtime`, `date` at the top), dangling or not.
+            let link = std::fs::read_link(entry.path()).unwrap();
+            std::os::unix::fs::symlink(link, target).unwrap();
+        } else if kind.is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_bundle(&entry.path(), &target);
+        } else if name != "expected.json" && name != "README.md" {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn run(args: &[&Path], format: &str) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_nodemortem"))
+        .arg("analyze")
+        .args(["--format", format, "--color", "never"])
+        .args(args)
+        .output()
+        .expect("run nodemortem");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap()
+}
+
+fn json(args: &[&Path]) -> Value {
+    serde_json::from_str(&run(args, "json")).unwrap()
+}
+
+/// (host, rule, evidence as (input, path, line, time)) of every finding and those it explains.
+type Row = (u64, String, Vec<(u64, String, u64, String)>);
+
+fn rows(report: &Value) -> Vec<Row> {
+    fn walk(f: &Value, host: u64, out: &mut Vec<Row>) {
+        let ev = f["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["input"].as_u64().unwrap(),
+                    e["path"].as_str().unwrap().to_string(),
+                    e["line"].as_u64().unwrap(),
+                    e["time"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        out.push((host, f["rule"].as_str().unwrap().to_string(), ev));
+        for x in f["explains"].as_array().unwrap() {
+            walk(x, host, out);
+        }
+    }
+    let mut out = Vec::new();
+    for f in report["findings"].as_array().unwrap() {
+        walk(f, f["host"].as_u64().unwrap(), &mut out);
+    }
+    out
+}
+
+/// Host A: a CentOS node in Asia/Shanghai in December 2018 (seed-000); host B: seed-001's
+/// node, its `date`, `timedatectl` and `etc/localtime` put in UTC and a year later.
+fn two_hosts(dir: &Path) -> (PathBuf, PathBuf) {
+    let a = dir.join("sosreport-two-slave-41-135-2018-12-14");
+    let b = dir.join("sosreport-tke-node-2021-08-20");
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    copy_bundle(&corpus("seed-000-devicemapper-thinpool"), &a);
+    copy_bundle(&corpus("seed-001-pod-terminating"), &b);
+    std::fs::remove_file(b.join("etc/localtime")).unwrap();
+    std::os::unix::fs::symlink("../usr/share/zoneinfo/Etc/UTC", b.join("etc/localtime")).unwrap();
+    std::fs::write(
+        b.join("sos_commands/date/date"),
+        "Fri Aug 20 02:46:12 UTC 2021\n",
+    )
+    .unwrap();
+    std::fs::write(
+        b.join("sos_commands/systemd/timedatectl"),
+        "      Local time: Fri 2021-08-20 02:46:13 UTC\n  Universal time: Fri 2021-08-20 02:46:13 UTC\n        RTC time: Fri 2021-08-20 02:46:13\n       Time zone: Etc/UTC (UTC, +0000)\n     NTP enabled: yes\nNTP synchronized: yes\n RTC in local TZ: no\n      DST active: n/a\n",
+    )
+    .unwrap();
+    (a, b)
+}
+
+#[test]
+fn two_sosreports_are_analysed_as_two_hosts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two_hosts(dir.path());
+    let both = json(&[&a, &b]);
+    assert_eq!(both["schema_version"], 3);
+    let hosts: Vec<(String, Vec<u64>)> = both["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["name"].as_str().unwrap().to_string(),
+                h["inputs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i.as_u64().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        hosts,
+        [
+            ("two-slave-41-135".to_string(), vec![0]),
+            ("tke-node".to_string(), vec![1])
+        ]
+    );
+    let got = rows(&both);
+    // (b) every evidence line of a finding comes from that finding's host's input.
+    for (host, rule, ev) in &got {
+        for (input, path, line, _) in ev {
+            assert_eq!(input, host, "{rule}: {path}:{line} cited by host {host}");
+        }
+    }
+    // (a) A's records keep the times A alone gives them (Asia/Shanghai, 2018).
+    let thinpool = got
+        .iter()
+        .find(|r| r.1 == "devicemapper-thinpool-missing")
+        .unwrap();
+    assert_eq!(
+        thinpool.2[..3],
+        [
+            (
+                0,
+                "var/log/messages".to_string(),
+                1013,
+                "2018-12-13T19:21:03Z".to_string()
+            ),
+            (
+                0,
+                "var/log/messages".to_string(),
+                1024,
+                "2018-12-13T19:25:33Z".to_string()
+            ),
+            (
+                0,
+                "var/log/messages".to_string(),
+                1033,
+                "2018-12-13T19:31:34Z".to_string()
+            ),
+        ]
+    );
+    // (a, c) each host's findings, rule ids, counts and evidence times equal its run alone.
+    for (h, path) in [(0u64, &a), (1, &b)] {
+        let alone = json(&[path]);
+        assert_eq!(alone["hosts"].as_array().unwrap().len(), 1);
+        let alone: Vec<Row> = rows(&alone)
+            .into_iter()
+            .map(|(_, rule, ev)| {
+                let ev = ev.into_iter().map(|(_, p, l, t)| (h, p, l, t)).collect();
+                (h, rule, ev)
+            })
+            .collect();
+        let mine: Vec<Row> = got.iter().filter(|r| r.0 == h).cloned().collect();
+        assert!(!mine.is_empty(), "host {h} has findings");
+        assert_eq!(mine, alone, "host {h}");
+    }
+    let rules = |h: u64| -> Vec<&str> {
+        got.iter()
+            .filter(|r| r.0 == h)
+            .map(|r| r.1.as_str())
+            .collect()
+    };
+    assert!(rules(0).contains(&"devicemapper-thinpool-missing"));
+    assert!(!rules(1).contains(&"devicemapper-thinpool-missing"));
+    assert!(rules(1).contains(&"pod-terminating-runtime-timeout"));
+    assert!(!rules(0).contains(&"pod-terminating-runtime-timeout"));
+}
+
+#[test]
+fn text_report_groups_findings_under_host_headings() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two_hosts(dir.path());
+    let text = run(&[&a, &b], "text");
+    let heading_a = format!("== Host 1 of 2: two-slave-41-135 ({}) ==", a.display());
+    let heading_b = format!("== Host 2 of 2: tke-node ({}) ==", b.display());
+    let headings: Vec<&str> = text.lines().filter(|l| l.starts_with("== Host ")).collect();
+    assert_eq!(headings, [heading_a.as_str(), heading_b.as_str()]);
+    let at_a = text.find(&heading_a).unwrap();
+    let at_b = text.find(&heading_b).unwrap();
+    // A's finding under A's heading, B's under B's, evidence paths naming their input.
+    let thinpool = text.find("devicemapper-thinpool-missing").unwrap();
+    let terminating = text.find("pod-terminating-runtime-timeout").unwrap();
+    assert!(at_a < thinpool && thinpool < at_b, "{text}");
+    assert!(at_b < terminating, "{text}");
+    assert!(text.contains(&format!("{}/var/log/messages:1013", a.display())));
+    assert!(text.contains(&format!(
+        "{}/sos_commands/logs/journalctl_--no-pager:1330",
+        b.display()
+    )));
+    // Markdown and Jira head each host alike.
+    let md = run(&[&a, &b], "markdown");
+    let md_headings: Vec<&str> = md.lines().filter(|l| l.contains("# Host ")).collect();
+    assert_eq!(
+        md_headings,
+        [
+            format!("### Host 1 of 2: two-slave-41-135 ({})", a.display()),
+            format!("### Host 2 of 2: tke-node ({})", b.display())
+        ]
+    );
+}
+
+#[test]
+fn one_sosreport_has_one_host_and_no_heading() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, _) = two_hosts(dir.path());
+    let text = run(&[&a], "text");
+    assert!(!text.contains("== Host"), "{text}");
+    assert!(text.contains("    var/log/messages:1013"), "{text}");
+}
