@@ -48,6 +48,7 @@ pub(super) fn analyse_member(
         st.members.push(member.path.clone());
         st.stats.members += 1;
         st.stats.bytes += data.len() as u64;
+        st.clock.add_member_name(&member.path);
         st.members.len() - 1
     };
     match member.format {
@@ -134,6 +135,7 @@ pub(super) fn analyse_log(
     split: Split,
     deadline: &Deadline,
 ) {
+    head_hints(state, path, data);
     let (chunks, overlap) = match split {
         // Chunks spread a large member over the threads and bound what one pass holds (the
         // prefilter's hits), also on one thread.
@@ -341,6 +343,15 @@ pub(super) fn analyse_whole(
     }
 }
 
+/// What the first bytes of a log member state about the clock: the `journalctl` header
+/// (`-- Logs begin at … --`, `-- Journal begins at … --`).
+pub(super) fn head_hints(state: &Mutex<State>, path: &str, head: &[u8]) {
+    if head.starts_with(b"-- ") {
+        let head = &head[..head.len().min(4096)];
+        lock(state).clock.add_journal_header(path, head);
+    }
+}
+
 /// True when a grammar read the record's header: it states a time or who wrote it. Pasted text
 /// of which no line is headed is no log.
 pub(super) fn is_headed(rec: &Record<'_>) -> bool {
@@ -355,8 +366,10 @@ pub(super) fn clock_hints(
     years: YearSummary,
 ) -> ClockBuilder {
     let mut clock = ClockBuilder::new();
-    if let Some((RawTime::Utc(ts), _)) = last {
-        clock.observe_absolute(ts);
+    match last {
+        Some((RawTime::Utc(ts), _)) => clock.observe_absolute(ts),
+        Some((RawTime::Local(t), _)) if t.year.is_some() => clock.observe_local(t),
+        _ => {}
     }
     for (wall, epoch, mono) in boot {
         clock.add_boot_hint(BootHint {

@@ -187,8 +187,10 @@ pub(super) fn piece<'s>(d: &mut Dispatch<'s, '_>, p: input::Piece) {
         if !d.in_time(&p.path, None) {
             return;
         }
+        super::member::head_hints(d.state, &p.path, &p.data);
         let idx = {
             let mut st = lock(d.state);
+            st.clock.add_member_name(&p.path);
             st.members.push(p.path.clone());
             st.stats.members += 1;
             st.members.len() - 1
