@@ -242,7 +242,24 @@ pub(super) fn commit_log(
     }
     st.stats.spans.push(log.span);
     st.hits.extend(log.hits);
-    st.events.extend(log.events);
+    let room = limits.max_events_total.saturating_sub(st.events.len());
+    let mut events = log.events;
+    if events.len() > room {
+        let n = events.len() - room;
+        let at = events[room].event.first_offset;
+        events.truncate(room);
+        st.warnings.push(
+            Warning::new(
+                path,
+                format!(
+                    "more than {} events in the bundle; {n} events of this member not kept",
+                    limits.max_events_total
+                ),
+            )
+            .at(at),
+        );
+    }
+    st.events.extend(events);
     st.clock.merge(log.clock);
     for a in dumps {
         if a.goroutines == 0 {
@@ -272,6 +289,7 @@ pub(super) fn analyse_whole(
     let mut last = None;
     let mut cut_line: Option<u64> = None;
     let mut dropped_events: Option<(u64, u64)> = None;
+    let mut tail: Option<(Event, u16)> = None;
     for mut rec in parse::records(format, data) {
         if rec.raw.len() > limits.max_line_bytes {
             cut_line.get_or_insert(rec.offset);
@@ -292,6 +310,7 @@ pub(super) fn analyse_whole(
                 events.push((ev, epoch));
             } else {
                 dropped_events.get_or_insert((rec.offset, 0)).1 += 1;
+                tail = Some((ev, epoch));
             }
         }
         if rec.source == Source::Kernel
@@ -308,6 +327,17 @@ pub(super) fn analyse_whole(
             events.push((ev, years.epoch()));
         } else {
             dropped_events.get_or_insert((data.len() as u64, 0)).1 += 1;
+            tail = Some((ev, years.epoch()));
+        }
+    }
+    // Past the limit, the last event is kept too (it bounds the time of what was seen).
+    if let Some(t) = tail {
+        if events.len() > 1 {
+            events.pop();
+            events.push(t);
+        } else {
+            events.push(t);
+            super::chunk::unkeep(&mut dropped_events);
         }
     }
     let summary = years.finish();

@@ -124,6 +124,7 @@ impl Merge {
             slots.outs.resize_with(chunk + 1, || None);
         }
         slots.outs[chunk] = Some(out);
+        super::chunk::trim_events(&mut slots.outs, limits.max_events_per_member);
         slots.dumps.extend(dump.map(|d| (chunk, d)));
         slots.done += 1;
         self.commit_if_complete(&mut slots, state, limits);
