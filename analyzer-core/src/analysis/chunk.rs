@@ -7,7 +7,9 @@
 //! of the chunks before; year wraps of yearless times are continued from chunk to chunk.
 
 use super::driver::Deadline;
-use super::member::{LogOut, PendingEvent, Span, clock_hints, cut_record, event_lines, is_headed};
+use super::member::{
+    LogOut, PendingEvent, Span, clock_hints, cut_record, event_lines, is_headed, out_of_range,
+};
 use crate::base::time::RawTime;
 use crate::base::{Format, Source};
 use crate::input::Limits;
@@ -72,6 +74,8 @@ pub(super) struct ChunkOut {
     cut_line: Option<u64>,
     /// Events of the chunk over the per-member limit: first emitter position, count.
     dropped: Option<(u64, u64)>,
+    /// Records of the chunk whose stated time is out of range: first offset, count.
+    bad_times: Option<(u64, u64)>,
 }
 
 impl ChunkOut {
@@ -142,6 +146,7 @@ pub(super) fn analyse_chunk(
         last_month_day: None,
         cut_line: None,
         dropped: None,
+        bad_times: None,
     };
     let mut raw_events: Vec<(u64, Event, u16)> = Vec::new();
     let mut in_own = false;
@@ -166,6 +171,11 @@ pub(super) fn analyse_chunk(
             out.count += 1;
             out.headed += u64::from(is_headed(&rec));
             last_own = Some((rec.offset, rec.line));
+            if out_of_range(&rec) {
+                out.bad_times
+                    .get_or_insert((out.warm_start + rec.offset, 0))
+                    .1 += 1;
+            }
             if let RawTime::Local(l) = rec.time {
                 if l.year.is_none() && out.first_month.is_none() {
                     out.first_month = Some(l.month);
@@ -320,6 +330,7 @@ pub(super) fn merge(
     let mut base: u16 = 0; // epoch at the chunk's start
     let mut last_month_day: Option<(u8, u8)> = None;
     let mut cut_line: Option<u64> = None;
+    let mut bad_times: Option<(u64, u64)> = None;
     let mut dropped: Option<(u64, u64)> = None;
     for (ci, o) in outs.into_iter().enumerate() {
         // The first yearless time of the chunk against the last one before it, as a single
@@ -330,6 +341,9 @@ pub(super) fn merge(
             }
         }
         cut_line = cut_line.or(o.cut_line);
+        if let Some((at, n)) = o.bad_times {
+            bad_times.get_or_insert((at, 0)).1 += n;
+        }
         if let Some((pos, n)) = o.dropped {
             let d = dropped.get_or_insert((pos, 0));
             d.0 = d.0.min(pos);
@@ -425,6 +439,7 @@ pub(super) fn merge(
         events,
         clock,
         cut_line,
+        bad_times,
         dropped_events: dropped,
         headed,
     }

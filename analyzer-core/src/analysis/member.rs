@@ -197,6 +197,8 @@ pub(super) struct LogOut {
     pub(super) clock: ClockBuilder,
     /// Offset of the first record longer than the line limit.
     pub(super) cut_line: Option<u64>,
+    /// Records whose stated time is out of range (read as untimed): first offset, count.
+    pub(super) bad_times: Option<(u64, u64)>,
     /// Events over the per-member limit: where the first one was emitted, and how many.
     pub(super) dropped_events: Option<(u64, u64)>,
     /// Records with a header a grammar read (a time or an identifier): none in a member of
@@ -231,6 +233,17 @@ pub(super) fn commit_log(
                 format!(
                     "more than {} events in one member; {n} later events not kept",
                     limits.max_events_per_member
+                ),
+            )
+            .at(offset),
+        );
+    }
+    if let Some((offset, n)) = log.bad_times {
+        st.warnings.push(
+            Warning::new(
+                path,
+                format!(
+                    "{n} record(s) with a time out of range (before year 1 or past 9999); read as untimed"
                 ),
             )
             .at(offset),
@@ -288,6 +301,7 @@ pub(super) fn analyse_whole(
     let mut first = None;
     let mut last = None;
     let mut cut_line: Option<u64> = None;
+    let mut bad_times: Option<(u64, u64)> = None;
     let mut dropped_events: Option<(u64, u64)> = None;
     let mut tail: Option<(Event, u16)> = None;
     for mut rec in parse::records(format, data) {
@@ -297,6 +311,9 @@ pub(super) fn analyse_whole(
         }
         let epoch = years.observe(&rec.time);
         count += 1;
+        if out_of_range(&rec) {
+            bad_times.get_or_insert((rec.offset, 0)).1 += 1;
+        }
         headed += u64::from(is_headed(&rec));
         if !matches!(rec.time, RawTime::None) {
             if first.is_none() {
@@ -368,6 +385,7 @@ pub(super) fn analyse_whole(
         events,
         clock,
         cut_line,
+        bad_times,
         dropped_events,
         headed,
     }
@@ -380,6 +398,16 @@ pub(super) fn head_hints(state: &Mutex<State>, path: &str, head: &[u8]) {
         let head = &head[..head.len().min(4096)];
         lock(state).clock.add_journal_header(path, head);
     }
+}
+
+/// True when the record states a time that is out of range (read as untimed): epoch seconds or
+/// microseconds past year 9999 (`18446744073709551615.000000`,
+/// `__REALTIME_TIMESTAMP=9223372036854775807`), an ISO time past 9999 or before year 1 once its
+/// offset applies. Untimed records state no time text, so this costs nothing on them.
+pub(super) fn out_of_range(rec: &Record<'_>) -> bool {
+    matches!(rec.time, RawTime::None)
+        && !rec.time_text.is_empty()
+        && crate::base::time::out_of_range(rec.time_text)
 }
 
 /// True when a grammar read the record's header: it states a time or who wrote it. Pasted text
