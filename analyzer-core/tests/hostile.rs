@@ -363,12 +363,17 @@ fn gzip_and_xz_bombs_are_stopped() {
         // Stopped a little after the 64 MiB check threshold, long before 1 GiB.
         let at = w[0].offset.unwrap();
         assert!(at > 64 << 20 && at < 80 << 20, "{name}: {at}");
+        // Both members were read: the journal and the bomb up to its cut.
+        assert_eq!(r.stats.members, 2, "{name}");
         // The bomb alone.
         let r = run(name, bomb);
         assert_eq!(
             warnings_about(&r, "stopped as a possible decompression bomb").len(),
             1
         );
+        // Zeros up to the cut are no log: no member parsed (the CLI says "nothing could be
+        // read … (1 member(s), … bytes skipped)", exit 2).
+        assert_eq!(r.stats.members, 0, "{name}");
     }
 }
 
