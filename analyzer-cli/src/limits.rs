@@ -67,6 +67,9 @@ pub struct LimitArgs {
     /// Most events (OOM kills, crashes, restarts…) kept from one member; later ones are counted.
     #[arg(long, value_name = "N")]
     pub max_events_per_member: Option<u64>,
+    /// Most events kept from the whole bundle; events past it are counted.
+    #[arg(long, value_name = "N")]
+    pub max_events_total: Option<u64>,
 }
 
 impl LimitArgs {
@@ -93,6 +96,9 @@ impl LimitArgs {
         }
         if let Some(v) = self.max_events_per_member {
             l.max_events_per_member = usize::try_from(v).unwrap_or(usize::MAX);
+        }
+        if let Some(v) = self.max_events_total {
+            l.max_events_total = usize::try_from(v).unwrap_or(usize::MAX);
         }
         l
     }

@@ -643,3 +643,125 @@ fn usage_excerpts_are_real_output() {
     }
     assert_eq!(checked, 4);
 }
+
+/// `analyze -f json` of `stdin`: the times of the records, the collection time with its
+/// source, and the warnings.
+fn dated(args: &[&str], stdin: &[u8]) -> (String, String, String, Vec<String>) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nodemortem"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run nodemortem");
+    let mut input = child.stdin.take().expect("stdin");
+    input.write_all(stdin).expect("write stdin");
+    drop(input);
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    (
+        text(&r["stats"]["first"]),
+        text(&r["host"]["collected"]["value"]),
+        text(&r["host"]["collected"]["source"]),
+        r["warnings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|w| text(&w["message"]))
+            .collect(),
+    )
+}
+
+/// A journal on stdin is dated by its own header: the year of its `short` lines and the zone
+/// it writes them in (CET: 10:25:54 local is 09:25:54 UTC), for either header systemd writes.
+#[test]
+fn a_journal_on_stdin_is_dated_by_its_header() {
+    let oom = "Feb 11 10:25:54 node1 kernel: Memory cgroup out of memory: Kill process 20357 (runc:[2:INIT]) score 970 or sacrifice child\n";
+    for (header, first, collected) in [
+        (
+            "-- Journal begins at Fri 2022-02-11 10:00:01 CET, ends at Sat 2022-02-12 08:30:00 CET. --\n",
+            "2022-02-11T09:25:54Z",
+            "2022-02-12T07:30:00Z",
+        ),
+        (
+            "-- Logs begin at Fri 2022-02-11 10:00:01 UTC, end at Sat 2022-02-12 08:30:00 UTC. --\n",
+            "2022-02-11T10:25:54Z",
+            "2022-02-12T08:30:00Z",
+        ),
+    ] {
+        let input = format!("{header}{oom}");
+        let (f, c, src, warnings) = dated(&["analyze", "-f", "json", "-"], input.as_bytes());
+        assert_eq!(f, first);
+        assert_eq!(c, collected);
+        assert_eq!(src, "journal header of stdin");
+        assert!(
+            warnings.iter().all(|w| !w.starts_with("year assumed")),
+            "{warnings:?}"
+        );
+    }
+    // Without the header nothing states the year: the assumption is said.
+    let (f, _, _, warnings) = dated(&["analyze", "-f", "json", "-"], oom.as_bytes());
+    assert_eq!(f, "2000-02-11T10:25:54Z");
+    assert!(
+        warnings[0].starts_with("year assumed: 2000"),
+        "{warnings:?}"
+    );
+}
+
+/// In a collected tree, `dmesg -T` lines state the year of the syslog's yearless lines, and the
+/// dangling `etc/localtime` link names the zone both are written in (Berlin: UTC+1 in February).
+#[test]
+fn dmesg_t_and_a_dangling_localtime_link_date_a_bundle() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("node1");
+    std::fs::create_dir_all(root.join("etc")).expect("mkdir");
+    std::fs::create_dir_all(root.join("var/log")).expect("mkdir");
+    std::os::unix::fs::symlink(
+        "../usr/share/zoneinfo/Europe/Berlin",
+        root.join("etc/localtime"),
+    )
+    .expect("symlink");
+    std::fs::write(
+        root.join("var/log/messages"),
+        "Feb 11 10:25:54 node1 kernel: Memory cgroup out of memory: Kill process 20357 (runc:[2:INIT]) score 970 or sacrifice child\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("dmesg"),
+        "[Fri Feb 11 09:00:01 2022] Linux version 5.4.0-97-generic (buildd@lcy02-amd64-032) (gcc version 9.3.0 (Ubuntu 9.3.0-17ubuntu1~20.04)) #110-Ubuntu SMP Thu Jan 13 18:22:13 UTC 2022 (Ubuntu 5.4.0-97.110-generic 5.4.157)\n\
+         [Fri Feb 11 10:30:00 2022] IPv6: ADDRCONF(NETDEV_CHANGE): cali1f2c3d4e5f6: link becomes ready\n",
+    )
+    .expect("write");
+    let r = root.to_str().unwrap_or_default();
+    let (f, c, src, warnings) = dated(&["analyze", "-f", "json", r], b"");
+    assert_eq!(f, "2022-02-11T08:00:01Z");
+    assert_eq!(c, "2022-02-11T09:30:00Z");
+    assert_eq!(src, "newest time in the logs");
+    // The link's target was not collected: said, and no year assumed.
+    assert_eq!(
+        warnings,
+        ["dangling link to ../usr/share/zoneinfo/Europe/Berlin"]
+    );
+}
+
+/// A rotated log alone is dated by the day in its name (`messages-20220211`), the weakest
+/// anchor, when nothing in it states the year.
+#[test]
+fn a_rotated_log_is_dated_by_its_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("messages-20220211");
+    std::fs::write(
+        &path,
+        "Feb 11 10:25:54 node1 kernel: Memory cgroup out of memory: Kill process 20357 (runc:[2:INIT]) score 970 or sacrifice child\n",
+    )
+    .expect("write");
+    let p = path.to_str().unwrap_or_default();
+    let (f, c, src, warnings) = dated(&["analyze", "-f", "json", p], b"");
+    assert_eq!(f, "2022-02-11T10:25:54Z");
+    assert_eq!(c, "2022-02-11T23:59:59Z");
+    assert_eq!(src, "date in the name of messages-20220211");
+    assert!(warnings.is_empty(), "{warnings:?}");
+}

@@ -345,10 +345,19 @@ pub struct Limits {
     /// rule and member), so this bounds what a member of identical lines can hold.
     #[serde(default = "default_max_events")]
     pub max_events_per_member: usize,
+    /// Most events kept from the whole bundle (many members each under their own limit);
+    /// events of a member past it are not kept, with one warning naming the member and how
+    /// many.
+    #[serde(default = "default_max_events_total")]
+    pub max_events_total: usize,
 }
 
 fn default_max_events() -> usize {
     10_000
+}
+
+fn default_max_events_total() -> usize {
+    100_000
 }
 
 impl Default for Limits {
@@ -363,6 +372,7 @@ impl Default for Limits {
             max_link_depth: 32,
             max_nesting: 4,
             max_events_per_member: default_max_events(),
+            max_events_total: default_max_events_total(),
         }
     }
 }

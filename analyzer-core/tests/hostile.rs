@@ -363,12 +363,17 @@ fn gzip_and_xz_bombs_are_stopped() {
         // Stopped a little after the 64 MiB check threshold, long before 1 GiB.
         let at = w[0].offset.unwrap();
         assert!(at > 64 << 20 && at < 80 << 20, "{name}: {at}");
+        // Both members were read: the journal and the bomb up to its cut.
+        assert_eq!(r.stats.members, 2, "{name}");
         // The bomb alone.
         let r = run(name, bomb);
         assert_eq!(
             warnings_about(&r, "stopped as a possible decompression bomb").len(),
             1
         );
+        // Zeros up to the cut are no log: no member parsed (the CLI says "nothing could be
+        // read … (1 member(s), … bytes skipped)", exit 2).
+        assert_eq!(r.stats.members, 0, "{name}");
     }
 }
 
@@ -912,12 +917,47 @@ fn out_of_range_times_are_untimed_never_wrapped() {
         0,
     ));
     for (name, text) in cases {
-        let r = run(name, text.into_bytes());
-        assert_eq!((r.stats.first, r.stats.last), (valid, valid), "{name}");
-        for f in &r.findings {
-            for e in &f.evidence {
-                assert!(e.time.is_none() || e.time == valid, "{name}: {e:?}");
+        // The out-of-range time is on the second record, after the first line (the export
+        // entry: after the first entry).
+        let second = match name {
+            "journal.export" => text.find("\n\n").unwrap() + 2,
+            _ => text.find('\n').unwrap() + 1,
+        } as u64;
+        // Many such records in one member: one warning with the count.
+        let tail = text[second as usize..].to_string();
+        for (copies, text) in [(1, text.clone()), (1000, text + &tail.repeat(999))] {
+            let r = run(name, text.into_bytes());
+            assert_eq!((r.stats.first, r.stats.last), (valid, valid), "{name}");
+            for f in &r.findings {
+                for e in &f.evidence {
+                    assert!(e.time.is_none() || e.time == valid, "{name}: {e:?}");
+                }
             }
+            // The record is kept, untimed: its OOM kill is found (a kernel line; containerd
+            // quoting the text is none).
+            assert!(
+                name == "containerd.log" || r.findings.iter().any(|f| f.rule == "oom-kill"),
+                "{name}: {:?}",
+                r.findings
+            );
+            let w: Vec<_> = r
+                .warnings
+                .iter()
+                .filter(|w| w.kind != analyzer_core::input::WarningKind::Assumption)
+                .map(|w| (w.path.as_str(), w.offset, w.message.as_str()))
+                .collect();
+            assert_eq!(
+                w,
+                [(
+                    name,
+                    Some(second),
+                    format!(
+                        "{copies} record(s) with a time out of range (before year 1 or past 9999); read as untimed"
+                    )
+                    .as_str()
+                )],
+                "{name}"
+            );
         }
     }
 }

@@ -127,7 +127,7 @@ pub(super) fn assemble(
                 warnings.push(Warning::assumption(
                     members.get(s.member).cloned().unwrap_or_default(),
                     format!(
-                        "year assumed: {} (nothing in the input states the year of times without one: no date or timedatectl output, no record with a year)",
+                        "year assumed: {} (nothing in the input states the year of times without one: no date or timedatectl output, no journal header, no record or file name with a year)",
                         crate::model::time::ASSUMED_YEAR
                     ),
                 ));

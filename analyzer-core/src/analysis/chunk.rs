@@ -7,7 +7,9 @@
 //! of the chunks before; year wraps of yearless times are continued from chunk to chunk.
 
 use super::driver::Deadline;
-use super::member::{LogOut, PendingEvent, Span, clock_hints, cut_record, event_lines, is_headed};
+use super::member::{
+    LogOut, PendingEvent, Span, clock_hints, cut_record, event_lines, is_headed, out_of_range,
+};
 use crate::base::time::RawTime;
 use crate::base::{Format, Source};
 use crate::input::Limits;
@@ -72,6 +74,8 @@ pub(super) struct ChunkOut {
     cut_line: Option<u64>,
     /// Events of the chunk over the per-member limit: first emitter position, count.
     dropped: Option<(u64, u64)>,
+    /// Records of the chunk whose stated time is out of range: first offset, count.
+    bad_times: Option<(u64, u64)>,
 }
 
 impl ChunkOut {
@@ -142,6 +146,7 @@ pub(super) fn analyse_chunk(
         last_month_day: None,
         cut_line: None,
         dropped: None,
+        bad_times: None,
     };
     let mut raw_events: Vec<(u64, Event, u16)> = Vec::new();
     let mut in_own = false;
@@ -166,6 +171,11 @@ pub(super) fn analyse_chunk(
             out.count += 1;
             out.headed += u64::from(is_headed(&rec));
             last_own = Some((rec.offset, rec.line));
+            if out_of_range(&rec) {
+                out.bad_times
+                    .get_or_insert((out.warm_start + rec.offset, 0))
+                    .1 += 1;
+            }
             if let RawTime::Local(l) = rec.time {
                 if l.year.is_none() && out.first_month.is_none() {
                     out.first_month = Some(l.month);
@@ -207,19 +217,62 @@ pub(super) fn analyse_chunk(
         None => memchr::memchr_iter(b'\n', &ext[..own_end as usize]).count() as u64,
     };
     let rest = &data[ws..];
+    // The first events up to the limit and the chunk's last one are kept (the last one bounds
+    // the time of what was seen); the others are counted.
+    let mut tail: Option<(u64, Event, u16)> = None;
     for (pos, ev, epoch) in raw_events {
         if (own_start..own_end).contains(&ev.first_offset) {
             let pos = pos.min(ext.len() as u64).saturating_add(out.warm_start);
             if out.events.len() >= limits.max_events_per_member {
                 out.dropped.get_or_insert((pos, 0)).1 += 1;
+                tail = Some((pos, ev, epoch));
                 continue;
             }
             let lines = event_lines(rest, &ev);
             out.events.push((pos, ev, epoch, lines));
         }
     }
+    if let Some((pos, ev, epoch)) = tail {
+        let lines = event_lines(rest, &ev);
+        out.events.push((pos, ev, epoch, lines));
+        unkeep(&mut out.dropped);
+    }
     out.hits = scan.finish_chunk(ext, idx, YearSummary::default());
     out
+}
+
+/// Takes back the count of one event not kept (it was kept after all, as the last one).
+pub(super) fn unkeep(dropped: &mut Option<(u64, u64)>) {
+    if let Some((_, n)) = dropped {
+        *n -= 1;
+        if *n == 0 {
+            *dropped = None;
+        }
+    }
+}
+
+/// Bounds the events the finished chunks of a streamed member hold while later chunks are read:
+/// in chunk order, the first `max` events are kept, and of each chunk past them only its last
+/// one; the others are counted as not kept. Chunks still missing are skipped (their events,
+/// earlier in the member, may trim the later ones again when they arrive).
+pub(super) fn trim_events(outs: &mut [Option<ChunkOut>], max: usize) {
+    let mut kept = 0usize;
+    for o in outs.iter_mut().flatten() {
+        let room = max.saturating_sub(kept);
+        if o.events.len() > room.max(1) {
+            let last = o.events.len() - 1;
+            let cut = room.min(last);
+            let n = (last - cut) as u64;
+            if n > 0 {
+                let pos = o.events[cut].0;
+                let d = o.dropped.get_or_insert((pos, 0));
+                d.0 = d.0.min(pos);
+                d.1 += n;
+                o.events.drain(cut..last);
+            }
+        }
+        kept += o.events.len();
+    }
 }
 
 /// Analyses a log member in chunks on the rayon pool and stitches the results. Chunks not
@@ -277,6 +330,7 @@ pub(super) fn merge(
     let mut base: u16 = 0; // epoch at the chunk's start
     let mut last_month_day: Option<(u8, u8)> = None;
     let mut cut_line: Option<u64> = None;
+    let mut bad_times: Option<(u64, u64)> = None;
     let mut dropped: Option<(u64, u64)> = None;
     for (ci, o) in outs.into_iter().enumerate() {
         // The first yearless time of the chunk against the last one before it, as a single
@@ -287,6 +341,9 @@ pub(super) fn merge(
             }
         }
         cut_line = cut_line.or(o.cut_line);
+        if let Some((at, n)) = o.bad_times {
+            bad_times.get_or_insert((at, 0)).1 += n;
+        }
         if let Some((pos, n)) = o.dropped {
             let d = dropped.get_or_insert((pos, 0));
             d.0 = d.0.min(pos);
@@ -351,13 +408,16 @@ pub(super) fn merge(
     boot.truncate(8);
     // One pass returns events in the order of the records that return them.
     events.sort_by_key(|(pos, ci, _)| (*pos, *ci));
-    if events.len() > limits.max_events_per_member {
-        let extra = (events.len() - limits.max_events_per_member) as u64;
-        let pos = events[limits.max_events_per_member].0;
+    // The first events up to the limit less one, and the last one.
+    let keep = limits.max_events_per_member.max(1);
+    if events.len() > keep {
+        let cut = keep - 1;
+        let extra = (events.len() - keep) as u64;
+        let pos = events[cut].0;
         let d = dropped.get_or_insert((pos, 0));
         d.0 = d.0.min(pos);
         d.1 += extra;
-        events.truncate(limits.max_events_per_member);
+        events.drain(cut..events.len() - 1);
     }
     let events = events
         .into_iter()
@@ -379,6 +439,7 @@ pub(super) fn merge(
         events,
         clock,
         cut_line,
+        bad_times,
         dropped_events: dropped,
         headed,
     }

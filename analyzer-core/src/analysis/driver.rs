@@ -364,7 +364,15 @@ impl<'s> input::Sink for Dispatch<'s, '_> {
         st.slot(entry.input).host.note_path(&entry.path);
     }
 
-    fn link(&mut self, _link: input::LinkEntry) {}
+    /// `etc/localtime -> ../usr/share/zoneinfo/Europe/Berlin` names the host zone, even when the
+    /// target was not collected (the link dangles inside the bundle).
+    fn link(&mut self, link: input::LinkEntry) {
+        if link.path == "etc/localtime" {
+            if let Some((_, name)) = link.target.split_once("zoneinfo/") {
+                lock(self.state).slot(link.input).clock.add_zone_name(name);
+            }
+        }
+    }
 
     fn container(&mut self, input: usize) {
         lock(self.state).containers.push(input);

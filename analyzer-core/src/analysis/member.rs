@@ -47,7 +47,9 @@ pub(super) fn analyse_member(
         let mut st = lock(state);
         st.stats.members += 1;
         st.stats.bytes += data.len() as u64;
-        st.push_member(&member.path, member.input)
+        let idx = st.push_member(&member.path, member.input);
+        st.member_slot(idx).clock.add_member_name(&member.path);
+        idx
     };
     match member.format {
         Format::Paste => {
@@ -145,6 +147,12 @@ pub(super) fn analyse_log(
     split: Split,
     deadline: &Deadline,
 ) {
+    let input = lock(state)
+        .member_inputs
+        .get(idx)
+        .copied()
+        .unwrap_or_default();
+    head_hints(state, input, path, data);
     let (chunks, overlap) = match split {
         // Chunks spread a large member over the threads and bound what one pass holds (the
         // prefilter's hits), also on one thread.
@@ -206,6 +214,8 @@ pub(super) struct LogOut {
     pub(super) clock: ClockBuilder,
     /// Offset of the first record longer than the line limit.
     pub(super) cut_line: Option<u64>,
+    /// Records whose stated time is out of range (read as untimed): first offset, count.
+    pub(super) bad_times: Option<(u64, u64)>,
     /// Events over the per-member limit: where the first one was emitted, and how many.
     pub(super) dropped_events: Option<(u64, u64)>,
     /// Records with a header a grammar read (a time or an identifier): none in a member of
@@ -245,13 +255,41 @@ pub(super) fn commit_log(
             .at(offset),
         );
     }
+    if let Some((offset, n)) = log.bad_times {
+        st.warnings.push(
+            Warning::new(
+                path,
+                format!(
+                    "{n} record(s) with a time out of range (before year 1 or past 9999); read as untimed"
+                ),
+            )
+            .at(offset),
+        );
+    }
     st.stats.records += log.count;
     if log.headed > 0 {
         st.recognised += 1;
     }
     st.stats.spans.push(log.span);
     st.hits.extend(log.hits);
-    st.events.extend(log.events);
+    let room = limits.max_events_total.saturating_sub(st.events.len());
+    let mut events = log.events;
+    if events.len() > room {
+        let n = events.len() - room;
+        let at = events[room].event.first_offset;
+        events.truncate(room);
+        st.warnings.push(
+            Warning::new(
+                path,
+                format!(
+                    "more than {} events in the bundle; {n} events of this member not kept",
+                    limits.max_events_total
+                ),
+            )
+            .at(at),
+        );
+    }
+    st.events.extend(events);
     let idx = log.span.member;
     st.member_slot(idx).clock.merge(log.clock);
     for a in dumps {
@@ -281,7 +319,9 @@ pub(super) fn analyse_whole(
     let mut first = None;
     let mut last = None;
     let mut cut_line: Option<u64> = None;
+    let mut bad_times: Option<(u64, u64)> = None;
     let mut dropped_events: Option<(u64, u64)> = None;
+    let mut tail: Option<(Event, u16)> = None;
     for mut rec in parse::records(format, data) {
         if rec.raw.len() > limits.max_line_bytes {
             cut_line.get_or_insert(rec.offset);
@@ -289,6 +329,9 @@ pub(super) fn analyse_whole(
         }
         let epoch = years.observe(&rec.time);
         count += 1;
+        if out_of_range(&rec) {
+            bad_times.get_or_insert((rec.offset, 0)).1 += 1;
+        }
         headed += u64::from(is_headed(&rec));
         if !matches!(rec.time, RawTime::None) {
             if first.is_none() {
@@ -302,6 +345,7 @@ pub(super) fn analyse_whole(
                 events.push((ev, epoch));
             } else {
                 dropped_events.get_or_insert((rec.offset, 0)).1 += 1;
+                tail = Some((ev, epoch));
             }
         }
         if rec.source == Source::Kernel
@@ -318,6 +362,17 @@ pub(super) fn analyse_whole(
             events.push((ev, years.epoch()));
         } else {
             dropped_events.get_or_insert((data.len() as u64, 0)).1 += 1;
+            tail = Some((ev, years.epoch()));
+        }
+    }
+    // Past the limit, the last event is kept too (it bounds the time of what was seen).
+    if let Some(t) = tail {
+        if events.len() > 1 {
+            events.pop();
+            events.push(t);
+        } else {
+            events.push(t);
+            super::chunk::unkeep(&mut dropped_events);
         }
     }
     let summary = years.finish();
@@ -348,9 +403,29 @@ pub(super) fn analyse_whole(
         events,
         clock,
         cut_line,
+        bad_times,
         dropped_events,
         headed,
     }
+}
+
+/// What the first bytes of a log member state about the clock: the `journalctl` header
+/// (`-- Logs begin at … --`, `-- Journal begins at … --`).
+pub(super) fn head_hints(state: &Mutex<State>, input: usize, path: &str, head: &[u8]) {
+    if head.starts_with(b"-- ") {
+        let head = &head[..head.len().min(4096)];
+        lock(state).slot(input).clock.add_journal_header(path, head);
+    }
+}
+
+/// True when the record states a time that is out of range (read as untimed): epoch seconds or
+/// microseconds past year 9999 (`18446744073709551615.000000`,
+/// `__REALTIME_TIMESTAMP=9223372036854775807`), an ISO time past 9999 or before year 1 once its
+/// offset applies. Untimed records state no time text, so this costs nothing on them.
+pub(super) fn out_of_range(rec: &Record<'_>) -> bool {
+    matches!(rec.time, RawTime::None)
+        && !rec.time_text.is_empty()
+        && crate::base::time::out_of_range(rec.time_text)
 }
 
 /// True when a grammar read the record's header: it states a time or who wrote it. Pasted text
@@ -367,8 +442,10 @@ pub(super) fn clock_hints(
     years: YearSummary,
 ) -> ClockBuilder {
     let mut clock = ClockBuilder::new();
-    if let Some((RawTime::Utc(ts), _)) = last {
-        clock.observe_absolute(ts);
+    match last {
+        Some((RawTime::Utc(ts), _)) => clock.observe_absolute(ts),
+        Some((RawTime::Local(t), _)) if t.year.is_some() => clock.observe_local(t),
+        _ => {}
     }
     for (wall, epoch, mono) in boot {
         clock.add_boot_hint(BootHint {

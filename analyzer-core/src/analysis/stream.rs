@@ -124,6 +124,7 @@ impl Merge {
             slots.outs.resize_with(chunk + 1, || None);
         }
         slots.outs[chunk] = Some(out);
+        super::chunk::trim_events(&mut slots.outs, limits.max_events_per_member);
         slots.dumps.extend(dump.map(|d| (chunk, d)));
         slots.done += 1;
         self.commit_if_complete(&mut slots, state, limits);
@@ -187,10 +188,13 @@ pub(super) fn piece<'s>(d: &mut Dispatch<'s, '_>, p: input::Piece) {
         if !d.in_time(&p.path, None) {
             return;
         }
+        super::member::head_hints(d.state, p.input, &p.path, &p.data);
         let idx = {
             let mut st = lock(d.state);
             st.stats.members += 1;
-            st.push_member(&p.path, p.input)
+            let idx = st.push_member(&p.path, p.input);
+            st.member_slot(idx).clock.add_member_name(&p.path);
+            idx
         };
         d.progress(1, 0);
         d.stream = Some(Stream {

@@ -296,6 +296,32 @@ pub fn parse_iso_prefix(b: &[u8]) -> Option<(Option<Timestamp>, usize)> {
     Some((Some(ts), used + n))
 }
 
+/// True for the text of a time of a valid shape whose instant is out of range (before year 1
+/// or past 9999-12-31T23:59:59.999999Z): epoch seconds (`18446744073709551615.000000`, ten or
+/// more digits) or microseconds (`__REALTIME_TIMESTAMP`), or an ISO time with an offset
+/// (`9999-12-31T23:59:59-01:00`). Parsers read such a time as none; this tells it from a text
+/// that is no time.
+pub fn out_of_range(text: &[u8]) -> bool {
+    let digits = text.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits >= 10 {
+        let rest = &text[digits..];
+        let frac = rest.strip_prefix(b".").unwrap_or(rest);
+        return (rest.is_empty() || (rest.len() > 1 && frac.iter().all(u8::is_ascii_digit)))
+            && epoch_seconds(text).is_none()
+            && (!rest.is_empty()
+                || parse_u64(text)
+                    .and_then(|us| i64::try_from(us).ok())
+                    .and_then(Timestamp::checked)
+                    .is_none());
+    }
+    parse_iso_local(text).is_some() && parse_iso_prefix(text).is_none()
+}
+
+/// Decimal digits as a `u64`, none on overflow.
+fn parse_u64(b: &[u8]) -> Option<u64> {
+    digits_var(b).filter(|&(_, n)| n == b.len()).map(|(v, _)| v)
+}
+
 /// `YYYY-MM-DD[T ]HH:MM:SS[.f…]` without the offset. Returns the civil time and bytes used.
 pub fn parse_iso_local(b: &[u8]) -> Option<(LocalTime, usize)> {
     if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b' ') {
@@ -381,6 +407,30 @@ pub fn epoch_seconds(b: &[u8]) -> Option<(Timestamp, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn out_of_range_times_are_told_from_text_that_is_no_time() {
+        for text in [
+            &b"18446744073709551615.000000"[..],
+            b"9223372036854775807",
+            b"9999-12-31T23:59:59.000000000-01:00",
+            b"253402300800.000000",
+        ] {
+            assert!(out_of_range(text), "{}", String::from_utf8_lossy(text));
+        }
+        for text in [
+            &b"1597919150.000000"[..],
+            b"1597919150000000",
+            b"2020-08-20T10:25:50Z",
+            b"2020-08-20T10:25:50",
+            b"0000",
+            b"garbage",
+            b"12345",
+            b"",
+        ] {
+            assert!(!out_of_range(text), "{}", String::from_utf8_lossy(text));
+        }
+    }
 
     #[test]
     fn syslog_padding_both_ways() {

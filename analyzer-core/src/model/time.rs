@@ -192,6 +192,17 @@ pub struct ClockBuilder {
     /// The collection day named by an input (`sosreport-node1-2022-02-11-abcdef.tar.xz`): the
     /// weakest anchor, used when nothing else states the time.
     named: Option<(LocalTime, String)>,
+    /// The end (or, alone, the start) of the journal a `journalctl` output was read from, as
+    /// its `-- Logs begin at … --` / `-- Journal begins at … --` header states it.
+    journal: Option<(Timestamp, String)>,
+    /// The zone a journal header writes its times in (`CET`), weaker than `etc/localtime` and
+    /// `timedatectl`.
+    header_tz: Option<(jiff::tz::TimeZone, String)>,
+    /// The newest wall time with a year in the host zone (`dmesg -T`, ISO without offset).
+    newest_local: Option<LocalTime>,
+    /// The newest day a member's file name stamps (`messages-20220211`,
+    /// `goroutine-stacks-2020-08-20T102554Z.log`).
+    file_day: Option<(LocalTime, String)>,
 }
 
 /// A kernel line seen with both a wall time and a monotonic time, to estimate the boot time.
@@ -353,6 +364,80 @@ impl ClockBuilder {
         }
     }
 
+    /// Reads the header `journalctl` writes before its first entry: `-- Logs begin at Fri
+    /// 2022-02-11 10:00:01 UTC, end at Sat 2022-02-12 08:00:00 UTC. --` (systemd before v247) or
+    /// `-- Journal begins at Fri 2022-02-11 10:00:01 CET, ends at … --` (v247 on). Only the
+    /// first lines of `head` are looked at (the header leads the output; `--` lines of a
+    /// catalog or a boot come later). The end time (the start when no end is given) anchors the
+    /// clock, and the zone abbreviation, when it names a zone, is the host zone unless
+    /// `etc/localtime` or `timedatectl` say otherwise.
+    pub fn add_journal_header(&mut self, path: &str, head: &[u8]) {
+        if self.journal.is_some() {
+            return;
+        }
+        for line in head.split(|&b| b == b'\n').take(4) {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let rest = line
+                .strip_prefix(b"-- Logs begin at ")
+                .or_else(|| line.strip_prefix(b"-- Journal begins at "));
+            let Some(rest) = rest else {
+                continue;
+            };
+            let end = find(rest, b", end at ")
+                .map(|i| &rest[i + 9..])
+                .or_else(|| find(rest, b", ends at ").map(|i| &rest[i + 10..]));
+            let Some((local, zone)) = end.and_then(header_time).or_else(|| header_time(rest))
+            else {
+                return;
+            };
+            let tz = header_zone(zone);
+            let Some(ts) = zoned_instant(tz.as_ref().unwrap_or(&jiff::tz::TimeZone::UTC), &local)
+            else {
+                return;
+            };
+            self.journal = Some((ts, path.to_string()));
+            if let Some(tz) = tz {
+                if self.header_tz.is_none() {
+                    self.header_tz = Some((tz, zone.to_string()));
+                }
+            }
+            return;
+        }
+    }
+
+    /// Notes a wall time with a year in the host zone (`dmesg -T`'s `[Fri Feb 11 10:00:01
+    /// 2022]`); the newest one anchors the clock as the newest absolute time does.
+    pub fn observe_local(&mut self, t: LocalTime) {
+        if t.year.is_none() {
+            return;
+        }
+        let key = |t: &LocalTime| (t.year, t.month, t.day, t.hour, t.minute, t.second);
+        if self.newest_local.as_ref().is_none_or(|n| key(&t) > key(n)) {
+            self.newest_local = Some(t);
+        }
+    }
+
+    /// Notes a member's path: a date stamped in its file name (`messages-20220211`, logrotate's
+    /// `-YYYYMMDD`, `goroutine-stacks-2020-08-20T102554Z.log`) is a day the host was up; the
+    /// newest such day anchors the clock when nothing stronger states the time.
+    pub fn add_member_name(&mut self, path: &str) {
+        let base = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        if base.starts_with("sosreport-") {
+            return;
+        }
+        let Some(day) = name_day(base) else {
+            return;
+        };
+        let key = |t: &LocalTime| (t.year, t.month, t.day);
+        if self
+            .file_day
+            .as_ref()
+            .is_none_or(|(n, _)| key(&day) > key(n))
+        {
+            self.file_day = Some((day, path.to_string()));
+        }
+    }
+
     /// Notes an absolute time seen in a log (the newest one is the fallback anchor).
     pub fn observe_absolute(&mut self, ts: Timestamp) {
         if self.newest.is_none_or(|n| ts > n) {
@@ -387,6 +472,21 @@ impl ClockBuilder {
         if self.named.is_none() {
             self.named = other.named;
         }
+        if self.journal.is_none() {
+            self.journal = other.journal;
+        }
+        if self.header_tz.is_none() {
+            self.header_tz = other.header_tz;
+        }
+        if let Some(t) = other.newest_local {
+            self.observe_local(t);
+        }
+        if let Some((d, p)) = other.file_day {
+            let key = |t: &LocalTime| (t.year, t.month, t.day);
+            if self.file_day.as_ref().is_none_or(|(n, _)| key(&d) > key(n)) {
+                self.file_day = Some((d, p));
+            }
+        }
     }
 
     /// Builds the clock.
@@ -395,19 +495,37 @@ impl ClockBuilder {
         if let Some((tz, name)) = self.tz {
             clock.tz = tz;
             clock.tz_name = name;
+        } else if let Some((tz, abbr)) = self.header_tz {
+            clock.tz_name = Some(tz.iana_name().unwrap_or(&abbr).to_string());
+            clock.tz = tz;
         }
+        // Order (docs/formats.md, "Time"): statements of the collection time, then the newest
+        // time a record states with its year, then what names and dates of files say.
+        let newest_local = self
+            .newest_local
+            .and_then(|l| clock.local_to_utc(l.year.unwrap_or(ASSUMED_YEAR), &l));
+        let newest = match (self.newest, newest_local) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
         if let Some((ts, src)) = self.date_utc {
             clock.anchor = Some(ts);
             clock.anchor_source = Some(src);
         } else if let Some((local, src)) = self.date_local {
             clock.anchor = clock.local_to_utc(local.year.unwrap_or(1970), &local);
             clock.anchor_source = Some(src);
-        } else if let Some(n) = self.newest {
+        } else if let Some((ts, src)) = self.journal {
+            clock.anchor = Some(ts);
+            clock.anchor_source = Some(format!("journal header of {src}"));
+        } else if let Some(n) = newest {
             clock.anchor = Some(n);
             clock.anchor_source = Some("newest time in the logs".into());
         } else if let Some((local, src)) = self.named {
             clock.anchor = clock.local_to_utc(local.year.unwrap_or(ASSUMED_YEAR), &local);
             clock.anchor_source = Some(src);
+        } else if let Some((local, src)) = self.file_day {
+            clock.anchor = clock.local_to_utc(local.year.unwrap_or(ASSUMED_YEAR), &local);
+            clock.anchor_source = Some(format!("date in the name of {src}"));
         }
         // Boot time: the median of wall − mono over the hints (robust to a stray line).
         let mut boots: Vec<i64> = self
@@ -425,6 +543,104 @@ impl ClockBuilder {
         }
         clock
     }
+}
+
+/// Position of `needle` in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(hay, needle)
+}
+
+/// A journal header's time: `Fri 2022-02-11 10:00:01 UTC` (weekday, ISO date and time, zone
+/// abbreviation); the zone is returned as written.
+fn header_time(b: &[u8]) -> Option<(LocalTime, &str)> {
+    let sp = memchr::memchr(b' ', b)?;
+    let rest = &b[sp + 1..];
+    let (local, n) = crate::base::time::parse_iso_local(rest)?;
+    local.year?;
+    let after = rest[n..].strip_prefix(b" ").unwrap_or(&rest[n..]);
+    let zlen = after
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'/' | b'_'))
+        .count();
+    let zone = std::str::from_utf8(&after[..zlen]).ok()?;
+    Some((local, zone))
+}
+
+/// The zone a journal header's abbreviation stands for: `UTC`, a zone of that name (`CET`,
+/// `EET`, `WET`, `MET`), or the zone whose summer or winter abbreviation it is. Ambiguous
+/// abbreviations (`CST`: China or US Central; `IST`) name none.
+fn header_zone(abbr: &str) -> Option<jiff::tz::TimeZone> {
+    let name = match abbr {
+        "UTC" | "GMT" | "Z" | "UCT" => return Some(jiff::tz::TimeZone::UTC),
+        "CEST" => "CET",
+        "EEST" => "EET",
+        "WEST" => "WET",
+        "MEST" => "MET",
+        "EST" | "EDT" => "EST5EDT",
+        "CDT" => "CST6CDT",
+        "MST" | "MDT" => "MST7MDT",
+        "PST" | "PDT" => "PST8PDT",
+        "BST" => "Europe/London",
+        "JST" => "Asia/Tokyo",
+        "KST" => "Asia/Seoul",
+        "MSK" => "Europe/Moscow",
+        "HKT" => "Asia/Hong_Kong",
+        "CST" | "IST" | "AST" => return None,
+        other => other,
+    };
+    jiff::tz::TimeZone::get(name).ok()
+}
+
+/// A civil time with a year in `tz`.
+fn zoned_instant(tz: &jiff::tz::TimeZone, t: &LocalTime) -> Option<Timestamp> {
+    let clock = Clock {
+        tz: tz.clone(),
+        ..Clock::default()
+    };
+    clock.local_to_utc(t.year?, t)
+}
+
+/// The day a file name stamps: `YYYY-MM-DD` or `YYYYMMDD` standing alone (not inside a longer
+/// run of digits), with a plausible year; the newest in the name if several.
+fn name_day(name: &str) -> Option<LocalTime> {
+    let b = name.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        std::str::from_utf8(b.get(r)?).ok()?.parse().ok()
+    };
+    let mut best: Option<LocalTime> = None;
+    for i in 0..b.len() {
+        if !digit(i) || (i > 0 && digit(i - 1)) {
+            continue;
+        }
+        let (y, m, d, end) = if b.get(i + 4) == Some(&b'-') && b.get(i + 7) == Some(&b'-') {
+            (num(i..i + 4), num(i + 5..i + 7), num(i + 8..i + 10), i + 10)
+        } else {
+            (num(i..i + 4), num(i + 4..i + 6), num(i + 6..i + 8), i + 8)
+        };
+        if end > b.len() || digit(end) || !(i..end).all(|k| digit(k) || b[k] == b'-') {
+            continue;
+        }
+        let (Some(y), Some(m), Some(d)) = (y, m, d) else {
+            continue;
+        };
+        if !((1990..=2200).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d)) {
+            continue;
+        }
+        let t = LocalTime {
+            year: Some(y as i16),
+            month: m as u8,
+            day: d as u8,
+            hour: 23,
+            minute: 59,
+            second: 59,
+            micros: 0,
+        };
+        if best.is_none_or(|b| (b.year, b.month, b.day) < (t.year, t.month, t.day)) {
+            best = Some(t);
+        }
+    }
+    best
 }
 
 /// Reads a duration written by a person (a rule's `window` and `within`, `timeline --window`):
@@ -671,5 +887,158 @@ mod tests {
             b.finish().anchor.map(|t| t.to_string()).as_deref(),
             Some("2020-07-17T09:00:00Z")
         );
+    }
+
+    fn anchor_of(b: ClockBuilder) -> (Option<String>, Option<String>) {
+        let c = b.finish();
+        (c.anchor.map(|t| t.to_string()), c.tz_name)
+    }
+
+    #[test]
+    fn a_journal_header_states_the_collection_time_and_zone() {
+        // systemd before v247: the end of the journal anchors, in UTC.
+        let mut b = ClockBuilder::default();
+        b.add_journal_header(
+            "-",
+            b"-- Logs begin at Fri 2022-02-11 10:00:01 UTC, end at Sat 2022-02-12 08:30:00 UTC. --\nFeb 11 10:00:01 node1 kernel: Linux version 5.4.0\n",
+        );
+        assert_eq!(
+            anchor_of(b),
+            (Some("2022-02-12T08:30:00Z".into()), Some("UTC".into()))
+        );
+        // v247 on, in CET (winter): the zone is the host's unless something stronger names one.
+        let header = b"-- Journal begins at Fri 2022-02-11 10:00:01 CET, ends at Sat 2022-02-12 08:30:00 CET. --\n";
+        let mut b = ClockBuilder::default();
+        b.add_journal_header("journal.txt", header);
+        assert_eq!(
+            anchor_of(b),
+            (Some("2022-02-12T07:30:00Z".into()), Some("CET".into()))
+        );
+        // Summer time: CEST is CET's summer name.
+        let mut b = ClockBuilder::default();
+        b.add_journal_header(
+            "j",
+            b"-- Journal begins at Mon 2021-06-14 10:00:01 CEST, ends at Tue 2021-06-15 12:00:00 CEST. --\n",
+        );
+        assert_eq!(anchor_of(b).0.as_deref(), Some("2021-06-15T10:00:00Z"));
+        // No end stated: the start anchors.
+        let mut b = ClockBuilder::default();
+        b.add_journal_header("j", b"-- Logs begin at Wed 2020-07-15 10:00:00 UTC. --\n");
+        assert_eq!(anchor_of(b).0.as_deref(), Some("2020-07-15T10:00:00Z"));
+        // An ambiguous abbreviation names no zone; the year still holds.
+        let mut b = ClockBuilder::default();
+        b.add_journal_header(
+            "j",
+            b"-- Logs begin at Fri 2022-02-11 10:00:01 CST, end at Sat 2022-02-12 08:30:00 CST. --\n",
+        );
+        assert_eq!(anchor_of(b), (Some("2022-02-12T08:30:00Z".into()), None));
+        // timedatectl's zone and `date` come first.
+        let mut b = ClockBuilder::default();
+        b.add_journal_header("j", header);
+        b.add_timedatectl(
+            "timedatectl",
+            b"Universal time: Fri 2020-07-17 09:00:00 UTC\n     Time zone: Asia/Shanghai (CST, +0800)\n",
+        );
+        assert_eq!(
+            anchor_of(b),
+            (
+                Some("2020-07-17T09:00:00Z".into()),
+                Some("Asia/Shanghai".into())
+            )
+        );
+        // `-- Boot …` and `-- No entries --` state nothing; nor does a header past the head.
+        for text in [
+            &b"-- No entries --\n"[..],
+            b"-- Boot 0d4e9c0d3f5b4b7e9b3f6e1a2c4d5e6f --\n",
+            b"a\nb\nc\nd\n-- Logs begin at Fri 2022-02-11 10:00:01 UTC, end at Sat 2022-02-12 08:30:00 UTC. --\n",
+        ] {
+            let mut b = ClockBuilder::default();
+            b.add_journal_header("j", text);
+            assert_eq!(anchor_of(b), (None, None));
+        }
+    }
+
+    #[test]
+    fn a_record_with_a_year_in_the_host_zone_anchors() {
+        // `dmesg -T`: `[Fri Feb 11 10:00:01 2022]`, in the host zone.
+        let t = |y, m, d, h| LocalTime {
+            year: Some(y),
+            month: m,
+            day: d,
+            hour: h,
+            minute: 0,
+            second: 1,
+            micros: 0,
+        };
+        let mut b = ClockBuilder::default();
+        b.add_zone_name("Europe/Berlin");
+        b.observe_local(t(2022, 2, 11, 10));
+        b.observe_local(t(2022, 2, 10, 23));
+        assert_eq!(anchor_of(b).0.as_deref(), Some("2022-02-11T09:00:01Z"));
+        // Against an absolute time, the newer one.
+        let mut b = ClockBuilder::default();
+        b.observe_local(t(2022, 2, 11, 10));
+        b.observe_absolute(Timestamp::from_secs_micros(1_500_000_000, 0));
+        assert_eq!(anchor_of(b).0.as_deref(), Some("2022-02-11T10:00:01Z"));
+        // A journal header states the collection time: before records.
+        let mut b = ClockBuilder::default();
+        b.observe_local(t(2023, 1, 1, 0));
+        b.add_journal_header(
+            "j",
+            b"-- Logs begin at Fri 2022-02-11 10:00:01 UTC, end at Sat 2022-02-12 08:30:00 UTC. --\n",
+        );
+        assert_eq!(anchor_of(b).0.as_deref(), Some("2022-02-12T08:30:00Z"));
+    }
+
+    #[test]
+    fn dates_in_file_names_are_the_weakest_anchor() {
+        let at = |names: &[&str]| {
+            let mut b = ClockBuilder::default();
+            for n in names {
+                b.add_member_name(n);
+            }
+            b.finish().anchor.map(|t| t.to_string())
+        };
+        assert_eq!(
+            at(&["var/log/messages-20220211"]).as_deref(),
+            Some("2022-02-11T23:59:59Z")
+        );
+        assert_eq!(
+            at(&["goroutine-stacks-2020-08-20T102554Z.log"]).as_deref(),
+            Some("2020-08-20T23:59:59Z")
+        );
+        // The newest day of several rotations.
+        assert_eq!(
+            at(&[
+                "var/log/messages-20220130",
+                "var/log/messages-20220206",
+                "var/log/messages"
+            ])
+            .as_deref(),
+            Some("2022-02-06T23:59:59Z")
+        );
+        // No date: a longer number, an impossible month, a version.
+        assert_eq!(at(&["core.202202111"]), None);
+        assert_eq!(at(&["messages-20221311"]), None);
+        assert_eq!(at(&["kernel-5.10.0-1234", "pid-12345678"]), None);
+        // A sosreport's name comes before dates in member names; records before both.
+        let mut b = ClockBuilder::default();
+        b.add_member_name("var/log/messages-20220206");
+        b.add_input_name("sosreport-node1-2022-02-11-abcdef.tar.xz");
+        assert_eq!(anchor_of(b).0.as_deref(), Some("2022-02-11T23:59:59Z"));
+        let mut b = ClockBuilder::default();
+        b.add_member_name("var/log/messages-20220206");
+        b.observe_absolute(Timestamp::from_secs_micros(1_500_000_000, 0));
+        assert_eq!(anchor_of(b).0.as_deref(), Some("2017-07-14T02:40:00Z"));
+    }
+
+    #[test]
+    fn a_dangling_localtime_link_names_the_zone() {
+        let mut b = ClockBuilder::default();
+        b.add_zone_name("Europe/Berlin");
+        b.add_date("date", b"Fri Feb 11 19:23:39 UTC 2022\n");
+        let c = b.finish();
+        assert_eq!(c.tz_name.as_deref(), Some("Europe/Berlin"));
+        assert_eq!(c.anchor_civil().to_string(), "2022-02-11T20:23:39");
     }
 }

@@ -59,6 +59,10 @@ pub fn short_time(line: &[u8]) -> Option<(RawTime, usize)> {
                 iso_time(line)
             } else if let Some((ts, n)) = epoch_seconds(line).filter(|&(_, n)| n >= 9) {
                 Some((RawTime::Utc(ts), n))
+            } else if let Some(n) = out_of_range_epoch(line) {
+                // `18446744073709551615.000000`: a `short-unix` stamp out of range is no time,
+                // but the line is still a record.
+                Some((RawTime::None, n))
             } else {
                 // `10月 24 17:15:47`: a month name of another locale.
                 crate::parse::locale::stamp(line).map(|(t, n)| (RawTime::Local(t), n))
@@ -70,6 +74,13 @@ pub fn short_time(line: &[u8]) -> Option<(RawTime, usize)> {
                 .or_else(|| crate::parse::locale::stamp(line).map(|(t, n)| (RawTime::Local(t), n))),
         },
     }
+}
+
+/// Length of a `short-unix` stamp (`seconds.micros`) whose value is out of range.
+fn out_of_range_epoch(line: &[u8]) -> Option<usize> {
+    let end = memchr::memchr(b' ', line)?;
+    let text = &line[..end];
+    (text.contains(&b'.') && crate::base::time::out_of_range(text)).then_some(end)
 }
 
 /// Parses the header of a `short*` line: time, host, identifier, pid.
@@ -570,10 +581,11 @@ impl<'a> EntryFields<'a> {
     fn read(&mut self, h: &mut Header<'a>, key: &[u8], value: &'a [u8]) {
         match key {
             b"__REALTIME_TIMESTAMP" => {
-                if let Some(ts) = parse_u32_64(value).and_then(Timestamp::checked) {
-                    h.time = RawTime::Utc(ts);
-                    h.time_text = value;
-                }
+                // Out of range, the entry is untimed; its text stays, to say so.
+                h.time = parse_u32_64(value)
+                    .and_then(Timestamp::checked)
+                    .map_or(RawTime::None, RawTime::Utc);
+                h.time_text = value;
             }
             b"SYSLOG_IDENTIFIER" => h.ident = value,
             b"_COMM" => self.comm = value,
@@ -602,4 +614,20 @@ impl<'a> EntryFields<'a> {
 
 fn parse_u32_64(v: &[u8]) -> Option<i64> {
     whole_uint(v).and_then(|p| i64::try_from(p).ok())
+}
+#[test]
+fn a_short_unix_stamp_out_of_range_is_an_untimed_record() {
+    let h = short_header(b"18446744073709551615.000000 node1 kernel: Memory cgroup out of memory")
+        .unwrap();
+    assert_eq!(
+        (h.time, h.time_text, h.host, h.ident),
+        (
+            RawTime::None,
+            &b"18446744073709551615.000000"[..],
+            &b"node1"[..],
+            &b"kernel"[..]
+        )
+    );
+    // A number that is no stamp is no header.
+    assert!(short_header(b"12345 node1 kernel: x").is_none());
 }
