@@ -452,8 +452,8 @@ fn a_journal_of_ten_million_identical_lines() {
         .collect();
     assert_eq!(bounded.len(), 1, "{w:?}");
     assert_eq!(bounded[0]["path"], "var/log/journal.txt");
-    // The 10 001st event is emitted when line 10 002 starts.
-    assert_eq!(bounded[0]["offset"], 10_001 * OOM_LINE.len() as u64);
+    // The warning points at the first event not kept: the 10 001st line.
+    assert_eq!(bounded[0]["offset"], 10_000 * OOM_LINE.len() as u64);
 }
 
 // ---------------------------------------------------------------------------------------------
