@@ -4,7 +4,11 @@
 //! answers it must give for every corpus bundle.
 //!
 //! Needs `python3` with `venv` and pip, PyPI (pip fetches maturin and pytest) and cargo, which
-//! maturin runs to build the extension in release mode into this workspace's target directory.
+//! maturin runs to build the extension into this workspace's target directory. The test builds it
+//! with the `dev` profile (`MATURIN_PEP517_ARGS=--profile dev`), which the workspace keeps equal to
+//! the `test` profile: the package is checked, not its optimisation, and the build reuses the
+//! dependencies `cargo test` compiled instead of a second, thin-LTO build of the whole tree. A
+//! plain `pip install ./analyzer-py` builds the optimised wheel (release profile).
 //! `.ci/run` installs Debian's `python3-venv` where `venv` is missing. Leave it out of a run
 //! with `cargo test --workspace -- --skip python_package`.
 
@@ -58,6 +62,7 @@ fn python_package_passes_its_tests() {
         Command::new(venv.join("bin/pip"))
             .args(["install", "--quiet", "--disable-pip-version-check"])
             .arg(format!("{}[test]", package.display()))
+            .env("MATURIN_PEP517_ARGS", "--profile dev")
             // maturin's cargo builds into the workspace's target directory, beside this build.
             .current_dir(root()),
     );
