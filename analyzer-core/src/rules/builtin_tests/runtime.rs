@@ -818,7 +818,7 @@ fn shim_task_create_phrasings() {
             vec![],
         )
         .is_none()
-    );    // podman's words for the runtime's failure (crun#617, runc#2567): the reason in the summary;
+    ); // podman's words for the runtime's failure (crun#617, runc#2567): the reason in the summary;
     // a missing executable is the image's; a warning while the container starts is no failure.
     for (msg, reason) in [
         (
@@ -839,7 +839,9 @@ fn shim_task_create_phrasings() {
         assert_eq!(f.score, 40, "{msg}");
         assert_eq!(
             f.summary,
-            format!("the OCI runtime failed to create a container task: {reason} at 2020-08-20T10:00:00Z"),
+            format!(
+                "the OCI runtime failed to create a container task: {reason} at 2020-08-20T10:00:00Z"
+            ),
         );
     }
     for msg in [
@@ -847,7 +849,12 @@ fn shim_task_create_phrasings() {
         "WARN[0000] Failed to add conmon to cgroupfs sandbox cgroup: creating cgroup path /libpod_parent/conmon: write /sys/fs/cgroup/cgroup.subtree_control: invalid argument",
     ] {
         assert!(
-            run("shim-task-create-failed", &[(Source::Cli, "", "10:00:00", msg)], vec![]).is_none(),
+            run(
+                "shim-task-create-failed",
+                &[(Source::Cli, "", "10:00:00", msg)],
+                vec![]
+            )
+            .is_none(),
             "{msg}"
         );
     }
@@ -980,4 +987,77 @@ fn a_shim_kept_by_a_stopped_task_weighs_against_the_orphan() {
     assert_eq!((f.score, f.confidence), (44, Confidence::Likely));
     let f = run("runtime-state-mismatch", &[], vec![stopped]).expect("fires");
     assert_eq!((f.score, f.confidence), (55, Confidence::Confirmed)); // 60 of 110
+}
+
+// A RuntimeClass handler the runtime does not know: containerd 1.x `failed to get sandbox
+// runtime: no runtime for "nvidia" is configured` (gpu-operator#730), 2.x `unable to get OCI
+// runtime for sandbox "<id>": …` (gpu-operator#2168), kata (kata-containers#6499), and CRI-O's
+// `failed to find runtime handler nvidia from runtime list …` (gpu-operator#1298). An OCI create
+// failure is the runtime's, not a missing handler; a runtime binary missing at CRI-O's start
+// (cri-o#4621) is a start failure.
+#[test]
+fn runtime_handler_missing_phrasings() {
+    for (src, msg, handler) in [
+        (
+            Source::Kubelet,
+            "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox runtime: no runtime for \"nvidia\" is configured",
+            "nvidia",
+        ),
+        (
+            Containerd,
+            "time=\"2024-06-03T10:00:00Z\" level=error msg=\"RunPodSandbox for &PodSandboxMetadata{Name:nvidia-operator-validator-l4754,Namespace:gpu-operator,} failed, error\" error=\"unable to get OCI runtime for sandbox \\\"18073b779521\\\": no runtime for \\\"nvidia\\\" is configured\"",
+            "nvidia",
+        ),
+        (
+            Source::Cli,
+            "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox runtime: no runtime for \"kata-qemu\" is configured",
+            "kata-qemu",
+        ),
+        (
+            Source::Crio,
+            "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to find runtime handler nvidia from runtime list map[crun:0xc0004dd5f0 runc:0xc0004dd790]",
+            "nvidia",
+        ),
+    ] {
+        let f = run(
+            "runtime-handler-missing",
+            &[(src, "", "10:00:00", msg)],
+            vec![],
+        )
+        .expect(msg);
+        assert_eq!(f.score, 60, "{msg}"); // 60 of 100
+        assert_eq!(
+            f.summary,
+            format!(
+                "the container runtime has no runtime configured for the handler {handler} that pods ask for, so their sandboxes cannot be created at 2020-08-20T10:00:00Z: 1 refusal(s)"
+            ),
+        );
+    }
+    // Retried sandboxes confirm it beyond doubt.
+    let msg = "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox runtime: no runtime for \"nvidia\" is configured";
+    let f = run(
+        "runtime-handler-missing",
+        &[
+            (Source::Kubelet, "kubelet", "10:00:00", msg),
+            (Source::Kubelet, "kubelet", "10:00:10", msg),
+            (Source::Kubelet, "kubelet", "10:00:25", msg),
+        ],
+        vec![],
+    )
+    .expect("fires");
+    assert_eq!(f.score, 100);
+    for msg in [
+        "docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: can't get final child's PID from pipe: EOF: unknown",
+        "time=\"2021-03-04 19:25:11.294299243Z\" level=fatal msg=\"Validating runtime config: runtime validation: invalid runtime_path for runtime 'kata': \\\"stat /usr/bin/containerd-shim-kata-v2: no such file or directory\\\"\" file=\"crio/main.go:335\"",
+    ] {
+        assert!(
+            run(
+                "runtime-handler-missing",
+                &[(Source::Cli, "", "10:00:00", msg)],
+                vec![]
+            )
+            .is_none(),
+            "{msg}"
+        );
+    }
 }
