@@ -1061,3 +1061,45 @@ fn runtime_handler_missing_phrasings() {
         );
     }
 }
+
+// CRI-O logs each stop request at info and nothing when it runs out of time: the same container
+// asked again (cri-o#7053) is a stop that did not end; several containers stopped once each (a
+// rollout) are not.
+#[test]
+fn crio_asked_again_to_stop_the_same_container() {
+    let stop = |id: &str| {
+        format!(
+            "time=\"2023-06-14 23:50:37.383837278-07:00\" level=info msg=\"Stopping container: {id} (timeout: 30s)\" id=b50aed30-a7c2-4efb-83dc-3c5667da2c74 name=/runtime.v1.RuntimeService/StopContainer"
+        )
+    };
+    let a = stop("4bbbc006f606958022cb32f65bdbd0b64159e1247142d34ee43b395cad213207");
+    let b = stop("7d4d65dd400a1c0d8e5f4c3b2a1908f7e6d5c4b3a2918f7e6d5c4b3a29180f7e");
+    let f = run(
+        "pod-terminating-runtime-timeout",
+        &[
+            (Source::Crio, "crio", "23:50:37", a.as_str()),
+            (Source::Crio, "crio", "23:51:51", a.as_str()),
+        ],
+        vec![],
+    )
+    .expect("the same container asked twice");
+    assert_eq!((f.score, f.confidence), (28, Confidence::Possible));
+    assert!(
+        f.summary.ends_with(
+            "the kubelet asked CRI-O to stop the same container again (2 stop requests, timeout 30s)"
+        ),
+        "{}",
+        f.summary
+    );
+    assert!(
+        run(
+            "pod-terminating-runtime-timeout",
+            &[
+                (Source::Crio, "crio", "23:50:37", a.as_str()),
+                (Source::Crio, "crio", "23:50:38", b.as_str()),
+            ],
+            vec![],
+        )
+        .is_none()
+    );
+}
