@@ -210,6 +210,12 @@ pub fn refine(source: Source, ident: &[u8], msg: &[u8]) -> Source {
     if is_logrus_like(msg) {
         return logrus_component(msg);
     }
+    // A VM's kernel ring buffer relayed line by line by the program that runs the VM (Docker
+    // Desktop's `com.docker.backend`, a LinuxKit or Lima host agent): each message is a dmesg
+    // line, printk time first, and what it reports is the kernel's.
+    if msg.first() == Some(&b'[') && dmesg::kernel_mono(msg).is_some() {
+        return Source::Kernel;
+    }
     source
 }
 
@@ -376,6 +382,23 @@ mod tests {
         assert!(is_kernel_phrase(
             b"runc:[1:CHILD]: page allocation failure: order:6"
         ));
+    }
+
+    #[test]
+    fn a_vm_kernel_relayed_by_another_program_is_the_kernels() {
+        // docker/desktop-linux#273: Docker Desktop's backend writes the VM's dmesg to the journal.
+        let bug = b"[  956.812853] kernel BUG at fs/attr.c:446!";
+        assert_eq!(
+            refine(Source::Other, b"com.docker.backend", bug),
+            Source::Kernel
+        );
+        assert_eq!(refine(Source::Unknown, b"", bug), Source::Kernel);
+        // A known component keeps its source; a bracket that is no printk time is text.
+        assert_eq!(refine(Source::Dockerd, b"dockerd", bug), Source::Dockerd);
+        assert_eq!(
+            refine(Source::Other, b"app", b"[main] started in 3.2s"),
+            Source::Other
+        );
     }
 
     #[test]

@@ -96,6 +96,10 @@ pub struct EvidenceSpec {
     /// `log`: matches count only after the first match of this other evidence id (A before B).
     #[serde(default)]
     pub after: Option<Spanned<String>>,
+    /// `log`: the `min_count` matches must share one value of this named capture (the same
+    /// container asked to stop again and again, not many containers stopped once each).
+    #[serde(default)]
+    pub same_value: Option<Spanned<String>>,
 
     // --- event
     /// `event`: `oom-kill`, `hung-task` or `go-crash`.

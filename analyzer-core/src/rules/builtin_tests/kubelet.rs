@@ -338,7 +338,7 @@ fn one(rule: &str, msg: &str) -> Option<u8> {
 // without its CRI plugin),
 // `"ExecSync cmd from runtime service failed"` with the socket refused (bottlerocket#2512, note
 // `code =Unavailable`), GenericPLEG relist failures, `container runtime is down`, dockershim's
-// `Cannot connect to the Docker daemon`.
+// `Cannot connect to the Docker daemon`, and the kubelet's start-up calls failing over gRPC.
 #[test]
 fn runtime_down_phrasings() {
     for (msg, score) in [
@@ -395,6 +395,15 @@ fn runtime_down_phrasings() {
             "F1115 13:34:55.400614  376332 daemon.go:57] Kubelet exited failed to run Kubelet: validate service connection: validate CRI v1 runtime API for endpoint \"/var/snap/microk8s/common/run/containerd.sock\": rpc error: code = Unimplemented desc = unknown service runtime.v1.RuntimeService",
             38,
         ),
+        // The kubelet unable to start because the runtime does not answer (microk8s#508).
+        (
+            "E0614 21:02:29.528552    4623 kuberuntime_manager.go:196] Get runtime version failed: rpc error: code = Unavailable desc = all SubConns are in TransientFailure, latest connection error: connection error: desc = \"transport: Error while dialing dial unix /var/snap/microk8s/common/run/containerd.sock: connect: connection refused\"",
+            38,
+        ),
+        (
+            "F0614 21:02:29.528575    4623 server.go:265] failed to run Kubelet: failed to create kubelet: rpc error: code = Unavailable desc = all SubConns are in TransientFailure, latest connection error: connection error: desc = \"transport: Error while dialing dial unix /var/snap/microk8s/common/run/containerd.sock: connect: connection refused\"",
+            38,
+        ),
     ] {
         assert_eq!(one("container-runtime-down", msg), Some(score), "{msg}");
     }
@@ -413,6 +422,8 @@ fn runtime_down_near_misses() {
         "E0910 08:16:39.790437 3008817 kubelet.go:1343] \"Image garbage collection failed once. Stats initialization may not have completed yet\" err=\"failed to get imageFs info: unable to find data in memory cache\"",
         "E0720 02:47:26.160575   26995 remote_runtime.go:505] \"StopContainer from runtime service failed\" err=\"rpc error: code = DeadlineExceeded desc = context deadline exceeded\" containerID=\"d966376d9c62e\"",
         "I0820 10:00:00.000000    2765 kubelet.go:1932] SyncLoop (PLEG): \"web-0_default(uid)\", event: &pleg.PodLifecycleEvent{ID:\"uid\", Type:\"ContainerStarted\"}",
+        // The kubelet failing to start for a reason of its own, not the runtime's.
+        "F0820 10:00:00.000000    2765 server.go:266] failed to run Kubelet: misconfiguration: kubelet cgroup driver: \"cgroupfs\" is different from docker cgroup driver: \"systemd\"",
     ] {
         assert_eq!(one("container-runtime-down", msg), None, "{msg}");
         assert_eq!(one("pleg-unhealthy", msg), None, "{msg}");

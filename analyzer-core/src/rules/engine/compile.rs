@@ -70,6 +70,8 @@ pub struct Item {
     pub(super) min_count: u64,
     pub(super) within: Option<i64>,
     pub(super) after: Option<String>,
+    /// `log`: the capture whose one value the `min_count` matches must share.
+    pub(super) same_value: Option<String>,
     pub(super) min_waiters: Option<u64>,
     pub(super) min_minutes: Option<u32>,
     pub(super) version_below: Option<String>,
@@ -256,6 +258,15 @@ fn compile_rule(
                     ));
                 };
                 let re = regex(p, "pattern")?;
+                if let Some(name) = &ev.same_value
+                    && !re.capture_names().flatten().any(|n| n == name.get_ref())
+                {
+                    return Err(err(
+                        name.span(),
+                        f("same_value"),
+                        format!("the pattern has no capture named {:?}", name.get_ref()),
+                    ));
+                }
                 let literals = if ev.literals.is_empty() {
                     extract_literals(p.get_ref())
                 } else {
@@ -448,6 +459,15 @@ fn compile_rule(
                 }
             }
         }
+        if let Some(name) = &ev.same_value
+            && !matches!(kind, EvidenceKind::Log)
+        {
+            return Err(err(
+                name.span(),
+                f("same_value"),
+                "only a log item has captures to share".into(),
+            ));
+        }
         let within = duration(&ev.within, f("within"))?;
         if *ev.weight.get_ref() > spec::MAX_WEIGHT {
             return Err(err(
@@ -483,6 +503,7 @@ fn compile_rule(
             min_count: ev.min_count.unwrap_or(1),
             within,
             after: ev.after.as_ref().map(|a| a.get_ref().clone()),
+            same_value: ev.same_value.as_ref().map(|a| a.get_ref().clone()),
             min_waiters: ev.min_waiters,
             min_minutes: ev.min_minutes,
             version_below: ev.below.clone(),

@@ -243,6 +243,23 @@ pub(super) struct Matched {
     pub(super) evidence: Vec<Evidence>,
 }
 
+/// True when some value of capture `name` is certainly behind `min_count` of the `count`
+/// matches: with `d` distinct values, `count ≥ (min_count − 1)·d + 1` (pigeonhole; exact for
+/// `min_count = 2`, a lower bound above). The scan keeps distinct values, not a count per
+/// value, and at most [`super::scan::MAX_VALUES`] of them: past that the repeat cannot be told.
+fn one_value_repeats(parts: &[&MemberHits], name: &str, count: u64, min_count: u64) -> bool {
+    let mut distinct: BTreeSet<&str> = BTreeSet::new();
+    for h in parts {
+        if let Some(v) = h.hits.values.get(name) {
+            distinct.extend(v.iter().map(String::as_str));
+        }
+    }
+    let d = distinct.len() as u64;
+    d > 0
+        && d < super::scan::MAX_VALUES as u64
+        && count > min_count.saturating_sub(1).saturating_mul(d)
+}
+
 fn log_matched(
     obs: &Observations,
     clock: &Clock,
@@ -286,6 +303,11 @@ fn log_matched(
         count = count.saturating_sub(copies);
     }
     if count < item.min_count {
+        return None;
+    }
+    if let Some(name) = &item.same_value
+        && !one_value_repeats(&parts, name, count, item.min_count)
+    {
         return None;
     }
     if let Some(w) = item.within {

@@ -19,7 +19,7 @@ const KEEP_TIMES: usize = 20_000;
 /// Longest evidence text kept, in bytes.
 const MAX_TEXT: usize = 400;
 /// Distinct values kept per named capture per evidence item.
-const MAX_VALUES: usize = 64;
+pub(super) const MAX_VALUES: usize = 64;
 
 impl Engine {
     /// Starts scanning one member: feed its records in order to [`MemberScan::record`].

@@ -1015,3 +1015,59 @@ fn source_required_refuses_lines_of_undetermined_source() {
     assert_eq!(field, "evidence[0].source_required");
     assert_eq!(message, "needs a `sources` list to require");
 }
+
+/// `same_value`: the `min_count` matches must share one value of a capture. Stops of many
+/// containers once each are normal; the same container asked again is not. With three values
+/// and `min_count = 3`, seven matches prove a value seen three times, six do not.
+#[test]
+fn same_value_counts_repeats_of_one_capture() {
+    let rule = r#"
+id = "restop"
+title = "t"
+severity = "high"
+summary = "{s.count} stop requests"
+explanation = "x"
+remediation = "y"
+[[evidence]]
+id = "s"
+kind = "log"
+role = "required"
+pattern = 'Stopping container: (?P<ctr>[0-9a-f]+) \(timeout'
+min_count = 2
+same_value = "ctr"
+describe = "the same container asked again"
+"#;
+    let e = Engine::compile([("r.toml", rule)]).unwrap();
+    let stop = |id: &str| format!("Stopping container: {id} (timeout: 30s)");
+    let lines = |ids: &[&str]| -> Vec<String> { ids.iter().map(|i| stop(i)).collect() };
+    let run = |e: &Engine, ids: &[&str]| {
+        let texts = lines(ids);
+        let recs: Vec<(Source, u8, &str)> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (Source::Crio, i as u8, t.as_str()))
+            .collect();
+        e.evaluate(&scan(e, &recs), &clock())
+    };
+    assert!(run(&e, &["4bbbc006", "9a1e33f0", "c0ffee12"]).is_empty());
+    let f = run(&e, &["4bbbc006", "9a1e33f0", "4bbbc006"]);
+    assert_eq!(f[0].summary, "3 stop requests");
+
+    let three = rule.replace("min_count = 2", "min_count = 3");
+    let e = Engine::compile([("r.toml", three.as_str())]).unwrap();
+    // a a b b c c: no value is certainly seen three times (it is not).
+    assert!(run(&e, &["aa", "aa", "bb", "bb", "cc", "cc"]).is_empty());
+    // a a a b b c c: seven matches over three values, one of them three times.
+    assert_eq!(
+        run(&e, &["aa", "aa", "aa", "bb", "bb", "cc", "cc"]).len(),
+        1
+    );
+
+    // A capture the pattern does not have, and a non-log item, are load errors.
+    let (_, _, field, message) = error(
+        "r.toml",
+        &rule.replace("same_value = \"ctr\"", "same_value = \"cid\""),
+    );
+    assert_eq!(field, "evidence[0].same_value");
+    assert_eq!(message, "the pattern has no capture named \"cid\"");
+}
