@@ -13,8 +13,8 @@
 //! record in several members of one host into one entry, and keeps the earliest
 //! [`TimelineOptions::limit`] entries (`select`). Text output is in `render`.
 
-use crate::analysis::{self, Options};
 use crate::analysis::records::{Keep, RecordSpec};
+use crate::analysis::{self, Options};
 use crate::base::{Finding, Timestamp};
 use crate::error::Error;
 use crate::input::{Bundle, Warning};

@@ -7,10 +7,10 @@
 //! of the chunks before; year wraps of yearless times are continued from chunk to chunk.
 
 use super::driver::Deadline;
-use super::records::{Collector, RecordSpec, Records};
 use super::member::{
     LogOut, PendingEvent, Span, clock_hints, cut_record, event_lines, is_headed, out_of_range,
 };
+use super::records::{Collector, RecordSpec, Records};
 use crate::base::time::RawTime;
 use crate::base::{Format, Source};
 use crate::input::Limits;

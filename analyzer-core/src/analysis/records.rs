@@ -121,10 +121,8 @@ impl RecordSpec {
 /// A civil time in `year` read as UTC, in microseconds (for distances only).
 fn civil_micros(year: i64, t: &LocalTime) -> i64 {
     let days = days_from_civil(year, i64::from(t.month), i64::from(t.day));
-    let secs = days * 86_400
-        + i64::from(t.hour) * 3600
-        + i64::from(t.minute) * 60
-        + i64::from(t.second);
+    let secs =
+        days * 86_400 + i64::from(t.hour) * 3600 + i64::from(t.minute) * 60 + i64::from(t.second);
     secs.saturating_mul(1_000_000)
         .saturating_add(i64::from(t.micros))
 }
@@ -552,7 +550,10 @@ mod tests {
     #[test]
     fn near_the_center_before_the_zone_and_year_are_known() {
         // 2020-07-15T10:12:22Z.
-        let s = spec(Keep::Near(Timestamp::from_secs_micros(1_594_807_942, 0)), 10);
+        let s = spec(
+            Keep::Near(Timestamp::from_secs_micros(1_594_807_942, 0)),
+            10,
+        );
         let utc = |secs| RawTime::Utc(Timestamp::from_secs_micros(secs, 0));
         assert!(s.near(&utc(1_594_807_942 + 60)));
         assert!(!s.near(&utc(1_594_807_942 + 61)));
@@ -563,7 +564,10 @@ mod tests {
         assert!(!s.near(&local(None, 8, 15, 10)));
         assert!(s.near(&RawTime::Monotonic(5)));
         // Around New Year, December and January are both near.
-        let ny = spec(Keep::Near(Timestamp::from_secs_micros(1_577_836_800, 0)), 10);
+        let ny = spec(
+            Keep::Near(Timestamp::from_secs_micros(1_577_836_800, 0)),
+            10,
+        );
         assert!(ny.near(&local(None, 12, 31, 20)));
         assert!(ny.near(&local(None, 1, 1, 5)));
         assert!(!ny.near(&local(None, 6, 1, 5)));

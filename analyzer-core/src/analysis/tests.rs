@@ -47,7 +47,9 @@ fn chunked(
 ) -> (LogOut, Option<u64>) {
     let limits = Limits::default();
     let deadline = Deadline::new(timeout, None);
-    chunk::analyse_chunked(engine, &limits, 0, format, data, bounds, overlap, &deadline, None)
+    chunk::analyse_chunked(
+        engine, &limits, 0, format, data, bounds, overlap, &deadline, None,
+    )
 }
 
 fn report_json(data: &[u8], split: Split) -> serde_json::Value {
@@ -86,7 +88,14 @@ fn chunked_member_reports_as_one_pass() {
         None,
     );
     assert_eq!(stopped, None);
-    let one = analyse_whole(&engine, &Limits::default(), 0, Format::JournalShort, &data, None);
+    let one = analyse_whole(
+        &engine,
+        &Limits::default(),
+        0,
+        Format::JournalShort,
+        &data,
+        None,
+    );
     assert_eq!(log.count, one.count);
     assert_eq!(log.span.years, one.span.years);
     assert_eq!(log.span.years.last_epoch, 1, "the log crosses a new year");
@@ -647,7 +656,11 @@ fn timeline_records_are_the_same_whole_chunked_and_streamed() {
     // Around 00:30 on New Year's Day, half an hour: before the zone is known, wall-clock times
     // within 16 hours more are held — from 08:00 on 31 December (the first kubelet line after
     // it, 08:00:20) to the end of the journal.
-    let (near, _, _) = gathered(&plain, ONE_PASS, &spec(records::Keep::Near(new_year), 10_000));
+    let (near, _, _) = gathered(
+        &plain,
+        ONE_PASS,
+        &spec(records::Keep::Near(new_year), 10_000),
+    );
     assert_eq!(near.first().map(|r| r.1), Some(946_627_220 * 1_000_000));
     assert_eq!(near.last().map(|r| r.0), lines_of(&data));
 }

@@ -67,7 +67,11 @@ pub fn render_text(t: &Timeline, zone: &jiff::tz::TimeZone) -> String {
             .unwrap_or_default()
     );
     let width = if several {
-        t.hosts.iter().map(|h| h.name.chars().count()).max().unwrap_or(0)
+        t.hosts
+            .iter()
+            .map(|h| h.name.chars().count())
+            .max()
+            .unwrap_or(0)
     } else {
         0
     };
@@ -129,4 +133,3 @@ pub fn render_text(t: &Timeline, zone: &jiff::tz::TimeZone) -> String {
     }
     out
 }
-

@@ -62,20 +62,19 @@ impl Select {
         });
         if let Some(k) = home {
             // The entry stands at the earliest place among its copies.
-            let (path, line) = if (e.path.as_str(), e.line, e.input)
-                < (k.path.as_str(), k.line, k.input)
-            {
-                if let Some(v) = moment.order.remove(&(k.path.clone(), k.line, k.input)) {
-                    moment.order.insert((e.path.clone(), e.line, e.input), v);
-                }
-                k.input = e.input;
-                (
-                    std::mem::replace(&mut k.path, e.path),
-                    std::mem::replace(&mut k.line, e.line),
-                )
-            } else {
-                (e.path, e.line)
-            };
+            let (path, line) =
+                if (e.path.as_str(), e.line, e.input) < (k.path.as_str(), k.line, k.input) {
+                    if let Some(v) = moment.order.remove(&(k.path.clone(), k.line, k.input)) {
+                        moment.order.insert((e.path.clone(), e.line, e.input), v);
+                    }
+                    k.input = e.input;
+                    (
+                        std::mem::replace(&mut k.path, e.path),
+                        std::mem::replace(&mut k.line, e.line),
+                    )
+                } else {
+                    (e.path, e.line)
+                };
             k.copies.push(format!("{path}:{line}"));
             for r in e.rules {
                 if !k.rules.contains(&r) {

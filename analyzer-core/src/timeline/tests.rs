@@ -15,7 +15,6 @@ fn timeline(bundle: &Bundle, opts: &TimelineOptions) -> Result<Timeline, Timelin
     built(bundle, opts).1
 }
 
-
 /// `--window` reads durations as rules do (the grammar is tested in `model::time`); a bad
 /// one is a value error naming the text and why.
 #[test]
@@ -115,8 +114,7 @@ fn records_copied_in_two_members_are_shown_once() {
     );
     assert_eq!(t.copies, 3);
     assert!(
-        render_text(&t, &jiff::tz::TimeZone::UTC)
-            .contains("journalctl_--no-pager:2 (+1 copy) ")
+        render_text(&t, &jiff::tz::TimeZone::UTC).contains("journalctl_--no-pager:2 (+1 copy) ")
     );
 }
 
@@ -133,8 +131,7 @@ fn the_limit_counts_a_record_and_its_copies_once() {
             },
         )
         .unwrap();
-        let lines: Vec<(u32, usize)> =
-            t.entries.iter().map(|e| (e.line, e.copies.len())).collect();
+        let lines: Vec<(u32, usize)> = t.entries.iter().map(|e| (e.line, e.copies.len())).collect();
         (lines, t.copies, t.dropped)
     };
     // Two lines shown, each with its copy; the journal's own repeat (line 5), its line 4 and
@@ -221,6 +218,11 @@ fn merged_marked_windowed_and_bounded() {
         text.starts_with("# 3 entries, times in Europe/Berlin\n"),
         "{text}"
     );
-    assert!(text.contains("2020-07-15 12:10:00        kernel       << oom-kill var/log/messages:1 Out of memory"), "{text}");
+    assert!(
+        text.contains(
+            "2020-07-15 12:10:00        kernel       << oom-kill var/log/messages:1 Out of memory"
+        ),
+        "{text}"
+    );
     assert!(zone(Some("Mars/Olympus")).is_err());
 }
