@@ -580,12 +580,16 @@ fn loose_files_given_together_are_one_host() {
     assert_eq!(inputs, want);
 }
 
-/// The timeline's records of one member: (line, resolved time, source, text), and the counts.
+/// A member's timeline records as (line, resolved time, source, text), records let go beyond
+/// the limit, untimed records.
+type GatheredRows = (Vec<(u32, i64, String, String)>, u64, u64);
+
+/// The timeline's records of one member, and the counts.
 fn gathered(
     bundle: &Bundle,
     split: Split,
     spec: &records::RecordSpec,
-) -> (Vec<(u32, i64, String, String)>, u64, u64) {
+) -> GatheredRows {
     let engine = crate::rules::load(&[]).unwrap();
     let (_, g) = analyze_holding(bundle, &Options::default(), &engine, split, Some(spec)).unwrap();
     let g = g.unwrap();
