@@ -585,11 +585,7 @@ fn loose_files_given_together_are_one_host() {
 type GatheredRows = (Vec<(u32, i64, String, String)>, u64, u64);
 
 /// The timeline's records of one member, and the counts.
-fn gathered(
-    bundle: &Bundle,
-    split: Split,
-    spec: &records::RecordSpec,
-) -> GatheredRows {
+fn gathered(bundle: &Bundle, split: Split, spec: &records::RecordSpec) -> GatheredRows {
     let engine = crate::rules::load(&[]).unwrap();
     let (_, g) = analyze_holding(bundle, &Options::default(), &engine, split, Some(spec)).unwrap();
     let g = g.unwrap();

@@ -226,3 +226,79 @@ fn merged_marked_windowed_and_bounded() {
     );
     assert!(zone(Some("Mars/Olympus")).is_err());
 }
+
+/// A sosreport-shaped directory whose `timedatectl` states `zone` and the collection time
+/// `utc`, and whose `/var/log/messages` has one yearless kernel line at 12:10 local time.
+fn host_dir(name: &str, zone: &str, utc: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("nm-timeline-{name}-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(dir.join("var/log"));
+    let _ = std::fs::create_dir_all(dir.join("sos_commands/systemd"));
+    let _ = std::fs::write(
+        dir.join("var/log/messages"),
+        "Jul 15 12:10:00 node1 kernel: eth0: renamed from veth364c77c\n",
+    );
+    let _ = std::fs::write(
+        dir.join("sos_commands/systemd/timedatectl"),
+        format!("  Universal time: {utc} UTC\n       Time zone: {zone}\n"),
+    );
+    dir
+}
+
+/// Two hosts given together: the same yearless line is resolved with each host's own zone
+/// and year (Berlin in 2020, New York in 2019), and each entry names its input and host; the
+/// identical lines of two hosts are not folded as copies.
+#[test]
+fn two_hosts_each_resolved_with_their_own_clock() {
+    let a = host_dir(
+        "berlin",
+        "Europe/Berlin (CEST, +0200)",
+        "Wed 2020-07-15 10:40:00",
+    );
+    let b = host_dir(
+        "newyork",
+        "America/New_York (EDT, -0400)",
+        "Mon 2019-07-15 16:40:00",
+    );
+    let t = timeline(&Bundle::from_paths([&a, &b]), &TimelineOptions::default()).unwrap();
+    let _ = std::fs::remove_dir_all(&a);
+    let _ = std::fs::remove_dir_all(&b);
+    let got: Vec<(Timestamp, usize, usize, &str, u32, usize)> = t
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.time,
+                e.input,
+                e.host,
+                e.path.as_str(),
+                e.line,
+                e.copies.len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            // 2019-07-15T16:10:00Z
+            (
+                Timestamp::from_secs_micros(1_563_207_000, 0),
+                1,
+                1,
+                "var/log/messages",
+                1,
+                0
+            ),
+            // 2020-07-15T10:10:00Z
+            (
+                Timestamp::from_secs_micros(1_594_807_800, 0),
+                0,
+                0,
+                "var/log/messages",
+                1,
+                0
+            ),
+        ]
+    );
+    assert_eq!(t.hosts.len(), 2);
+    assert_eq!(t.copies, 0);
+}
