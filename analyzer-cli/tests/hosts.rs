@@ -6,14 +6,14 @@ use std::process::Command;
 
 use serde_json::Value;
 
-fn corpus(name: &str) -> PathBuf {
+pub(crate) fn corpus(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../corpus")
         .join(name)
 }
 
 /// Copies a corpus bundle (its members, not the test expectations) into `to`.
-fn copy_bundle(from: &Path, to: &Path) {
+pub(crate) fn copy_bundle(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let name = entry.file_name();
@@ -84,7 +84,7 @@ fn rows(report: &Value) -> Vec<Row> {
 
 /// Host A: a CentOS node in Asia/Shanghai in December 2018 (seed-000); host B: seed-001's
 /// node, its `date`, `timedatectl` and `etc/localtime` put in UTC and a year later.
-fn two_hosts(dir: &Path) -> (PathBuf, PathBuf) {
+pub(crate) fn two_hosts(dir: &Path) -> (PathBuf, PathBuf) {
     let a = dir.join("sosreport-two-slave-41-135-2018-12-14");
     let b = dir.join("sosreport-tke-node-2021-08-20");
     std::fs::create_dir_all(&a).unwrap();

@@ -18,6 +18,7 @@ mod serve_load;
 mod serve_support;
 mod snapshots_reports;
 mod stacks;
+mod timeline;
 mod unread;
 mod user_rules;
 

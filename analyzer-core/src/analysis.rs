@@ -19,8 +19,10 @@
 //!
 //! The stages are submodules: `driver` (the walker's sink, the bytes-in-flight and time budgets),
 //! `member` (one member's analysis), `chunk` and `stream` (large logs in chunks, streamed logs in
-//! pieces), `observe` (observations from events, dumps and host state) and `assemble` (clock,
-//! observations, rules, report once the walk is over).
+//! pieces), `observe` (observations from events, dumps and host state), `assemble` (clock,
+//! observations, rules, report once the walk is over) and `records` (what log members hold for
+//! `nodemortem timeline`, resolved with their host's clock once the walk is over: the timeline
+//! reads the bundle in the same walk).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,6 +41,7 @@ mod chunk;
 mod driver;
 mod member;
 mod observe;
+pub(crate) mod records;
 mod stream;
 #[cfg(test)]
 mod tests;
@@ -201,7 +204,36 @@ fn analyze_split(
     engine: &Engine,
     split: Split,
 ) -> Result<Analysed> {
+    analyze_holding(bundle, opts, engine, split, None).map(|(a, _)| a)
+}
+
+/// Analyses a bundle and, in the same walk, holds the log records the timeline asks for
+/// (`spec`); after the walk each member's records are resolved with its host's clock.
+pub(crate) fn analyze_gathering(
+    bundle: &Bundle,
+    opts: &Options,
+    engine: &Engine,
+    spec: &records::RecordSpec,
+) -> Result<(Analysed, records::Gathered)> {
+    analyze_holding(bundle, opts, engine, Split::Auto, Some(spec))
+        .map(|(a, g)| (a, g.unwrap_or_default()))
+}
+
+/// The walk and the assembly, holding records for a timeline when `spec` is given.
+fn analyze_holding(
+    bundle: &Bundle,
+    opts: &Options,
+    engine: &Engine,
+    split: Split,
+    spec: Option<&records::RecordSpec>,
+) -> Result<(Analysed, Option<records::Gathered>)> {
     let started = Instant::now();
-    let collected = driver::collect(bundle, opts, engine, split)?;
-    Ok(assemble::assemble(collected, opts, engine, started))
+    let collected = driver::collect(bundle, opts, engine, split, spec)?;
+    Ok(assemble::assemble(
+        collected,
+        opts,
+        engine,
+        started,
+        spec.is_some(),
+    ))
 }

@@ -20,7 +20,8 @@ Bytes or paths go in, a [`Report`] comes out:
   renderers: [`report::text`] (terminal), [`report::markdown`] (ticket comment),
   [`report::html`] (one self-contained page with timeline and wait-for graph);
 * [`timeline::build`] merges every log of a bundle into one time-ordered, time-zone-normalised
-  list, marking the lines findings cite.
+  list, marking the lines findings cite; it reads the bundle once, in the analysis walk, and
+  resolves every host's lines with that host's clock.
 
 ```
 use analyzer_core::{Bundle, Options, Severity, analyze};

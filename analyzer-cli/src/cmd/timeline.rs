@@ -73,42 +73,33 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
         }
     }
     let paths = &args.read.paths;
-    if paths.iter().any(|p| p.as_os_str() == "-") {
-        anyhow::bail!(
-            "timeline reads its inputs more than once and standard input only once: save it to a file and give the file"
-        );
-    }
+    // Standard input and archives are read once: the timeline holds its records in the walk of
+    // the analysis that gives its finding markers.
     let bundle = args.read.bundle();
-    let limits = args.read.limits.limits();
-    // One budget for the analysis and both passes of the timeline.
-    let deadline = args.read.deadline();
     let meter = Meter::new(global.quiet);
     let opts = Options {
         progress: meter.as_ref().map(Meter::callback),
-        limits: limits.clone(),
+        limits: args.read.limits.limits(),
         timeout: args.read.timeout(),
         ..Options::default()
     };
-    let report = analyzer_core::analysis::analyze_with(&bundle, &opts, &engine);
-    if let Some(m) = &meter {
-        m.finish();
-    }
-    let report = report.with_context(|| format!("analysing {}", display_paths(paths)))?;
-    nothing_read(&report, paths)?;
-    let t = timeline::build(
+    let built = timeline::build(
         &bundle,
-        Some(&report),
+        &opts,
+        &engine,
         &TimelineOptions {
             around,
             window,
             sources: args.sources.clone(),
             limit: args.limit,
-            limits,
-            deadline,
-            cancel: None,
         },
-    )
-    .with_context(|| format!("timeline of {}", display_paths(paths)))?;
+    );
+    if let Some(m) = &meter {
+        m.finish();
+    }
+    let (report, t) = built.with_context(|| format!("analysing {}", display_paths(paths)))?;
+    nothing_read(&report, paths)?;
+    let t = t.with_context(|| format!("timeline of {}", display_paths(paths)))?;
     let mut out = std::io::stdout().lock();
     match args.format {
         // Log text is input: control characters are shown escaped.

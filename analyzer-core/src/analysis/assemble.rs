@@ -7,19 +7,22 @@ use std::time::Instant;
 use super::driver::{Collected, HostSlot, State};
 use super::member::PendingEvent;
 use super::observe::{event_observation, host_observations, stacks_observations};
+use super::records::Gathered;
 use super::{Analysed, Options};
 use crate::base::Timestamp;
 use crate::input::{InputKind, Warning};
 use crate::report::{HostEntry, Report, Stats, Tool};
 use crate::rules::engine::{Engine, Observations};
 
-/// Turns what the walk collected into the analysis: report, dump analyses, host state.
+/// Turns what the walk collected into the analysis: report, dump analyses, host state; and,
+/// when `gather`, the timeline's records resolved with the clock of their host.
 pub(super) fn assemble(
     collected: Collected,
     opts: &Options,
     engine: &Engine,
     started: Instant,
-) -> Analysed {
+    gather: bool,
+) -> (Analysed, Option<Gathered>) {
     let Collected {
         inputs,
         state,
@@ -35,6 +38,7 @@ pub(super) fn assemble(
         warnings,
         stats,
         recognised,
+        held,
         ..
     } = state;
     // Bundle index → index in `inputs` (inputs that could not be opened have no entry).
@@ -94,14 +98,20 @@ pub(super) fn assemble(
     for e in events {
         events_by_host[host_of_member(e.member)].push(e);
     }
+    let mut held_by_host: Vec<Vec<_>> = slots.iter().map(|_| Vec::new()).collect();
+    for (m, r) in held.members {
+        held_by_host[host_of_member(m)].push((m, r));
+    }
+    let mut gathered = gather.then(Gathered::default);
 
     let mut first: Option<Timestamp> = None;
     let mut last: Option<Timestamp> = None;
     let mut findings = Vec::new();
     let mut entries = Vec::new();
     let mut states = Vec::new();
-    for (h, (slot, (hits, events))) in slots
+    for (h, ((slot, held), (hits, events))) in slots
         .into_iter()
+        .zip(held_by_host)
         .zip(hits_by_host.into_iter().zip(events_by_host))
         .enumerate()
     {
@@ -121,6 +131,17 @@ pub(super) fn assemble(
         let clock = clock.finish();
         let host = host.finish();
         let spans = || stats.spans.iter().filter(|s| host_of_member(s.member) == h);
+        // The timeline's records of this host, with this host's clock.
+        if let Some(g) = &mut gathered {
+            for (m, r) in held {
+                let years = spans().find(|s| s.member == m).map(|s| s.years);
+                let input = report_index(input_of_member(m))
+                    .or_else(|| own.first().copied())
+                    .unwrap_or_default();
+                let path = members.get(m).cloned().unwrap_or_default();
+                g.resolve_member(r, &clock, &years.unwrap_or_default(), (path, input, h));
+            }
+        }
         if clock.year_assumed() {
             // The first member with times that state no year.
             if let Some(s) = spans().find(|s| s.years.last_month_day.is_some()) {
@@ -212,11 +233,17 @@ pub(super) fn assemble(
             hidden,
         },
     };
-    Analysed {
-        report,
-        dumps,
-        host,
+    if let Some(g) = &mut gathered {
+        g.finish();
     }
+    (
+        Analysed {
+            report,
+            dumps,
+            host,
+        },
+        gathered,
+    )
 }
 
 /// Marks a finding (and those it explains) as host `h`'s, and each evidence line with its input.

@@ -10,6 +10,7 @@ use super::driver::Deadline;
 use super::member::{
     LogOut, PendingEvent, Span, clock_hints, cut_record, event_lines, is_headed, out_of_range,
 };
+use super::records::{Collector, RecordSpec, Records};
 use crate::base::time::RawTime;
 use crate::base::{Format, Source};
 use crate::input::Limits;
@@ -76,6 +77,9 @@ pub(super) struct ChunkOut {
     dropped: Option<(u64, u64)>,
     /// Records of the chunk whose stated time is out of range: first offset, count.
     bad_times: Option<(u64, u64)>,
+    /// What the chunk holds for the timeline (lines and epochs relative as above), until its
+    /// member takes it ([`Stitch`]).
+    pub(super) records: Option<Records>,
 }
 
 impl ChunkOut {
@@ -104,6 +108,7 @@ pub(super) fn analyse_chunk(
     format: Format,
     data: &[u8],
     at: ChunkAt,
+    records: Option<&RecordSpec>,
 ) -> ChunkOut {
     let ChunkAt {
         origin,
@@ -147,7 +152,9 @@ pub(super) fn analyse_chunk(
         cut_line: None,
         dropped: None,
         bad_times: None,
+        records: None,
     };
+    let mut held = records.map(Collector::new);
     let mut raw_events: Vec<(u64, Event, u16)> = Vec::new();
     let mut in_own = false;
     let mut done_own = false;
@@ -188,6 +195,9 @@ pub(super) fn analyse_chunk(
                 out.last = Some((rec.time, epoch));
             }
             scan.record(&rec, epoch);
+            if let Some(h) = &mut held {
+                h.record(&rec, epoch);
+            }
             if rec.source == Source::Kernel
                 && out.boot.len() < 8
                 && !matches!(rec.time, RawTime::Monotonic(_) | RawTime::None)
@@ -238,7 +248,72 @@ pub(super) fn analyse_chunk(
         unkeep(&mut out.dropped);
     }
     out.hits = scan.finish_chunk(ext, idx, YearSummary::default());
+    out.records = held.map(Collector::finish);
     out
+}
+
+/// Where the chunks of a member stand once those before are stitched: lines before the next
+/// chunk, its base year epoch, the last yearless month and day seen. [`merge`] stitches every
+/// chunk with it; a streamed member's timeline records are stitched with it as soon as the
+/// chunks before theirs are done ([`Stitch::take_records`]), so that a member holds one set.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Stitch {
+    lines_before: u64,
+    base: u16,
+    last_month_day: Option<(u8, u8)>,
+}
+
+impl Stitch {
+    /// Enters chunk `o`: a wrap at the boundary (its first yearless time against the last one
+    /// before it, as a single tracker would see them) moves the base.
+    fn enter(&mut self, o: &ChunkOut) {
+        if let (Some((prev, _)), Some(month)) = (self.last_month_day, o.first_month) {
+            if month + 6 < prev {
+                self.base = self.base.saturating_add(1);
+            }
+        }
+    }
+
+    /// A line of the chunk entered (relative to its warm-up start, which `nl_warm` newlines
+    /// precede its own bytes) in the member.
+    fn line(&self, nl_warm: u64, l: u32) -> u32 {
+        let abs = u64::from(l) + self.lines_before - nl_warm;
+        u32::try_from(abs).unwrap_or(u32::MAX)
+    }
+
+    /// An epoch of the chunk entered, in the member.
+    fn epoch(&self, e: u16) -> u16 {
+        self.base.saturating_add(e)
+    }
+
+    /// Leaves chunk `o` for the next.
+    fn leave(&mut self, o: &ChunkOut) {
+        if o.last_month_day.is_some() {
+            self.last_month_day = o.last_month_day;
+        }
+        self.lines_before += o.nl_to_end - o.nl_warm;
+        self.base = self.epoch(o.epoch_end);
+    }
+
+    /// Takes the timeline records of the done chunks from `next` on, in order, into `into`.
+    pub(super) fn take_records(
+        &mut self,
+        outs: &mut [Option<ChunkOut>],
+        next: &mut usize,
+        into: &mut Records,
+        spec: &RecordSpec,
+    ) {
+        while let Some(Some(o)) = outs.get_mut(*next) {
+            self.enter(o);
+            if let Some(mut r) = o.records.take() {
+                let nl_warm = o.nl_warm;
+                r.shift(|l| self.line(nl_warm, l), |e| self.epoch(e));
+                into.absorb(r, spec);
+            }
+            self.leave(o);
+            *next += 1;
+        }
+    }
 }
 
 /// Takes back the count of one event not kept (it was kept after all, as the last one).
@@ -288,6 +363,7 @@ pub(super) fn analyse_chunked(
     bounds: &[usize],
     overlap: usize,
     deadline: &Deadline,
+    records: Option<&RecordSpec>,
 ) -> (LogOut, Option<u64>) {
     use rayon::prelude::*;
     let outs: Vec<Option<ChunkOut>> = bounds
@@ -301,23 +377,28 @@ pub(super) fn analyse_chunked(
                 end: w[1],
                 overlap,
             };
-            (!deadline.passed()).then(|| analyse_chunk(engine, limits, idx, format, data, at))
+            (!deadline.passed())
+                .then(|| analyse_chunk(engine, limits, idx, format, data, at, records))
         })
         .collect();
     let done = outs.iter().take_while(|o| o.is_some()).count();
     let stopped = (done < outs.len()).then(|| bounds[done] as u64);
-    let log = merge(outs.into_iter().map_while(|o| o), limits, idx);
+    let held = records.map(|spec| (spec, Records::default()));
+    let log = merge(outs.into_iter().map_while(|o| o), limits, idx, held);
     (log, stopped)
 }
 
 /// Stitches the chunks of one member, in member order, into what one pass gives: absolute
 /// line numbers and offsets, year epochs continued across chunks (a wrap at a boundary
 /// included), first hits from the earliest chunk and last from the latest, events in the
-/// order of the records that return them, within the member's event limit.
+/// order of the records that return them, within the member's event limit. `held` is the
+/// timeline's spec with the records already taken from the first chunks (their `records` are
+/// then `None`).
 pub(super) fn merge(
     outs: impl IntoIterator<Item = ChunkOut>,
     limits: &Limits,
     idx: usize,
+    held: Option<(&RecordSpec, Records)>,
 ) -> LogOut {
     let mut count = 0;
     let mut headed = 0;
@@ -326,19 +407,25 @@ pub(super) fn merge(
     let mut boot: Vec<(RawTime, u16, u64)> = Vec::new();
     let mut events: Vec<(u64, usize, PendingEvent)> = Vec::new();
     let mut hit_parts = Vec::new();
-    let mut lines_before: u64 = 0; // newlines before the chunk's start
-    let mut base: u16 = 0; // epoch at the chunk's start
-    let mut last_month_day: Option<(u8, u8)> = None;
+    let mut at = Stitch::default();
+    let (spec, mut records) = match held {
+        Some((spec, r)) => (Some(spec), Some(r)),
+        None => (None, None),
+    };
     let mut cut_line: Option<u64> = None;
     let mut bad_times: Option<(u64, u64)> = None;
     let mut dropped: Option<(u64, u64)> = None;
-    for (ci, o) in outs.into_iter().enumerate() {
-        // The first yearless time of the chunk against the last one before it, as a single
-        // tracker would see them.
-        if let (Some((prev, _)), Some(month)) = (last_month_day, o.first_month) {
-            if month + 6 < prev {
-                base = base.saturating_add(1);
-            }
+    for (ci, mut o) in outs.into_iter().enumerate() {
+        at.enter(&o);
+        let after = {
+            let mut a = at;
+            a.leave(&o);
+            a
+        };
+        let nl_warm = o.nl_warm;
+        if let (Some(spec), Some(into), Some(mut r)) = (spec, &mut records, o.records.take()) {
+            r.shift(|l| at.line(nl_warm, l), |e| at.epoch(e));
+            into.absorb(r, spec);
         }
         cut_line = cut_line.or(o.cut_line);
         if let Some((at, n)) = o.bad_times {
@@ -349,11 +436,8 @@ pub(super) fn merge(
             d.0 = d.0.min(pos);
             d.1 += n;
         }
-        let shift_line = |l: u32| -> u32 {
-            let abs = u64::from(l) + lines_before - o.nl_warm;
-            u32::try_from(abs).unwrap_or(u32::MAX)
-        };
-        let shift_epoch = |e: u16| base.saturating_add(e);
+        let shift_line = |l: u32| at.line(nl_warm, l);
+        let shift_epoch = |e: u16| at.epoch(e);
         count += o.count;
         headed += o.headed;
         if first.is_none() {
@@ -395,15 +479,11 @@ pub(super) fn merge(
             }
         }
         hit_parts.push(hits);
-        if o.last_month_day.is_some() {
-            last_month_day = o.last_month_day;
-        }
-        lines_before += o.nl_to_end - o.nl_warm;
-        base = shift_epoch(o.epoch_end);
+        at = after;
     }
     let summary = YearSummary {
-        last_epoch: base,
-        last_month_day,
+        last_epoch: at.base,
+        last_month_day: at.last_month_day,
     };
     boot.truncate(8);
     // One pass returns events in the order of the records that return them.
@@ -442,5 +522,6 @@ pub(super) fn merge(
         bad_times,
         dropped_events: dropped,
         headed,
+        records,
     }
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::chunk::chunkable;
 use super::member::{PendingEvent, Span, analyse_member};
+use super::records::{Hold, RecordSpec};
 use super::{CancelToken, Options, Progress, ProgressFn, stream};
 use crate::base::Format;
 use crate::error::{Error, Result};
@@ -60,6 +61,8 @@ pub(super) struct State {
     /// Members no parser wanted, and their bytes.
     pub(super) skipped: u64,
     pub(super) skipped_bytes: u64,
+    /// What log members hold for the timeline, when one is built.
+    pub(super) held: Hold,
 }
 
 impl State {
@@ -141,8 +144,12 @@ pub(super) fn collect(
     opts: &Options,
     engine: &Engine,
     split: Split,
+    records: Option<&RecordSpec>,
 ) -> Result<Collected> {
-    let state = Mutex::new(State::default());
+    let state = Mutex::new(State {
+        held: Hold::new(records.map_or(0, |r| r.hold_max)),
+        ..State::default()
+    });
     let budget = Budget {
         used: Mutex::new(0),
         freed: Condvar::new(),
@@ -163,6 +170,7 @@ pub(super) fn collect(
             split,
             stream: None,
             pool: &pool,
+            records,
         };
         input::walk(bundle, &opts.limits, parse::SNIFFERS, &mut sink)
     })?;
@@ -273,6 +281,8 @@ pub(super) struct Dispatch<'s, 'a> {
     pub(super) stream: Option<stream::Stream>,
     /// Buffers of analysed pieces, for the next ones.
     pub(super) pool: &'s stream::Pool,
+    /// What the timeline wants held, when one is built.
+    pub(super) records: Option<&'s RecordSpec>,
 }
 
 impl<'s> Dispatch<'s, '_> {
@@ -308,16 +318,17 @@ impl<'s> input::Sink for Dispatch<'s, '_> {
         let size = member.data.len() as u64;
         self.progress(1, size);
         self.budget.take(size);
-        let (engine, state, budget, limits, split, deadline) = (
+        let (engine, state, budget, limits, split, deadline, records) = (
             self.engine,
             self.state,
             self.budget,
             self.limits,
             self.split,
             self.deadline,
+            self.records,
         );
         self.scope.spawn(move |_| {
-            analyse_member(engine, state, limits, member, split, deadline);
+            analyse_member(engine, state, limits, member, split, deadline, records);
             budget.give(size);
         });
     }

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use super::chunk::{self, CHUNK_MIN, CHUNK_TARGET, MAX_CHUNKS, OVERLAP, chunk_bounds, chunkable};
 use super::driver::{Deadline, Split, State, budget_warning, lock};
+use super::records::{Collector, RecordSpec, Records};
 use crate::base::time::RawTime;
 use crate::base::{Format, Source};
 use crate::input::{Limits, Member, Warning};
@@ -41,6 +42,7 @@ pub(super) fn analyse_member(
     member: Member,
     split: Split,
     deadline: &Deadline,
+    records: Option<&RecordSpec>,
 ) {
     let data: &[u8] = &member.data;
     let idx = {
@@ -65,6 +67,7 @@ pub(super) fn analyse_member(
                 &text,
                 split,
                 deadline,
+                records,
             );
             let mut st = lock(state);
             if st.slot(member.input).host.add_paste(&member.path, data) {
@@ -86,6 +89,7 @@ pub(super) fn analyse_member(
                 data,
                 split,
                 deadline,
+                None,
             );
             lock(state)
                 .slot(member.input)
@@ -102,6 +106,7 @@ pub(super) fn analyse_member(
             data,
             split,
             deadline,
+            records,
         ),
         Format::GoroutineDump => {
             let dump = parse::goroutine::parse(data);
@@ -146,6 +151,7 @@ pub(super) fn analyse_log(
     data: &[u8],
     split: Split,
     deadline: &Deadline,
+    records: Option<&RecordSpec>,
 ) {
     let input = lock(state)
         .member_inputs
@@ -167,7 +173,7 @@ pub(super) fn analyse_log(
         let bounds = chunk_bounds(format, data, chunks);
         if bounds.len() > 2 {
             let (log, stopped) = chunk::analyse_chunked(
-                engine, limits, idx, format, data, &bounds, overlap, deadline,
+                engine, limits, idx, format, data, &bounds, overlap, deadline, records,
             );
             if let Some(offset) = stopped {
                 if deadline.mark() {
@@ -183,7 +189,7 @@ pub(super) fn analyse_log(
             return commit_log(state, limits, path, log, dumps);
         }
     }
-    let log = analyse_whole(engine, limits, idx, format, data);
+    let log = analyse_whole(engine, limits, idx, format, data, records);
     let dumps = embedded_analysis(data).into_iter().collect();
     commit_log(state, limits, path, log, dumps)
 }
@@ -221,6 +227,8 @@ pub(super) struct LogOut {
     /// Records with a header a grammar read (a time or an identifier): none in a member of
     /// text that is no log.
     pub(super) headed: u64,
+    /// What the member holds for the timeline, when one is built.
+    pub(super) records: Option<Records>,
 }
 
 pub(super) fn commit_log(
@@ -291,6 +299,9 @@ pub(super) fn commit_log(
     }
     st.events.extend(events);
     let idx = log.span.member;
+    if let Some(r) = log.records {
+        st.held.commit(idx, r);
+    }
     st.member_slot(idx).clock.merge(log.clock);
     for a in dumps {
         if a.goroutines == 0 {
@@ -308,8 +319,10 @@ pub(super) fn analyse_whole(
     idx: usize,
     format: Format,
     data: &[u8],
+    records: Option<&RecordSpec>,
 ) -> LogOut {
     let mut scan = engine.scan(data);
+    let mut held = records.map(Collector::new);
     let mut years = YearTracker::new();
     let mut asm = EventAssembler::new();
     let mut events: Vec<(Event, u16)> = Vec::new();
@@ -340,6 +353,9 @@ pub(super) fn analyse_whole(
             last = Some((rec.time, epoch));
         }
         scan.record(&rec, epoch);
+        if let Some(h) = &mut held {
+            h.record(&rec, epoch);
+        }
         if let Some(ev) = asm.push(&rec) {
             if events.len() < limits.max_events_per_member {
                 events.push((ev, epoch));
@@ -406,6 +422,7 @@ pub(super) fn analyse_whole(
         bad_times,
         dropped_events,
         headed,
+        records: held.map(Collector::finish),
     }
 }
 

@@ -10,9 +10,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::chunk::{ChunkAt, ChunkOut, OVERLAP, analyse_chunk, merge};
+use super::chunk::{ChunkAt, ChunkOut, OVERLAP, Stitch, analyse_chunk, merge};
 use super::driver::{Dispatch, Split, State, lock};
 use super::member::{commit_log, dump_continues, embedded_analysis, embedded_dump};
+use super::records::{RecordSpec, Records};
 use crate::base::Format;
 use crate::input::{self, Limits, Member};
 use crate::parse::boundary;
@@ -97,6 +98,8 @@ struct Merge {
     path: String,
     idx: usize,
     slots: Mutex<Slots>,
+    /// What the timeline holds, when one is built.
+    spec: Option<RecordSpec>,
 }
 
 #[derive(Default)]
@@ -108,6 +111,12 @@ struct Slots {
     /// Number of chunks, once the member's last piece was cut.
     sealed: Option<usize>,
     committed: bool,
+    /// The timeline records of the chunks done without a gap from the first, stitched into the
+    /// member as they come (the others wait in their chunk): the member holds one set, not one
+    /// per chunk. The stitch and the next chunk to take.
+    held: Records,
+    stitch: Stitch,
+    next: usize,
 }
 
 impl Merge {
@@ -126,6 +135,16 @@ impl Merge {
         slots.outs[chunk] = Some(out);
         super::chunk::trim_events(&mut slots.outs, limits.max_events_per_member);
         slots.dumps.extend(dump.map(|d| (chunk, d)));
+        if let Some(spec) = &self.spec {
+            let Slots {
+                outs,
+                held,
+                stitch,
+                next,
+                ..
+            } = &mut *slots;
+            stitch.take_records(outs, next, held, spec);
+        }
         slots.done += 1;
         self.commit_if_complete(&mut slots, state, limits);
     }
@@ -163,7 +182,13 @@ impl Merge {
             text.extend_from_slice(&part.bytes);
             at = chunk + 1;
         }
-        let log = merge(outs, limits, self.idx);
+        let held = std::mem::take(&mut slots.held);
+        let log = merge(
+            outs,
+            limits,
+            self.idx,
+            self.spec.as_ref().map(|spec| (spec, held)),
+        );
         let dumps = embedded_analysis(&text).into_iter().collect();
         drop(text);
         commit_log(state, limits, &self.path, log, dumps);
@@ -208,6 +233,7 @@ pub(super) fn piece<'s>(d: &mut Dispatch<'s, '_>, p: input::Piece) {
                 path: p.path.clone(),
                 idx,
                 slots: Mutex::new(Slots::default()),
+                spec: d.records.cloned(),
             }),
             closed: false,
             overlap: match d.split {
@@ -316,8 +342,9 @@ fn spawn<'s>(d: &mut Dispatch<'s, '_>, s: &mut Stream, buf: Vec<u8>, at: ChunkAt
     d.budget.take(size);
     let (engine, state, budget, limits, pool) = (d.engine, d.state, d.budget, d.limits, d.pool);
     let (merge, idx, format) = (Arc::clone(&s.merge), s.merge.idx, s.format);
+    let records = d.records;
     d.scope.spawn(move |_| {
-        let out = analyse_chunk(engine, limits, idx, format, &buf, at);
+        let out = analyse_chunk(engine, limits, idx, format, &buf, at, records);
         // A goroutine dump written into the log (a Go crash, dockerd's SIGUSR1 dump in older
         // versions) may span many chunks: the own bytes of the chunks with dump lines are kept
         // and analysed as one dump when the member is complete (as a dump member would be).

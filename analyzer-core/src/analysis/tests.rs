@@ -2,7 +2,7 @@ use super::chunk::{self, chunk_bounds};
 use super::driver::Deadline;
 use super::member::{LogOut, analyse_whole};
 use super::*;
-use crate::base::Format;
+use crate::base::{Format, Timestamp};
 use crate::error::Error;
 
 /// A CentOS 7 `journalctl --no-pager` member (sos 3.9 `sos_commands/logs/`) crossing a new
@@ -47,7 +47,9 @@ fn chunked(
 ) -> (LogOut, Option<u64>) {
     let limits = Limits::default();
     let deadline = Deadline::new(timeout, None);
-    chunk::analyse_chunked(engine, &limits, 0, format, data, bounds, overlap, &deadline)
+    chunk::analyse_chunked(
+        engine, &limits, 0, format, data, bounds, overlap, &deadline, None,
+    )
 }
 
 fn report_json(data: &[u8], split: Split) -> serde_json::Value {
@@ -86,7 +88,14 @@ fn chunked_member_reports_as_one_pass() {
         None,
     );
     assert_eq!(stopped, None);
-    let one = analyse_whole(&engine, &Limits::default(), 0, Format::JournalShort, &data);
+    let one = analyse_whole(
+        &engine,
+        &Limits::default(),
+        0,
+        Format::JournalShort,
+        &data,
+        None,
+    );
     assert_eq!(log.count, one.count);
     assert_eq!(log.span.years, one.span.years);
     assert_eq!(log.span.years.last_epoch, 1, "the log crosses a new year");
@@ -168,7 +177,7 @@ fn syslog_wrap() -> Vec<u8> {
 fn year_wrap_across_a_boundary_without_yearless_warm_up() {
     let data = syslog_wrap();
     let engine = crate::rules::load(&[]).unwrap();
-    let one = analyse_whole(&engine, &Limits::default(), 0, Format::Syslog, &data);
+    let one = analyse_whole(&engine, &Limits::default(), 0, Format::Syslog, &data, None);
     assert_eq!(one.span.years.last_epoch, 1, "the log crosses a new year");
     assert_eq!(one.events.len(), 10, "one OOM kill per 40 January lines");
     for chunks in [2, 5, 11] {
@@ -569,4 +578,94 @@ fn loose_files_given_together_are_one_host() {
         .flat_map(|(i, p)| [1, 2, 3].map(|l| (i, p.to_string(), l)))
         .collect();
     assert_eq!(inputs, want);
+}
+
+/// A member's timeline records as (line, resolved time, source, text), records let go beyond
+/// the limit, untimed records.
+type GatheredRows = (Vec<(u32, i64, String, String)>, u64, u64);
+
+/// The timeline's records of one member, and the counts.
+fn gathered(bundle: &Bundle, split: Split, spec: &records::RecordSpec) -> GatheredRows {
+    let engine = crate::rules::load(&[]).unwrap();
+    let (_, g) = analyze_holding(bundle, &Options::default(), &engine, split, Some(spec)).unwrap();
+    let g = g.unwrap();
+    assert_eq!(g.members.len(), 1, "{:?}", g.members);
+    let lines = g.members[0]
+        .records
+        .iter()
+        .map(|r| (r.line, r.time.0, r.source.clone(), r.text.clone()))
+        .collect();
+    (lines, g.beyond, g.untimed)
+}
+
+/// A member crossing a new year holds the same timeline records read whole, in chunks and
+/// streamed in pieces: lines and year epochs of every chunk stitched into the member, the
+/// earliest `limit` of the member kept whatever chunk they come from.
+#[test]
+fn timeline_records_are_the_same_whole_chunked_and_streamed() {
+    let data = journal(6000);
+    let name = "sos_commands/logs/journalctl_--no-pager";
+    let plain = Bundle::from_bytes(name, data.clone());
+    let gz = Bundle::from_bytes(format!("{name}.gz"), gzip(&data));
+    let spec = |keep, limit| records::RecordSpec {
+        keep,
+        window: 30 * 60 * 1_000_000,
+        sources: vec!["kubelet".into(), "kernel".into()],
+        limit,
+        hold_max: 1 << 16,
+    };
+    // 2000-01-01T00:30:00Z: the journal's new year, in the assumed year (nothing states one).
+    let new_year = Timestamp::from_secs_micros(946_686_600, 0);
+    for spec in [
+        spec(records::Keep::Earliest, 150),
+        spec(records::Keep::Near(new_year), 10_000),
+        spec(records::Keep::All, 10_000),
+    ] {
+        let whole = gathered(&plain, ONE_PASS, &spec);
+        assert!(!whole.0.is_empty());
+        for split in [
+            Split::Fixed {
+                chunks: 5,
+                overlap: 4096,
+            },
+            Split::Stream {
+                piece: 64 << 10,
+                overlap: 16 << 10,
+            },
+        ] {
+            let bundle = if matches!(split, Split::Stream { .. }) {
+                &gz
+            } else {
+                &plain
+            };
+            assert_eq!(gathered(bundle, split, &spec), whole, "{split:?}, {spec:?}");
+        }
+    }
+    // Without --around: the 150 earliest (from the first kubelet line, line 2), no more.
+    let (lines, beyond, untimed) = gathered(&plain, ONE_PASS, &spec(records::Keep::Earliest, 150));
+    assert_eq!(lines.len(), 150);
+    assert_eq!(lines[0].0, 2);
+    assert_eq!(untimed, 0);
+    // Every kubelet and kernel record but the 150 held is counted beyond the limit.
+    let text = String::from_utf8_lossy(&data);
+    let chosen = text
+        .lines()
+        .filter(|l| l.contains(" kubelet[") || l.contains(" kernel: "))
+        .count() as u64;
+    assert_eq!(beyond, chosen - 150);
+    // Around 00:30 on New Year's Day, half an hour: before the zone is known, wall-clock times
+    // within 16 hours more are held — from 08:00 on 31 December (the first kubelet line after
+    // it, 08:00:20) to the end of the journal.
+    let (near, _, _) = gathered(
+        &plain,
+        ONE_PASS,
+        &spec(records::Keep::Near(new_year), 10_000),
+    );
+    assert_eq!(near.first().map(|r| r.1), Some(946_627_220 * 1_000_000));
+    assert_eq!(near.last().map(|r| r.0), lines_of(&data));
+}
+
+/// The number of lines of `data`.
+fn lines_of(data: &[u8]) -> Option<u32> {
+    u32::try_from(memchr::memchr_iter(b'\n', data).count()).ok()
 }
