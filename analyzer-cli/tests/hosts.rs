@@ -238,3 +238,44 @@ fn one_sosreport_has_one_host_and_no_heading() {
     assert!(!text.contains("== Host"), "{text}");
     assert!(text.contains("    var/log/messages:1013"), "{text}");
 }
+
+#[test]
+fn same_named_loose_files_cite_their_own_input() {
+    // Two copies of a node's `messages` taken on different days, given together: one host, two
+    // inputs of the same file name. Each evidence line names the input it was read from.
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a/messages");
+    let b = dir.path().join("b/messages");
+    std::fs::create_dir_all(a.parent().unwrap()).unwrap();
+    std::fs::create_dir_all(b.parent().unwrap()).unwrap();
+    std::fs::write(
+        &a,
+        "Jul 14 09:00:01 node1 systemd[1]: Started Session 12 of user root.\n\
+         Jul 14 09:00:02 node1 systemd[1]: Started Docker Application Container Engine.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        "Jul 15 10:12:20 node1 systemd[1]: Started Session 13 of user root.\n\
+         Jul 15 10:12:21 node1 kernel: java invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0\n\
+         Jul 15 10:12:22 node1 kernel: Out of memory: Killed process 4021 (java) total-vm:9600000kB, anon-rss:4190000kB, file-rss:0kB, shmem-rss:0kB\n",
+    )
+    .unwrap();
+    let report = json(&[&a, &b]);
+    assert_eq!(report["hosts"].as_array().unwrap().len(), 1);
+    let got = rows(&report);
+    let oom = got.iter().find(|r| r.1 == "oom-kill").expect("oom-kill");
+    assert!(!oom.2.is_empty());
+    for (input, path, line, _) in &oom.2 {
+        assert_eq!((*input, path.as_str()), (1, "messages"), "line {line}");
+    }
+    assert_eq!(
+        oom.2.iter().map(|e| e.2).collect::<Vec<_>>(),
+        [3, 2],
+        "{oom:?}"
+    );
+    // The text report names the second input's file.
+    let text = run(&[&a, &b], "text");
+    assert!(text.contains(&format!("{}:3", b.display())), "{text}");
+    assert!(!text.contains(&format!("{}:3", a.display())), "{text}");
+}

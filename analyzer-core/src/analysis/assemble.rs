@@ -70,6 +70,11 @@ pub(super) fn assemble(
     };
     let member_host: Vec<usize> = member_inputs.iter().map(|&b| host_of_input(b)).collect();
     let host_of_member = |m: usize| member_host.get(m).copied().unwrap_or_default();
+    // The index in `inputs` of each member's input: evidence cites it.
+    let member_report: Vec<usize> = member_inputs
+        .iter()
+        .map(|&b| report_index(b).unwrap_or_default())
+        .collect();
 
     let mut warnings = warnings;
     // Members are analysed in parallel: order events and dumps by path and line so that ties
@@ -142,23 +147,8 @@ pub(super) fn assemble(
                 }
             }
         }
-        let mut obs = Observations {
-            members: members.clone(),
-            hits,
-            observations: Vec::new(),
-        };
-        for e in events {
-            obs.observations
-                .push(event_observation(&e, &clock, &obs.members));
-        }
-        for (m, path, analysis) in &dumps {
-            if host_of_member(*m) == h {
-                obs.observations.extend(stacks_observations(path, analysis));
-            }
-        }
-        obs.observations.extend(host_observations(&host));
-        let mut found = engine.evaluate(&obs, &clock);
-        // The input of each evidence line: the member of that path in this host.
+        // The input of a host fact's evidence, known by path only: the member of that path in
+        // this host (log lines, events and dumps cite their own member's input).
         let input_of = |path: &str| {
             let b = members
                 .iter()
@@ -171,8 +161,33 @@ pub(super) fn assemble(
                 .or_else(|| own.first().copied())
                 .unwrap_or_default()
         };
+        let mut obs = Observations {
+            members: members.clone(),
+            inputs: member_report.clone(),
+            hits,
+            observations: Vec::new(),
+        };
+        for e in events {
+            obs.observations
+                .push(event_observation(&e, &clock, &obs.members, &obs.inputs));
+        }
+        for (m, path, analysis) in &dumps {
+            if host_of_member(*m) == h {
+                let input = member_report.get(*m).copied().unwrap_or_default();
+                obs.observations
+                    .extend(stacks_observations(path, input, analysis));
+            }
+        }
+        let mut facts = host_observations(&host);
+        for o in &mut facts {
+            for e in &mut o.evidence {
+                e.input = input_of(&e.path);
+            }
+        }
+        obs.observations.extend(facts);
+        let mut found = engine.evaluate(&obs, &clock);
         for f in &mut found {
-            tag(f, h, &input_of);
+            tag(f, h);
         }
         findings.extend(found);
         let header = crate::report::host::Host::from_state(&host, &clock);
@@ -219,14 +234,11 @@ pub(super) fn assemble(
     }
 }
 
-/// Marks a finding (and those it explains) as host `h`'s, and each evidence line with its input.
-fn tag(f: &mut crate::base::Finding, h: usize, input_of: &dyn Fn(&str) -> usize) {
+/// Marks a finding (and those it explains) as host `h`'s.
+fn tag(f: &mut crate::base::Finding, h: usize) {
     f.host = h;
-    for e in &mut f.evidence {
-        e.input = input_of(&e.path);
-    }
     for x in &mut f.explains {
-        tag(x, h, input_of);
+        tag(x, h);
     }
 }
 
