@@ -123,8 +123,15 @@ pub(super) fn assemble(
         for &i in &own {
             clock.add_input_name(&inputs[i].path);
         }
-        let clock = clock.finish();
         let host = host.finish();
+        // What the host state says about the boot: `/proc/stat`'s `btime`, the uptime.
+        if let Some(b) = &host.identity.boot {
+            clock.add_btime(&b.evidence.path, b.value);
+        }
+        if let Some(u) = &host.identity.uptime {
+            clock.add_uptime(&u.evidence.path, u.value.1);
+        }
+        let clock = clock.finish();
         let spans = || stats.spans.iter().filter(|s| host_of_member(s.member) == h);
         if clock.year_assumed() {
             // The first member with times that state no year.
@@ -132,7 +139,7 @@ pub(super) fn assemble(
                 warnings.push(Warning::assumption(
                     members.get(s.member).cloned().unwrap_or_default(),
                     format!(
-                        "year assumed: {} (nothing in the input states the year of times without one: no date or timedatectl output, no journal header, no record or file name with a year)",
+                        "year assumed: {} (nothing in the input states the year of times without one: no date or timedatectl output, no journal header, no record or file name with a year, no archive member time)",
                         crate::model::time::ASSUMED_YEAR
                     ),
                 ));
