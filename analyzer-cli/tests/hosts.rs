@@ -279,3 +279,101 @@ fn same_named_loose_files_cite_their_own_input() {
     assert!(text.contains(&format!("{}:3", b.display())), "{text}");
     assert!(!text.contains(&format!("{}:3", a.display())), "{text}");
 }
+
+/// A tar of a node's logs as a support engineer packs them: each entry with its real
+/// modification time.
+fn tar_with_mtimes(entries: &[(&str, &[u8], u64)]) -> Vec<u8> {
+    let mut t = tar::Builder::new(Vec::new());
+    for (path, data, mtime) in entries {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_mtime(*mtime);
+        h.set_cksum();
+        t.append_data(&mut h, path, *data).unwrap();
+    }
+    t.into_inner().unwrap()
+}
+
+const SYSLOG_OOM: &[u8] = b"Mar 16 08:59:40 node1 systemd[1]: Started Session 13 of user root.\n\
+Mar 16 08:59:41 node1 kernel: java invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0\n\
+Mar 16 08:59:42 node1 kernel: Out of memory: Killed process 4021 (java) total-vm:9600000kB, anon-rss:4190000kB, file-rss:0kB, shmem-rss:0kB\n";
+
+#[test]
+fn archive_member_times_give_yearless_lines_their_year() {
+    let dir = tempfile::tempdir().unwrap();
+    // Packed on 2021-03-16 09:02:11 UTC; `uptime` taken then.
+    let packed = 1_615_885_331;
+    let tar = dir.path().join("node1-logs.tar");
+    std::fs::write(
+        &tar,
+        tar_with_mtimes(&[
+            ("node1-logs/var/log/messages", SYSLOG_OOM, packed - 149),
+            (
+                "node1-logs/sos_commands/host/uptime",
+                b" 09:02:11 up 3 days,  2:01,  1 user,  load average: 0.83, 0.73, 0.76\n",
+                packed,
+            ),
+        ]),
+    )
+    .unwrap();
+    let report = json(&[&tar]);
+    let warnings: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        warnings.iter().all(|w| !w.starts_with("year assumed")),
+        "{warnings:?}"
+    );
+    let got = rows(&report);
+    let oom = got.iter().find(|r| r.1 == "oom-kill").expect("oom-kill");
+    assert_eq!(
+        oom.2,
+        [
+            (
+                0,
+                "var/log/messages".to_string(),
+                3,
+                "2021-03-16T08:59:42Z".to_string()
+            ),
+            (
+                0,
+                "var/log/messages".to_string(),
+                2,
+                "2021-03-16T08:59:41Z".to_string()
+            ),
+        ]
+    );
+    // The report names where the year came from, and the boot time `uptime` gives.
+    let host = &report["host"];
+    assert_eq!(host["collected"]["value"], "2021-03-16T09:02:11Z");
+    assert_eq!(
+        host["collected"]["source"],
+        "modification time of sos_commands/host/uptime in the archive"
+    );
+    assert_eq!(host["boot_time"]["value"], "2021-03-13T07:01:00Z (about)");
+
+    // The same archive with no times written (0): the year is assumed and said.
+    let bare = dir.path().join("bare.tar");
+    std::fs::write(
+        &bare,
+        tar_with_mtimes(&[("var/log/messages", SYSLOG_OOM, 0)]),
+    )
+    .unwrap();
+    let report = json(&[&bare]);
+    assert!(
+        report["warnings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("year assumed: 2000"),
+        "{}",
+        report["warnings"]
+    );
+    assert_eq!(
+        rows(&report).iter().find(|r| r.1 == "oom-kill").unwrap().2[0].3,
+        "2000-03-16T08:59:42Z"
+    );
+}
