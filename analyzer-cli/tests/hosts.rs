@@ -377,3 +377,42 @@ fn archive_member_times_give_yearless_lines_their_year() {
         "2000-03-16T08:59:42Z"
     );
 }
+
+#[test]
+fn html_draws_every_hosts_dumps_under_its_host_with_unique_ids() {
+    // Two nodes with the same dockerd hang, each with its goroutine dump.
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("sosreport-node-a-2020-07-15");
+    let b = dir.path().join("sosreport-node-b-2020-07-15");
+    for d in [&a, &b] {
+        std::fs::create_dir_all(d).unwrap();
+        copy_bundle(&corpus("seed-003-volume-remove-lock"), d);
+    }
+    let html = run(&[&a, &b], "html");
+    let svgs = html
+        .matches("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"waitfor\"")
+        .count();
+    assert_eq!(svgs, 2, "one graph per host");
+    let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s} missing"));
+    assert!(at("<section id=\"host-0\">") < at("<section id=\"host-1\">"));
+    let w0 = at(&format!(
+        "<section id=\"waitfor-0\"><h2>Wait-for graph: Host 1 of 2: "
+    ));
+    let w1 = at(&format!(
+        "<section id=\"waitfor-1\"><h2>Wait-for graph: Host 2 of 2: "
+    ));
+    assert!(w0 < w1);
+    assert!(html.contains("marker-end=\"url(#waitfor-0-1-arrow)\""));
+    assert!(html.contains("marker-end=\"url(#waitfor-1-1-arrow)\""));
+    // Every id of the page is unique.
+    let mut ids: Vec<&str> = html
+        .split(" id=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    let n = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "duplicate ids");
+    assert!(!html.contains("id=\"host\""));
+}

@@ -202,6 +202,7 @@ pub(super) fn assemble(
         entries.push(HostEntry::new(own.clone(), header, fallback));
         states.push(host);
     }
+    let dump_hosts: Vec<usize> = dumps.iter().map(|(m, ..)| host_of_member(*m)).collect();
     let dumps: Vec<(String, crate::stacks::Analysis)> =
         dumps.into_iter().map(|(_, p, a)| (p, a)).collect();
     let nothing_recognised = recognised == 0 && !partial && findings.is_empty();
@@ -213,7 +214,7 @@ pub(super) fn assemble(
     } else {
         crate::report::host::Host::default()
     };
-    let host = states.into_iter().next().unwrap_or_default();
+    let host = states.first().cloned().unwrap_or_default();
     let report = Report {
         schema_version: crate::report::SCHEMA_VERSION,
         tool: Tool::default(),
@@ -237,7 +238,9 @@ pub(super) fn assemble(
     Analysed {
         report,
         dumps,
+        dump_hosts,
         host,
+        hosts: states,
     }
 }
 
