@@ -395,12 +395,8 @@ fn html_draws_every_hosts_dumps_under_its_host_with_unique_ids() {
     assert_eq!(svgs, 2, "one graph per host");
     let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s} missing"));
     assert!(at("<section id=\"host-0\">") < at("<section id=\"host-1\">"));
-    let w0 = at(&format!(
-        "<section id=\"waitfor-0\"><h2>Wait-for graph: Host 1 of 2: "
-    ));
-    let w1 = at(&format!(
-        "<section id=\"waitfor-1\"><h2>Wait-for graph: Host 2 of 2: "
-    ));
+    let w0 = at("<section id=\"waitfor-0\"><h2>Wait-for graph: Host 1 of 2: ");
+    let w1 = at("<section id=\"waitfor-1\"><h2>Wait-for graph: Host 2 of 2: ");
     assert!(w0 < w1);
     assert!(html.contains("marker-end=\"url(#waitfor-0-1-arrow)\""));
     assert!(html.contains("marker-end=\"url(#waitfor-1-1-arrow)\""));

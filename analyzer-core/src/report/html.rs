@@ -545,7 +545,7 @@ fn graphs(out: &mut String, dumps: &[&(String, Analysis)], id: &str, heading: Op
         return;
     }
     let title = heading.map_or(String::new(), |h| format!(": {}", esc(h)));
-    let _ = write!(out, "<section id=\"{id}\"><h2>Wait-for graph{title}</h2>\n");
+    let _ = writeln!(out, "<section id=\"{id}\"><h2>Wait-for graph{title}</h2>");
     out.push_str("<p class=\"muted\">Waiting goroutines are grouped by identical stack (left), the lock they wait on (middle) and its holder (right); a red holder is a root blocker: it waits on no lock itself.</p>\n");
     for (n, (path, s, a)) in drawn.into_iter().enumerate() {
         let marker = format!("{id}-{}-arrow", n + 1);
