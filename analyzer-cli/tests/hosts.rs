@@ -238,3 +238,177 @@ fn one_sosreport_has_one_host_and_no_heading() {
     assert!(!text.contains("== Host"), "{text}");
     assert!(text.contains("    var/log/messages:1013"), "{text}");
 }
+
+#[test]
+fn same_named_loose_files_cite_their_own_input() {
+    // Two copies of a node's `messages` taken on different days, given together: one host, two
+    // inputs of the same file name. Each evidence line names the input it was read from.
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a/messages");
+    let b = dir.path().join("b/messages");
+    std::fs::create_dir_all(a.parent().unwrap()).unwrap();
+    std::fs::create_dir_all(b.parent().unwrap()).unwrap();
+    std::fs::write(
+        &a,
+        "Jul 14 09:00:01 node1 systemd[1]: Started Session 12 of user root.\n\
+         Jul 14 09:00:02 node1 systemd[1]: Started Docker Application Container Engine.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        "Jul 15 10:12:20 node1 systemd[1]: Started Session 13 of user root.\n\
+         Jul 15 10:12:21 node1 kernel: java invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0\n\
+         Jul 15 10:12:22 node1 kernel: Out of memory: Killed process 4021 (java) total-vm:9600000kB, anon-rss:4190000kB, file-rss:0kB, shmem-rss:0kB\n",
+    )
+    .unwrap();
+    let report = json(&[&a, &b]);
+    assert_eq!(report["hosts"].as_array().unwrap().len(), 1);
+    let got = rows(&report);
+    let oom = got.iter().find(|r| r.1 == "oom-kill").expect("oom-kill");
+    assert!(!oom.2.is_empty());
+    for (input, path, line, _) in &oom.2 {
+        assert_eq!((*input, path.as_str()), (1, "messages"), "line {line}");
+    }
+    assert_eq!(
+        oom.2.iter().map(|e| e.2).collect::<Vec<_>>(),
+        [3, 2],
+        "{oom:?}"
+    );
+    // The text report names the second input's file.
+    let text = run(&[&a, &b], "text");
+    assert!(text.contains(&format!("{}:3", b.display())), "{text}");
+    assert!(!text.contains(&format!("{}:3", a.display())), "{text}");
+}
+
+/// A tar of a node's logs as a support engineer packs them: each entry with its real
+/// modification time.
+fn tar_with_mtimes(entries: &[(&str, &[u8], u64)]) -> Vec<u8> {
+    let mut t = tar::Builder::new(Vec::new());
+    for (path, data, mtime) in entries {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_mtime(*mtime);
+        h.set_cksum();
+        t.append_data(&mut h, path, *data).unwrap();
+    }
+    t.into_inner().unwrap()
+}
+
+const SYSLOG_OOM: &[u8] = b"Mar 16 08:59:40 node1 systemd[1]: Started Session 13 of user root.\n\
+Mar 16 08:59:41 node1 kernel: java invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0\n\
+Mar 16 08:59:42 node1 kernel: Out of memory: Killed process 4021 (java) total-vm:9600000kB, anon-rss:4190000kB, file-rss:0kB, shmem-rss:0kB\n";
+
+#[test]
+fn archive_member_times_give_yearless_lines_their_year() {
+    let dir = tempfile::tempdir().unwrap();
+    // Packed on 2021-03-16 09:02:11 UTC; `uptime` taken then.
+    let packed = 1_615_885_331;
+    let tar = dir.path().join("node1-logs.tar");
+    std::fs::write(
+        &tar,
+        tar_with_mtimes(&[
+            ("node1-logs/var/log/messages", SYSLOG_OOM, packed - 149),
+            (
+                "node1-logs/sos_commands/host/uptime",
+                b" 09:02:11 up 3 days,  2:01,  1 user,  load average: 0.83, 0.73, 0.76\n",
+                packed,
+            ),
+        ]),
+    )
+    .unwrap();
+    let report = json(&[&tar]);
+    let warnings: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        warnings.iter().all(|w| !w.starts_with("year assumed")),
+        "{warnings:?}"
+    );
+    let got = rows(&report);
+    let oom = got.iter().find(|r| r.1 == "oom-kill").expect("oom-kill");
+    assert_eq!(
+        oom.2,
+        [
+            (
+                0,
+                "var/log/messages".to_string(),
+                3,
+                "2021-03-16T08:59:42Z".to_string()
+            ),
+            (
+                0,
+                "var/log/messages".to_string(),
+                2,
+                "2021-03-16T08:59:41Z".to_string()
+            ),
+        ]
+    );
+    // The report names where the year came from, and the boot time `uptime` gives.
+    let host = &report["host"];
+    assert_eq!(host["collected"]["value"], "2021-03-16T09:02:11Z");
+    assert_eq!(
+        host["collected"]["source"],
+        "modification time of sos_commands/host/uptime in the archive"
+    );
+    assert_eq!(host["boot_time"]["value"], "2021-03-13T07:01:00Z (about)");
+
+    // The same archive with no times written (0): the year is assumed and said.
+    let bare = dir.path().join("bare.tar");
+    std::fs::write(
+        &bare,
+        tar_with_mtimes(&[("var/log/messages", SYSLOG_OOM, 0)]),
+    )
+    .unwrap();
+    let report = json(&[&bare]);
+    assert!(
+        report["warnings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("year assumed: 2000"),
+        "{}",
+        report["warnings"]
+    );
+    assert_eq!(
+        rows(&report).iter().find(|r| r.1 == "oom-kill").unwrap().2[0].3,
+        "2000-03-16T08:59:42Z"
+    );
+}
+
+#[test]
+fn html_draws_every_hosts_dumps_under_its_host_with_unique_ids() {
+    // Two nodes with the same dockerd hang, each with its goroutine dump.
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("sosreport-node-a-2020-07-15");
+    let b = dir.path().join("sosreport-node-b-2020-07-15");
+    for d in [&a, &b] {
+        std::fs::create_dir_all(d).unwrap();
+        copy_bundle(&corpus("seed-003-volume-remove-lock"), d);
+    }
+    let html = run(&[&a, &b], "html");
+    let svgs = html
+        .matches("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"waitfor\"")
+        .count();
+    assert_eq!(svgs, 2, "one graph per host");
+    let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s} missing"));
+    assert!(at("<section id=\"host-0\">") < at("<section id=\"host-1\">"));
+    let w0 = at("<section id=\"waitfor-0\"><h2>Wait-for graph: Host 1 of 2: ");
+    let w1 = at("<section id=\"waitfor-1\"><h2>Wait-for graph: Host 2 of 2: ");
+    assert!(w0 < w1);
+    assert!(html.contains("marker-end=\"url(#waitfor-0-1-arrow)\""));
+    assert!(html.contains("marker-end=\"url(#waitfor-1-1-arrow)\""));
+    // Every id of the page is unique.
+    let mut ids: Vec<&str> = html
+        .split(" id=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    let n = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "duplicate ids");
+    assert!(!html.contains("id=\"host\""));
+}

@@ -166,9 +166,14 @@ pub struct Analysed {
     pub report: Report,
     /// Every goroutine dump found, by member path, analysed.
     pub dumps: Vec<(String, stacks::Analysis)>,
+    /// The host of each dump (an index in [`Report::hosts`](crate::report::Report::hosts)),
+    /// indexed like [`dumps`](Analysed::dumps).
+    pub dump_hosts: Vec<usize>,
     /// The host state and facts of the first host (the only one when every input belongs to
     /// one host; see [`Report::hosts`](crate::report::Report::hosts)).
     pub host: crate::model::host::HostState,
+    /// The host state of every host, in the order of [`Report::hosts`](crate::report::Report::hosts).
+    pub hosts: Vec<crate::model::host::HostState>,
 }
 
 /// What the HTML report draws of an analysis: its dump analyses and host state.
@@ -176,7 +181,9 @@ impl<'a> From<&'a Analysed> for Extras<'a> {
     fn from(a: &'a Analysed) -> Self {
         Extras {
             dumps: &a.dumps,
+            dump_hosts: &a.dump_hosts,
             host: Some(&a.host),
+            hosts: &a.hosts,
         }
     }
 }
@@ -191,9 +198,11 @@ pub fn analyze_detailed(bundle: &Bundle, opts: &Options, engine: &Engine) -> Res
 /// Dumps of which no goroutine could be read are left out (the report's warnings name them).
 pub fn dumps(bundle: &Bundle, opts: &Options) -> Result<Vec<(String, stacks::Analysis)>> {
     let engine = crate::rules::load(&[])?;
-    let mut a = analyze_detailed(bundle, opts, &engine)?;
-    a.dumps.retain(|(_, d)| d.goroutines > 0);
-    Ok(a.dumps)
+    let a = analyze_detailed(bundle, opts, &engine)?;
+    Ok(a.dumps
+        .into_iter()
+        .filter(|(_, d)| d.goroutines > 0)
+        .collect())
 }
 
 /// Collects what every member gives, then assembles the analysis; `split` says how large log

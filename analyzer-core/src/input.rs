@@ -413,4 +413,12 @@ pub struct Member {
     pub format: Format,
     /// Set when the member was cut (limit hit, truncated stream); a warning says why.
     pub truncated: bool,
+    /// When the member was last written, in seconds since the Unix epoch, as its archive entry
+    /// states it (a tar header's `mtime`; 0 when the archiver wrote none). A sosreport's
+    /// command outputs are written while it is collected, so the newest of its members' times
+    /// is the collection time (see [`ClockBuilder::add_mtime`](crate::model::time::ClockBuilder::add_mtime)).
+    /// `None` outside archives: the time of a file in a directory, of a loose file or of a
+    /// stream is set by whoever last copied it (a download, `cp -r`, a checkout) and would date
+    /// the node's logs by the copy.
+    pub mtime: Option<i64>,
 }

@@ -241,7 +241,12 @@ impl Sink for Collector<'_, '_, '_> {
                     data: Data::Owned(p.data),
                     format: p.format,
                     truncated: p.truncated,
+                    mtime: p.mtime,
                 });
+            }
+            if let Some(t) = p.mtime {
+                let mut c = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+                c.facts.add_mtime(&p.path, t);
             }
             let pending = Pending::plain(p.path.clone(), p.input, p.format, 0, false);
             self.open = Some((LogSummary::new(pending), Vec::new()));
@@ -276,6 +281,9 @@ impl Sink for Collector<'_, '_, '_> {
 
     fn skipped(&mut self, entry: SkippedEntry) {
         let mut c = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = entry.mtime {
+            c.facts.add_mtime(&entry.path, t);
+        }
         c.pending.push(Pending::plain(
             entry.path,
             entry.input,
@@ -365,6 +373,9 @@ fn summarise(member: &Member) -> (Pending, ClockBuilder) {
         member.truncated,
     );
     let mut sum = LogSummary::new(pending);
+    if let Some(t) = member.mtime {
+        sum.facts.add_mtime(&member.path, t);
+    }
     match member.format {
         Format::Date => sum.facts.add_date(&member.path, data),
         Format::Timedatectl => sum.facts.add_timedatectl(&member.path, data),
@@ -463,6 +474,7 @@ Feb 11 19:20:03 k8stest-4 kubelet.daemon[1234]: E0211 19:20:03.000001 1234 kubel
             data: Data::Owned(bytes.to_vec()),
             format: Format::JournalShort,
             truncated: false,
+            mtime: None,
         };
         let (p, _) = summarise(&member(data));
         assert_eq!(p.records, 3);
@@ -488,6 +500,7 @@ Feb 11 19:20:03 k8stest-4 kubelet.daemon[1234]: E0211 19:20:03.000001 1234 kubel
             data: Data::Owned(b"Fri Feb 11 19:23:39 UTC 2022\n".to_vec()),
             format: Format::Date,
             truncated: false,
+            mtime: None,
         };
         let (_, clock) = summarise(&m);
         assert_eq!(

@@ -146,11 +146,27 @@ impl Report {
         self.findings.iter().filter(move |f| f.host == h)
     }
 
-    /// Where an evidence line comes from, naming its input when the report has several hosts
-    /// (`sosreport-b/var/log/messages`; a loose file by its path as given); the member path
-    /// alone otherwise.
+    /// True when a member path alone may not say which input an evidence line comes from: the
+    /// report has several hosts, or two of its inputs have the same file name (`a/messages` and
+    /// `b/messages` given together are one host whose members are both `messages`).
+    pub fn names_inputs(&self) -> bool {
+        if self.multi_host() {
+            return true;
+        }
+        let base = |p: &str| {
+            let p = p.trim_end_matches('/');
+            p.rsplit('/').next().unwrap_or(p).to_string()
+        };
+        let mut names: Vec<String> = self.inputs.iter().map(|i| base(&i.path)).collect();
+        names.sort_unstable();
+        names.windows(2).any(|w| w[0] == w[1])
+    }
+
+    /// Where an evidence line comes from, naming its input when the member path alone may not
+    /// say it ([`names_inputs`](Report::names_inputs)): `sosreport-b/var/log/messages`, a loose
+    /// file by its path as given; the member path alone otherwise.
     pub fn evidence_path(&self, e: &Evidence) -> String {
-        if !self.multi_host() {
+        if !self.names_inputs() {
             return e.path.clone();
         }
         let Some(input) = self.inputs.get(e.input) else {
@@ -167,8 +183,8 @@ impl Report {
     }
 
     /// The report with every evidence path naming its input
-    /// ([`evidence_path`](Report::evidence_path)) when it has several hosts; unchanged
-    /// otherwise. Renderers show this form.
+    /// ([`evidence_path`](Report::evidence_path)) when it has several hosts or inputs of the
+    /// same file name; unchanged otherwise. Renderers show this form.
     pub fn qualified(&self) -> Report {
         fn qualify(r: &Report, f: &mut Finding) {
             for e in &mut f.evidence {
@@ -179,7 +195,7 @@ impl Report {
             }
         }
         let mut out = self.clone();
-        if self.multi_host() {
+        if self.names_inputs() {
             for f in &mut out.findings {
                 qualify(self, f);
             }

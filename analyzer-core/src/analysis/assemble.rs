@@ -74,6 +74,11 @@ pub(super) fn assemble(
     };
     let member_host: Vec<usize> = member_inputs.iter().map(|&b| host_of_input(b)).collect();
     let host_of_member = |m: usize| member_host.get(m).copied().unwrap_or_default();
+    // The index in `inputs` of each member's input: evidence cites it.
+    let member_report: Vec<usize> = member_inputs
+        .iter()
+        .map(|&b| report_index(b).unwrap_or_default())
+        .collect();
 
     let mut warnings = warnings;
     // Members are analysed in parallel: order events and dumps by path and line so that ties
@@ -128,8 +133,15 @@ pub(super) fn assemble(
         for &i in &own {
             clock.add_input_name(&inputs[i].path);
         }
-        let clock = clock.finish();
         let host = host.finish();
+        // What the host state says about the boot: `/proc/stat`'s `btime`, the uptime.
+        if let Some(b) = &host.identity.boot {
+            clock.add_btime(&b.evidence.path, b.value);
+        }
+        if let Some(u) = &host.identity.uptime {
+            clock.add_uptime(&u.evidence.path, u.value.1);
+        }
+        let clock = clock.finish();
         let spans = || stats.spans.iter().filter(|s| host_of_member(s.member) == h);
         // The timeline's records of this host, with this host's clock.
         if let Some(g) = &mut gathered {
@@ -148,7 +160,7 @@ pub(super) fn assemble(
                 warnings.push(Warning::assumption(
                     members.get(s.member).cloned().unwrap_or_default(),
                     format!(
-                        "year assumed: {} (nothing in the input states the year of times without one: no date or timedatectl output, no journal header, no record or file name with a year)",
+                        "year assumed: {} (nothing in the input states the year of times without one: no date or timedatectl output, no journal header, no record or file name with a year, no archive member time)",
                         crate::model::time::ASSUMED_YEAR
                     ),
                 ));
@@ -163,23 +175,8 @@ pub(super) fn assemble(
                 }
             }
         }
-        let mut obs = Observations {
-            members: members.clone(),
-            hits,
-            observations: Vec::new(),
-        };
-        for e in events {
-            obs.observations
-                .push(event_observation(&e, &clock, &obs.members));
-        }
-        for (m, path, analysis) in &dumps {
-            if host_of_member(*m) == h {
-                obs.observations.extend(stacks_observations(path, analysis));
-            }
-        }
-        obs.observations.extend(host_observations(&host));
-        let mut found = engine.evaluate(&obs, &clock);
-        // The input of each evidence line: the member of that path in this host.
+        // The input of a host fact's evidence, known by path only: the member of that path in
+        // this host (log lines, events and dumps cite their own member's input).
         let input_of = |path: &str| {
             let b = members
                 .iter()
@@ -192,8 +189,33 @@ pub(super) fn assemble(
                 .or_else(|| own.first().copied())
                 .unwrap_or_default()
         };
+        let mut obs = Observations {
+            members: members.clone(),
+            inputs: member_report.clone(),
+            hits,
+            observations: Vec::new(),
+        };
+        for e in events {
+            obs.observations
+                .push(event_observation(&e, &clock, &obs.members, &obs.inputs));
+        }
+        for (m, path, analysis) in &dumps {
+            if host_of_member(*m) == h {
+                let input = member_report.get(*m).copied().unwrap_or_default();
+                obs.observations
+                    .extend(stacks_observations(path, input, analysis));
+            }
+        }
+        let mut facts = host_observations(&host);
+        for o in &mut facts {
+            for e in &mut o.evidence {
+                e.input = input_of(&e.path);
+            }
+        }
+        obs.observations.extend(facts);
+        let mut found = engine.evaluate(&obs, &clock);
         for f in &mut found {
-            tag(f, h, &input_of);
+            tag(f, h);
         }
         findings.extend(found);
         let header = crate::report::host::Host::from_state(&host, &clock);
@@ -201,6 +223,7 @@ pub(super) fn assemble(
         entries.push(HostEntry::new(own.clone(), header, fallback));
         states.push(host);
     }
+    let dump_hosts: Vec<usize> = dumps.iter().map(|(m, ..)| host_of_member(*m)).collect();
     let dumps: Vec<(String, crate::stacks::Analysis)> =
         dumps.into_iter().map(|(_, p, a)| (p, a)).collect();
     let nothing_recognised = recognised == 0 && !partial && findings.is_empty();
@@ -212,7 +235,7 @@ pub(super) fn assemble(
     } else {
         crate::report::host::Host::default()
     };
-    let host = states.into_iter().next().unwrap_or_default();
+    let host = states.first().cloned().unwrap_or_default();
     let report = Report {
         schema_version: crate::report::SCHEMA_VERSION,
         tool: Tool::default(),
@@ -240,20 +263,19 @@ pub(super) fn assemble(
         Analysed {
             report,
             dumps,
+            dump_hosts,
             host,
+            hosts: states,
         },
         gathered,
     )
 }
 
-/// Marks a finding (and those it explains) as host `h`'s, and each evidence line with its input.
-fn tag(f: &mut crate::base::Finding, h: usize, input_of: &dyn Fn(&str) -> usize) {
+/// Marks a finding (and those it explains) as host `h`'s.
+fn tag(f: &mut crate::base::Finding, h: usize) {
     f.host = h;
-    for e in &mut f.evidence {
-        e.input = input_of(&e.path);
-    }
     for x in &mut f.explains {
-        tag(x, h, input_of);
+        tag(x, h);
     }
 }
 

@@ -371,8 +371,13 @@ impl<'s> input::Sink for Dispatch<'s, '_> {
         let mut st = lock(self.state);
         st.skipped += 1;
         st.skipped_bytes += entry.bytes;
-        // Unread members still show the layout (`sys/fs/cgroup/unified/…`: cgroup version).
-        st.slot(entry.input).host.note_path(&entry.path);
+        // Unread members still show the layout (`sys/fs/cgroup/unified/…`: cgroup version)
+        // and when they were written.
+        let slot = st.slot(entry.input);
+        slot.host.note_path(&entry.path);
+        if let Some(t) = entry.mtime {
+            slot.clock.add_mtime(&entry.path, t);
+        }
     }
 
     /// `etc/localtime -> ../usr/share/zoneinfo/Europe/Berlin` names the host zone, even when the

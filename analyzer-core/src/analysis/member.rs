@@ -50,7 +50,11 @@ pub(super) fn analyse_member(
         st.stats.members += 1;
         st.stats.bytes += data.len() as u64;
         let idx = st.push_member(&member.path, member.input);
-        st.member_slot(idx).clock.add_member_name(&member.path);
+        let clock = &mut st.member_slot(idx).clock;
+        clock.add_member_name(&member.path);
+        if let Some(t) = member.mtime {
+            clock.add_mtime(&member.path, t);
+        }
         idx
     };
     match member.format {

@@ -11,18 +11,22 @@ use crate::rules::engine::{Observation, Stack};
 use crate::rules::spec;
 use crate::stacks;
 
+/// The observation of an event; its lines cite the event's member and that member's input
+/// (`inputs`, indexed like `members`).
 pub(super) fn event_observation(
     p: &PendingEvent,
     clock: &Clock,
     members: &[String],
+    inputs: &[usize],
 ) -> Observation {
     let time = clock.resolve(&p.event.time, p.epoch, &p.years);
     let path = members.get(p.member).cloned().unwrap_or_default();
+    let input = inputs.get(p.member).copied().unwrap_or_default();
     let evidence = p
         .lines
         .iter()
         .map(|(line, text)| Evidence {
-            input: 0,
+            input,
             path: path.clone(),
             line: *line,
             time,
@@ -120,7 +124,13 @@ pub(super) fn telling_frames(top: &[String]) -> Vec<&str> {
     out
 }
 
-pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Observation> {
+/// The observations of a goroutine dump at `path` of input `input` (its index in the
+/// report's `inputs`): contended locks, deadlocks, goroutine groups.
+pub(super) fn stacks_observations(
+    path: &str,
+    input: usize,
+    a: &stacks::Analysis,
+) -> Vec<Observation> {
     let mut out = Vec::new();
     for l in &a.locks {
         let mut fields = std::collections::BTreeMap::new();
@@ -172,7 +182,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
         let mut evidence = Vec::new();
         if let Some(line) = l.holder_line {
             evidence.push(Evidence {
-                input: 0,
+                input,
                 path: path.to_string(),
                 line,
                 time: None,
@@ -192,7 +202,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
         }
         if l.waiter_line > 0 {
             evidence.push(Evidence {
-                input: 0,
+                input,
                 path: path.to_string(),
                 line: l.waiter_line,
                 time: None,
@@ -253,7 +263,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
             .filter_map(|&g| {
                 let l = held.get(&g)?;
                 Some(Evidence {
-                    input: 0,
+                    input,
                     path: path.to_string(),
                     line: l.holder_line.unwrap_or(0),
                     time: None,
@@ -280,7 +290,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
             .collect();
         if evidence.is_empty() {
             evidence.push(Evidence {
-                input: 0,
+                input,
                 path: path.to_string(),
                 line: 0,
                 time: None,
@@ -319,7 +329,7 @@ pub(super) fn stacks_observations(path: &str, a: &stacks::Analysis) -> Vec<Obser
         let evidence = Some(b.line)
             .filter(|&line| line > 0)
             .map(|line| Evidence {
-                input: 0,
+                input,
                 path: path.to_string(),
                 line,
                 time: None,

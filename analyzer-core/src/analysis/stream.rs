@@ -207,6 +207,7 @@ pub(super) fn piece<'s>(d: &mut Dispatch<'s, '_>, p: input::Piece) {
                 data: input::Data::Owned(p.data),
                 format: p.format,
                 truncated: p.truncated,
+                mtime: p.mtime,
             };
             return input::Sink::member(d, member);
         }
@@ -218,7 +219,11 @@ pub(super) fn piece<'s>(d: &mut Dispatch<'s, '_>, p: input::Piece) {
             let mut st = lock(d.state);
             st.stats.members += 1;
             let idx = st.push_member(&p.path, p.input);
-            st.member_slot(idx).clock.add_member_name(&p.path);
+            let clock = &mut st.member_slot(idx).clock;
+            clock.add_member_name(&p.path);
+            if let Some(t) = p.mtime {
+                clock.add_mtime(&p.path, t);
+            }
             idx
         };
         d.progress(1, 0);

@@ -106,6 +106,8 @@ pub struct Piece {
     /// Set on the final piece when the member was cut (limit hit, truncated stream); a
     /// warning says why.
     pub truncated: bool,
+    /// The member's modification time ([`Member::mtime`]), on every piece.
+    pub mtime: Option<i64>,
 }
 
 /// A member that was not delivered.
@@ -123,6 +125,9 @@ pub struct SkippedEntry {
     pub reason: SkipReason,
     /// Set when counting stopped early (limit, corrupt stream).
     pub truncated: bool,
+    /// The member's modification time ([`Member::mtime`]): a skipped member was written when
+    /// the others were, and tells the collection time as well.
+    pub mtime: Option<i64>,
 }
 
 /// Why a member was skipped.
@@ -185,6 +190,7 @@ pub fn walk(
         scratch: Vec::new(),
         totals: Totals::default(),
         patience: Patience::default(),
+        mtime: None,
     };
     w.patience = w.sink.patience();
     let mut infos = Vec::new();
@@ -194,6 +200,7 @@ pub fn walk(
             break;
         }
         w.input = i;
+        w.mtime = None;
         w.tree = Tree::default();
         w.members = 0;
         match w.input(input) {
@@ -243,6 +250,8 @@ struct Walker<'a> {
     totals: Totals,
     /// How long to wait for slow input.
     patience: Patience,
+    /// The modification time of the archive entry being read, given to what it yields.
+    mtime: Option<i64>,
 }
 
 /// The outcome of reading one member's bytes.
@@ -517,6 +526,7 @@ impl Walker<'_> {
                 format,
                 reason: SkipReason::NotWanted,
                 truncated: false,
+                mtime: self.mtime,
             });
             return;
         }
@@ -555,6 +565,7 @@ impl Walker<'_> {
             data,
             format,
             truncated,
+            mtime: self.mtime,
         });
     }
 
@@ -642,6 +653,7 @@ impl Walker<'_> {
                     format: Format::Unknown,
                     reason: SkipReason::NestingLimit,
                     truncated: got.truncated,
+                    mtime: self.mtime,
                 });
                 return (false, got.broken && !compressed);
             }
@@ -678,6 +690,7 @@ impl Walker<'_> {
                 format,
                 reason: SkipReason::NotWanted,
                 truncated: got.truncated,
+                mtime: self.mtime,
             });
             return (false, got.broken && !compressed);
         }
@@ -758,6 +771,7 @@ impl Walker<'_> {
                 data: std::mem::take(&mut cur),
                 last,
                 truncated: last && (truncated || r.over_limit()),
+                mtime: self.mtime,
             });
             if last {
                 return broken;
@@ -797,6 +811,7 @@ impl Walker<'_> {
                 format,
                 reason: SkipReason::NotWanted,
                 truncated: true,
+                mtime: self.mtime,
             });
         } else {
             self.deliver(path, Data::Owned(head), format, true);
@@ -963,11 +978,18 @@ impl Walker<'_> {
                     break;
                 }
                 let size = entry.size();
+                let outer = self.mtime;
+                self.mtime = entry
+                    .header()
+                    .mtime()
+                    .ok()
+                    .map(|secs| i64::try_from(secs).unwrap_or(i64::MAX));
                 let mut counted = CountingRef {
                     inner: &mut entry,
                     n: 0,
                 };
                 let (_, broken) = self.stream(&member, &mut counted, depth, false);
+                self.mtime = outer;
                 if broken {
                     return true;
                 }

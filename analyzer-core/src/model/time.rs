@@ -91,6 +91,9 @@ pub struct Clock {
     pub tz_name: Option<String>,
     /// Boot time of the current boot, for monotonic kernel times.
     pub boot: Option<Timestamp>,
+    /// Where the boot time came from, for reports (`kernel monotonic times in the logs`,
+    /// `sos_commands/date/date minus uptime sos_commands/host/uptime`).
+    pub boot_source: Option<String>,
 }
 
 impl Default for Clock {
@@ -101,6 +104,7 @@ impl Default for Clock {
             tz: jiff::tz::TimeZone::UTC,
             tz_name: None,
             boot: None,
+            boot_source: None,
         }
     }
 }
@@ -177,11 +181,15 @@ impl Clock {
 
 /// Gathers what a bundle says about time, in any order, and builds the [`Clock`].
 ///
-/// Sources, strongest first: `sos_commands/date/date_--utc` / `date` (`Fri Feb 11 19:23:39 UTC
-/// 2022`), `timedatectl` (`Universal time: Fri 2022-02-11 19:23:39 UTC`, `Time zone: Asia/Shanghai
-/// (CST, +0800)`), `etc/localtime` (TZif), and as a fallback the newest absolute time seen in any
-/// log. Boot time comes from kernel lines that carry both a wall time and the monotonic
-/// `[  518.050606]` stamp.
+/// Sources of the collection time, strongest first: `sos_commands/date/date_--utc` / `date`
+/// (`Fri Feb 11 19:23:39 UTC 2022`), `timedatectl` (`Universal time: Fri 2022-02-11 19:23:39
+/// UTC`), the journal's header, the newest time a record states with its year (raised to the
+/// newest archive member time when that one is later, see [`add_mtime`](Self::add_mtime)), the
+/// newest archive member time, the day a sosreport's name states, the newest day a member's
+/// file name stamps. The zone: `etc/localtime` (TZif), `timedatectl`'s `Time zone:
+/// Asia/Shanghai (CST, +0800)`, the `etc/localtime` link target, a journal header's zone. The
+/// boot time: kernel lines that carry both a wall time and the monotonic `[  518.050606]`
+/// stamp, else `/proc/stat`'s `btime`, else the collection time minus `uptime`.
 #[derive(Clone, Debug, Default)]
 pub struct ClockBuilder {
     date_utc: Option<(Timestamp, String)>,
@@ -203,7 +211,25 @@ pub struct ClockBuilder {
     /// The newest day a member's file name stamps (`messages-20220211`,
     /// `goroutine-stacks-2020-08-20T102554Z.log`).
     file_day: Option<(LocalTime, String)>,
+    /// The newest plausible modification time of an archive member, and that member.
+    mtime: Option<(Timestamp, String)>,
+    /// `/proc/stat`'s `btime`: the boot time the kernel states, and where.
+    btime: Option<(Timestamp, String)>,
+    /// Seconds the host had been up when collected (`uptime`, `/proc/uptime`), and where.
+    uptime: Option<(u64, String)>,
 }
+
+/// Archive member times before this (1990-01-01) are not the node's: an archiver that wrote
+/// none (0, 1970), a reproducible build's fixed time.
+const MTIME_MIN: i64 = 631_152_000;
+/// Nor after this (2200-01-01), the latest year a date in a name is read as.
+const MTIME_MAX: i64 = 7_258_118_400;
+/// One day, in microseconds.
+const DAY_US: i64 = 86_400_000_000;
+/// How far past the newest time a record states an archive member time is still the collection
+/// time (a node whose logs stopped before it was collected). An archive written more than a
+/// year after its logs was packed again later, and its times say when.
+const MTIME_AFTER_RECORDS_US: i64 = 366 * DAY_US;
 
 /// A kernel line seen with both a wall time and a monotonic time, to estimate the boot time.
 #[derive(Clone, Copy, Debug)]
@@ -445,6 +471,41 @@ impl ClockBuilder {
         }
     }
 
+    /// Notes the modification time an archive entry states for member `path`, in seconds since
+    /// the epoch ([`Member::mtime`](crate::input::Member::mtime)). A sosreport's command
+    /// outputs are written while it is collected, and a hand-made archive of logs is packed
+    /// after their last line: the newest member time is the collection time, or close after
+    /// it. Times before 1990 (0 and 1970: no time written) and after 2200 are not taken.
+    /// [`finish`](Self::finish) weighs the newest against the other anchors: it is not trusted
+    /// past the end of the day a sosreport's name states, before a day a member's file name
+    /// stamps, before the newest time a record states, nor more than a year after it.
+    pub fn add_mtime(&mut self, path: &str, secs: i64) {
+        if !(MTIME_MIN..MTIME_MAX).contains(&secs) {
+            return;
+        }
+        let ts = Timestamp::from_secs_micros(secs, 0);
+        if self.mtime.as_ref().is_none_or(|(n, _)| ts > *n) {
+            self.mtime = Some((ts, path.to_string()));
+        }
+    }
+
+    /// Notes the boot time `/proc/stat` states (`btime 1644566400`), read from `path`.
+    pub fn add_btime(&mut self, path: &str, secs: i64) {
+        if self.btime.is_none() && secs > 0 {
+            self.btime = Some((Timestamp::from_secs_micros(secs, 0), path.to_string()));
+        }
+    }
+
+    /// Notes how long the host had been up when collected (`uptime`'s ` 10:12:22 up 3 days,
+    /// 2:01,`, `/proc/uptime`'s `12345.67 890.12`), read from `path`. With a collection time
+    /// that a `date` output or an archive member time states, it gives the boot time when no
+    /// kernel line or `btime` does (to the minute `uptime` prints).
+    pub fn add_uptime(&mut self, path: &str, secs: u64) {
+        if self.uptime.is_none() {
+            self.uptime = Some((secs, path.to_string()));
+        }
+    }
+
     /// Notes a kernel line with both a wall time and a monotonic time.
     pub fn add_boot_hint(&mut self, hint: BootHint) {
         if self.boot_hints.len() < 64 {
@@ -487,6 +548,17 @@ impl ClockBuilder {
                 self.file_day = Some((d, p));
             }
         }
+        if let Some((t, p)) = other.mtime {
+            if self.mtime.as_ref().is_none_or(|(n, _)| t > *n) {
+                self.mtime = Some((t, p));
+            }
+        }
+        if self.btime.is_none() {
+            self.btime = other.btime;
+        }
+        if self.uptime.is_none() {
+            self.uptime = other.uptime;
+        }
     }
 
     /// Builds the clock.
@@ -508,23 +580,58 @@ impl ClockBuilder {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
+        let named = self
+            .named
+            .and_then(|(l, src)| Some((clock.local_to_utc(l.year?, &l)?, src)));
+        let file_day = self
+            .file_day
+            .and_then(|(l, src)| Some((clock.local_to_utc(l.year?, &l)?, src)));
+        // The newest archive member time, unless another anchor contradicts it: later than the
+        // collection day a sosreport's name states, earlier than a day a file name stamps
+        // (both end of day: a day of slack either side for the zone), earlier than a record.
+        let mtime = self.mtime.filter(|(m, _)| {
+            named.as_ref().is_none_or(|(d, _)| m.0 <= d.0 + DAY_US)
+                && file_day
+                    .as_ref()
+                    .is_none_or(|(d, _)| m.0 >= d.0 - 2 * DAY_US)
+                && newest.is_none_or(|n| m.0 >= n.0 - DAY_US && m.0 - n.0 <= MTIME_AFTER_RECORDS_US)
+        });
+        let mtime_source = |p: &str| format!("modification time of {p} in the archive");
+        // Whether the anchor states the collection time itself (not a bound of it): only then
+        // does it less the uptime give the boot time.
+        let mut collected = false;
         if let Some((ts, src)) = self.date_utc {
             clock.anchor = Some(ts);
             clock.anchor_source = Some(src);
+            collected = true;
         } else if let Some((local, src)) = self.date_local {
             clock.anchor = clock.local_to_utc(local.year.unwrap_or(1970), &local);
             clock.anchor_source = Some(src);
+            collected = true;
         } else if let Some((ts, src)) = self.journal {
             clock.anchor = Some(ts);
             clock.anchor_source = Some(format!("journal header of {src}"));
         } else if let Some(n) = newest {
-            clock.anchor = Some(n);
-            clock.anchor_source = Some("newest time in the logs".into());
-        } else if let Some((local, src)) = self.named {
-            clock.anchor = clock.local_to_utc(local.year.unwrap_or(ASSUMED_YEAR), &local);
+            match mtime {
+                Some((m, p)) if m > n => {
+                    clock.anchor = Some(m);
+                    clock.anchor_source = Some(mtime_source(&p));
+                    collected = true;
+                }
+                _ => {
+                    clock.anchor = Some(n);
+                    clock.anchor_source = Some("newest time in the logs".into());
+                }
+            }
+        } else if let Some((m, p)) = mtime {
+            clock.anchor = Some(m);
+            clock.anchor_source = Some(mtime_source(&p));
+            collected = true;
+        } else if let Some((ts, src)) = named {
+            clock.anchor = Some(ts);
             clock.anchor_source = Some(src);
-        } else if let Some((local, src)) = self.file_day {
-            clock.anchor = clock.local_to_utc(local.year.unwrap_or(ASSUMED_YEAR), &local);
+        } else if let Some((ts, src)) = file_day {
+            clock.anchor = Some(ts);
             clock.anchor_source = Some(format!("date in the name of {src}"));
         }
         // Boot time: the median of wall − mono over the hints (robust to a stray line).
@@ -540,6 +647,21 @@ impl ClockBuilder {
         boots.sort_unstable();
         if !boots.is_empty() {
             clock.boot = Some(Timestamp(boots[boots.len() / 2]));
+            clock.boot_source = Some("kernel monotonic times in the logs".into());
+        } else if let Some((ts, src)) = self.btime {
+            clock.boot = Some(ts);
+            clock.boot_source = Some(src);
+        } else if let (Some((up, src)), Some(at), true) = (self.uptime, clock.anchor, collected) {
+            let up = i64::try_from(up)
+                .unwrap_or(i64::MAX)
+                .saturating_mul(1_000_000);
+            clock.boot = Timestamp::checked(at.0.saturating_sub(up));
+            clock.boot_source = clock.boot.map(|_| {
+                format!(
+                    "{} minus uptime {src}",
+                    clock.anchor_source.as_deref().unwrap_or("collection time")
+                )
+            });
         }
         clock
     }
@@ -1030,6 +1152,147 @@ mod tests {
         b.add_member_name("var/log/messages-20220206");
         b.observe_absolute(Timestamp::from_secs_micros(1_500_000_000, 0));
         assert_eq!(anchor_of(b).0.as_deref(), Some("2017-07-14T02:40:00Z"));
+    }
+
+    /// Seconds since the epoch of a UTC ISO time.
+    fn secs(iso: &str) -> i64 {
+        Timestamp::parse_rfc3339(iso.as_bytes()).unwrap().0 / 1_000_000
+    }
+
+    #[test]
+    fn archive_member_times_state_the_collection_time() {
+        let of = |b: ClockBuilder| {
+            let c = b.finish();
+            (c.anchor.map(|t| t.to_string()), c.anchor_source)
+        };
+        // A sosreport's command outputs were written at collection; copied logs earlier.
+        let mut b = ClockBuilder::default();
+        b.add_mtime("var/log/messages", secs("2021-03-16T08:59:58Z"));
+        b.add_mtime("sos_commands/host/uptime", secs("2021-03-16T09:02:11Z"));
+        b.add_mtime("sos_commands/kernel/dmesg", secs("2021-03-16T09:02:05Z"));
+        assert_eq!(
+            of(b),
+            (
+                Some("2021-03-16T09:02:11Z".into()),
+                Some("modification time of sos_commands/host/uptime in the archive".into())
+            )
+        );
+        // No time written (0), 1970, and a time before 1990 are not taken; alone, the year
+        // stays assumed.
+        let mut b = ClockBuilder::default();
+        for t in [0, 1, 86_400 * 365, secs("1989-12-31T23:59:59Z")] {
+            b.add_mtime("var/log/messages", t);
+        }
+        assert!(b.finish().year_assumed());
+        // `date` comes first.
+        let mut b = ClockBuilder::default();
+        b.add_mtime("var/log/messages", secs("2021-03-16T09:02:11Z"));
+        b.add_date("sos_commands/date/date", b"Fri Jul 17 09:00:00 UTC 2020\n");
+        assert_eq!(of(b).0.as_deref(), Some("2020-07-17T09:00:00Z"));
+        // Past the day a sosreport's name states: packed again later, not trusted.
+        let mut b = ClockBuilder::default();
+        b.add_input_name("sosreport-node1-2021-03-16-abcdef.tar.xz");
+        b.add_mtime("var/log/messages", secs("2023-05-02T11:00:00Z"));
+        assert_eq!(
+            of(b),
+            (
+                Some("2021-03-16T23:59:59Z".into()),
+                Some("sosreport-node1-2021-03-16-abcdef.tar.xz".into())
+            )
+        );
+        // Within that day: the member time is the more precise.
+        let mut b = ClockBuilder::default();
+        b.add_input_name("sosreport-node1-2021-03-16-abcdef.tar.xz");
+        b.add_mtime("sos_commands/date/date", secs("2021-03-16T09:02:11Z"));
+        assert_eq!(of(b).0.as_deref(), Some("2021-03-16T09:02:11Z"));
+        // Before a day a rotated file's name stamps: not trusted.
+        let mut b = ClockBuilder::default();
+        b.add_member_name("var/log/messages-20220206");
+        b.add_mtime("var/log/messages", secs("2021-03-16T09:02:11Z"));
+        assert_eq!(of(b).0.as_deref(), Some("2022-02-06T23:59:59Z"));
+        // Against the newest time a record states: later (a node whose logs stopped before it
+        // was collected) it anchors; earlier, or more than a year later, the record does.
+        let records = Timestamp::parse_rfc3339(b"2021-01-10T12:00:00Z").unwrap();
+        for (mtime, want) in [
+            ("2021-03-16T09:02:11Z", "2021-03-16T09:02:11Z"),
+            ("2020-11-02T00:00:00Z", "2021-01-10T12:00:00Z"),
+            ("2023-05-02T11:00:00Z", "2021-01-10T12:00:00Z"),
+        ] {
+            let mut b = ClockBuilder::default();
+            b.observe_absolute(records);
+            b.add_mtime("var/log/messages", secs(mtime));
+            assert_eq!(of(b).0.as_deref(), Some(want), "{mtime}");
+        }
+        // Workers' builders merge to the newest.
+        let mut a = ClockBuilder::default();
+        a.add_mtime("a", secs("2021-03-16T09:00:00Z"));
+        let mut b = ClockBuilder::default();
+        b.add_mtime("b", secs("2021-03-16T09:02:11Z"));
+        a.merge(b);
+        assert_eq!(
+            of(a).1.as_deref(),
+            Some("modification time of b in the archive")
+        );
+    }
+
+    #[test]
+    fn uptime_and_btime_give_the_boot_time() {
+        let boot = |b: ClockBuilder| {
+            let c = b.finish();
+            (c.boot.map(|t| t.to_string()), c.boot_source)
+        };
+        // `date` at collection, `uptime` then: ` 09:02:11 up 3 days,  2:01,  1 user, …`.
+        let mut b = ClockBuilder::default();
+        b.add_date(
+            "sos_commands/date/date_--utc",
+            b"Tue Mar 16 09:02:11 UTC 2021\n",
+        );
+        b.add_uptime("sos_commands/host/uptime", 3 * 86_400 + 2 * 3600 + 60);
+        assert_eq!(
+            boot(b),
+            (
+                Some("2021-03-13T07:01:11Z".into()),
+                Some("sos_commands/date/date_--utc minus uptime sos_commands/host/uptime".into())
+            )
+        );
+        // An archive member time is a collection time too; `/proc/uptime` in seconds.
+        let mut b = ClockBuilder::default();
+        b.add_mtime("proc/uptime", secs("2021-03-16T09:02:11Z"));
+        b.add_uptime("proc/uptime", 12_345);
+        assert_eq!(boot(b).0.as_deref(), Some("2021-03-16T05:36:26Z"));
+        // A bound of the collection time (the newest record, a day in a name) is not.
+        let mut b = ClockBuilder::default();
+        b.observe_absolute(Timestamp::parse_rfc3339(b"2021-03-16T09:00:00Z").unwrap());
+        b.add_uptime("sos_commands/host/uptime", 12_345);
+        assert_eq!(boot(b), (None, None));
+        let mut b = ClockBuilder::default();
+        b.add_input_name("sosreport-node1-2021-03-16");
+        b.add_uptime("sos_commands/host/uptime", 12_345);
+        assert_eq!(boot(b), (None, None));
+        // `btime` states the boot itself; kernel lines come first (their monotonic times are
+        // what the boot time resolves).
+        let mut b = ClockBuilder::default();
+        b.add_date("date", b"Tue Mar 16 09:02:11 UTC 2021\n");
+        b.add_uptime("sos_commands/host/uptime", 12_345);
+        b.add_btime("proc/stat", secs("2021-03-16T05:36:00Z"));
+        assert_eq!(
+            boot(b),
+            (
+                Some("2021-03-16T05:36:00Z".into()),
+                Some("proc/stat".into())
+            )
+        );
+        // A raw dmesg stamp resolves against the boot `uptime` gave.
+        let mut b = ClockBuilder::default();
+        b.add_date("date", b"Tue Mar 16 09:02:11 UTC 2021\n");
+        b.add_uptime("proc/uptime", 12_345);
+        let c = b.finish();
+        assert_eq!(
+            c.resolve(&RawTime::Monotonic(518_050_606), 0, &YearSummary::default())
+                .unwrap()
+                .to_rfc3339(),
+            "2021-03-16T05:45:04.050606Z"
+        );
     }
 
     #[test]

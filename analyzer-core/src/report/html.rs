@@ -35,8 +35,14 @@ use crate::stacks::Analysis;
 pub struct Extras<'a> {
     /// Goroutine dump analyses by member path (wait-for graphs).
     pub dumps: &'a [(String, Analysis)],
-    /// Host state (process subtrees of orphaned shims).
+    /// The host of each dump (an index in [`Report::hosts`]), indexed like `dumps`; a dump
+    /// past its end is the first host's.
+    pub dump_hosts: &'a [usize],
+    /// Host state of a report of one host (process subtrees of orphaned shims).
     pub host: Option<&'a HostState>,
+    /// Host state of every host of a report of several, in the order of [`Report::hosts`];
+    /// when empty, `host` is the first host's.
+    pub hosts: &'a [HostState],
 }
 
 /// Locks drawn per dump.
@@ -201,10 +207,10 @@ pub fn render(report: &Report, extras: &Extras<'_>) -> String {
                 "<section class=\"host-group\"><h2>{}</h2></section>",
                 esc(&report.host_heading(h))
             );
-            host(&mut out, &sub.host);
+            host(&mut out, &sub.host, &format!("host-{h}"));
         }
     } else {
-        host(&mut out, &report.host);
+        host(&mut out, &report.host, "host");
     }
     summary(&mut out, report);
     out.push_str("<section id=\"timeline\"><h2>Timeline of evidence</h2>\n");
@@ -250,9 +256,36 @@ pub fn render(report: &Report, extras: &Extras<'_>) -> String {
         }
     }
     out.push_str("</section>\n");
-    graphs(&mut out, extras.dumps);
-    if let Some(host) = extras.host {
-        shims(&mut out, host);
+    if report.multi_host() {
+        // Each host's dumps and shims under its own heading.
+        for h in 0..report.hosts.len() {
+            let mine: Vec<&(String, Analysis)> = extras
+                .dumps
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| extras.dump_hosts.get(*i).copied().unwrap_or_default() == h)
+                .map(|(_, d)| d)
+                .collect();
+            let state = extras
+                .hosts
+                .get(h)
+                .or(if h == 0 && extras.hosts.is_empty() {
+                    extras.host
+                } else {
+                    None
+                });
+            let heading = report.host_heading(h);
+            graphs(&mut out, &mine, &format!("waitfor-{h}"), Some(&heading));
+            if let Some(state) = state {
+                shims(&mut out, state, &format!("shims-{h}"), Some(&heading));
+            }
+        }
+    } else {
+        let all: Vec<&(String, Analysis)> = extras.dumps.iter().collect();
+        graphs(&mut out, &all, "waitfor", None);
+        if let Some(state) = extras.host.or(extras.hosts.first()) {
+            shims(&mut out, state, "shims", None);
+        }
     }
     inventory(&mut out, report);
     let _ = write!(out, "</main>\n<script>{SCRIPT}</script>\n</body></html>\n");
@@ -281,8 +314,8 @@ fn controls(out: &mut String, hosts: &[&str]) {
 }
 
 /// The host header: one row per fact with the member it came from.
-fn host(out: &mut String, h: &crate::report::host::Host) {
-    out.push_str("<section id=\"host\"><h2>Host</h2>\n");
+fn host(out: &mut String, h: &crate::report::host::Host, id: &str) {
+    let _ = writeln!(out, "<section id=\"{id}\"><h2>Host</h2>");
     if h.is_empty() {
         out.push_str("<p class=\"muted\">unknown (no host-state member read)</p></section>\n");
         return;
@@ -477,11 +510,13 @@ fn finding(out: &mut String, f: &Finding, num: &str, host: &str) {
     out.push_str("</article>\n");
 }
 
-fn graphs(out: &mut String, dumps: &[(String, Analysis)]) {
+/// The wait-for graphs of `dumps` in a section of id `id`, titled for host `heading` in a
+/// report of several hosts. Each graph's arrow marker gets an id of its own (`id-1-arrow`).
+fn graphs(out: &mut String, dumps: &[&(String, Analysis)], id: &str, heading: Option<&str>) {
     // A dump copied into several members (the journal, a log file, a support paste) is drawn
     // once, naming its copies.
     let mut unique: Vec<(&String, Vec<&String>, &Analysis)> = Vec::new();
-    for (p, a) in dumps {
+    for (p, a) in dumps.iter().map(|d| (&d.0, &d.1)) {
         match unique.iter_mut().find(|u| u.2 == a) {
             Some(u) => u.1.push(p),
             None => unique.push((p, Vec::new(), a)),
@@ -509,8 +544,14 @@ fn graphs(out: &mut String, dumps: &[(String, Analysis)]) {
     if drawn.is_empty() {
         return;
     }
-    out.push_str("<section id=\"waitfor\"><h2>Wait-for graph</h2>\n<p class=\"muted\">Waiting goroutines are grouped by identical stack (left), the lock they wait on (middle) and its holder (right); a red holder is a root blocker: it waits on no lock itself.</p>\n");
-    for (path, s, a) in drawn {
+    let title = heading.map_or(String::new(), |h| format!(": {}", esc(h)));
+    let _ = writeln!(out, "<section id=\"{id}\"><h2>Wait-for graph{title}</h2>");
+    out.push_str("<p class=\"muted\">Waiting goroutines are grouped by identical stack (left), the lock they wait on (middle) and its holder (right); a red holder is a root blocker: it waits on no lock itself.</p>\n");
+    for (n, (path, s, a)) in drawn.into_iter().enumerate() {
+        let marker = format!("{id}-{}-arrow", n + 1);
+        let s = s
+            .replace("id=\"arrow\"", &format!("id=\"{marker}\""))
+            .replace("url(#arrow)", &format!("url(#{marker})"));
         let _ = writeln!(
             out,
             "<h3>{path}</h3><p class=\"muted\">{} goroutines, {} contended lock(s){}</p>",
@@ -528,12 +569,15 @@ fn graphs(out: &mut String, dumps: &[(String, Analysis)]) {
     out.push_str("</section>\n");
 }
 
-fn shims(out: &mut String, host: &HostState) {
+/// The process subtrees of a host's orphaned shims in a section of id `id`, titled for host
+/// `heading` in a report of several hosts.
+fn shims(out: &mut String, host: &HostState, id: &str, heading: Option<&str>) {
     let facts: Vec<_> = host.facts_of("orphaned-shim").collect();
     if facts.is_empty() {
         return;
     }
-    out.push_str("<section id=\"shims\"><h2>Orphaned shims</h2>\n");
+    let title = heading.map_or(String::new(), |h| format!(": {}", esc(h)));
+    let _ = writeln!(out, "<section id=\"{id}\"><h2>Orphaned shims{title}</h2>");
     for f in facts {
         let _ = writeln!(out, "<p>{}</p>", esc(&f.summary));
         let Some(pid) = f.attrs.get("pid").and_then(|p| p.parse::<u32>().ok()) else {
@@ -682,7 +726,7 @@ mod tests {
             &report(),
             &Extras {
                 dumps: &dumps,
-                host: None,
+                ..Extras::default()
             },
         );
         assert_eq!(

@@ -143,7 +143,10 @@ impl Engine {
                     // A line that satisfies several items is cited once, under the first (its
                     // text may be cut around each item's match differently).
                     let seen = evidence.iter().any(|x: &Evidence| {
-                        x.path == e.path && x.line == e.line && (e.line != 0 || x.text == e.text)
+                        x.input == e.input
+                            && x.path == e.path
+                            && x.line == e.line
+                            && (e.line != 0 || x.text == e.text)
                     });
                     if !seen {
                         let mut e = e.clone();
@@ -226,6 +229,11 @@ pub struct Stack {
 pub struct Observations {
     /// Member paths, indexed by [`MemberHits::member`].
     pub members: Vec<String>,
+    /// The input each member was read from (its index in the report's `inputs`), indexed like
+    /// [`members`](Observations::members): two inputs may hold members of the same path (two
+    /// loose `messages` files), and each evidence line cites its own. A member past its end
+    /// is input 0's.
+    pub inputs: Vec<usize>,
     /// Log hits per member and item.
     pub hits: Vec<MemberHits>,
     /// Events, facts, dump summaries, versions.
@@ -352,7 +360,7 @@ fn log_matched(
     let evidence = chosen
         .iter()
         .map(|(t, h, hit)| Evidence {
-            input: 0,
+            input: obs.inputs.get(h.member).copied().unwrap_or_default(),
             path: obs.members.get(h.member).cloned().unwrap_or_default(),
             line: hit.line,
             time: *t,

@@ -105,7 +105,7 @@ fn scan(engine: &Engine, lines: &[(Source, u8, &str)]) -> Observations {
     Observations {
         members: vec!["var/log/messages".into()],
         hits,
-        observations: Vec::new(),
+        ..Observations::default()
     }
 }
 
@@ -650,7 +650,7 @@ fn records_copied_in_several_members_count_once() {
             "sos_commands/logs/journalctl_--no-pager".into(),
         ],
         hits: boot.hits.into_iter().chain(whole.hits).collect(),
-        observations: Vec::new(),
+        ..Observations::default()
     };
     let f = e.evaluate(&obs, &clock());
     assert_eq!(f.len(), 1);
