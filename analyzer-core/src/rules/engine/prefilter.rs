@@ -144,10 +144,56 @@ pub(super) fn overlapping_by_line(
 /// Most keys [`line_keys`] makes: the SIMD multi-substring search (Teddy) takes up to 64.
 pub(super) const MAX_KEYS: usize = 64;
 
+/// Words and phrases most lines of a healthy node's journal hold (systemd units, container
+/// runtimes' and kubelet's routine messages: `Started libcontainer container …`,
+/// `containerName=…`, `Failed to get system container stats …`, `… error: …`). A line key
+/// inside one of them selects most lines of a busy journal, each then searched for every
+/// literal.
+const COMMON: &[&[u8]] = &[
+    b" container ",
+    b" Container ",
+    b"containerd",
+    b"containerID",
+    b"containerName",
+    b" failed ",
+    b" Failed to ",
+    b" failed to ",
+    b".service",
+    b" error: ",
+    b" process ",
+    b" resource",
+    b" kernel ",
+    b" memory ",
+    b" filesystem ",
+    b" for ",
+    b" Docker ",
+    b"dockerd",
+    b" docker ",
+    b" event ",
+    b" device ",
+    b"endpoint",
+    b" Starting ",
+    b" starting ",
+    b" started ",
+    b" restarting ",
+    b" setting ",
+    b" getting ",
+];
+
+/// Whether `key` is shorter than 6 bytes or lies inside one of the [`COMMON`] words of healthy
+/// journals.
+fn is_common(key: &[u8]) -> bool {
+    key.len() < 6
+        || COMMON
+            .iter()
+            .any(|w| memchr::memmem::find(w, key).is_some())
+}
+
 /// Short substrings such that every literal contains at least one: the literals, those
 /// containing another dropped, then the two sharing the longest common substring (at least 4
-/// bytes) replaced by it until at most [`MAX_KEYS`] remain. Long shared substrings keep the
-/// keys as rare as the literals. A line holding a literal holds a key, so a search for keys
+/// bytes) replaced by it until at most [`MAX_KEYS`] remain. Substrings outside the
+/// [`COMMON`] words of healthy journals are merged first, the longest first: long, rare shared
+/// substrings keep the keys as rare as the literals. A line holding a literal holds a key, so a search for keys
 /// finds every line the literals can be in.
 pub(super) fn line_keys(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
     let holds = |k: &[u8], o: &[u8]| memchr::memmem::find(k, o).is_some();
@@ -184,13 +230,16 @@ pub(super) fn line_keys(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
     let mut count = n;
     while count > MAX_KEYS {
         // The longest, the first in index order among equals.
-        let mut best: Option<(usize, usize, usize)> = None; // (len, i, start in i)
+        let mut best: Option<(bool, usize, usize, usize)> = None; // (rare, len, i, start in i)
         for (&(i, _), &(len, start)) in &common {
-            if best.is_none_or(|b| len > b.0) {
-                best = Some((len, i, start));
+            let rare = !is_common(&keys[i][start..start + len]);
+            if best.is_none_or(|b| (rare, len) > (b.0, b.1)) {
+                best = Some((rare, len, i, start));
             }
         }
-        let Some((len, i, start)) = best else { break };
+        let Some((_, len, i, start)) = best else {
+            break;
+        };
         // The shared substring replaces key i; every other key holding it (key j among
         // them) goes. It holds no live key, being part of key i.
         let shared = keys[i][start..start + len].to_vec();
@@ -302,7 +351,7 @@ mod tests {
             .collect();
         assert!(lits.len() > 2 * MAX_KEYS, "{} literals", lits.len());
         let keys = line_keys(&lits);
-        assert_eq!(keys.len(), MAX_KEYS);
+        assert!(keys.len() <= MAX_KEYS, "{} keys", keys.len());
         assert_eq!(keys, line_keys_plain(&lits));
         assert!(keys.iter().all(|k| !k.is_empty()));
         for l in &lits {
@@ -381,18 +430,19 @@ mod tests {
             .map(|k| Some(k.clone()))
             .collect();
         while keys.iter().flatten().count() > MAX_KEYS {
-            let mut best: Option<(usize, usize, usize)> = None;
+            let mut best: Option<(bool, usize, usize, usize)> = None;
             for i in 0..keys.len() {
                 for j in i + 1..keys.len() {
                     if let (Some(a), Some(b)) = (&keys[i], &keys[j]) {
                         let (len, at) = longest_common(a, b);
-                        if len >= 4 && best.is_none_or(|b| len > b.0) {
-                            best = Some((len, i, at));
+                        let rare = !is_common(&a[at..at + len]);
+                        if len >= 4 && best.is_none_or(|b| (rare, len) > (b.0, b.1)) {
+                            best = Some((rare, len, i, at));
                         }
                     }
                 }
             }
-            let Some((len, i, at)) = best else { break };
+            let Some((_, len, i, at)) = best else { break };
             let shared = keys[i].as_ref().unwrap()[at..at + len].to_vec();
             for key in keys.iter_mut() {
                 if key.as_ref().is_some_and(|k| holds(k, &shared)) {
