@@ -624,12 +624,31 @@ pub fn is_mixed(head: &[u8]) -> bool {
 #[derive(Clone, Debug)]
 pub struct Records<'a> {
     lines: lines::Lines<'a>,
+    /// The runtime a pasted command ran by hand (`# runc --root … exec …`): the lines after it
+    /// that name no source of their own are its stderr, until the next command.
+    ran: Source,
 }
 
 /// The records of pasted text.
 pub fn records(data: &[u8]) -> Records<'_> {
     Records {
         lines: lines::Lines::new(data),
+        ran: Source::Unknown,
+    }
+}
+
+/// The source whose own messages a command prints: an OCI runtime run by hand (`runc …`,
+/// `sudo runc …`), whose stderr is the runtime's (its Go runtime aborts included). Other programs
+/// (`docker`, `kubectl`, `crictl`) relay a daemon's words and name no source.
+fn command_source(c: &[u8]) -> Source {
+    let (mut word, rest) = lines::token(c);
+    if word == b"sudo" {
+        word = lines::token(rest).0;
+    }
+    let name = word.rsplit(|&b| b == b'/').next().unwrap_or(word);
+    match Source::from_ident(name) {
+        Source::Runc => Source::Runc,
+        _ => Source::Unknown,
     }
 }
 
@@ -640,8 +659,18 @@ impl<'a> Iterator for Records<'a> {
         loop {
             let line = self.lines.next()?;
             let text = line.head();
-            let Line::Record(h, src) = read_line(text) else {
-                continue;
+            let (h, src) = match read_line(text) {
+                Line::Record(h, src) => (h, src),
+                Line::Command(c) => {
+                    self.ran = command_source(c);
+                    continue;
+                }
+                Line::Skip => continue,
+            };
+            let src = if src == Source::Unknown {
+                self.ran
+            } else {
+                src
             };
             let raw = line.text;
             let mut rec = Record::bare(line.offset as u64, line.number, raw);

@@ -404,3 +404,25 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn output_of_a_runtime_run_by_hand_is_the_runtime_s() {
+    // runc#4083: `runc exec` at a prompt, then its Go runtime's abort; after a `docker` command
+    // the lines are read for what they are again (the CLI's error, not runc's stderr).
+    let data = b"[root@host-226 ~]# runc  --root /var/run/docker/runtime-runc/moby exec da4541ad588b date\nruntime/cgo: pthread_create failed: Resource temporarily unavailable\nSIGABRT: abort\n\n$ sudo /usr/bin/runc list\nID          PID         STATUS      BUNDLE\n[root@host-226 ~]# docker exec test  date\nOCI runtime exec failed: exec failed: unable to start container process: read init-p: connection reset by peer: unknown\n";
+    let recs: Vec<_> = records(data).collect();
+    let got: Vec<_> = recs.iter().map(|r| (r.line, r.source)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (2, Source::Runc),
+            (3, Source::Runc),
+            (6, Source::Runc),
+            (8, Source::Cli),
+        ]
+    );
+    assert_eq!(
+        recs[0].message,
+        b"runtime/cgo: pthread_create failed: Resource temporarily unavailable"
+    );
+}

@@ -430,7 +430,7 @@ fn unregister_netdevice_persisting_is_high() {
         })
         .collect();
     let f = run("unregister-netdevice-leak", &v, vec![]).expect("fires");
-    assert_eq!(f.score, 80); // 30 + 50 of 100
+    assert_eq!(f.score, 79); // 25 + 50 of 95
     assert_eq!(f.severity, Severity::High);
     assert_eq!(
         f.summary,
@@ -439,8 +439,9 @@ fn unregister_netdevice_persisting_is_high() {
     assert_eq!(lines(&f), vec![1, 4, 7]);
 }
 
-// Noise: a single wait during a busy namespace teardown (docker/for-linux#842) stays low; the
-// node-problem-detector event (kubernetes#20096) carries the same words.
+// Noise: a single wait during a busy namespace teardown (docker/for-linux#842) is only possible
+// (node-problem-detector#47: one line, and the node went on working); the node-problem-detector
+// event (kubernetes#20096) carries the same words.
 #[test]
 fn single_unregister_netdevice_is_not_confirmed() {
     let f = run(
@@ -449,13 +450,13 @@ fn single_unregister_netdevice_is_not_confirmed() {
         vec![],
     )
     .expect("fires");
-    assert_eq!((f.score, f.confidence), (30, Confidence::Likely));
+    assert_eq!((f.score, f.confidence), (26, Confidence::Possible));
     assert_eq!(
         one(
             "unregister-netdevice-leak",
             "UnregisterNetDevice: unregister_netdevice: waiting for eth0 to become free. Usage count = 21"
         ),
-        Some(30)
+        Some(26)
     );
 }
 

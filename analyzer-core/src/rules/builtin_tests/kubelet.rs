@@ -432,17 +432,42 @@ fn runtime_down_near_misses() {
 
 // PLEG as the kubelet reports it: structured `err="PLEG is not healthy: …"` (eks-workshop#447),
 // combined with `container runtime is down` (containerd/cri#1014), the node's Ready condition
-// in `kubectl describe nodes` (jupyter-et#13), the never-relisted maximum duration (#84978).
+// in `kubectl describe nodes` (jupyter-et#13).
 #[test]
 fn pleg_phrasings() {
     for msg in [
         "E0413 10:53:52.844381    3263 kubelet.go:2055] \"Skipping pod synchronization\" err=\"PLEG is not healthy: pleg was last seen active 2h33m12.704970756s ago; threshold is 3m0s\"",
         "I0102 06:42:00.569834  250135 kubelet.go:1771] skipping pod synchronization - [container runtime is down PLEG is not healthy: pleg was last seen active 66h20m49.039936615s ago; threshold is 3m0s]",
         "Ready            False   Mon, 03 Jun 2019 13:54:18 +0000   Sun, 02 Jun 2019 21:39:37 +0000   KubeletNotReady              PLEG is not healthy: pleg was last seen active 16h17m50.791825508s ago; threshold is 3m0s",
-        "I1108 16:25:22.761754   29837 kubelet.go:1758] skipping pod synchronization - [PLEG is not healthy: pleg was last seen active 2562047h47m16.854775807s ago; threshold is 3m0s]",
     ] {
         assert_eq!(one("pleg-unhealthy", msg), Some(40), "{msg}");
     }
+}
+
+// `last seen active 2562047h47m16.854775807s ago` (the largest Go duration): no relist has
+// completed since the kubelet started. Once is every kubelet's first second (conjure-up#1421);
+// reported again 5 s later the first relist never returned (kubernetes#84978, OpenShift node).
+#[test]
+fn pleg_never_relisted_counts_only_when_repeated() {
+    let never = |hms: &'static str| {
+        kl(
+            hms,
+            "I1108 16:25:22.761754   29837 kubelet.go:1758] skipping pod synchronization - [PLEG is not healthy: pleg was last seen active 2562047h47m16.854775807s ago; threshold is 3m0s]",
+        )
+    };
+    assert!(run("pleg-unhealthy", &[never("10:00:00")], vec![]).is_none());
+    let f = run(
+        "pleg-unhealthy",
+        &[never("10:00:00"), never("10:00:05")],
+        vec![],
+    )
+    .expect("fires");
+    assert_eq!(f.score, 40);
+    assert_eq!(
+        f.summary,
+        "the kubelet's PLEG was not healthy: no relist had completed since the kubelet started (2 report(s)) from 2020-08-20T10:00:00Z to 2020-08-20T10:00:05Z"
+    );
+    assert_eq!(lines(&f), vec![1, 2]);
 }
 
 // Orphaned pods over the kubelet versions: 1.21+ structured and lower-case (longhorn#3804,
@@ -628,4 +653,62 @@ fn pod_termination_kubelet_phrasings() {
     ] {
         assert_eq!(one("pod-terminating-runtime-timeout", msg), None, "{msg}");
     }
+}
+
+// The kubelet's node event for a kernel OOM kill, as `kubectl describe node` rows read it: before
+// 1.16 without the victim (kubernetes#78174), after with it (kubernetes#100487's node events).
+#[test]
+fn system_oom_event_is_an_oom_kill() {
+    assert_eq!(
+        one("oom-kill", "SystemOOM: System OOM encountered"),
+        Some(38)
+    );
+    let f = run(
+        "oom-kill",
+        &[
+            kl(
+                "10:00:00",
+                "SystemOOM: System OOM encountered, victim process: stress, pid: 470521",
+            ),
+            kl("10:00:01", "SystemOOM: System OOM encountered"),
+        ],
+        vec![],
+    )
+    .expect("fires");
+    assert_eq!(f.confidence, Confidence::Likely);
+    assert!(
+        f.summary
+            .contains("the kubelet recorded 2 system OOM kill(s) (victim stress, pid 470521)"),
+        "{}",
+        f.summary
+    );
+    assert_eq!(lines(&f), vec![1, 2]);
+}
+
+// `container runtime is down` in the kubelet's first second (conjure-up#1421: the sync loop
+// starts, then `skipping pod synchronization - [container runtime is down]`) is start-up; the same
+// report three times, or a failed runtime call, is not.
+#[test]
+fn runtime_down_at_kubelet_start_is_only_possible() {
+    let start = kl(
+        "10:00:00",
+        "I0429 04:15:01.160018   32157 kubelet.go:1777] Starting kubelet main sync loop.",
+    );
+    let down = |hms: &'static str| {
+        kl(
+            hms,
+            "I0429 04:15:01.260129   32157 kubelet.go:1794] skipping pod synchronization - [container runtime is down]",
+        )
+    };
+    let f = run("container-runtime-down", &[start, down("10:00:00")], vec![]).expect("fires");
+    assert_eq!(f.confidence, Confidence::Possible);
+    let f = run("container-runtime-down", &[down("10:00:00")], vec![]).expect("fires");
+    assert_eq!(f.confidence, Confidence::Likely);
+    let f = run(
+        "container-runtime-down",
+        &[start, down("10:00:00"), down("10:00:05"), down("10:00:10")],
+        vec![],
+    )
+    .expect("fires");
+    assert_eq!(f.confidence, Confidence::Confirmed);
 }

@@ -439,7 +439,9 @@ fn corrupt_layer_phrasings() {
 // dockerd's devicemapper start failures over the versions: `devicemapper: Non existing device`
 // (docker docs#6942), the pool that cannot be created without any `devicemapper:` prefix
 // (slackware-container#2), a missing loop-lvm data file (blog poppulo), a broken pool's base
-// device (blog kouhan), with the kernel's metadata errors as support. A static binary
+// device (blog kouhan), a base device that no longer matches what dockerd recorded (moby#21606,
+// `Fileystem` in container-storage-setup#116, RHEL's dockerd-current in origin#14601), with the
+// kernel's metadata errors as support. A static binary
 // (moby#14368) or an overlay2 option (moby#22685) is something else.
 #[test]
 fn devicemapper_phrasings() {
@@ -448,6 +450,9 @@ fn devicemapper_phrasings() {
         "FATA[0000] Error starting daemon: error initializing graphdriver: Error running DeviceCreate (CreatePool) dm_task_run failed",
         "me@mymachine> level=fatal msg=\"Error starting daemon: error initializing graphdriver: open /var/lib/docker/devicemapper/devicemapper/data: no such file or directory\"",
         "[graphdriver] prior storage driver \"devicemapper\" failed: devmapper: Base device /dev/mapper/docker-253:0-134217728-base does not exist.",
+        "FATA[0000] Error starting daemon: error initializing graphdriver: devmapper: Base Device UUID and Filesystem verification failed.devicemapper: Error running deviceCreate (ActivateDevice) dm_task_run failed ",
+        "Error starting daemon: error initializing graphdriver: devmapper: Base Device UUID and Fileystem verification failed.devicemapper: Error running deviceCreate (ActivateDevice) dm_task_run failed",
+        "time=\"2017-06-29T18:49:14.946590822Z\" level=error msg=\"[graphdriver] prior storage driver \\\"devicemapper\\\" failed: devmapper: Base Device UUID and Filesystem verification failed: devicemapper: Can't set co...k_set_cookie failed\"",
     ] {
         assert!(
             one("devicemapper-thinpool-missing", Dockerd, msg).is_some(),

@@ -59,7 +59,8 @@ pub struct Hit {
 /// The matches of one log evidence item in one member.
 #[derive(Clone, Debug, Default)]
 pub struct ItemHits {
-    /// Number of matching records.
+    /// Number of occurrences: one per matching record, N for a Kubernetes event row that stands
+    /// for N occurrences (`… (x14245 over 1d)`, see [`occurrences`]).
     pub count: u64,
     /// First matches with text.
     pub first: Vec<Hit>,
@@ -119,7 +120,7 @@ impl MemberScan<'_> {
                 continue;
             };
             let entry = self.results.entry(mi).or_default();
-            entry.count += 1;
+            entry.count += occurrences(rec.message);
             if entry.times.len() < KEEP_TIMES {
                 entry.times.push((rec.time, epoch));
             }
@@ -337,6 +338,33 @@ struct Scanning {
     /// The values of `values` in first-seen order, per capture name.
     order: Vec<(String, Vec<String>)>,
     ring_next: usize,
+}
+
+/// How many occurrences a record stands for: N when its message ends as the kubectl reader
+/// renders a repeated event (`kernel: UnregisterNetDevice: … (x14245 over 1d)`, the `Age` cell's
+/// `(xN over …)` that the API server's event deduplication counts), 1 otherwise. A count that
+/// does not parse is one occurrence.
+pub(crate) fn occurrences(message: &[u8]) -> u64 {
+    let Some(inner) = message.strip_suffix(b")") else {
+        return 1;
+    };
+    let Some(open) = memchr::memrchr(b'(', inner) else {
+        return 1;
+    };
+    let cell = &inner[open + 1..];
+    let Some(rest) = cell.strip_prefix(b"x") else {
+        return 1;
+    };
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || !rest[digits..].starts_with(b" over ") || open == 0 || inner[open - 1] != b' '
+    {
+        return 1;
+    }
+    std::str::from_utf8(&rest[..digits])
+        .ok()
+        .and_then(|d| d.parse::<u64>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(1)
 }
 
 fn source_ok(m: &Matcher, rec: &Record<'_>) -> bool {

@@ -1071,3 +1071,69 @@ describe = "the same container asked again"
     assert_eq!(field, "evidence[0].same_value");
     assert_eq!(message, "the pattern has no capture named \"cid\"");
 }
+
+/// A Kubernetes event row stands for the occurrences its `Age` cell counts: `(x4 over 25m)` is
+/// four (k3s#838's `SystemOOM` row), so one row meets a `min_count` of 3; without the count it is
+/// one occurrence, and text that only looks alike in the middle of a message is one too.
+#[test]
+fn event_rows_count_their_repeats() {
+    assert_eq!(
+        scan::occurrences(b"kubelet: SystemOOM: System OOM encountered (x4 over 25m)"),
+        4
+    );
+    assert_eq!(
+        scan::occurrences(b"kernel: UnregisterNetDevice: unregister_netdevice: waiting for eth0 to become free. Usage count = 21 (x14245 over 1d)"),
+        14245
+    );
+    assert_eq!(
+        scan::occurrences(b"kubelet: SystemOOM: System OOM encountered"),
+        1
+    );
+    assert_eq!(scan::occurrences(b"Killing (x4 over 25m) twice"), 1);
+    assert_eq!(scan::occurrences(b"back-off (x over 5m)"), 1);
+    assert_eq!(scan::occurrences(b"(x3 over 2m)"), 1);
+    assert_eq!(scan::occurrences(b"retry (x0 over 1m)"), 1);
+    let rule = r#"
+id = "sysoom"
+title = "t"
+severity = "high"
+summary = "{o.count} system OOM kill(s)"
+explanation = "x"
+remediation = "y"
+[[evidence]]
+id = "o"
+kind = "log"
+role = "required"
+pattern = 'System OOM encountered'
+min_count = 3
+describe = "three kills"
+"#;
+    let e = Engine::compile([("r.toml", rule)]).unwrap();
+    let f = e.evaluate(
+        &scan(
+            &e,
+            &[(
+                Source::Kubelet,
+                0,
+                "kubelet: SystemOOM: System OOM encountered (x4 over 25m)",
+            )],
+        ),
+        &clock(),
+    );
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].summary, "4 system OOM kill(s)");
+    assert!(
+        e.evaluate(
+            &scan(
+                &e,
+                &[(
+                    Source::Kubelet,
+                    0,
+                    "kubelet: SystemOOM: System OOM encountered"
+                )]
+            ),
+            &clock()
+        )
+        .is_empty()
+    );
+}
