@@ -1429,11 +1429,14 @@ fn a_gz_log_of_oom_kills_keeps_its_events_bounded() {
 
 /// Peak anonymous memory `timeline` may take beyond `analyze`'s on the same large `.gz` log
 /// (debug build, 12 MB: measured 40 MiB against 25 MiB; release, 353 MB in a `.tar.gz`: peak
-/// RSS 240 MB against 211 MB, benches/README.md).
-const TIMELINE_OVER_ANALYZE_BYTES: u64 = 64 << 20;
+/// RSS 240 MB against 211 MB, benches/README.md; release, this test's 600 MB on a machine with
+/// a load average of 10: 229 MiB against 162 MiB, the chunks' own record sets and the
+/// allocator's per-thread arenas varying with scheduling). The defect this guards against,
+/// a timeline holding whole members, took 405 MB against 185 MB.
+const TIMELINE_OVER_ANALYZE_BYTES: u64 = 96 << 20;
 
 /// 600 MB (debug builds: 12 MB) of a busy node's journal in a `.gz`: `timeline` holds the
-/// earliest 10 000 records it shows, not the log, and its peak stays within 64 MiB of
+/// earliest 10 000 records it shows, not the log, and its peak stays within 96 MiB of
 /// `analyze`'s; every other record of the log is counted beyond the limit.
 #[test]
 fn timeline_of_a_large_gz_log_stays_near_analyze() {
