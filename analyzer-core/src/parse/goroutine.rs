@@ -101,12 +101,26 @@ fn is_header_line(b: &[u8]) -> bool {
 
 /// True when a log carries a goroutine dump worth analysing with it: two goroutine headers, or
 /// one followed by a frame (a pasted single goroutine, a Go crash's `goroutine 1 [running]:`).
+///
+/// A header counts only where a line of the dump would start it, not inside a quoted field of
+/// a log line: a stack quoted inside one log line with escaped newlines (the kube-apiserver's
+/// `statusStack="\ngoroutine 14195 [running]:\n…"` of a request it answered with 503) is a
+/// field of that record, not a dump, and must not make the member look like an unread dump.
+/// Quoted headers count when the member also holds the `=== BEGIN goroutine stack dump ===`
+/// marker: a daemon's dump written escaped into its log.
 pub fn embedded(data: &[u8]) -> bool {
     let mut seen = 0;
+    // Whether the quoted headers are a dump's all the same (docker 1.12 wrote its SIGUSR1 dump,
+    // markers and all, into one escaped logrus field): asked once, at the first quoted header.
+    let marked = |d: &[u8]| memmem::find(d, b"=== BEGIN goroutine stack dump ===").is_some();
+    let mut escaped_dump: Option<bool> = None;
     for i in memmem::find_iter(data, b"goroutine ") {
         let rest = &data[i + 10..];
         let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
         if digits == 0 || rest.get(digits..digits + 2) != Some(b" [") {
+            continue;
+        }
+        if in_quoted_field(data, i) && !*escaped_dump.get_or_insert_with(|| marked(data)) {
             continue;
         }
         seen += 1;
@@ -126,6 +140,16 @@ pub fn embedded(data: &[u8]) -> bool {
         }
     }
     false
+}
+
+/// True when the text at `at` is inside a quoted field of a log line: preceded by an escaped
+/// newline (`\n`, as Go's `%q`, logfmt and JSON write one) or by the quote or `=` that opens
+/// the field's value.
+fn in_quoted_field(data: &[u8], at: usize) -> bool {
+    let head = &data[..at];
+    [&b"\\n"[..], b"\"", b"=", b"'"]
+        .iter()
+        .any(|end| head.ends_with(end))
 }
 
 /// Parses a whole dump. Never fails: unrecognised lines are skipped (see
@@ -1286,6 +1310,26 @@ goroutine 1 [running]:\nmain.main()\n\t/src/main.go:5 +0x4c\n";
         let (heads, frames) = one(&one_g);
         assert_eq!(heads, vec![(82238, "semacquire".into(), Some(19), false)]);
         assert_eq!(frames[0][1].0, "sync.(*Mutex).Lock");
+    }
+
+    /// Stacks quoted in one log line's field are not a dump carried by the log: the
+    /// kube-apiserver (v1.23, snap) logs the handler's stack of every 503 it answers as
+    /// `statusStack="\ngoroutine N [running]:\n…"`. The same escaped headers under docker
+    /// 1.12's dump markers are a dump, written into one logrus field.
+    #[test]
+    fn stacks_quoted_in_a_field_are_no_dump() {
+        let line = |g: u32| {
+            format!(
+                "Feb 11 19:14:33 juju-110cc2-k8stest-4 kube-apiserver.daemon[68699]: I0211 19:14:33.772559   68699 httplog.go:129] \"HTTP\" verb=\"GET\" URI=\"/apis/metrics.k8s.io/v1beta1\" latency=\"492.412\u{b5}s\" resp=503 statusStack=\"\\ngoroutine {g} [running]:\\nk8s.io/kubernetes/vendor/k8s.io/apiserver/pkg/server/httplog.(*respLogger).recordStatus(0xc00b74a840, 0x0)\\n\\t/build/kube-apiserver/parts/kube-apiserver/go/src/github.com/kubernetes/kubernetes/_output/local/go/src/k8s.io/kubernetes/vendor/k8s.io/apiserver/pkg/server/httplog/httplog.go:237 +0x66\\n\" addedInfo=\"\"\n"
+            )
+        };
+        let log = format!("{}{}{}", line(14195), line(14409), line(15760));
+        assert!(!embedded(log.as_bytes()));
+        let docker = "time=\"2016-10-27T15:20:24.000000000Z\" level=info msg=\"=== BEGIN goroutine stack dump ===\\ngoroutine 82238 [semacquire, 19 minutes]:\\nsync.runtime_Semacquire(0xc820354f54)\\n\\ngoroutine 82239 [semacquire, 19 minutes]:\\n=== END goroutine stack dump ===\"\n";
+        assert!(embedded(docker.as_bytes()));
+        // The same stack on lines of its own is one.
+        let plain = "goroutine 14195 [running]:\nk8s.io/apiserver/pkg/server/httplog.(*respLogger).recordStatus(0xc00b74a840, 0x0)\n\t/go/src/k8s.io/apiserver/pkg/server/httplog/httplog.go:237 +0x66\n";
+        assert!(embedded(plain.as_bytes()));
     }
 
     #[test]

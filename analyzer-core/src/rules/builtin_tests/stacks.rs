@@ -129,6 +129,40 @@ fn partial_dumps_show_a_convoy() {
     );
 }
 
+// A dump written by klog's fatal path (kube-controller-manager v1.23 `F0211 … leaderelection
+// lost`, the sosreport of corpus-external): the goroutine that logged runs `klog/v2.stacks`
+// while it holds the logger's mutex, and the 99 goroutines logging at that moment queue on
+// `(*loggingT).output` behind the dump itself. Without that goroutine the same queue is a
+// possible convoy; with a holder stuck for minutes it is one all the same.
+#[test]
+fn the_loggers_own_dump_is_no_convoy() {
+    const KLOG_WAIT: &[&str] = &[
+        "sync.runtime_SemacquireMutex",
+        "sync.(*Mutex).lockSlow",
+        "sync.(*Mutex).Lock",
+        "k8s.io/kubernetes/vendor/k8s.io/klog/v2.(*loggingT).output",
+        "k8s.io/kubernetes/vendor/k8s.io/klog/v2.(*loggingT).printDepth",
+    ];
+    let dumping = bucket(
+        1,
+        "running",
+        "0",
+        &[
+            "k8s.io/kubernetes/vendor/k8s.io/klog/v2.stacks",
+            "k8s.io/kubernetes/vendor/k8s.io/klog/v2.(*loggingT).output",
+            "k8s.io/kubernetes/vendor/k8s.io/klog/v2.(*loggingT).printf",
+            "k8s.io/kubernetes/vendor/k8s.io/klog/v2.Fatalf",
+        ],
+    );
+    let queue = || bucket(99, "semacquire", "0", KLOG_WAIT);
+    assert!(run("lock-convoy", &[], vec![queue(), dumping.clone()]).is_none());
+    let f = run("lock-convoy", &[], vec![queue()]).expect("fires");
+    assert_eq!((f.score, f.confidence), (25, Confidence::Possible)); // 40 of 160
+    // A holder stuck for 47 minutes behind 230 waiters: 40 + 60 - 40 of 160.
+    let f = run("lock-convoy", &[], vec![lock("230", "47"), dumping]).expect("fires");
+    assert_eq!(f.score, 38);
+}
+
 // Near misses: long waits that are not on a mutex (docker/for-linux#1385 gRPC select for 2210
 // minutes, a main goroutine on its WaitGroup, a sync.Cond), and a mutex wait of a minute.
 #[test]
