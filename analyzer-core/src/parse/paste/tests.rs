@@ -474,3 +474,18 @@ fn numbered_log_lines() {
         );
     }
 }
+
+#[test]
+fn openshift_kubelet_lines() {
+    // OpenShift 4's kubelet logs as `kubenswrapper` (run by kubensenter), also for klog files
+    // the kubelet shares with other components (`kubelet_getters.go`), with the journal's
+    // microsecond time of `oc adm node-logs`.
+    check(&[(
+        "Nov 16 10:02:39.473751 crc kubenswrapper[4221]: I1116 10:02:39.473438    4221 kubelet_getters.go:218] \"Pod status updated\" pod=\"openshift-etcd/etcd-crc\" status=\"Running\"",
+        Source::Kubelet,
+        "kubenswrapper",
+        "I1116 10:02:39.473438    4221 kubelet_getters.go:218] \"Pod status updated\" pod=\"openshift-etcd/etcd-crc\" status=\"Running\"",
+        true,
+        Level::Info,
+    )]);
+}
