@@ -92,7 +92,8 @@ impl Source {
     /// Handles the names real nodes use: `dockerd`, `docker` (≤ 1.12), `docker-containerd`,
     /// `containerd`, `docker-containerd-shim`, `containerd-shim-runc-v2`, `docker-runc`,
     /// `kubelet`, `kubelet.daemon` and `snap.kubelet.daemon` (Charmed Kubernetes), `hyperkube`,
-    /// `kubelet-wrapper` (CoreOS), `microk8s.daemon-kubelet`, `kube-proxy`, `crio`, `conmon`,
+    /// `kubelet-wrapper` (CoreOS), `kubenswrapper` (OpenShift 4, the kubelet run by `kubensenter`),
+    /// `microk8s.daemon-kubelet`, `kube-proxy`, `crio`, `conmon`,
     /// `systemd`, `kernel`. Processes that embed several components — `k3s`, `k3s-agent`,
     /// `k3s-server`, `rke2`, `rke2-agent`, `rke2-server`, `kubelite` and
     /// `microk8s.daemon-kubelite`, OpenShift's `origin-node` and `atomic-openshift-node` — are
@@ -113,6 +114,7 @@ impl Source {
             b"kubelet"
             | b"hyperkube"
             | b"kubelet-wrapper"
+            | b"kubenswrapper"
             | b"microk8s.daemon-kubelet"
             | b"kubelet.service" => Source::Kubelet,
             b"k3s"
@@ -225,6 +227,8 @@ mod tests {
     #[test]
     fn idents_canonicalise() {
         assert_eq!(Source::from_ident(b"snap.kubelet.daemon"), Source::Kubelet);
+        // OpenShift 4 runs the kubelet under `kubensenter`: its journal lines are `kubenswrapper[pid]`.
+        assert_eq!(Source::from_ident(b"kubenswrapper"), Source::Kubelet);
         assert_eq!(
             Source::from_ident(b"kube-scheduler.daemon"),
             Source::ControlPlane

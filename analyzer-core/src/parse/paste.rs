@@ -7,7 +7,8 @@
 //! output, command-line errors, `kubectl describe` blocks (see [`crate::parse::kubectl`]). Each line
 //! becomes one record ([`Records`]): the paste prefixes are taken off ([`strip_prefix`]), the
 //! known line grammars are tried on what remains ([`read_line`]), and a line no grammar reads is
-//! a record without header whose source is guessed from its text ([`source::guess`]). Lines that
+//! a record without header whose source is guessed from its text ([`source::guess`]). A line
+//! number before a log line (`cat -n`, `grep -n`, a viewer's gutter) is taken off too. Lines that
 //! are not output — a prompt with its command, a `==> file <==` header, a wall banner, a code
 //! fence — are not records. A line without a stated time is untimed: it is never dated from today.
 //!
@@ -193,6 +194,12 @@ pub fn read_line(line: &[u8]) -> Line<'_> {
         h.0.msg_start += at;
         return Line::Record(h.0, h.1);
     }
+    if let Some(n) = line_number(body)
+        && let Some(mut h) = log_line(&body[n..])
+    {
+        h.0.msg_start += at + n;
+        return Line::Record(h.0, h.1);
+    }
     if prompt || is_command(body) {
         return Line::Command(body);
     }
@@ -200,6 +207,23 @@ pub fn read_line(line: &[u8]) -> Line<'_> {
     let mut h = h;
     h.msg_start += at;
     Line::Record(h, src)
+}
+
+/// The length of a line number a viewer or a tool put before a log line: `6255 Jan 24 …` (an
+/// editor's or a log viewer's gutter), `  6255\tJan 24 …` (`cat -n`, `nl`), `6255:Jan 24 …`
+/// (`grep -n`). Only taken when what follows reads as a log line with a header ([`read_line`]
+/// tries that), so the first column of `ps` or `uniq -c` output stays what it is.
+fn line_number(b: &[u8]) -> Option<usize> {
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if !(1..=9).contains(&digits) || !matches!(b.get(digits), Some(b' ' | b'\t' | b':')) {
+        return None;
+    }
+    let blanks = b[digits + 1..]
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t'))
+        .count();
+    let n = digits + 1 + blanks;
+    (n < b.len()).then_some(n)
 }
 
 /// Lines that frame output rather than carry it.

@@ -426,3 +426,66 @@ fn output_of_a_runtime_run_by_hand_is_the_runtime_s() {
         b"runtime/cgo: pthread_create failed: Resource temporarily unavailable"
     );
 }
+
+#[test]
+fn numbered_log_lines() {
+    check(&[
+        // moby#36117: syslog lines numbered by the reporter's viewer.
+        (
+            "6255 Jan 24 12:25:58 RD0003FF41E7E8 dockerd[8004]: time=\"2018-01-24T12:25:58.744982796Z\" level=info msg=\"killing and restarting containerd\" module=libcontainerd pid=8011",
+            Source::Dockerd,
+            "dockerd",
+            "time=\"2018-01-24T12:25:58.744982796Z\" level=info msg=\"killing and restarting containerd\" module=libcontainerd pid=8011",
+            true,
+            Level::Info,
+        ),
+        // `cat -n` (right-aligned number, a tab) before a dmesg line.
+        (
+            "    12\t[  993.616601] nf_conntrack: table full, dropping packet",
+            Source::Kernel,
+            "",
+            "nf_conntrack: table full, dropping packet",
+            true,
+            Level::Unknown,
+        ),
+        // `grep -n` before a journal line.
+        (
+            "3:May 05 13:59:56 ip-10-50-20-208 kubelet[2858]: I0505 13:59:56.872880    2858 kubelet_node_status.go:379] Recording NodeNotReady event message for node ip-10-50-20-208",
+            Source::Kubelet,
+            "kubelet",
+            "I0505 13:59:56.872880    2858 kubelet_node_status.go:379] Recording NodeNotReady event message for node ip-10-50-20-208",
+            true,
+            Level::Info,
+        ),
+    ]);
+    // A first column of numbers that is not a line number stays the record's text: `ps` rows
+    // (containerd#11674), `uniq -c` counts.
+    for line in [
+        "    348 Sl   /usr/local/bin/containerd-shim-runc-v2 -namespace k8s.io -id a560953f5ab6 -address /run/containerd/containerd.sock",
+        "     41 sync.(*Mutex).Lock",
+    ] {
+        let Line::Record(h, _) = read_line(line.as_bytes()) else {
+            panic!("not a record: {line}");
+        };
+        assert_eq!(
+            (h.msg_start, h.time),
+            (line.len() - line.trim_start().len(), RawTime::None),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn openshift_kubelet_lines() {
+    // OpenShift 4's kubelet logs as `kubenswrapper` (run by kubensenter), also for klog files
+    // the kubelet shares with other components (`kubelet_getters.go`), with the journal's
+    // microsecond time of `oc adm node-logs`.
+    check(&[(
+        "Nov 16 10:02:39.473751 crc kubenswrapper[4221]: I1116 10:02:39.473438    4221 kubelet_getters.go:218] \"Pod status updated\" pod=\"openshift-etcd/etcd-crc\" status=\"Running\"",
+        Source::Kubelet,
+        "kubenswrapper",
+        "I1116 10:02:39.473438    4221 kubelet_getters.go:218] \"Pod status updated\" pod=\"openshift-etcd/etcd-crc\" status=\"Running\"",
+        true,
+        Level::Info,
+    )]);
+}

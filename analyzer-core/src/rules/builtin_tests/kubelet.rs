@@ -472,13 +472,13 @@ fn pleg_never_relisted_counts_only_when_repeated() {
 
 // Orphaned pods over the kubelet versions: 1.21+ structured and lower-case (longhorn#3804,
 // rke2#2083), 1.5 `found, but error <nil> occured` (kubernetes#38498), 1.2–1.4 `Failed to remove
-// orphaned pod … dir` (kubernetes#27651) with its aggregated `numErrs`.
+// orphaned pod … dir` (kubernetes#27651) with its aggregated `numErrs`, a regular file left in
+// the volumes dir (kubernetes#105536, #114698: `error not a directory occurred`, later `…: not a
+// directory`).
 #[test]
 fn orphaned_pod_phrasings() {
-    for msg in [
-        "E0331 15:47:45.892216    3416 kubelet_volumes.go:245] \"There were many similar errors. Turn up verbosity to see them.\" err=\"orphaned pod \\\"f11f2260-84b7-4d4f-b541-18d369cd8725\\\" found, but error not a directory occurred when trying to remove the volumes dir\" numErrs=1",
-        "E0110 20:02:13.103643    1465 kubelet_volumes.go:110] Orphaned pod \"0cea2c05-d76d-11e6-80a4-001e4f520ea4\" found, but error <nil> occured during reading volume dir from disk",
-    ] {
+    {
+        let msg = "E0110 20:02:13.103643    1465 kubelet_volumes.go:110] Orphaned pod \"0cea2c05-d76d-11e6-80a4-001e4f520ea4\" found, but error <nil> occured during reading volume dir from disk";
         // Once is transient; the next housekeeping pass finding it again is not.
         assert_eq!(one("orphaned-pod-volumes", msg), None, "{msg}");
         let twice = run(
@@ -487,6 +487,14 @@ fn orphaned_pod_phrasings() {
             vec![],
         );
         assert_eq!(twice.map(|f| f.score), Some(30), "{msg}");
+    }
+    // A regular file in the volumes dir: the kubelet gets there only after every volume is
+    // unmounted and nothing removes the file, so one report is the stuck state.
+    for msg in [
+        "E0331 15:47:45.892216    3416 kubelet_volumes.go:245] \"There were many similar errors. Turn up verbosity to see them.\" err=\"orphaned pod \\\"f11f2260-84b7-4d4f-b541-18d369cd8725\\\" found, but error not a directory occurred when trying to remove the volumes dir\" numErrs=1",
+        "E0104 18:51:21.080528    1612 kubelet_volumes.go:245] \"There were many similar errors. Turn up verbosity to see them.\" err=\"orphaned pod \\\"228e5c3e-6756-4b16-929c-7948ad594342\\\" found, but error occurred when trying to remove the volumes dir: not a directory\" numErrs=1",
+    ] {
+        assert_eq!(one("orphaned-pod-volumes", msg), Some(30), "{msg}");
     }
     for msg in [
         "E1130 00:07:33.701620   11754 kubelet_volumes.go:225] \"There were many similar errors. Turn up verbosity to see them.\" err=\"orphaned pod \\\"39cfa982-dd90-403c-993e-e0223db5c110\\\" found, but failed to rmdir() volume at path /var/lib/kubelet/pods/39cfa982-dd90-403c-993e-e0223db5c110/volumes/kubernetes.io~empty-dir/tmp: directory not empty\" numErrs=6",

@@ -369,6 +369,53 @@ fn containerd_unreachable_phrasings() {
     );
 }
 
+// dockerd's supervisor killing the containerd it manages after failed health checks
+// (moby#36117, docker 17.12): no dial error, the restart says containerd stopped answering.
+#[test]
+fn containerd_killed_for_not_answering() {
+    let f = run(
+        "dockerd-containerd-unreachable",
+        &[
+            d(
+                "10:00:00",
+                "time=\"2020-08-20T10:00:00.744982796Z\" level=info msg=\"killing and restarting containerd\" module=libcontainerd pid=8011",
+            ),
+            d(
+                "10:00:01",
+                "time=\"2020-08-20T10:00:01.962944219Z\" level=info msg=\"libcontainerd: started new docker-containerd process\" pid=123372",
+            ),
+        ],
+        vec![],
+    )
+    .expect("fires");
+    assert_eq!(
+        (f.score, f.confidence, f.severity),
+        (40, Confidence::Likely, Severity::Critical)
+    );
+    assert_eq!(
+        f.summary,
+        "dockerd could not connect to containerd at 2020-08-20T10:00:00Z; containerd stopped answering its health checks and dockerd killed and restarted it 1 time(s)"
+    );
+    assert_eq!(lines(&f), vec![1]);
+    assert_eq!(
+        one(
+            "dockerd-containerd-unreachable",
+            Dockerd,
+            "time=\"2020-08-20T10:00:01Z\" level=error msg=\"failed restarting containerd\" error=\"exec: \\\"docker-containerd\\\": executable file not found in $PATH\""
+        ),
+        Some(40)
+    );
+    // Starting the managed containerd the first time is not a restart.
+    assert_eq!(
+        one(
+            "dockerd-containerd-unreachable",
+            Dockerd,
+            "time=\"2020-08-20T10:00:01Z\" level=info msg=\"libcontainerd: started new docker-containerd process\" pid=123372"
+        ),
+        None
+    );
+}
+
 // Busy removals over storage drivers and versions: `Unable to remove filesystem for <id>` (1.x–
 // 17.x, moby#22877), `Driver overlay2 failed to remove root filesystem <id>:` (≤ 17.03,
 // gdev#35), `driver "overlay" failed to remove root filesystem for <id>:` (17.06–19.03), 20.10+
