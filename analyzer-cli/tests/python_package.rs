@@ -84,3 +84,77 @@ fn python_package_passes_its_tests() {
         "pytest summary: {last}"
     );
 }
+
+/// The features cargo resolves for each package of `cargo tree` with `args`, as printed
+/// (`name vX.Y.Z [(path)] [(proc-macro)]` to the comma-separated features of each build of it:
+/// a package built for the target and for the host may have two sets).
+fn resolved_features(args: &[&str]) -> std::collections::BTreeMap<String, Vec<String>> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = run(
+        "cargo tree",
+        Command::new(cargo)
+            .arg("tree")
+            .args(args)
+            .args(["--format", "{p} [{f}]", "--prefix", "none"])
+            .current_dir(root()),
+    );
+    let mut packages = std::collections::BTreeMap::<String, Vec<String>>::new();
+    // One tree per workspace member, separated by empty lines.
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let line = line.trim_end_matches(" (*)");
+        if line.is_empty() {
+            continue;
+        }
+        let (package, features) = line
+            .rsplit_once(" [")
+            .and_then(|(p, f)| Some((p, f.strip_suffix(']')?)))
+            .unwrap_or_else(|| panic!("cargo tree line not `package [features]`: {line:?}"));
+        let builds = packages.entry(package.to_owned()).or_default();
+        if !builds.iter().any(|b| b == features) {
+            builds.push(features.to_owned());
+        }
+    }
+    packages
+}
+
+/// maturin builds analyzer-py alone (`cargo rustc -p analyzer-py`); it reuses the compiled
+/// dependencies of `cargo test --workspace` only where cargo resolves their features alike in
+/// both builds, or it compiles analyzer-core and everything between again. workspace-hack (a
+/// dependency of analyzer-py) turns on what differs: every package of analyzer-py's tree must be
+/// built with a feature set the workspace build also has.
+#[test]
+fn extension_features_match_the_workspace() {
+    let workspace = resolved_features(&["--workspace", "--edges", "normal,build,dev"]);
+    let extension = resolved_features(&["--package", "analyzer-py", "--edges", "normal,build"]);
+    for (tree, members) in [
+        (&workspace, ["analyzer-cli ", "analyzer-core ", "pyo3 "]),
+        (&extension, ["analyzer-py ", "analyzer-core ", "pyo3 "]),
+    ] {
+        for member in members {
+            assert!(
+                tree.keys().any(|p| p.starts_with(member)),
+                "no {member}in the tree: {:?}",
+                tree.keys()
+            );
+        }
+    }
+    let mut differ = Vec::new();
+    for (package, builds) in &extension {
+        let Some(in_workspace) = workspace.get(package) else {
+            // Only analyzer-py uses it (pyo3 and its own dependencies): compiled once either way.
+            continue;
+        };
+        for features in builds {
+            if !in_workspace.contains(features) {
+                differ.push(format!(
+                    "{package}: analyzer-py alone [{features}], the workspace {in_workspace:?}"
+                ));
+            }
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "features differ; enable the workspace's in workspace-hack/Cargo.toml:\n{}",
+        differ.join("\n")
+    );
+}
