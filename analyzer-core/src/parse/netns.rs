@@ -10,7 +10,33 @@
 //! * A loose file of `nsenter -t PID -n ip addr` outputs, each preceded by the command as
 //!   `xargs -t` echoes it, becomes one address list per target.
 
+use std::net::IpAddr;
+
 use crate::parse::ps::{numbered_lines, parse_u32, words};
+
+/// Parses an IPv4 or IPv6 address (no prefix); `None` for anything else. Allocates nothing.
+pub fn parse_ip(b: &[u8]) -> Option<IpAddr> {
+    if b.len() > 45 {
+        return None;
+    }
+    std::str::from_utf8(b).ok()?.parse().ok()
+}
+
+/// Whether an address can be a pod's or a container's own: not loopback, link-local,
+/// unspecified or multicast (those are in every namespace, or in none).
+pub fn counts_as_pod_ip(ip: &IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v) => {
+            !(v.is_loopback() || v.is_link_local() || v.is_unspecified() || v.is_multicast())
+        }
+        IpAddr::V6(v) => {
+            !(v.is_loopback()
+                || v.is_unspecified()
+                || v.is_multicast()
+                || (v.segments()[0] & 0xffc0) == 0xfe80)
+        }
+    }
+}
 
 /// One `lsns` row.
 #[derive(Clone, Debug, PartialEq, Eq)]
