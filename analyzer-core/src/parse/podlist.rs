@@ -186,12 +186,14 @@ fn node_address(rows: &[PodRow], node: &[u8], ip: IpAddr) -> bool {
     if parse_ip(node) == Some(ip) || ip_in_node_name(node) == Some(ip) {
         return true;
     }
-    rows.iter().filter(|r| r.node == node && r.ip == ip).any(|r| {
-        let static_pod = r.name.len() > node.len() + 1
-            && r.name.ends_with(node)
-            && r.name[r.name.len() - node.len() - 1] == b'-';
-        static_pod || HOST_NETWORK_PODS.iter().any(|p| r.name.starts_with(p))
-    })
+    rows.iter()
+        .filter(|r| r.node == node && r.ip == ip)
+        .any(|r| {
+            let static_pod = r.name.len() > node.len() + 1
+                && r.name.ends_with(node)
+                && r.name[r.name.len() - node.len() - 1] == b'-';
+            static_pod || HOST_NETWORK_PODS.iter().any(|p| r.name.starts_with(p))
+        })
 }
 
 /// The rows that show one IP held by several live pods of one node: groups (each of at least

@@ -304,7 +304,7 @@ impl HostBuilder {
                     self.ns_sources.push(NsSource {
                         key: None,
                         pid: b.pid,
-                        netns_name: None,
+                        netns_name: b.name.map(s),
                         nsfs: b.net_path.map(s),
                         host: false,
                         addresses: addresses(path, &b.interfaces, &idx),
@@ -854,8 +854,7 @@ impl HostBuilder {
             let inode = row.map(|l| l.ns);
             let key = if let Some(k) = &src.key {
                 k.clone()
-            } else if src.host || src.pid == Some(1) || (inode.is_some() && inode == host_inode)
-            {
+            } else if src.host || src.pid == Some(1) || (inode.is_some() && inode == host_inode) {
                 "host".to_owned()
             } else if let Some(i) = inode {
                 format!("ns:{i}")

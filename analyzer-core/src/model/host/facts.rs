@@ -379,7 +379,7 @@ fn ip_conflicts(st: &HostState, out: &mut Vec<Fact>) {
 }
 
 /// The holders of namespaces known without a pid, as a listing names them: `pods a, b`,
-/// `endpoints 16b37d1ca29d, dec22518804c`, `containers mysql, 65337c3d1c71`; empty when a
+/// `endpoints 16b37d1ca29d, dec22518804c`, `containers mysql, 65337c3d1c71`, `netns cni-1a2b…`; empty when a
 /// namespace of the conflict has a pid (the pids and their ancestry say more) or no name.
 fn holders<'a>(nss: impl Iterator<Item = &'a crate::model::host::NetNamespace>) -> String {
     let mut kinds: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -391,8 +391,8 @@ fn holders<'a>(nss: impl Iterator<Item = &'a crate::model::host::NetNamespace>) 
             Some(("pod", n)) => ("pods", n),
             Some(("endpoint", n)) => ("endpoints", n),
             Some(("container", n)) => ("containers", n),
-            Some(("netns" | "nsfs", n)) => ("namespaces", n),
-            _ if ns.key == "host" => ("namespaces", "host"),
+            Some(("netns" | "nsfs", n)) => ("netns", n),
+            _ if ns.key == "host" => ("netns", "host"),
             _ => return String::new(),
         };
         kinds.entry(kind).or_default().push(name);

@@ -330,7 +330,9 @@ impl HostBuilder {
     pub fn add_paste(&mut self, path: &str, data: &[u8]) -> bool {
         let lines: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
         let parts = parts(data);
-        let listed = self.add_pod_list(path, data) | self.add_endpoint_ips(path, data);
+        let listed = self.add_pod_list(path, data)
+            | self.add_endpoint_ips(path, data)
+            | self.add_address_loops(path, data);
         let found = !parts.is_empty() || listed;
         for part in parts {
             let text = padded(&lines, part.first, part.last);
@@ -409,7 +411,8 @@ impl HostBuilder {
                     Some(ns) => format!("pod:{}/{name}", String::from_utf8_lossy(ns)),
                     None => format!("pod:{name}"),
                 };
-                self.ns_sources.push(listed_holder(key, path, r.line, r.ip_text, &idx));
+                self.ns_sources
+                    .push(listed_holder(key, path, r.line, r.ip_text, &idx));
             }
         }
         true
@@ -432,8 +435,44 @@ impl HostBuilder {
                 } else {
                     format!("container:{}", h.get(..12).unwrap_or(&h))
                 };
-                self.ns_sources.push(listed_holder(key, path, e.line, e.ip_text, &idx));
+                self.ns_sources
+                    .push(listed_holder(key, path, e.line, e.ip_text, &idx));
             }
+        }
+        true
+    }
+
+    /// Address-listing loops pasted at a prompt (`nsenter -t PID -n ip a`, `ip netns exec NS
+    /// ip a`, `ip -all netns exec ip a`): each block is one namespace. Returns whether any
+    /// block was read.
+    pub(crate) fn add_address_loops(&mut self, path: &str, data: &[u8]) -> bool {
+        let blocks = crate::parse::netns::parse_nsenter(data);
+        if blocks.is_empty() {
+            return false;
+        }
+        let idx = LineIndex::new(data);
+        for b in blocks {
+            let addresses = b
+                .interfaces
+                .iter()
+                .flat_map(|i| {
+                    i.addrs.iter().map(|a| NsAddress {
+                        ip: String::from_utf8_lossy(a.addr).into_owned(),
+                        prefix: a.prefix,
+                        iface: String::from_utf8_lossy(i.name).into_owned(),
+                        mac: i.mac.map(|m| String::from_utf8_lossy(m).into_owned()),
+                        evidence: ev(path, a.line, idx.text(a.line), "address"),
+                    })
+                })
+                .collect();
+            self.ns_sources.push(NsSource {
+                key: None,
+                pid: b.pid,
+                netns_name: b.name.map(|n| String::from_utf8_lossy(n).into_owned()),
+                nsfs: b.net_path.map(|n| String::from_utf8_lossy(n).into_owned()),
+                host: false,
+                addresses,
+            });
         }
         true
     }
