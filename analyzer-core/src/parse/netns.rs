@@ -281,14 +281,21 @@ fn lists_addresses(ws: &[&[u8]]) -> bool {
             .is_some_and(|w| matches!(*w, b"a" | b"ad" | b"addr" | b"address"))
 }
 
-/// The block a line opens: (pid, namespace file, namespace name). Paste prefixes (prompts,
-/// quote markers) and `sudo` are taken off first.
-fn block_header(line: &[u8]) -> Option<(Option<u32>, Option<&[u8]>, Option<&[u8]>)> {
+/// The block line `n` opens, without interfaces yet. Paste prefixes (prompts, quote markers)
+/// and `sudo` are taken off first.
+fn block_header(n: u32, line: &[u8]) -> Option<NsenterBlock<'_>> {
+    let block = |pid, net_path, name| NsenterBlock {
+        line: n,
+        pid,
+        net_path,
+        name,
+        interfaces: Vec::new(),
+    };
     let (at, _) = crate::parse::paste::strip_prefix(line);
     let t = line[at..].trim_ascii();
     if let Some(name) = t.strip_prefix(b"netns: ") {
         let name = name.trim_ascii();
-        return (!name.is_empty() && !name.contains(&b' ')).then_some((None, None, Some(name)));
+        return (!name.is_empty() && !name.contains(&b' ')).then(|| block(None, None, Some(name)));
     }
     let mut buf: [&[u8]; 16] = [b""; 16];
     let mut len = 0;
@@ -317,17 +324,17 @@ fn block_header(line: &[u8]) -> Option<(Option<u32>, Option<&[u8]>, Option<&[u8]
                     net_path = Some(p);
                 }
             }
-            Some((pid, net_path, None))
+            Some(block(pid, net_path, None))
         }
         [b"ip", b"netns", b"exec", name, rest @ ..] if lists_addresses(rest) => {
-            Some((None, None, Some(*name)))
+            Some(block(None, None, Some(*name)))
         }
         [b"ip", b"-n" | b"-netns", name, rest @ ..] => {
             let mut v: [&[u8]; 16] = [b""; 16];
             v[0] = b"ip";
-            let n = rest.len().min(15);
-            v[1..=n].copy_from_slice(&rest[..n]);
-            lists_addresses(&v[..=n]).then_some((None, None, Some(*name)))
+            let k = rest.len().min(15);
+            v[1..=k].copy_from_slice(&rest[..k]);
+            lists_addresses(&v[..=k]).then(|| block(None, None, Some(*name)))
         }
         _ => None,
     }
@@ -339,14 +346,8 @@ pub fn parse_nsenter(data: &[u8]) -> Vec<NsenterBlock<'_>> {
     let mut out: Vec<NsenterBlock> = Vec::new();
     let mut open = false;
     for (n, line) in numbered_lines(data) {
-        if let Some((pid, net_path, name)) = block_header(line) {
-            out.push(NsenterBlock {
-                line: n,
-                pid,
-                net_path,
-                name,
-                interfaces: Vec::new(),
-            });
+        if let Some(b) = block_header(n, line) {
+            out.push(b);
             open = true;
         } else if crate::parse::paste::strip_prefix(line).1 {
             open = false;

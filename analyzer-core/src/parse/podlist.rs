@@ -69,6 +69,13 @@ fn header(line: &[u8]) -> Option<bool> {
 /// Reads one row; `namespaced` is what the header said (`None` without a header: the `READY`
 /// cell tells).
 fn row(n: u32, line: &[u8], namespaced: Option<bool>) -> Option<PodRow<'_>> {
+    // Cheap test first: a row has a `N/M` cell.
+    let ready_cell = memchr::memchr_iter(b'/', line).any(|i| {
+        i > 0 && line[i - 1].is_ascii_digit() && line.get(i + 1).is_some_and(u8::is_ascii_digit)
+    });
+    if !ready_cell {
+        return None;
+    }
     let mut ws: [&[u8]; MAX_WORDS] = [b""; MAX_WORDS];
     let mut len = 0;
     for (_, w) in words(line) {

@@ -422,6 +422,9 @@ impl HostBuilder {
     /// containers of one network ([`endpoints::conflicts`]): each holder is a namespace holding
     /// the address. Returns whether any address was read.
     pub(crate) fn add_endpoint_ips(&mut self, path: &str, data: &[u8]) -> bool {
+        if memchr::memmem::find(data, b"Address\"").is_none() {
+            return false;
+        }
         let ips = endpoints::parse_endpoint_ips(data);
         if ips.is_empty() {
             return false;
@@ -446,6 +449,12 @@ impl HostBuilder {
     /// ip a`, `ip -all netns exec ip a`): each block is one namespace. Returns whether any
     /// block was read.
     pub(crate) fn add_address_loops(&mut self, path: &str, data: &[u8]) -> bool {
+        if memchr::memmem::find(data, b"netns").is_none()
+            && memchr::memmem::find(data, b"nsenter").is_none()
+            && memchr::memmem::find(data, b"ip -n").is_none()
+        {
+            return false;
+        }
         let blocks = crate::parse::netns::parse_nsenter(data);
         if blocks.is_empty() {
             return false;
