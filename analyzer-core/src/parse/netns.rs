@@ -10,7 +10,33 @@
 //! * A loose file of `nsenter -t PID -n ip addr` outputs, each preceded by the command as
 //!   `xargs -t` echoes it, becomes one address list per target.
 
+use std::net::IpAddr;
+
 use crate::parse::ps::{numbered_lines, parse_u32, words};
+
+/// Parses an IPv4 or IPv6 address (no prefix); `None` for anything else. Allocates nothing.
+pub fn parse_ip(b: &[u8]) -> Option<IpAddr> {
+    if b.len() > 45 {
+        return None;
+    }
+    std::str::from_utf8(b).ok()?.parse().ok()
+}
+
+/// Whether an address can be a pod's or a container's own: not loopback, link-local,
+/// unspecified or multicast (those are in every namespace, or in none).
+pub fn counts_as_pod_ip(ip: &IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v) => {
+            !(v.is_loopback() || v.is_link_local() || v.is_unspecified() || v.is_multicast())
+        }
+        IpAddr::V6(v) => {
+            !(v.is_loopback()
+                || v.is_unspecified()
+                || v.is_multicast()
+                || (v.segments()[0] & 0xffc0) == 0xfe80)
+        }
+    }
+}
 
 /// One `lsns` row.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -223,15 +249,18 @@ fn feed_ip_addr<'a>(out: &mut Vec<Interface<'a>>, n: u32, line: &'a [u8]) {
     }
 }
 
-/// One `nsenter … ip addr` block.
+/// One block of an address-listing loop: the output of `nsenter … ip addr`, `ip netns exec NS
+/// ip addr`, `ip -n NS addr` or of `ip -all netns exec ip addr` under its `netns: NS` line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NsenterBlock<'a> {
-    /// 1-based line of the echoed command.
+    /// 1-based line of the command (or of the `netns:` line).
     pub line: u32,
     /// The target pid (`-t PID` / `--target PID`).
     pub pid: Option<u32>,
     /// The namespace file (`--net=/var/run/docker/netns/421bdb2accf1`).
     pub net_path: Option<&'a [u8]>,
+    /// The named namespace (`ip netns exec cni-1a2b… ip a`, `netns: cni-1a2b…`).
+    pub name: Option<&'a [u8]>,
     /// The interfaces listed in the namespace.
     pub interfaces: Vec<Interface<'a>>,
 }
@@ -243,31 +272,86 @@ pub fn is_nsenter_line(line: &[u8]) -> bool {
     t.starts_with(b"nsenter ")
 }
 
-/// Parses a file of `nsenter -t PID -n ip addr` blocks (each headed by the command as
-/// `xargs -t` echoes it). Lines before the first command are ignored.
-pub fn parse_nsenter(data: &[u8]) -> Vec<NsenterBlock<'_>> {
-    let mut out: Vec<NsenterBlock> = Vec::new();
-    for (n, line) in numbered_lines(data) {
-        if is_nsenter_line(line) {
+/// Words of `ip` that list addresses (`ip a`, `ip addr show`, `ip -4 -o address`).
+fn lists_addresses(ws: &[&[u8]]) -> bool {
+    ws.first() == Some(&&b"ip"[..])
+        && ws[1..]
+            .iter()
+            .find(|w| !w.starts_with(b"-"))
+            .is_some_and(|w| matches!(*w, b"a" | b"ad" | b"addr" | b"address"))
+}
+
+/// The block line `n` opens, without interfaces yet. Paste prefixes (prompts, quote markers)
+/// and `sudo` are taken off first.
+fn block_header(n: u32, line: &[u8]) -> Option<NsenterBlock<'_>> {
+    let block = |pid, net_path, name| NsenterBlock {
+        line: n,
+        pid,
+        net_path,
+        name,
+        interfaces: Vec::new(),
+    };
+    let (at, _) = crate::parse::paste::strip_prefix(line);
+    let t = line[at..].trim_ascii();
+    if let Some(name) = t.strip_prefix(b"netns: ") {
+        let name = name.trim_ascii();
+        return (!name.is_empty() && !name.contains(&b' ')).then(|| block(None, None, Some(name)));
+    }
+    let mut buf: [&[u8]; 16] = [b""; 16];
+    let mut len = 0;
+    for (_, w) in words(t) {
+        if len == buf.len() {
+            break;
+        }
+        buf[len] = w;
+        len += 1;
+    }
+    let mut ws = &buf[..len];
+    if ws.first() == Some(&&b"sudo"[..]) {
+        ws = &ws[1..];
+    }
+    match ws {
+        [b"nsenter", rest @ ..] => {
             let mut pid = None;
             let mut net_path = None;
-            let mut ws = words(line);
-            while let Some((_, w)) = ws.next() {
-                if w == b"-t" || w == b"--target" {
-                    pid = ws.next().and_then(|(_, p)| parse_u32(p));
+            let mut it = rest.iter();
+            while let Some(w) = it.next() {
+                if *w == b"-t" || *w == b"--target" {
+                    pid = it.next().and_then(|p| parse_u32(p));
                 } else if let Some(p) = w.strip_prefix(b"--target=") {
                     pid = parse_u32(p);
                 } else if let Some(p) = w.strip_prefix(b"--net=") {
                     net_path = Some(p);
                 }
             }
-            out.push(NsenterBlock {
-                line: n,
-                pid,
-                net_path,
-                interfaces: Vec::new(),
-            });
-        } else if let Some(b) = out.last_mut() {
+            Some(block(pid, net_path, None))
+        }
+        [b"ip", b"netns", b"exec", name, rest @ ..] if lists_addresses(rest) => {
+            Some(block(None, None, Some(*name)))
+        }
+        [b"ip", b"-n" | b"-netns", name, rest @ ..] => {
+            let mut v: [&[u8]; 16] = [b""; 16];
+            v[0] = b"ip";
+            let k = rest.len().min(15);
+            v[1..=k].copy_from_slice(&rest[..k]);
+            lists_addresses(&v[..=k]).then(|| block(None, None, Some(*name)))
+        }
+        _ => None,
+    }
+}
+
+/// Parses a file or paste of address-listing loops (see [`NsenterBlock`]). Lines before the
+/// first block are ignored; a block ends at the next block, or at a prompt with another command.
+pub fn parse_nsenter(data: &[u8]) -> Vec<NsenterBlock<'_>> {
+    let mut out: Vec<NsenterBlock> = Vec::new();
+    let mut open = false;
+    for (n, line) in numbered_lines(data) {
+        if let Some(b) = block_header(n, line) {
+            out.push(b);
+            open = true;
+        } else if crate::parse::paste::strip_prefix(line).1 {
+            open = false;
+        } else if open && let Some(b) = out.last_mut() {
             feed_ip_addr(&mut b.interfaces, n, line);
         }
     }
@@ -374,10 +458,41 @@ nsenter --net=/var/run/docker/netns/421bdb2accf1 ip addr
         assert_eq!(b[1].interfaces[0].addrs[0].addr, b"10.233.14.137");
         assert_eq!(b[1].interfaces[0].addrs[0].line, 7);
         assert_eq!(b[2].pid, None);
+        assert_eq!(b[2].name, None);
         assert_eq!(
             b[2].net_path,
             Some(&b"/var/run/docker/netns/421bdb2accf1"[..])
         );
+    }
+
+    #[test]
+    fn ip_netns_exec_loops_at_a_prompt() {
+        // cniguru issue 2 (flannel, 2018): `ip netns exec <ns> ip addr show` at a root prompt,
+        // twice; each namespace has its own loopback.
+        let d = b"[root@kh1 ~]# ip netns exec c249290d4af6 ip addr show
+1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000
+    inet 127.0.0.1/8 scope host lo
+3: eth0@if126: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default
+    inet 10.244.0.7/24 scope global eth0
+[root@kh1 ~]# ip route
+10.244.0.0/24 dev cni0 proto kernel scope link src 10.244.0.1
+netns: cni-5d8a
+2: eth0@if9: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450
+    inet 10.244.0.9/24 scope global eth0
+$ sudo ip -n qrouter-1 -4 a
+$ ip netns exec x ip route
+";
+        let b = parse_nsenter(d);
+        assert_eq!(b.len(), 3);
+        assert_eq!((b[0].name, b[0].line), (Some(&b"c249290d4af6"[..]), 1));
+        assert_eq!(b[0].interfaces.len(), 2);
+        assert_eq!(b[0].interfaces[1].addrs[0].addr, b"10.244.0.7");
+        assert_eq!(b[0].interfaces[1].addrs[0].line, 5);
+        // `ip route` at the next prompt ends the block: its lines are no addresses.
+        assert_eq!(b[1].name, Some(&b"cni-5d8a"[..]));
+        assert_eq!(b[1].interfaces[0].addrs[0].line, 10);
+        assert_eq!(b[2].name, Some(&b"qrouter-1"[..]));
+        assert!(b[2].interfaces.is_empty());
     }
 
     proptest::proptest! {

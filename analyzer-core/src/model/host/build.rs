@@ -102,6 +102,9 @@ pub(super) struct PodRow {
 /// A namespace address list as one source gives it, before identities are joined.
 #[derive(Clone, Debug)]
 pub(super) struct NsSource {
+    /// The identity when the source names it itself (`pod:<ns>/<name>`, `endpoint:<id>`,
+    /// `container:<id>`): a holder read from a listing rather than from the namespace.
+    pub key: Option<String>,
     pub pid: Option<u32>,
     pub netns_name: Option<String>,
     pub nsfs: Option<String>,
@@ -288,6 +291,7 @@ impl HostBuilder {
                 let ifaces = netns::parse_ip_addr(data);
                 let netns_name = namespace_of_path(path);
                 self.ns_sources.push(NsSource {
+                    key: None,
                     pid: None,
                     host: netns_name.is_none(),
                     netns_name,
@@ -298,8 +302,9 @@ impl HostBuilder {
             Format::NsenterIpAddr => {
                 for b in netns::parse_nsenter(data) {
                     self.ns_sources.push(NsSource {
+                        key: None,
                         pid: b.pid,
-                        netns_name: None,
+                        netns_name: b.name.map(s),
                         nsfs: b.net_path.map(s),
                         host: false,
                         addresses: addresses(path, &b.interfaces, &idx),
@@ -338,6 +343,7 @@ impl HostBuilder {
                 }
             }
             Format::DockerInspect => {
+                self.add_endpoint_ips(path, data);
                 self.listed.push("docker-ps");
                 for c in runtime::parse_docker_inspect(data) {
                     self.sightings.push(Sighting {
@@ -846,8 +852,9 @@ impl HostBuilder {
         for src in &self.ns_sources {
             let row = src.pid.and_then(|p| net.iter().find(|l| l.pid == p));
             let inode = row.map(|l| l.ns);
-            let key = if src.host || src.pid == Some(1) || (inode.is_some() && inode == host_inode)
-            {
+            let key = if let Some(k) = &src.key {
+                k.clone()
+            } else if src.host || src.pid == Some(1) || (inode.is_some() && inode == host_inode) {
                 "host".to_owned()
             } else if let Some(i) = inode {
                 format!("ns:{i}")

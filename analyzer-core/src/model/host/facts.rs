@@ -83,7 +83,7 @@ pub const FACTS: &[(&str, &[&str])] = &[
     ("process-in-unknown-container", &["pid", "comm", "shim_pid"]),
     (
         "ip-conflict",
-        &["ip", "namespaces", "pids", "macs", "ancestry"],
+        &["ip", "namespaces", "pids", "macs", "ancestry", "holders"],
     ),
     (
         "netns-not-in-docker",
@@ -351,25 +351,57 @@ fn ip_conflicts(st: &HostState, out: &mut Vec<Fact>) {
             }
         }
         let macs: Vec<String> = macs.into_iter().collect();
+        let holders = holders(nss.iter().map(|&ni| &st.namespaces[ni]));
+        let mut summary = format!("{ip} is configured in {} network namespaces", nss.len());
+        if !pids.is_empty() {
+            summary.push_str(&format!(" (pids {})", join(&pids)));
+        } else if !holders.is_empty() {
+            summary.push_str(&format!(" ({holders})"));
+        }
+        if !macs.is_empty() {
+            summary.push_str(&format!(", MAC {}", macs.join(", ")));
+        }
         out.push(fact(
             "ip-conflict",
             ip.to_owned(),
-            format!(
-                "{ip} is configured in {} network namespaces (pids {}), MAC {}",
-                nss.len(),
-                join(&pids),
-                macs.join(", ")
-            ),
+            summary,
             &[
                 ("ip", ip.to_owned()),
                 ("namespaces", nss.len().to_string()),
                 ("pids", join(&pids)),
                 ("macs", macs.join(",")),
                 ("ancestry", ancestry.join("; ")),
+                ("holders", holders),
             ],
             ev,
         ));
     }
+}
+
+/// The holders of namespaces known without a pid, as a listing names them: `pods a, b`,
+/// `endpoints 16b37d1ca29d, dec22518804c`, `containers mysql, 65337c3d1c71`, `netns cni-1a2b…`; empty when a
+/// namespace of the conflict has a pid (the pids and their ancestry say more) or no name.
+fn holders<'a>(nss: impl Iterator<Item = &'a crate::model::host::NetNamespace>) -> String {
+    let mut kinds: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for ns in nss {
+        if ns.pid.is_some() {
+            return String::new();
+        }
+        let (kind, name) = match ns.key.split_once(':') {
+            Some(("pod", n)) => ("pods", n),
+            Some(("endpoint", n)) => ("endpoints", n),
+            Some(("container", n)) => ("containers", n),
+            Some(("netns" | "nsfs", n)) => ("netns", n),
+            _ if ns.key == "host" => ("netns", "host"),
+            _ => return String::new(),
+        };
+        kinds.entry(kind).or_default().push(name);
+    }
+    kinds
+        .iter()
+        .map(|(k, v)| format!("{k} {}", v.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn join(v: &[u32]) -> String {

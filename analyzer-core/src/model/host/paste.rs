@@ -11,10 +11,10 @@
 //! daemon is missing from it does not mean it is not running ([`Pasted::partial_ps`]).
 
 use super::facts::fact;
-use crate::model::host::build::{HostBuilder, LineIndex, Sighting, ev, shorten};
-use crate::model::host::{Fact, HostState, Process};
+use crate::model::host::build::{HostBuilder, LineIndex, NsSource, Sighting, ev, shorten};
+use crate::model::host::{Fact, HostState, NsAddress, Process};
 use crate::parse::paste::{Line, read_line};
-use crate::parse::{Format, ps, runtime};
+use crate::parse::{Format, endpoints, podlist, ps, runtime};
 
 /// What pastes added beyond the common host model.
 #[derive(Clone, Debug, Default)]
@@ -330,7 +330,10 @@ impl HostBuilder {
     pub fn add_paste(&mut self, path: &str, data: &[u8]) -> bool {
         let lines: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
         let parts = parts(data);
-        let found = !parts.is_empty();
+        let listed = self.add_pod_list(path, data)
+            | self.add_endpoint_ips(path, data)
+            | self.add_address_loops(path, data);
+        let found = !parts.is_empty() || listed;
         for part in parts {
             let text = padded(&lines, part.first, part.last);
             match part.kind {
@@ -389,6 +392,98 @@ impl HostBuilder {
             }
         }
         found
+    }
+
+    /// `kubectl get pods -o wide` rows that show one IP held by several live pods of one node
+    /// ([`podlist::conflicts`]): each pod is a namespace holding the address. Rows without a
+    /// conflict are left out: the rows of other nodes are other hosts. Returns whether any row
+    /// was read.
+    pub(crate) fn add_pod_list(&mut self, path: &str, data: &[u8]) -> bool {
+        let rows = podlist::parse_pod_list(data);
+        if rows.is_empty() {
+            return false;
+        }
+        let idx = LineIndex::new(data);
+        for group in podlist::conflicts(&rows) {
+            for r in group {
+                let name = String::from_utf8_lossy(r.name);
+                let key = match r.namespace {
+                    Some(ns) => format!("pod:{}/{name}", String::from_utf8_lossy(ns)),
+                    None => format!("pod:{name}"),
+                };
+                self.ns_sources
+                    .push(listed_holder(key, path, r.line, r.ip_text, &idx));
+            }
+        }
+        true
+    }
+
+    /// `docker inspect` / `docker network inspect` addresses held by several endpoints or
+    /// containers of one network ([`endpoints::conflicts`]): each holder is a namespace holding
+    /// the address. Returns whether any address was read.
+    pub(crate) fn add_endpoint_ips(&mut self, path: &str, data: &[u8]) -> bool {
+        if memchr::memmem::find(data, b"Address\"").is_none() {
+            return false;
+        }
+        let ips = endpoints::parse_endpoint_ips(data);
+        if ips.is_empty() {
+            return false;
+        }
+        let idx = LineIndex::new(data);
+        for group in endpoints::conflicts(&ips) {
+            for e in group {
+                let h = String::from_utf8_lossy(e.holder);
+                let key = if e.endpoint {
+                    format!("endpoint:{}", h.get(..12).unwrap_or(&h))
+                } else {
+                    format!("container:{}", h.get(..12).unwrap_or(&h))
+                };
+                self.ns_sources
+                    .push(listed_holder(key, path, e.line, e.ip_text, &idx));
+            }
+        }
+        true
+    }
+
+    /// Address-listing loops pasted at a prompt (`nsenter -t PID -n ip a`, `ip netns exec NS
+    /// ip a`, `ip -all netns exec ip a`): each block is one namespace. Returns whether any
+    /// block was read.
+    pub(crate) fn add_address_loops(&mut self, path: &str, data: &[u8]) -> bool {
+        if memchr::memmem::find(data, b"netns").is_none()
+            && memchr::memmem::find(data, b"nsenter").is_none()
+            && memchr::memmem::find(data, b"ip -n").is_none()
+        {
+            return false;
+        }
+        let blocks = crate::parse::netns::parse_nsenter(data);
+        if blocks.is_empty() {
+            return false;
+        }
+        let idx = LineIndex::new(data);
+        for b in blocks {
+            let addresses = b
+                .interfaces
+                .iter()
+                .flat_map(|i| {
+                    i.addrs.iter().map(|a| NsAddress {
+                        ip: String::from_utf8_lossy(a.addr).into_owned(),
+                        prefix: a.prefix,
+                        iface: String::from_utf8_lossy(i.name).into_owned(),
+                        mac: i.mac.map(|m| String::from_utf8_lossy(m).into_owned()),
+                        evidence: ev(path, a.line, idx.text(a.line), "address"),
+                    })
+                })
+                .collect();
+            self.ns_sources.push(NsSource {
+                key: None,
+                pid: b.pid,
+                netns_name: b.name.map(|n| String::from_utf8_lossy(n).into_owned()),
+                nsfs: b.net_path.map(|n| String::from_utf8_lossy(n).into_owned()),
+                host: false,
+                addresses,
+            });
+        }
+        true
     }
 
     /// `ps` rows without header: processes; in a forest (`ps f`) without a PPID column, the
@@ -486,6 +581,24 @@ impl HostBuilder {
             evidence: Some(ev(path, line, idx.text(line), "docker-inspect")),
             ..Sighting::default()
         });
+    }
+}
+
+/// A namespace known only by the listing that names its holder, with the one address it shows.
+fn listed_holder(key: String, path: &str, line: u32, ip: &[u8], idx: &LineIndex) -> NsSource {
+    NsSource {
+        key: Some(key),
+        pid: None,
+        netns_name: None,
+        nsfs: None,
+        host: false,
+        addresses: vec![NsAddress {
+            ip: String::from_utf8_lossy(ip).into_owned(),
+            prefix: None,
+            iface: String::new(),
+            mac: None,
+            evidence: ev(path, line, idx.text(line), "address"),
+        }],
     }
 }
 

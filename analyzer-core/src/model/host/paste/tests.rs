@@ -198,3 +198,67 @@ fn docker_info_after_a_prompt() {
     assert_eq!(st.versions["docker"].evidence.line, 4);
     assert_eq!(st.versions["docker-storage-driver"].version, "overlay");
 }
+
+#[test]
+fn pod_list_and_inspect_addresses_give_ip_conflicts_with_their_holders() {
+    // flannel issue 721 shape: rows without header, two live pods of one node, one IP.
+    let data = "xqy-boss      xqy-front-7dv9v                         1/1       Running   7          2h        10.2.55.12      10.199.134.36\n\
+xqy-finance   xqy-gateway-nf4gk                       1/1       Running   1          5d        10.2.55.12      10.199.134.36\n\
+xqy-qa3       xqy-manage-service-c6wnp                1/1       Running   0          2h        10.2.55.16      10.199.134.36\n";
+    let facts = facts_of(data);
+    assert_eq!(kinds(&facts), ["ip-conflict"]);
+    let f = &facts[0];
+    assert_eq!(f.attrs["ip"], "10.2.55.12");
+    assert_eq!(f.attrs["namespaces"], "2");
+    assert_eq!(f.attrs["pids"], "");
+    assert_eq!(
+        f.attrs["holders"],
+        "pods xqy-boss/xqy-front-7dv9v, xqy-finance/xqy-gateway-nf4gk"
+    );
+    assert_eq!(
+        f.evidence.iter().map(|e| e.line).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    // moby issue 19441 shape: `docker inspect … | grep -e IPAddress -e Hostname`.
+    let data = "        \"Hostname\": \"mysql\",\n        \"IPAddress\": \"172.16.173.128\",\n                \"IPAddress\": \"172.16.173.128\",\n        \"Hostname\": \"65337c3d1c71\",\n        \"IPAddress\": \"172.16.173.128\",\n";
+    let facts = facts_of(data);
+    assert_eq!(kinds(&facts), ["ip-conflict"]);
+    assert_eq!(facts[0].attrs["holders"], "containers mysql, 65337c3d1c71");
+    assert_eq!(
+        facts[0].evidence.iter().map(|e| e.line).collect::<Vec<_>>(),
+        [2, 5]
+    );
+    // Host-network pods on the node's own address: no fact.
+    let data = "kube-system   aws-node-mrdfk     1/1     Running   0   15d   10.0.135.147   ip-10-0-135-147.us-west-2.compute.internal\n\
+kube-system   kube-proxy-fvg6t   1/1     Running   0   15d   10.0.135.147   ip-10-0-135-147.us-west-2.compute.internal\n";
+    assert!(facts_of(data).is_empty());
+}
+
+#[test]
+fn ip_netns_exec_loop_gives_a_conflict_only_for_a_pod_address() {
+    let data = "[root@kh1 ~]# ip netns exec c249290d4af6 ip addr show\n\
+1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000\n\
+    inet 127.0.0.1/8 scope host lo\n\
+3: eth0@if126: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default\n\
+    link/ether 0a:58:0a:f4:00:07 brd ff:ff:ff:ff:ff:ff link-netnsid 0\n\
+    inet 10.244.0.7/24 scope global eth0\n\
+[root@kh1 ~]# ip netns exec aa41e96576b ip addr show\n\
+1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000\n\
+    inet 127.0.0.1/8 scope host lo\n";
+    // Loopback in every namespace is no conflict.
+    assert!(facts_of(data).is_empty());
+    let data = format!(
+        "{data}3: eth0@if545: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1460 qdisc noqueue state UP group default\n\
+    link/ether 0a:58:0a:f4:00:07 brd ff:ff:ff:ff:ff:ff link-netnsid 0\n\
+    inet 10.244.0.7/24 scope global eth0\n"
+    );
+    let facts = facts_of(&data);
+    assert_eq!(kinds(&facts), ["ip-conflict"]);
+    assert_eq!(facts[0].attrs["ip"], "10.244.0.7");
+    assert_eq!(facts[0].attrs["holders"], "netns c249290d4af6, aa41e96576b");
+    assert_eq!(facts[0].attrs["macs"], "0a:58:0a:f4:00:07");
+    assert_eq!(
+        facts[0].evidence.iter().map(|e| e.line).collect::<Vec<_>>(),
+        [6, 12]
+    );
+}
