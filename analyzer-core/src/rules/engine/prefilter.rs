@@ -19,10 +19,11 @@ pub(super) struct Prefilter {
     pub(super) literal_matchers: Vec<Vec<usize>>,
     /// Matchers with no literal: run on every record.
     pub(super) always: Vec<usize>,
-    /// Length of the longest literal: how far before a line key a literal can start.
-    max_literal: usize,
     /// Some literal spans lines: the prefilter cannot skip line by line.
     multiline_literals: bool,
+    /// How far before its first key occurrence a literal can start: the window searched on
+    /// a line starts this far before the line's leftmost key.
+    key_lead: usize,
     /// Short substrings, one inside every literal, few enough for a SIMD (Teddy) search.
     line_keys: Option<AhoCorasick>,
 }
@@ -68,15 +69,16 @@ impl Prefilter {
                     })?,
             )
         };
+        let keys = line_keys(&lits);
         Ok(Prefilter {
             automaton,
             literal_matchers,
             always,
-            max_literal: lits.iter().map(Vec::len).max().unwrap_or(0),
             multiline_literals: lits.iter().any(|l| l.contains(&b'\n')),
+            key_lead: key_lead(&lits, &keys),
             line_keys: AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostFirst)
-                .build(line_keys(&lits))
+                .build(&keys)
                 .ok(),
         })
     }
@@ -87,7 +89,7 @@ impl Prefilter {
         if let Some(ac) = &self.automaton {
             match &self.line_keys {
                 Some(keys) if !self.multiline_literals => {
-                    overlapping_by_line(ac, keys, self.max_literal, data, &mut hits)
+                    overlapping_by_line(ac, keys, self.key_lead, data, &mut hits)
                 }
                 _ => {
                     for m in ac.find_overlapping_iter(data) {
@@ -104,17 +106,18 @@ impl Prefilter {
 
 /// Every overlapping match of `ac` in `data`: a fast search for `keys` (every literal contains
 /// one, see [`line_keys`]) skips lines without any literal, and on a line with a key only the
-/// text from `max_len` bytes before the key to the line's end is searched for overlapping
-/// matches (most lines of a log match nothing). Literals must not contain `\n` and be at most
-/// `max_len` long.
+/// text from `lead` bytes before the key to the line's end is searched, first for any match
+/// (most lines of a log match nothing), then, if there is one, for every overlapping match.
+/// Literals must not contain `\n`, and none may start more than `lead` bytes before its first
+/// key occurrence ([`key_lead`]; a literal's length is always enough).
 ///
-/// The key found is the line's leftmost key occurrence or overlaps it, and every literal
-/// occurrence holds a key occurrence, so no literal of the line starts more than `max_len`
-/// bytes before the key found.
+/// The key found is the line's leftmost key occurrence, and every literal occurrence holds a
+/// key occurrence starting no earlier, so no literal of the line starts more than `lead` bytes
+/// before the key found.
 pub(super) fn overlapping_by_line(
     ac: &AhoCorasick,
     keys: &AhoCorasick,
-    max_len: usize,
+    lead: usize,
     data: &[u8],
     hits: &mut Vec<(u64, u32)>,
 ) {
@@ -124,13 +127,19 @@ pub(super) fn overlapping_by_line(
             break;
         };
         // `at` is a line start (or the start of the data), so the window stays on the line.
-        let start = m.start().saturating_sub(max_len).max(at);
+        let start = m.start().saturating_sub(lead).max(at);
         let start = match memchr::memrchr(b'\n', &data[start..m.start()]) {
             Some(i) => start + i + 1,
             None => start,
         };
         let line_end = memchr::memchr(b'\n', &data[m.end()..]).map_or(data.len(), |i| m.end() + i);
         let input = aho_corasick::Input::new(data).range(start..line_end);
+        // Most windows hold no literal: the non-overlapping search (a tighter loop) says so
+        // first, and only a window holding one is searched again for every overlapping match.
+        if ac.find(input.clone()).is_none() {
+            at = line_end + 1;
+            continue;
+        }
         let mut state = aho_corasick::automaton::OverlappingState::start();
         loop {
             ac.find_overlapping(input.clone(), &mut state);
@@ -139,6 +148,22 @@ pub(super) fn overlapping_by_line(
         }
         at = line_end + 1;
     }
+}
+
+/// How far before its first key occurrence a literal can start: the largest, over the
+/// literals, of the offset of the first occurrence of any key in it. A literal occurrence on a
+/// line starts at most this far before the line's leftmost key occurrence, since its own first
+/// key occurrence starts no earlier than that. `usize::MAX` when some literal holds no key.
+pub(super) fn key_lead(lits: &[Vec<u8>], keys: &[Vec<u8>]) -> usize {
+    lits.iter()
+        .map(|l| {
+            keys.iter()
+                .filter_map(|k| memchr::memmem::find(l, k))
+                .min()
+                .unwrap_or(usize::MAX)
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// Most keys [`line_keys`] makes: the SIMD multi-substring search (Teddy) takes up to 64.
@@ -397,12 +422,87 @@ mod tests {
         assert_eq!(fast, whole);
         // 6 OOM blocks × (3 + 2 + 2 + 1 + 2) literal occurrences at least, plus the last line.
         assert!(whole.len() > 6 * 5, "{}", whole.len());
+        // The window before the leftmost key is shorter than the longest literal.
+        let longest = engine.literals().iter().map(String::len).max().unwrap();
+        assert!(longest >= 40, "{longest}");
         assert!(
-            engine.prefilter.max_literal >= 40,
-            "{}",
-            engine.prefilter.max_literal
+            engine.prefilter.key_lead < longest,
+            "{} of {longest}",
+            engine.prefilter.key_lead
         );
         assert!(!engine.prefilter.multiline_literals);
+    }
+
+    /// The lead is the largest offset, over the literals, of a literal's first key occurrence.
+    #[test]
+    fn key_lead_is_the_latest_first_key() {
+        let lits = [b"abcdef".to_vec(), b"xxcd".to_vec()];
+        assert_eq!(key_lead(&lits, &[b"cd".to_vec()]), 2);
+        // `abcdef` now holds a key at its start; `xxcd` still only at 2.
+        assert_eq!(key_lead(&lits, &[b"cd".to_vec(), b"ab".to_vec()]), 2);
+        assert_eq!(key_lead(&lits, &[b"ab".to_vec(), b"xx".to_vec()]), 0);
+        // A literal without a key: the window must start at the line's start.
+        assert_eq!(key_lead(&lits, &[b"ab".to_vec()]), usize::MAX);
+        assert_eq!(key_lead(&[], &[b"ab".to_vec()]), 0);
+    }
+
+    /// No built-in literal is lost: each one, alone on a journal line at the start, the middle
+    /// or the end of the message, after a line holding only a key of another literal, is found
+    /// where it is, and the line-skipping search gives exactly the whole-text overlapping search.
+    #[test]
+    fn every_builtin_literal_is_found_on_its_line() {
+        let engine = crate::rules::load(&[]).unwrap();
+        let pf = &engine.prefilter;
+        let ac = pf.automaton.as_ref().unwrap();
+        let lits: Vec<Vec<u8>> = engine
+            .literals()
+            .into_iter()
+            .map(|l| l.into_bytes())
+            .collect();
+        let keys = line_keys(&lits);
+        assert!(
+            pf.key_lead <= lits.iter().map(Vec::len).max().unwrap(),
+            "{}",
+            pf.key_lead
+        );
+        let mut text = Vec::new();
+        let mut expected = Vec::new();
+        for (i, l) in lits.iter().enumerate() {
+            let key = &keys[i % keys.len()];
+            text.extend_from_slice(
+                b"Dec  6 02:00:00 node-1 kubelet[2231]: I1206 02:00:00.000001    2231 x.go:1] ",
+            );
+            text.extend_from_slice(key);
+            text.push(b'\n');
+            for (before, after) in [
+                (&b""[..], &b" tail"[..]),
+                (b"pod=\"web-0\" ", b" done"),
+                (b"msg=", b""),
+            ] {
+                text.extend_from_slice(b"Dec  6 02:00:01 node-1 dockerd[812]: ");
+                text.extend_from_slice(before);
+                expected.push((text.len() as u64, l.clone()));
+                text.extend_from_slice(l);
+                text.extend_from_slice(after);
+                text.push(b'\n');
+            }
+        }
+        let fast = pf.hits(&text);
+        let spans: Vec<(usize, usize, u32)> = ac
+            .find_overlapping_iter(&text)
+            .map(|m| (m.start(), m.end(), m.pattern().as_u32()))
+            .collect();
+        let mut whole: Vec<(u64, u32)> = spans.iter().map(|&(a, _, p)| (a as u64, p)).collect();
+        whole.sort_unstable();
+        assert_eq!(fast, whole);
+        for (at, l) in &expected {
+            let at = *at as usize;
+            assert!(
+                spans.iter().any(|&(a, b, _)| a == at && b == at + l.len()),
+                "{:?} not found at {at}",
+                String::from_utf8_lossy(l)
+            );
+        }
     }
 
     /// Longest common substrings: length and start in the first string.
@@ -485,6 +585,13 @@ mod tests {
             whole.sort_unstable();
             let mut fast = Vec::new();
             overlapping_by_line(&ac, &keys, 7, &data, &mut fast);
+            fast.sort_unstable();
+            proptest::prop_assert_eq!(&fast, &whole);
+            // The same with the window starting only the key lead before the key.
+            let lead = key_lead(&lits, &line_keys(&lits));
+            proptest::prop_assert!(lead < 7);
+            fast.clear();
+            overlapping_by_line(&ac, &keys, lead, &data, &mut fast);
             fast.sort_unstable();
             proptest::prop_assert_eq!(fast, whole);
         }
