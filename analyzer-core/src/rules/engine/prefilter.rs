@@ -1,11 +1,18 @@
-//! The shared literal prefilter: the literals of every log pattern in one Aho–Corasick
-//! automaton, run once over a member's bytes, so that a record meets only the regular
-//! expressions whose literals it contains. Lines without a literal are skipped by a faster
-//! search for a few short keys that every literal contains.
+//! The shared literal prefilter: the literals of every log pattern in one Aho–Corasick DFA,
+//! run once over a member's bytes, so that a record meets only the regular expressions whose
+//! literals it contains.
+//!
+//! The DFA reads every byte once, a table look-up per byte whatever the literals are: most
+//! lines of a busy node's journal hold some common word (` container `, ` failed to `, …)
+//! that a short-key first stage would have to stop on, so a search that skips ahead to keys
+//! costs more than reading every byte here. The cost does not grow with the number of literals
+//! (only the table does).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind};
 
 use super::compile::Matcher;
 use crate::error::{Error, Result};
@@ -13,30 +20,25 @@ use crate::error::{Error, Result};
 /// The literals of every matcher in one automaton, and the matchers each literal selects.
 #[derive(Debug)]
 pub(super) struct Prefilter {
-    /// Every literal; `None` when no pattern has one.
-    automaton: Option<AhoCorasick>,
+    /// Every literal (the index of a literal is its pattern id); `None` when no pattern has
+    /// one. Standard (overlapping) semantics: every occurrence of every literal is reported.
+    automaton: Option<DFA>,
     /// For each prefilter pattern, the matchers it selects.
     pub(super) literal_matchers: Vec<Vec<usize>>,
     /// Matchers with no literal: run on every record.
     pub(super) always: Vec<usize>,
-    /// Some literal spans lines: the prefilter cannot skip line by line.
-    multiline_literals: bool,
-    /// How far before its first key occurrence a literal can start: the window searched on
-    /// a line starts this far before the line's leftmost key.
-    key_lead: usize,
-    /// Short substrings, one inside every literal, few enough for a SIMD (Teddy) search.
-    line_keys: Option<AhoCorasick>,
 }
 
 impl Prefilter {
-    /// Indexes the literals of `matchers` (in matcher order) and builds the automata.
+    /// Indexes the literals of `matchers` (in matcher order) and builds the automaton.
     pub(super) fn build(matchers: &[Matcher]) -> Result<Prefilter> {
         let mut lits: Vec<Vec<u8>> = Vec::new();
         let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut literal_matchers: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
         for (mi, m) in matchers.iter().enumerate() {
-            if m.literals.is_empty() {
+            // An empty literal occurs everywhere: its matcher runs on every record.
+            if m.literals.is_empty() || m.literals.iter().any(Vec::is_empty) {
                 always.push(mi);
                 continue;
             }
@@ -54,264 +56,99 @@ impl Prefilter {
         let automaton = if lits.is_empty() {
             None
         } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    // A DFA keeps the leftmost skip over lines without literals fast even with
-                    // a few hundred literals (the default picks an NFA above ~100).
-                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                    .build(&lits)
-                    .map_err(|e| Error::Rule {
-                        file: "(prefilter)".into(),
-                        line: 0,
-                        field: "literals".into(),
-                        message: e.to_string(),
-                    })?,
-            )
+            Some(literal_dfa(&lits).map_err(|e| Error::Rule {
+                file: "(prefilter)".into(),
+                line: 0,
+                field: "literals".into(),
+                message: e.to_string(),
+            })?)
         };
-        let keys = line_keys(&lits);
         Ok(Prefilter {
             automaton,
             literal_matchers,
             always,
-            multiline_literals: lits.iter().any(|l| l.contains(&b'\n')),
-            key_lead: key_lead(&lits, &keys),
-            line_keys: AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostFirst)
-                .build(&keys)
-                .ok(),
         })
     }
 
-    /// Every occurrence of a literal in `data` as (offset, literal index), ordered by offset.
+    /// Every occurrence of a literal in `data` as (offset, literal index), ordered by offset
+    /// (then literal index).
     pub(super) fn hits(&self, data: &[u8]) -> Vec<(u64, u32)> {
         let mut hits: Vec<(u64, u32)> = Vec::new();
-        if let Some(ac) = &self.automaton {
-            match &self.line_keys {
-                Some(keys) if !self.multiline_literals => {
-                    overlapping_by_line(ac, keys, self.key_lead, data, &mut hits)
-                }
-                _ => {
-                    for m in ac.find_overlapping_iter(data) {
-                        hits.push((m.start() as u64, m.pattern().as_u32()));
-                    }
-                }
-            }
-            // Overlapping matches come sorted by end; order by start for the cursor walk.
+        if let Some(dfa) = &self.automaton {
+            every_occurrence(dfa, data, &mut hits);
+            // Occurrences come ordered by end; order by start for the cursor walk.
             hits.sort_unstable();
         }
         hits
     }
 }
 
-/// Every overlapping match of `ac` in `data`: a fast search for `keys` (every literal contains
-/// one, see [`line_keys`]) skips lines without any literal, and on a line with a key only the
-/// text from `lead` bytes before the key to the line's end is searched, first for any match
-/// (most lines of a log match nothing), then, if there is one, for every overlapping match.
-/// Literals must not contain `\n`, and none may start more than `lead` bytes before its first
-/// key occurrence ([`key_lead`]; a literal's length is always enough).
+/// The DFA of `lits` (none empty: [`Prefilter::build`] runs the matcher of an empty literal on
+/// every record) for [`every_occurrence`]: standard (overlapping) match semantics,
+/// unanchored only, and no prefilter, so that only match states are special (a prefilter makes
+/// the start state special too, and with a few hundred literals of varied first bytes it would
+/// be left at almost every byte anyway).
+pub(super) fn literal_dfa(lits: &[Vec<u8>]) -> std::result::Result<DFA, aho_corasick::BuildError> {
+    DFA::builder()
+        .match_kind(MatchKind::Standard)
+        .start_kind(aho_corasick::StartKind::Unanchored)
+        .prefilter(false)
+        .build(lits)
+}
+
+/// Appends every occurrence of a pattern of `dfa` in `data` to `hits` as (start offset, pattern
+/// index), in order of their end offset: what `find_overlapping_iter` of the same (non-empty)
+/// patterns gives, in one tight loop instead of a call per occurrence through the generic overlapping
+/// search.
 ///
-/// The key found is the line's leftmost key occurrence, and every literal occurrence holds a
-/// key occurrence starting no earlier, so no literal of the line starts more than `lead` bytes
-/// before the key found.
-pub(super) fn overlapping_by_line(
-    ac: &AhoCorasick,
-    keys: &AhoCorasick,
-    lead: usize,
-    data: &[u8],
+/// Bytes are read four at a time: four transitions (a byte-class and a transition look-up
+/// each), then one test of the smallest of the four states, since the special states (match
+/// states, and the dead state an unanchored search never reaches) have the smallest ids. Most
+/// runs of four bytes end no occurrence; those that do are looked at state by state.
+pub(super) fn every_occurrence(dfa: &DFA, data: &[u8], hits: &mut Vec<(u64, u32)>) {
+    let Ok(mut sid) = dfa.start_state(Anchored::No) else {
+        return;
+    };
+    let mut quads = data.chunks_exact(4);
+    let mut end = 0;
+    for q in &mut quads {
+        let s1 = dfa.next_state(Anchored::No, sid, q[0]);
+        let s2 = dfa.next_state(Anchored::No, s1, q[1]);
+        let s3 = dfa.next_state(Anchored::No, s2, q[2]);
+        let s4 = dfa.next_state(Anchored::No, s3, q[3]);
+        sid = s4;
+        if dfa.is_special(s1.min(s2).min(s3.min(s4))) {
+            for (k, s) in [s1, s2, s3, s4].into_iter().enumerate() {
+                if dfa.is_match(s) {
+                    push_matches(dfa, s, end + k + 1, hits);
+                }
+            }
+        }
+        end += 4;
+    }
+    for &b in quads.remainder() {
+        sid = dfa.next_state(Anchored::No, sid, b);
+        end += 1;
+        if dfa.is_match(sid) {
+            push_matches(dfa, sid, end, hits);
+        }
+    }
+}
+
+/// The occurrences ending at `end` that match state `sid` stands for.
+#[cold]
+#[inline(never)]
+fn push_matches(
+    dfa: &DFA,
+    sid: aho_corasick::automaton::StateID,
+    end: usize,
     hits: &mut Vec<(u64, u32)>,
 ) {
-    let mut at = 0;
-    while at < data.len() {
-        let Some(m) = keys.find(aho_corasick::Input::new(data).range(at..)) else {
-            break;
-        };
-        // `at` is a line start (or the start of the data), so the window stays on the line.
-        let start = m.start().saturating_sub(lead).max(at);
-        let start = match memchr::memrchr(b'\n', &data[start..m.start()]) {
-            Some(i) => start + i + 1,
-            None => start,
-        };
-        let line_end = memchr::memchr(b'\n', &data[m.end()..]).map_or(data.len(), |i| m.end() + i);
-        let input = aho_corasick::Input::new(data).range(start..line_end);
-        // Most windows hold no literal: the non-overlapping search (a tighter loop) says so
-        // first, and only a window holding one is searched again for every overlapping match.
-        if ac.find(input.clone()).is_none() {
-            at = line_end + 1;
-            continue;
-        }
-        let mut state = aho_corasick::automaton::OverlappingState::start();
-        loop {
-            ac.find_overlapping(input.clone(), &mut state);
-            let Some(o) = state.get_match() else { break };
-            hits.push((o.start() as u64, o.pattern().as_u32()));
-        }
-        at = line_end + 1;
+    for k in 0..dfa.match_len(sid) {
+        let pid = dfa.match_pattern(sid, k);
+        let start = end - dfa.pattern_len(pid);
+        hits.push((start as u64, pid.as_u32()));
     }
-}
-
-/// How far before its first key occurrence a literal can start: the largest, over the
-/// literals, of the offset of the first occurrence of any key in it. A literal occurrence on a
-/// line starts at most this far before the line's leftmost key occurrence, since its own first
-/// key occurrence starts no earlier than that. `usize::MAX` when some literal holds no key.
-pub(super) fn key_lead(lits: &[Vec<u8>], keys: &[Vec<u8>]) -> usize {
-    lits.iter()
-        .map(|l| {
-            keys.iter()
-                .filter_map(|k| memchr::memmem::find(l, k))
-                .min()
-                .unwrap_or(usize::MAX)
-        })
-        .max()
-        .unwrap_or(0)
-}
-
-/// Most keys [`line_keys`] makes: the SIMD multi-substring search (Teddy) takes up to 64.
-pub(super) const MAX_KEYS: usize = 64;
-
-/// Words and phrases most lines of a healthy node's journal hold (systemd units, container
-/// runtimes' and kubelet's routine messages: `Started libcontainer container …`,
-/// `containerName=…`, `Failed to get system container stats …`, `… error: …`). A line key
-/// inside one of them selects most lines of a busy journal, each then searched for every
-/// literal.
-const COMMON: &[&[u8]] = &[
-    b" container ",
-    b" Container ",
-    b"containerd",
-    b"containerID",
-    b"containerName",
-    b" failed ",
-    b" Failed to ",
-    b" failed to ",
-    b".service",
-    b" error: ",
-    b" process ",
-    b" resource",
-    b" kernel ",
-    b" memory ",
-    b" filesystem ",
-    b" for ",
-    b" Docker ",
-    b"dockerd",
-    b" docker ",
-    b" event ",
-    b" device ",
-    b"endpoint",
-    b" Starting ",
-    b" starting ",
-    b" started ",
-    b" restarting ",
-    b" setting ",
-    b" getting ",
-];
-
-/// Whether `key` is shorter than 6 bytes or lies inside one of the [`COMMON`] words of healthy
-/// journals.
-fn is_common(key: &[u8]) -> bool {
-    key.len() < 6
-        || COMMON
-            .iter()
-            .any(|w| memchr::memmem::find(w, key).is_some())
-}
-
-/// Short substrings such that every literal contains at least one: the literals, those
-/// containing another dropped, then the two sharing the longest common substring (at least 4
-/// bytes) replaced by it until at most [`MAX_KEYS`] remain. Substrings outside the
-/// [`COMMON`] words of healthy journals are merged first, the longest first: long, rare shared
-/// substrings keep the keys as rare as the literals. A line holding a literal holds a key, so a search for keys
-/// finds every line the literals can be in.
-pub(super) fn line_keys(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
-    let holds = |k: &[u8], o: &[u8]| memchr::memmem::find(k, o).is_some();
-    let mut keys: Vec<Vec<u8>> = lits.iter().filter(|l| !l.is_empty()).cloned().collect();
-    keys.sort();
-    keys.dedup();
-    let all = keys.clone();
-    keys.retain(|k| !all.iter().any(|o| o != k && holds(k, o)));
-    // No live key holds another. Keys keep their index. `common` holds the pairs of live keys
-    // sharing 4 bytes or more (no shorter substring is merged): (i, j), i < j, to the longest
-    // common substring's length and start in key i.
-    let n = keys.len();
-    let mut live = vec![true; n];
-    let mut common: BTreeMap<(usize, usize), (usize, usize)> = BTreeMap::new();
-    let mut holders: HashMap<&[u8], Vec<usize>> = HashMap::new();
-    for (k, key) in keys.iter().enumerate() {
-        for gram in key.windows(4) {
-            let ids = holders.entry(gram).or_default();
-            if ids.last() != Some(&k) {
-                ids.push(k);
-            }
-        }
-    }
-    for ids in holders.values() {
-        for (x, &j) in ids.iter().enumerate() {
-            for &i in &ids[..x] {
-                common
-                    .entry((i, j))
-                    .or_insert_with(|| longest_common(&keys[i], &keys[j]));
-            }
-        }
-    }
-    drop(holders);
-    let mut count = n;
-    while count > MAX_KEYS {
-        // The longest, the first in index order among equals.
-        let mut best: Option<(bool, usize, usize, usize)> = None; // (rare, len, i, start in i)
-        for (&(i, _), &(len, start)) in &common {
-            let rare = !is_common(&keys[i][start..start + len]);
-            if best.is_none_or(|b| (rare, len) > (b.0, b.1)) {
-                best = Some((rare, len, i, start));
-            }
-        }
-        let Some((_, len, i, start)) = best else {
-            break;
-        };
-        // The shared substring replaces key i; every other key holding it (key j among
-        // them) goes. It holds no live key, being part of key i.
-        let shared = keys[i][start..start + len].to_vec();
-        for k in 0..n {
-            if k != i && live[k] && holds(&keys[k], &shared) {
-                live[k] = false;
-                count -= 1;
-            }
-        }
-        keys[i] = shared;
-        // Pairs of a dropped key go; those of key i are recomputed (a part of key i shares no
-        // more with another key than key i did, so no pair is added).
-        common.retain(|&(a, b), v| {
-            if !live[a] || !live[b] {
-                return false;
-            }
-            if a == i || b == i {
-                *v = longest_common(&keys[a], &keys[b]);
-            }
-            v.0 >= 4
-        });
-    }
-    let mut keys: Vec<Vec<u8>> = keys
-        .into_iter()
-        .zip(live)
-        .filter_map(|(k, l)| l.then_some(k))
-        .collect();
-    keys.sort();
-    keys
-}
-
-/// The longest common substring of `a` and `b`: its length and start in `a` (dynamic
-/// programming over one row).
-pub(super) fn longest_common(a: &[u8], b: &[u8]) -> (usize, usize) {
-    let mut best = (0, 0);
-    let mut prev = vec![0usize; b.len() + 1];
-    let mut row = vec![0usize; b.len() + 1];
-    for (i, &x) in a.iter().enumerate() {
-        for (j, &y) in b.iter().enumerate() {
-            row[j + 1] = if x == y { prev[j] + 1 } else { 0 };
-            if row[j + 1] > best.0 {
-                best = (row[j + 1], i + 1 - row[j + 1]);
-            }
-        }
-        std::mem::swap(&mut prev, &mut row);
-    }
-    best
 }
 
 /// Literals of which every match of `pattern` contains one, or empty when none is usable.
@@ -363,37 +200,69 @@ mod tests {
         assert!(extract_literals(r"\d+ x \d+").is_empty());
     }
 
-    /// Every built-in literal contains a line key, and the keys fit one SIMD search. The literals
-    /// need merging (more than [`MAX_KEYS`] of them), and the indexed merge gives what the plain one
-    /// ([`line_keys_plain`]) gives.
-    #[test]
-    fn line_keys_cover_every_builtin_literal() {
-        let engine = crate::rules::load(&[]).unwrap();
-        let lits: Vec<Vec<u8>> = engine
-            .literals()
-            .into_iter()
-            .map(|l| l.into_bytes())
-            .collect();
-        assert!(lits.len() > 2 * MAX_KEYS, "{} literals", lits.len());
-        let keys = line_keys(&lits);
-        assert!(keys.len() <= MAX_KEYS, "{} keys", keys.len());
-        assert_eq!(keys, line_keys_plain(&lits));
-        assert!(keys.iter().all(|k| !k.is_empty()));
-        for l in &lits {
-            assert!(
-                keys.iter().any(|k| memchr::memmem::find(l, k).is_some()),
-                "{:?} holds no key",
-                String::from_utf8_lossy(l)
-            );
+    /// Every occurrence of every literal, found one literal and one offset at a time: the
+    /// reference the automaton's occurrences must equal, as (start, literal index), sorted.
+    fn naive_hits(lits: &[Vec<u8>], data: &[u8]) -> Vec<(u64, u32)> {
+        let mut hits = Vec::new();
+        for (li, l) in lits.iter().enumerate() {
+            let mut at = 0;
+            while at + l.len() <= data.len() {
+                match memchr::memmem::find(&data[at..], l) {
+                    Some(i) => {
+                        hits.push(((at + i) as u64, li as u32));
+                        at += i + 1;
+                    }
+                    None => break,
+                }
+            }
         }
+        hits.sort_unstable();
+        hits
     }
 
-    /// The line-skipping prefilter finds exactly the overlapping matches of a whole-text search.
-    /// Lines: CentOS 7 journal (apache/doris#3525 OOM pair, NPD kernel-monitor hung task,
-    /// kubernetes/kubernetes#45419 PLEG, moby#42953 runc init) between ordinary traffic.
-    #[test]
-    fn line_skip_matches_whole_overlapping_search() {
+    /// The literals of the built-in rules, in the prefilter's pattern order.
+    fn builtin() -> (crate::rules::Engine, Vec<Vec<u8>>) {
         let engine = crate::rules::load(&[]).unwrap();
+        let mut lits: Vec<Vec<u8>> = Vec::new();
+        for m in &engine.matchers {
+            for l in &m.literals {
+                if !lits.contains(l) {
+                    lits.push(l.clone());
+                }
+            }
+        }
+        assert_eq!(lits.len(), engine.prefilter.literal_matchers.len());
+        (engine, lits)
+    }
+
+    /// Twice the built-in literals: each one and a sibling sharing all but its first bytes
+    /// (`… out of memory: ` and `X… out of memory: `) or ending in another word, so that the
+    /// automaton holds many literals overlapping one another, as rule sets growing beyond
+    /// today's will.
+    fn doubled(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
+        let mut out = lits.to_vec();
+        for (i, l) in lits.iter().enumerate() {
+            let mut v = if i % 2 == 0 {
+                let mut v = b"X".to_vec();
+                v.extend_from_slice(&l[l.len() / 3..]);
+                v
+            } else {
+                let mut v = l[..l.len() - l.len() / 3].to_vec();
+                v.extend_from_slice(b" failed");
+                v
+            };
+            while out.contains(&v) {
+                v.push(b'!');
+            }
+            out.push(v);
+        }
+        out
+    }
+
+    /// The journal lines of [`hits_equal_the_naive_search_on_incident_lines`]: CentOS 7 journal
+    /// (apache/doris#3525 OOM pair, NPD kernel-monitor hung task, kubernetes/kubernetes#45419
+    /// PLEG, moby#42953 runc init) between ordinary traffic, the last line without a newline.
+    fn incident_journal() -> Vec<u8> {
         let mut text = String::new();
         for i in 0..200 {
             text.push_str(&format!(
@@ -409,71 +278,41 @@ mod tests {
                 text.push('\n');
             }
         }
-        // The last line without a newline.
         text.push_str("Aug 20 10:26:00 node-1 systemd[1]: Started Session 42 of user root.");
-        let data = text.as_bytes();
-        let ac = engine.prefilter.automaton.as_ref().unwrap();
-        let mut whole: Vec<(u64, u32)> = ac
-            .find_overlapping_iter(data)
-            .map(|m| (m.start() as u64, m.pattern().as_u32()))
-            .collect();
-        whole.sort_unstable();
-        let fast = engine.prefilter.hits(data);
-        assert_eq!(fast, whole);
-        // 6 OOM blocks × (3 + 2 + 2 + 1 + 2) literal occurrences at least, plus the last line.
-        assert!(whole.len() > 6 * 5, "{}", whole.len());
-        // The window before the leftmost key is shorter than the longest literal.
-        let longest = engine.literals().iter().map(String::len).max().unwrap();
-        assert!(longest >= 40, "{longest}");
-        assert!(
-            engine.prefilter.key_lead < longest,
-            "{} of {longest}",
-            engine.prefilter.key_lead
-        );
-        assert!(!engine.prefilter.multiline_literals);
+        text.into_bytes()
     }
 
-    /// The lead is the largest offset, over the literals, of a literal's first key occurrence.
+    /// The prefilter's candidates (every literal occurrence) on incident lines are exactly the
+    /// naive search's, and the incidents' literals are among them.
     #[test]
-    fn key_lead_is_the_latest_first_key() {
-        let lits = [b"abcdef".to_vec(), b"xxcd".to_vec()];
-        assert_eq!(key_lead(&lits, &[b"cd".to_vec()]), 2);
-        // `abcdef` now holds a key at its start; `xxcd` still only at 2.
-        assert_eq!(key_lead(&lits, &[b"cd".to_vec(), b"ab".to_vec()]), 2);
-        assert_eq!(key_lead(&lits, &[b"ab".to_vec(), b"xx".to_vec()]), 0);
-        // A literal without a key: the window must start at the line's start.
-        assert_eq!(key_lead(&lits, &[b"ab".to_vec()]), usize::MAX);
-        assert_eq!(key_lead(&[], &[b"ab".to_vec()]), 0);
+    fn hits_equal_the_naive_search_on_incident_lines() {
+        let (engine, lits) = builtin();
+        let data = incident_journal();
+        let hits = engine.prefilter.hits(&data);
+        assert_eq!(hits, naive_hits(&lits, &data));
+        // 6 incident blocks × (3 + 2 + 2 + 1 + 2) literal occurrences at least.
+        assert!(hits.len() > 6 * 5, "{}", hits.len());
+        let at = |needle: &[u8]| {
+            data.windows(needle.len())
+                .position(|w| w == needle)
+                .unwrap() as u64
+        };
+        let pleg = at(b"PLEG is not healthy");
+        assert!(
+            hits.iter()
+                .any(|&(o, li)| o == pleg && lits[li as usize].starts_with(b"PLEG is not healthy"))
+        );
     }
 
     /// No built-in literal is lost: each one, alone on a journal line at the start, the middle
-    /// or the end of the message, after a line holding only a key of another literal, is found
-    /// where it is, and the line-skipping search gives exactly the whole-text overlapping search.
+    /// or the end of the message, is found exactly where it is, and the candidates are exactly
+    /// the naive search's.
     #[test]
     fn every_builtin_literal_is_found_on_its_line() {
-        let engine = crate::rules::load(&[]).unwrap();
-        let pf = &engine.prefilter;
-        let ac = pf.automaton.as_ref().unwrap();
-        let lits: Vec<Vec<u8>> = engine
-            .literals()
-            .into_iter()
-            .map(|l| l.into_bytes())
-            .collect();
-        let keys = line_keys(&lits);
-        assert!(
-            pf.key_lead <= lits.iter().map(Vec::len).max().unwrap(),
-            "{}",
-            pf.key_lead
-        );
+        let (engine, lits) = builtin();
         let mut text = Vec::new();
         let mut expected = Vec::new();
         for (i, l) in lits.iter().enumerate() {
-            let key = &keys[i % keys.len()];
-            text.extend_from_slice(
-                b"Dec  6 02:00:00 node-1 kubelet[2231]: I1206 02:00:00.000001    2231 x.go:1] ",
-            );
-            text.extend_from_slice(key);
-            text.push(b'\n');
             for (before, after) in [
                 (&b""[..], &b" tail"[..]),
                 (b"pod=\"web-0\" ", b" done"),
@@ -481,120 +320,119 @@ mod tests {
             ] {
                 text.extend_from_slice(b"Dec  6 02:00:01 node-1 dockerd[812]: ");
                 text.extend_from_slice(before);
-                expected.push((text.len() as u64, l.clone()));
+                expected.push((text.len() as u64, i as u32));
                 text.extend_from_slice(l);
                 text.extend_from_slice(after);
                 text.push(b'\n');
             }
         }
-        let fast = pf.hits(&text);
-        let spans: Vec<(usize, usize, u32)> = ac
-            .find_overlapping_iter(&text)
-            .map(|m| (m.start(), m.end(), m.pattern().as_u32()))
-            .collect();
-        let mut whole: Vec<(u64, u32)> = spans.iter().map(|&(a, _, p)| (a as u64, p)).collect();
-        whole.sort_unstable();
-        assert_eq!(fast, whole);
-        for (at, l) in &expected {
-            let at = *at as usize;
+        let hits = engine.prefilter.hits(&text);
+        assert_eq!(hits, naive_hits(&lits, &text));
+        for e in &expected {
             assert!(
-                spans.iter().any(|&(a, b, _)| a == at && b == at + l.len()),
-                "{:?} not found at {at}",
-                String::from_utf8_lossy(l)
+                hits.binary_search(e).is_ok(),
+                "{:?} not found at {}",
+                String::from_utf8_lossy(&lits[e.1 as usize]),
+                e.0
             );
         }
     }
 
-    /// Longest common substrings: length and start in the first string.
+    /// Every file of the corpus (bundles and verbatim excerpts, read as bytes whatever they
+    /// hold), with the built-in literals and with twice as many: the candidates are exactly the
+    /// naive search's.
     #[test]
-    fn longest_common_substring() {
+    fn hits_equal_the_naive_search_on_the_corpus() {
+        let (engine, lits) = builtin();
+        let more = doubled(&lits);
+        let dfa = literal_dfa(&more).unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus");
+        let mut dirs = vec![root];
+        let (mut files, mut found) = (0, 0);
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let entry = entry.unwrap();
+                let path = entry.path();
+                // Bundles hold symbolic links (`etc/localtime`), some dangling.
+                if entry.file_type().unwrap().is_symlink() {
+                    continue;
+                }
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let data = std::fs::read(&path).unwrap();
+                let hits = engine.prefilter.hits(&data);
+                assert_eq!(hits, naive_hits(&lits, &data), "{}", path.display());
+                found += hits.len();
+                let mut hits = Vec::new();
+                every_occurrence(&dfa, &data, &mut hits);
+                hits.sort_unstable();
+                assert_eq!(
+                    hits,
+                    naive_hits(&more, &data),
+                    "{} (doubled)",
+                    path.display()
+                );
+                files += 1;
+            }
+        }
+        assert!(files > 500, "{files} files");
+        assert!(found > 1000, "{found} occurrences");
+    }
+
+    /// Occurrences at the very start and end of the data (also where the data's length is not a
+    /// multiple of four), nested and overlapping ones, one literal inside another and one
+    /// spanning a line break are reported as the naive search and the library's own
+    /// overlapping search report them.
+    #[test]
+    fn edge_occurrences_equal_the_overlapping_search() {
+        let lits = [&b"aaaa"[..], b"aa", b"abcd", b"bc", b"d\nab"]
+            .map(<[u8]>::to_vec)
+            .to_vec();
+        let data = b"aaaaabcd\nabcdaa";
+        let dfa = literal_dfa(&lits).unwrap();
+        let mut hits = Vec::new();
+        every_occurrence(&dfa, data, &mut hits);
+        hits.sort_unstable();
+        assert_eq!(hits, naive_hits(&lits, data));
         assert_eq!(
-            longest_common(b"INFO: task dockerd:", b"INFO: task kubelet:"),
-            (11, 0)
-        );
-        assert_eq!(longest_common(b"xxStarted ", b"Started Docker"), (8, 2));
-        assert_eq!(longest_common(b"abc", b"xyz"), (0, 0));
-        assert_eq!(longest_common(b"", b"xyz"), (0, 0));
-    }
-
-    /// What [`line_keys`] must give, without its shortcuts: every live pair's longest common
-    /// substring recomputed at every step.
-    fn line_keys_plain(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
-        let holds = |k: &[u8], o: &[u8]| memchr::memmem::find(k, o).is_some();
-        let mut sorted: Vec<Vec<u8>> = lits.iter().filter(|l| !l.is_empty()).cloned().collect();
-        sorted.sort();
-        sorted.dedup();
-        let mut keys: Vec<Option<Vec<u8>>> = sorted
-            .iter()
-            .filter(|k| !sorted.iter().any(|o| o != *k && holds(k, o)))
-            .map(|k| Some(k.clone()))
-            .collect();
-        while keys.iter().flatten().count() > MAX_KEYS {
-            let mut best: Option<(bool, usize, usize, usize)> = None;
-            for i in 0..keys.len() {
-                for j in i + 1..keys.len() {
-                    if let (Some(a), Some(b)) = (&keys[i], &keys[j]) {
-                        let (len, at) = longest_common(a, b);
-                        let rare = !is_common(&a[at..at + len]);
-                        if len >= 4 && best.is_none_or(|b| (rare, len) > (b.0, b.1)) {
-                            best = Some((rare, len, i, at));
-                        }
-                    }
-                }
-            }
-            let Some((_, len, i, at)) = best else { break };
-            let shared = keys[i].as_ref().unwrap()[at..at + len].to_vec();
-            for key in keys.iter_mut() {
-                if key.as_ref().is_some_and(|k| holds(k, &shared)) {
-                    *key = None;
-                }
-            }
-            keys[i] = Some(shared);
-        }
-        let mut keys: Vec<Vec<u8>> = keys.into_iter().flatten().collect();
-        keys.sort();
-        keys
-    }
-
-    proptest::proptest! {
-        /// The key-window search finds exactly the overlapping matches of a whole-text search, for
-        /// literals that overlap, nest and share keys, on any text over their bytes.
-        #[test]
-        fn key_windows_match_whole_overlapping_search(
-            data in proptest::collection::vec(proptest::sample::select(b"abcdex \n".to_vec()), 0..400)
-        ) {
-            let lits: Vec<Vec<u8>> = [
-                &b"abcd"[..], b"bcde", b"cdex", b"dab", b"ab", b"xxab c", b"e a", b"aaaa", b"bcdexab",
+            hits,
+            vec![
+                (0, 0),
+                (0, 1),
+                (1, 0),
+                (1, 1),
+                (2, 1),
+                (3, 1),
+                (4, 2),
+                (5, 3),
+                (7, 4),
+                (9, 2),
+                (10, 3),
+                (13, 1),
             ]
-            .iter()
-            .map(|l| l.to_vec())
+        );
+        let ac = aho_corasick::AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&lits)
+            .unwrap();
+        let mut lib: Vec<(u64, u32)> = ac
+            .find_overlapping_iter(data)
+            .map(|m| (m.start() as u64, m.pattern().as_u32()))
             .collect();
-            let ac = AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .build(&lits)
-                .unwrap();
-            let keys = AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostFirst)
-                .build(line_keys(&lits))
-                .unwrap();
-            let mut whole: Vec<(u64, u32)> = ac
-                .find_overlapping_iter(&data)
-                .map(|m| (m.start() as u64, m.pattern().as_u32()))
-                .collect();
-            whole.sort_unstable();
-            let mut fast = Vec::new();
-            overlapping_by_line(&ac, &keys, 7, &data, &mut fast);
-            fast.sort_unstable();
-            proptest::prop_assert_eq!(&fast, &whole);
-            // The same with the window starting only the key lead before the key.
-            let lead = key_lead(&lits, &line_keys(&lits));
-            proptest::prop_assert!(lead < 7);
-            fast.clear();
-            overlapping_by_line(&ac, &keys, lead, &data, &mut fast);
-            fast.sort_unstable();
-            proptest::prop_assert_eq!(fast, whole);
-        }
+        lib.sort_unstable();
+        assert_eq!(hits, lib);
+        // Patterns ending at the last byte and starting at the first.
+        let lits = [&b"aaaaab"[..], b"daa", b"a"].map(<[u8]>::to_vec).to_vec();
+        let dfa = literal_dfa(&lits).unwrap();
+        hits.clear();
+        every_occurrence(&dfa, data, &mut hits);
+        hits.sort_unstable();
+        assert_eq!(hits, naive_hits(&lits, data));
+        assert_eq!(hits.first(), Some(&(0, 0)));
+        assert_eq!(hits.last(), Some(&(14, 2)));
+        assert_eq!(hits.len(), 1 + 1 + 8);
     }
 
     proptest::proptest! {
@@ -603,15 +441,48 @@ mod tests {
             max_shrink_iters: 64,
             ..proptest::prelude::ProptestConfig::default()
         })]
-        /// The indexed merge gives what the plain one gives, on literal sets that need merging.
+        /// On generated text made of pieces of the literals (whole, cut at either end, run
+        /// together) between noise and line breaks, the candidates are exactly the naive
+        /// search's, with the built-in literals and with twice as many.
         #[test]
-        fn line_keys_equal_the_plain_merge(
-            lits in proptest::collection::vec(
-                proptest::collection::vec(proptest::sample::select(b"abcdefghijkl".to_vec()), 6..14),
-                MAX_KEYS + 16..MAX_KEYS * 3,
-            )
+        fn hits_equal_the_naive_search_on_generated_text(
+            pieces in proptest::collection::vec((0usize..1000, 0usize..64, 0usize..64, 0u8..4), 0..300)
         ) {
-            proptest::prop_assert_eq!(line_keys(&lits), line_keys_plain(&lits));
+            let (engine, lits) = builtin();
+            let more = doubled(&lits);
+            let mut data = Vec::new();
+            for (li, cut_front, cut_back, sep) in pieces {
+                let l = &more[li % more.len()];
+                let a = cut_front.min(l.len()) * usize::from(cut_front % 3 == 0);
+                let b = l.len() - cut_back.min(l.len() - a) * usize::from(cut_back % 3 == 0);
+                data.extend_from_slice(&l[a..b]);
+                data.extend_from_slice([&b""[..], b" ", b"\n", b"x: "][usize::from(sep)]);
+            }
+            proptest::prop_assert_eq!(engine.prefilter.hits(&data), naive_hits(&lits, &data));
+            let dfa = literal_dfa(&more).unwrap();
+            let mut hits = Vec::new();
+            every_occurrence(&dfa, &data, &mut hits);
+            hits.sort_unstable();
+            proptest::prop_assert_eq!(hits, naive_hits(&more, &data));
+        }
+
+        /// Literals that overlap, nest and share bytes, on any text over their bytes.
+        #[test]
+        fn hits_equal_the_naive_search_on_a_small_alphabet(
+            data in proptest::collection::vec(proptest::sample::select(b"abcdex \n".to_vec()), 0..400)
+        ) {
+            let lits: Vec<Vec<u8>> = [
+                &b"abcd"[..], b"bcde", b"cdex", b"dab", b"ab", b"xxab c", b"e a", b"aaaa", b"bcdexab",
+                b"a\nb",
+            ]
+            .iter()
+            .map(|l| l.to_vec())
+            .collect();
+            let dfa = literal_dfa(&lits).unwrap();
+            let mut hits = Vec::new();
+            every_occurrence(&dfa, &data, &mut hits);
+            hits.sort_unstable();
+            proptest::prop_assert_eq!(hits, naive_hits(&lits, &data));
         }
     }
 }
