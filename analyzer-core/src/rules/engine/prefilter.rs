@@ -102,9 +102,10 @@ pub(super) fn literal_dfa(lits: &[Vec<u8>]) -> std::result::Result<DFA, aho_cora
 /// search.
 ///
 /// Bytes are read four at a time: four transitions (a byte-class and a transition look-up
-/// each), then one test of the smallest of the four states, since the special states (match
-/// states, and the dead state an unanchored search never reaches) have the smallest ids. Most
-/// runs of four bytes end no occurrence; those that do are looked at state by state.
+/// each), then one branch on whether any of the four states is special (match states, and the
+/// dead state an unanchored search never reaches), the four tests combined without
+/// short-circuit. Most runs of four bytes end no occurrence; those that do are looked at state
+/// by state.
 pub(super) fn every_occurrence(dfa: &DFA, data: &[u8], hits: &mut Vec<(u64, u32)>) {
     let Ok(mut sid) = dfa.start_state(Anchored::No) else {
         return;
@@ -117,7 +118,7 @@ pub(super) fn every_occurrence(dfa: &DFA, data: &[u8], hits: &mut Vec<(u64, u32)
         let s3 = dfa.next_state(Anchored::No, s2, q[2]);
         let s4 = dfa.next_state(Anchored::No, s3, q[3]);
         sid = s4;
-        if dfa.is_special(s1.min(s2).min(s3.min(s4))) {
+        if dfa.is_special(s1) | dfa.is_special(s2) | dfa.is_special(s3) | dfa.is_special(s4) {
             for (k, s) in [s1, s2, s3, s4].into_iter().enumerate() {
                 if dfa.is_match(s) {
                     push_matches(dfa, s, end + k + 1, hits);
