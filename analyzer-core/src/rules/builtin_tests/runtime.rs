@@ -556,6 +556,21 @@ fn netns_restore_phrasings() {
             "time=\"2017-04-25T10:04:35.784998410Z\" level=error msg=\"Failed to start container c0c1a2fca9bef558d4e4f315bad561621002b1217e1ceb22f59c807075896710: could not find endpoint with id 0f083040b8ec742ca0390bca1fce5d6d852e0a684965ec8c280281987dcd371f\"",
             40,
         ),
+        // Stale sandboxes that cannot even be rebuilt for cleanup (moby#17611, docker 1.9).
+        (
+            "ERRO[0000] getEndpointFromStore for eid 7b854e06132d9126cfeb0bcec20074bdcf935cc4dce0d23eb7421c82cd2c565d failed while trying to build sandbox for cleanup: could not find endpoint 7b854e06132d9126cfeb0bcec20074bdcf935cc4dce0d23eb7421c82cd2c565d: Key not found in store",
+            40,
+        ),
+        // A start refused over the previous run's endpoint (moby#33796 after `systemctl restart
+        // docker`, libnetwork#373 docker 1.7 after a power outage).
+        (
+            "Failed to start container xxx: service endpoint with name rabbit_master_1 already exists",
+            30,
+        ),
+        (
+            "Error response from daemon: Cannot restart container test1: invalid endpoint id: 27b2e9df4727b31dd216380ef32ffcaa1d71dec38e9e1be84f6861162f4e113a",
+            30,
+        ),
     ] {
         assert_eq!(
             one("netns-restore-failed", Dockerd, msg),
@@ -566,6 +581,9 @@ fn netns_restore_phrasings() {
     for msg in [
         "time=\"2016-08-05T10:00:00Z\" level=debug msg=\"Restoring endpoints and sandbox for container 3e1b\"",
         "time=\"2019-06-04T16:45:52.697629130+01:00\" level=info msg=\"Removing stale sandbox 0803e51328c2 (2fe36bdf9db8)\"",
+        // Names taken by networks or containers are ordinary user errors.
+        "Error response from daemon: network with name backend already exists",
+        "docker: Error response from daemon: Conflict. The container name \"/selenium\" is already in use by container \"c08a534226bc\".",
         // Deleting an endpoint already gone is cleanup of any stop, not a failed restore.
         "time=\"2017-04-25T10:04:35.633076740Z\" level=warning msg=\"driver error deleting endpoint rabbit_1 : endpoint id \\\"0f083040b8ec\\\" not found\"",
     ] {
