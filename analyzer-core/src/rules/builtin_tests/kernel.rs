@@ -159,6 +159,16 @@ fn oom_kill_phrasings_across_versions() {
             "[Thu Dec  7 00:13:22 2017] java invoked oom-killer: gfp_mask=0xd0, order=0, oom_score_adj=-998",
             31,
         ),
+        // The memcg part of a 3.x–4.18 report without its kill line (istio#42734, cgroup v1 with
+        // the systemd driver; kubedirector#356 with cgroupfs paths).
+        (
+            "Task in /kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0330b2c1_a15b_4cdd_b5e5_72d4a90bee82.slice/docker-b27201334a41cd0749d053b18378d7ea65617b8e26277197ea25c974da1a5a8a.scope killed as a result of limit of /kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0330b2c1_a15b_4cdd_b5e5_72d4a90bee82.slice/docker-b27201334a41cd0749d053b18378d7ea65617b8e26277197ea25c974da1a5a8a.scope",
+            31,
+        ),
+        (
+            "[5193605.506728] Task in /kubepods/pod951f6bc5-c5a5-11ea-8707-80e455f266a2/024952d653ef1cd852f875a61bd27cf45cb1fd6cab3659ca7e5f12f037d99aa9 killed as a result of limit of /kubepods/pod951f6bc5-c5a5-11ea-8707-80e455f266a2/024952d653ef1cd852f875a61bd27cf45cb1fd6cab3659ca7e5f12f037d99aa9",
+            31,
+        ),
     ];
     for (msg, score) in cases {
         assert_eq!(one("oom-kill", msg), Some(*score), "{msg}");
@@ -170,6 +180,35 @@ fn oom_kill_phrasings_across_versions() {
         let f = run("oom-kill", &[(source, "x", "10:00:00", msg)], vec![]);
         assert_eq!(f.map(|f| f.score), Some(38), "{msg}"); // 50 of 130
     }
+    // The memcg report alone names the cgroup at its limit, its container and its pod; the usage
+    // lines around it are not kill evidence.
+    let f = run(
+        "oom-kill",
+        &[
+            k("02:12:02", &format!("Task in /kubepods/burstable/pod951f6bc5-c5a5-11ea-8707-80e455f266a2/{CID} killed as a result of limit of /kubepods/burstable/pod951f6bc5-c5a5-11ea-8707-80e455f266a2/{CID}")),
+            k("02:12:02", "memory: usage 1048576kB, limit 1048576kB, failcnt 189"),
+            k("02:12:02", "memory+swap: usage 1048576kB, limit 1048576kB, failcnt 0"),
+        ],
+        vec![],
+    )
+    .expect("fires");
+    assert_eq!(f.score, 31);
+    assert_eq!(lines(&f), vec![1]);
+    assert!(
+        f.summary.contains(&format!(
+            "; a task was killed at the limit of /kubepods/burstable/pod951f6bc5-c5a5-11ea-8707-80e455f266a2/{CID} in container {CID} of pod 951f6bc5-c5a5-11ea-8707-80e455f266a2"
+        )),
+        "{}",
+        f.summary
+    );
+    assert_eq!(
+        one(
+            "oom-kill",
+            "memory: usage 1048576kB, limit 1048576kB, failcnt 189"
+        ),
+        None
+    );
+
     // The victim's container from the 3.x/4.x `Memory cgroup stats for` line.
     let f = run(
         "oom-kill",

@@ -551,6 +551,26 @@ fn netns_restore_phrasings() {
             "time=\"2016-07-29T08:57:37.423211346Z\" level=error msg=\"Failed to start container 65ff1b44494a: network sandbox join failed: could not get network sandbox (oper true): failed get network namespace \\\"\\\": no such file or directory\"",
             40,
         ),
+        // A restored container whose endpoint is gone from the store (moby#32812, docker 17.03).
+        (
+            "time=\"2017-04-25T10:04:35.784998410Z\" level=error msg=\"Failed to start container c0c1a2fca9bef558d4e4f315bad561621002b1217e1ceb22f59c807075896710: could not find endpoint with id 0f083040b8ec742ca0390bca1fce5d6d852e0a684965ec8c280281987dcd371f\"",
+            40,
+        ),
+        // Stale sandboxes that cannot even be rebuilt for cleanup (moby#17611, docker 1.9).
+        (
+            "ERRO[0000] getEndpointFromStore for eid 7b854e06132d9126cfeb0bcec20074bdcf935cc4dce0d23eb7421c82cd2c565d failed while trying to build sandbox for cleanup: could not find endpoint 7b854e06132d9126cfeb0bcec20074bdcf935cc4dce0d23eb7421c82cd2c565d: Key not found in store",
+            40,
+        ),
+        // A start refused over the previous run's endpoint (moby#33796 after `systemctl restart
+        // docker`, libnetwork#373 docker 1.7 after a power outage).
+        (
+            "Failed to start container xxx: service endpoint with name rabbit_master_1 already exists",
+            30,
+        ),
+        (
+            "Error response from daemon: Cannot restart container test1: invalid endpoint id: 27b2e9df4727b31dd216380ef32ffcaa1d71dec38e9e1be84f6861162f4e113a",
+            30,
+        ),
     ] {
         assert_eq!(
             one("netns-restore-failed", Dockerd, msg),
@@ -561,6 +581,11 @@ fn netns_restore_phrasings() {
     for msg in [
         "time=\"2016-08-05T10:00:00Z\" level=debug msg=\"Restoring endpoints and sandbox for container 3e1b\"",
         "time=\"2019-06-04T16:45:52.697629130+01:00\" level=info msg=\"Removing stale sandbox 0803e51328c2 (2fe36bdf9db8)\"",
+        // Names taken by networks or containers are ordinary user errors.
+        "Error response from daemon: network with name backend already exists",
+        "docker: Error response from daemon: Conflict. The container name \"/selenium\" is already in use by container \"c08a534226bc\".",
+        // Deleting an endpoint already gone is cleanup of any stop, not a failed restore.
+        "time=\"2017-04-25T10:04:35.633076740Z\" level=warning msg=\"driver error deleting endpoint rabbit_1 : endpoint id \\\"0f083040b8ec\\\" not found\"",
     ] {
         assert_eq!(one("netns-restore-failed", Dockerd, msg), None, "{msg}");
     }
@@ -677,6 +702,20 @@ fn runtime_state_mismatch_phrasings() {
             "FATA[0000] execing command in container: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec \"197d6f2104a1\": OCI runtime exec failed: exec failed: cannot exec in a stopped container: unknown",
             36,
         ),
+        // runc 1.0-rc2/rc3 under docker 1.12–17.03 (moby#34516, rancher#6922 wrapped in gRPC
+        // code 13), rc4/rc5 under docker 17.06–18.x (moby#37009, rancher#20226).
+        (
+            "rpc error: code = 2 desc = oci runtime error: exec failed: cannot exec a container that has run and stopped",
+            36,
+        ),
+        (
+            "rpc error: code = 13 desc = invalid header field value \"oci runtime error: exec failed: cannot exec a container that has run and stopped\\n\"",
+            36,
+        ),
+        (
+            "OCI runtime exec failed: exec failed: cannot exec a container that has stopped: unknown",
+            36,
+        ),
     ] {
         assert_eq!(
             one("runtime-state-mismatch", Source::Other, msg),
@@ -691,6 +730,15 @@ fn runtime_state_mismatch_phrasings() {
             "level=error msg=\"Handler for POST /v1.41/containers/abc/kill returned error: tried to kill container, but did not receive an exit event\""
         ),
         Some(27) // 30 of 110
+    );
+    // dockerd's own answer for a container it knows is stopped is no disagreement.
+    assert_eq!(
+        one(
+            "runtime-state-mismatch",
+            Source::Other,
+            "Error response from daemon: Container 4fd1aabfab6d is not running"
+        ),
+        None
     );
     // `process already finished` alone is a race of an ordinary stop.
     assert_eq!(
