@@ -211,6 +211,9 @@ pub struct DockerPsRow<'a> {
     pub id: &'a [u8],
     /// Image.
     pub image: &'a [u8],
+    /// COMMAND as printed: quoted (`"kube-scheduler --bi…"`) since docker 1.8, bare before,
+    /// cut to 20 characters unless `--no-trunc` ([`crate::parse::containers::command_matches`]).
+    pub command: &'a [u8],
     /// STATUS text.
     pub status: &'a [u8],
     /// STATUS read.
@@ -251,6 +254,7 @@ pub fn parse_docker_ps(data: &[u8]) -> Vec<DockerPsRow<'_>> {
             line: n,
             id,
             image: field(line, &cols, 1),
+            command: field(line, &cols, 2),
             status,
             state: DockerState::from_status(status),
             names,
