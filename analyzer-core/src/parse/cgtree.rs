@@ -66,9 +66,11 @@ fn node(n: u32, line: &[u8]) -> Option<TreeNode<'_>> {
         .iter()
         .position(|c| !c.is_ascii_digit())
         .unwrap_or(body.len());
-    let pid = (end > 0 && body.get(end) == Some(&b' '))
-        .then(|| parse_u32(&body[..end]))
-        .flatten();
+    let pid = if end > 0 && body.get(end) == Some(&b' ') {
+        parse_u32(&body[..end])
+    } else {
+        None
+    };
     let text = if pid.is_some() {
         body[end..].trim_ascii()
     } else {
@@ -176,7 +178,10 @@ mod tests {
         assert_eq!(nodes[1].pid, None);
         let s = init_only_scopes(&nodes);
         assert_eq!(s.len(), 3);
-        assert_eq!(s.iter().map(|x| x.scope.line).collect::<Vec<_>>(), [3, 5, 7]);
+        assert_eq!(
+            s.iter().map(|x| x.scope.line).collect::<Vec<_>>(),
+            [3, 5, 7]
+        );
         assert_eq!(s[0].inits[0].pid, Some(345003));
         assert_eq!(s[2].inits[0].line, 8);
     }
@@ -196,7 +201,10 @@ mod tests {
            │ │ └─602497 runc init
 ";
         let nodes = parse_tree(d.as_bytes());
-        assert_eq!(nodes[0].text, b"docker-88c2b299dfecdb8f89ffa889af8c72cbb25bf7d203c12883b08960ad469a92fc.scope");
+        assert_eq!(
+            nodes[0].text,
+            b"docker-88c2b299dfecdb8f89ffa889af8c72cbb25bf7d203c12883b08960ad469a92fc.scope"
+        );
         assert_eq!(nodes[3].pid, Some(1619));
         assert_eq!(nodes[1].text, b"/usr/bin/dockerd");
         assert!(init_only_scopes(&nodes).is_empty());

@@ -57,7 +57,10 @@ pub fn parse_row(n: u32, line: &[u8]) -> Option<DockerPsRow<'_>> {
     }
     let (at, image) = ws.next()?;
     let rest_at = at + image.len();
-    let q = rest_at + line[rest_at..].iter().position(|c| !c.is_ascii_whitespace())?;
+    let q = rest_at
+        + line[rest_at..]
+            .iter()
+            .position(|c| !c.is_ascii_whitespace())?;
     if line[q] != b'"' {
         return None;
     }
@@ -248,18 +251,28 @@ mod tests {
         // Not rows: a process row, a crictl row (no quoted command), an id-less cut row.
         assert!(parse_row(1, b"root     20020 19977  0 Sep07 ?        00:01:47 kube-scheduler --bind-address=0.0.0.0").is_none());
         assert!(parse_row(1, b"32d20bd3f3b4f       2e00eadf86026       10 hours ago        Running             init-op-psd-pconf").is_none());
-        assert!(parse_row(1, b"\"/usr/local/bin/etcd\"   6 seconds ago       Exited (1) 3 seconds ago").is_none());
+        assert!(
+            parse_row(
+                1,
+                b"\"/usr/local/bin/etcd\"   6 seconds ago       Exited (1) 3 seconds ago"
+            )
+            .is_none()
+        );
         assert!(parse_row(1, b"e7dd23a3e2c9 img \"unterminated").is_none());
     }
 
     #[test]
     fn command_cells_against_process_arguments() {
-        let args = b"kube-scheduler --bind-address=0.0.0.0 --kubeconfig=/etc/kubernetes/scheduler.conf";
+        let args =
+            b"kube-scheduler --bind-address=0.0.0.0 --kubeconfig=/etc/kubernetes/scheduler.conf";
         assert!(command_matches("\"kube-scheduler --bi…\"".as_bytes(), args));
         // docker 1.13–17.03 `...`; docker before 1.13 cut without a marker.
         assert!(command_matches(b"\"kube-scheduler --...\"", args));
         assert!(command_matches(b"\"kube-scheduler --bin\"", args));
-        assert!(!command_matches("\"kube-apiserver --ad…\"".as_bytes(), args));
+        assert!(!command_matches(
+            "\"kube-apiserver --ad…\"".as_bytes(),
+            args
+        ));
         // A whole short command is the whole command line, not a prefix.
         assert!(command_matches(b"\"/run.sh\"", b"/run.sh"));
         assert!(!command_matches(b"\"/run.sh\"", b"/run.sh.bak"));
@@ -271,7 +284,10 @@ mod tests {
         ));
         assert!(!command_matches(br#""a\tb""#, b"a\tb"));
         // `ps` cut the arguments shorter than the cell: no match.
-        assert!(!command_matches("\"kube-scheduler --bi…\"".as_bytes(), b"kube-sched"));
+        assert!(!command_matches(
+            "\"kube-scheduler --bi…\"".as_bytes(),
+            b"kube-sched"
+        ));
         assert!(!command_matches(b"\"\"", b"x"));
     }
 
@@ -293,7 +309,9 @@ mod tests {
     fn listing_commands_and_state_filters() {
         assert!(is_listing_command(b"docker ps -a | grep kube-scheduler"));
         assert!(is_listing_command(b"sudo docker container ls -a"));
-        assert!(is_listing_command(b"nerdctl  -n k8s.io ps -a |grep 32d20bd3f3b4"));
+        assert!(is_listing_command(
+            b"nerdctl  -n k8s.io ps -a |grep 32d20bd3f3b4"
+        ));
         assert!(is_listing_command(b"podman ps -a"));
         assert!(!is_listing_command(b"docker inspect x | grep ps"));
         assert!(!is_listing_command(b"crictl ps -a"));

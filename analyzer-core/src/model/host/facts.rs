@@ -148,7 +148,10 @@ pub const FACTS: &[(&str, &[&str])] = &[
         &["container_id", "status", "pid", "oci_version"],
     ),
     ("syscall-blocked", &["pid", "syscall", "path", "call"]),
-    ("runc-init-scope", &["scope", "container_id", "pids", "scopes"]),
+    (
+        "runc-init-scope",
+        &["scope", "container_id", "pids", "scopes"],
+    ),
 ];
 
 pub(super) fn fact(
@@ -338,7 +341,8 @@ fn exited_container_processes(b: &HostBuilder, st: &HostState, out: &mut Vec<Fac
         .filter_map(|s| Some((s, s.command.as_deref()?)))
         .filter(|(s, _)| s.docker_state.is_some())
         .collect();
-    let gone = |s: &super::build::Sighting| matches!(s.docker_state.as_deref(), Some("exited" | "dead"));
+    let gone =
+        |s: &super::build::Sighting| matches!(s.docker_state.as_deref(), Some("exited" | "dead"));
     let running = |s: &super::build::Sighting| {
         matches!(
             s.docker_state.as_deref(),
@@ -349,10 +353,7 @@ fn exited_container_processes(b: &HostBuilder, st: &HostState, out: &mut Vec<Fac
         return;
     }
     for p in st.processes.procs.values() {
-        if p.is_zombie()
-            || INVESTIGATION.contains(&p.name.as_str())
-            || shim_kind(p, st).is_some()
-        {
+        if p.is_zombie() || INVESTIGATION.contains(&p.name.as_str()) || shim_kind(p, st).is_some() {
             continue;
         }
         let args = p.args.as_bytes();

@@ -300,12 +300,10 @@ pub(crate) fn parts(data: &[u8]) -> Vec<Part<'_>> {
             i = j + 1;
             continue;
         }
-        if cmd.is_some_and(containers::is_listing_command)
-            && containers::parse_row(0, t).is_some()
+        if cmd.is_some_and(containers::is_listing_command) && containers::parse_row(0, t).is_some()
         {
             let mut j = i;
-            while j + 1 < lines.len() && containers::parse_row(0, trimmed(lines[j + 1])).is_some()
-            {
+            while j + 1 < lines.len() && containers::parse_row(0, trimmed(lines[j + 1])).is_some() {
                 j += 1;
             }
             out.push(Part {

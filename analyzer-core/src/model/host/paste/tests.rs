@@ -275,7 +275,10 @@ root     20020 19977  0 Sep07 ?        00:01:47 kube-scheduler --bind-address=0.
 maglev   52714 18242  0 08:06 pts/2    00:00:00 grep --color=auto kube-scheduler
 ";
     let p = parts(data.as_bytes());
-    assert_eq!((p[0].kind, p[0].first, p[0].last), (PartKind::DockerRows, 1, 2));
+    assert_eq!(
+        (p[0].kind, p[0].first, p[0].last),
+        (PartKind::DockerRows, 1, 2)
+    );
     let f = facts_of(data);
     assert_eq!(kinds(&f), ["exited-container-process-alive"]);
     let a = &f[0];
@@ -296,7 +299,10 @@ maglev   52714 18242  0 08:06 pts/2    00:00:00 grep --color=auto kube-scheduler
     );
     assert!(facts_of(&restarted).is_empty());
     // A listing grepped for exited containers hides the running ones.
-    let filtered = data.replace("docker ps -a | grep kube-scheduler", "docker ps -a | grep Exited");
+    let filtered = data.replace(
+        "docker ps -a | grep kube-scheduler",
+        "docker ps -a | grep Exited",
+    );
     assert!(facts_of(&filtered).is_empty());
     // A generic command ties nothing: the pause container exited, a pause process runs.
     let pause = "$ docker ps -a | grep POD
