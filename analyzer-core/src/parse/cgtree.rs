@@ -206,7 +206,7 @@ mod tests {
             b"docker-88c2b299dfecdb8f89ffa889af8c72cbb25bf7d203c12883b08960ad469a92fc.scope"
         );
         assert_eq!(nodes[3].pid, Some(1619));
-        assert_eq!(nodes[1].text, b"/usr/bin/dockerd");
+        assert_eq!(nodes[3].text, b"/usr/bin/dockerd");
         assert!(init_only_scopes(&nodes).is_empty());
         // `systemctl status docker-<id>.scope` of a container whose init never exec'd.
         let d = "   CGroup: /system.slice/docker-42b905837f766877e6c0df0f72f46c622600e369806a66868a7bd390fd01c517.scope

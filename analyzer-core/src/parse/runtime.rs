@@ -139,7 +139,7 @@ pub enum DockerState {
     Paused,
     /// `Restarting (1) 5 seconds ago`.
     Restarting,
-    /// `Exited (137) 2 days ago`, with the code.
+    /// `Exited (137) 2 days ago`, with the code (none for nerdctl's bare `Exited`).
     Exited(Option<i32>),
     /// `Created`.
     Created,
@@ -166,6 +166,9 @@ impl DockerState {
                 .ok()
                 .and_then(|c| c.parse().ok());
             DockerState::Exited(code)
+        } else if s.starts_with(b"Exited") {
+            // nerdctl: a bare `Exited`.
+            DockerState::Exited(None)
         } else if s.starts_with(b"Restarting") {
             DockerState::Restarting
         } else if s.starts_with(b"Created") {
