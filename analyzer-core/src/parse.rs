@@ -11,6 +11,8 @@ use crate::input::sniff::Sniffers;
 
 pub mod boundary;
 pub mod cgroup;
+pub mod cgtree;
+pub mod containers;
 pub mod dmesg;
 pub mod endpoints;
 pub mod goroutine;

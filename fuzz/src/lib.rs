@@ -316,6 +316,15 @@ pub fn host_runtime(data: &[u8]) {
     std::hint::black_box(runtime::parse_crictl_pods(data));
     std::hint::black_box(runtime::parse_systemctl_status(data));
     std::hint::black_box(runtime::parse_systemctl_units(data));
+    for line in data.split(|&b| b == b'\n') {
+        if let Some(r) = analyzer_core::parse::containers::parse_row(1, line) {
+            std::hint::black_box(analyzer_core::parse::containers::command_matches(
+                r.command, line,
+            ));
+        }
+    }
+    let tree = analyzer_core::parse::cgtree::parse_tree(data);
+    std::hint::black_box(analyzer_core::parse::cgtree::init_only_scopes(&tree));
     host(
         "sos_commands/docker/docker_ps_-a",
         &[

@@ -160,6 +160,7 @@ const COMMANDS: &[&[u8]] = &[
     b"ls",
     b"lsof",
     b"mount",
+    b"nerdctl",
     b"netstat",
     b"nsenter",
     b"pidof",

@@ -139,7 +139,7 @@ pub enum DockerState {
     Paused,
     /// `Restarting (1) 5 seconds ago`.
     Restarting,
-    /// `Exited (137) 2 days ago`, with the code.
+    /// `Exited (137) 2 days ago`, with the code (none for nerdctl's bare `Exited`).
     Exited(Option<i32>),
     /// `Created`.
     Created,
@@ -166,6 +166,9 @@ impl DockerState {
                 .ok()
                 .and_then(|c| c.parse().ok());
             DockerState::Exited(code)
+        } else if s.starts_with(b"Exited") {
+            // nerdctl: a bare `Exited`.
+            DockerState::Exited(None)
         } else if s.starts_with(b"Restarting") {
             DockerState::Restarting
         } else if s.starts_with(b"Created") {
@@ -211,6 +214,9 @@ pub struct DockerPsRow<'a> {
     pub id: &'a [u8],
     /// Image.
     pub image: &'a [u8],
+    /// COMMAND as printed: quoted (`"kube-scheduler --bi…"`) since docker 1.8, bare before,
+    /// cut to 20 characters unless `--no-trunc` ([`crate::parse::containers::command_matches`]).
+    pub command: &'a [u8],
     /// STATUS text.
     pub status: &'a [u8],
     /// STATUS read.
@@ -251,6 +257,7 @@ pub fn parse_docker_ps(data: &[u8]) -> Vec<DockerPsRow<'_>> {
             line: n,
             id,
             image: field(line, &cols, 1),
+            command: field(line, &cols, 2),
             status,
             state: DockerState::from_status(status),
             names,

@@ -87,6 +87,11 @@ pub(super) struct Sighting {
     pub pid: Option<u32>,
     /// The CRI pod sandbox id (`crictl ps` POD ID column).
     pub pod_sandbox: Option<String>,
+    /// The COMMAND cell of a `docker ps` / `nerdctl ps` row as printed (quoted, maybe cut).
+    pub command: Option<String>,
+    /// The listing was filtered by state (`grep Exited`, `-f status=exited`): it hides the
+    /// running containers.
+    pub state_filtered: bool,
     pub evidence: Option<Evidence>,
 }
 
@@ -337,6 +342,7 @@ impl HostBuilder {
                         pod_name,
                         pod_namespace,
                         docker_state: Some(r.state.name().to_owned()),
+                        command: (!r.command.is_empty()).then(|| s(r.command)),
                         evidence: Some(ev(path, r.line, idx.text(r.line), "docker-ps")),
                         ..Sighting::default()
                     });
@@ -436,6 +442,7 @@ impl HostBuilder {
                 }
             }
             Format::SystemctlStatus => {
+                self.add_cgroup_tree(path, data);
                 for u in runtime::parse_systemctl_status(data) {
                     let l = if u.active_line > 0 {
                         u.active_line
@@ -1006,7 +1013,7 @@ fn namespace_of_path(path: &str) -> Option<String> {
 }
 
 /// `k8s_<container>_<pod>_<namespace>_<uid>_<attempt>` → (pod, namespace, uid).
-fn k8s_name_parts(names: &[u8]) -> (Option<String>, Option<String>, Option<String>) {
+pub(super) fn k8s_name_parts(names: &[u8]) -> (Option<String>, Option<String>, Option<String>) {
     let n = String::from_utf8_lossy(names);
     let parts: Vec<&str> = n.split('_').collect();
     if parts.len() == 6 && parts[0] == "k8s" {

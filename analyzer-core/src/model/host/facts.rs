@@ -82,6 +82,18 @@ pub const FACTS: &[(&str, &[&str])] = &[
     ),
     ("process-in-unknown-container", &["pid", "comm", "shim_pid"]),
     (
+        "exited-container-process-alive",
+        &[
+            "pid",
+            "ppid",
+            "container_id",
+            "name",
+            "docker_state",
+            "command",
+            "containers",
+        ],
+    ),
+    (
         "ip-conflict",
         &["ip", "namespaces", "pids", "macs", "ancestry", "holders"],
     ),
@@ -136,6 +148,10 @@ pub const FACTS: &[(&str, &[&str])] = &[
         &["container_id", "status", "pid", "oci_version"],
     ),
     ("syscall-blocked", &["pid", "syscall", "path", "call"]),
+    (
+        "runc-init-scope",
+        &["scope", "container_id", "pids", "scopes"],
+    ),
 ];
 
 pub(super) fn fact(
@@ -184,6 +200,7 @@ pub(super) fn derive(b: &HostBuilder, st: &HostState) -> Vec<Fact> {
     let mut out = Vec::new();
     let orphans = orphaned_shims(b, st, &mut out);
     unknown_container_processes(st, &orphans, &mut out);
+    exited_container_processes(b, st, &mut out);
     ip_conflicts(st, &mut out);
     netns_not_in_docker(b, st, &orphans, &mut out);
     state_mismatch(b, st, &mut out);
@@ -301,6 +318,111 @@ fn unknown_container_processes(st: &HostState, orphans: &[u32], out: &mut Vec<Fa
                 proc_evidence(d, "process"),
             ));
         }
+    }
+}
+
+/// Programs of the person investigating, whose arguments repeat what they look for (`grep
+/// kube-scheduler`, `docker logs …`): never a container's process.
+const INVESTIGATION: &[&str] = &[
+    "crictl", "ctr", "docker", "egrep", "fgrep", "gdb", "grep", "kubectl", "less", "nerdctl",
+    "nsenter", "podman", "ps", "strace", "tail", "watch",
+];
+
+/// Processes whose command is the COMMAND of a container that `docker ps -a` (or `nerdctl` /
+/// `podman`) lists as exited or dead, and of no container it lists as running: the container's
+/// process outlived it, its shim was not reaped (containerd#5959). A process under a shim of a
+/// running listed container, a listing filtered by state, a command too generic to tell
+/// (`/pause`, `bash`) and the investigator's own `grep` never count.
+fn exited_container_processes(b: &HostBuilder, st: &HostState, out: &mut Vec<Fact>) {
+    use crate::parse::containers::{command_matches, specific_command};
+    let listed: Vec<(&super::build::Sighting, &str)> = b
+        .sightings
+        .iter()
+        .filter_map(|s| Some((s, s.command.as_deref()?)))
+        .filter(|(s, _)| s.docker_state.is_some())
+        .collect();
+    let gone =
+        |s: &super::build::Sighting| matches!(s.docker_state.as_deref(), Some("exited" | "dead"));
+    let running = |s: &super::build::Sighting| {
+        matches!(
+            s.docker_state.as_deref(),
+            Some("running" | "paused" | "restarting")
+        )
+    };
+    if !listed.iter().any(|(s, _)| gone(s)) {
+        return;
+    }
+    for p in st.processes.procs.values() {
+        if p.is_zombie() || INVESTIGATION.contains(&p.name.as_str()) || shim_kind(p, st).is_some() {
+            continue;
+        }
+        let args = p.args.as_bytes();
+        let exited: Vec<&(&super::build::Sighting, &str)> = listed
+            .iter()
+            .filter(|(s, c)| {
+                gone(s)
+                    && !s.state_filtered
+                    && specific_command(c.as_bytes())
+                    && command_matches(c.as_bytes(), args)
+            })
+            .collect();
+        let Some(&&(first, cmd)) = exited.first() else {
+            continue;
+        };
+        let claimed = listed
+            .iter()
+            .any(|(s, c)| running(s) && command_matches(c.as_bytes(), args));
+        // Under the shim of a container the listing shows running: that container's process.
+        let parent_running = p
+            .ppid
+            .and_then(|pp| st.processes.get(pp))
+            .and_then(|pp| shim_container_id(&pp.args))
+            .is_some_and(|id| {
+                listed.iter().any(|(s, _)| {
+                    running(s) && (id.starts_with(&s.id) || s.id.starts_with(id.as_str()))
+                })
+            });
+        if claimed || parent_running {
+            continue;
+        }
+        let mut ev: Vec<Evidence> = exited
+            .iter()
+            .filter_map(|(s, _)| s.evidence.clone())
+            .map(|e| Evidence {
+                label: "container".into(),
+                ..e
+            })
+            .collect();
+        ev.extend(proc_evidence(p, "process"));
+        let name = first.name.clone().unwrap_or_default();
+        let ppid = p.ppid.map(|x| x.to_string()).unwrap_or_default();
+        let state = first.docker_state.clone().unwrap_or_default();
+        out.push(fact(
+            "exited-container-process-alive",
+            p.pid.to_string(),
+            format!(
+                "container {}{} is {state} for the runtime, but its command {cmd} still runs as \
+                 pid {}{}",
+                first.id,
+                if name.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({name})")
+                },
+                p.pid,
+                p.ppid.map(|x| format!(" (parent {x})")).unwrap_or_default()
+            ),
+            &[
+                ("pid", p.pid.to_string()),
+                ("ppid", ppid),
+                ("container_id", first.id.clone()),
+                ("name", name),
+                ("docker_state", state),
+                ("command", cmd.to_owned()),
+                ("containers", exited.len().to_string()),
+            ],
+            ev,
+        ));
     }
 }
 

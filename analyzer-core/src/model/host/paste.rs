@@ -11,10 +11,12 @@
 //! daemon is missing from it does not mean it is not running ([`Pasted::partial_ps`]).
 
 use super::facts::fact;
-use crate::model::host::build::{HostBuilder, LineIndex, NsSource, Sighting, ev, shorten};
+use crate::model::host::build::{
+    HostBuilder, LineIndex, NsSource, Sighting, ev, k8s_name_parts, shorten,
+};
 use crate::model::host::{Fact, HostState, NsAddress, Process};
 use crate::parse::paste::{Line, read_line};
-use crate::parse::{Format, endpoints, podlist, ps, runtime};
+use crate::parse::{Format, cgtree, containers, endpoints, podlist, ps, runtime};
 
 /// What pastes added beyond the common host model.
 #[derive(Clone, Debug, Default)]
@@ -26,6 +28,9 @@ pub(crate) struct Pasted {
     pub runc_states: Vec<(String, String, Option<u32>, String, crate::base::Evidence)>,
     /// System calls an `strace -p` left unfinished: (pid, call text, evidence).
     pub blocked: Vec<(Option<u32>, String, crate::base::Evidence)>,
+    /// Container scopes of a `systemctl status` cgroup tree holding only runc's init stub:
+    /// (scope name, init pids, evidence: the scope line first).
+    pub init_scopes: Vec<(String, Vec<u32>, Vec<crate::base::Evidence>)>,
 }
 
 /// What a part of a paste is.
@@ -37,6 +42,9 @@ pub(crate) enum PartKind {
     PsRows(&'static [u8]),
     /// `ctr task ls` rows without header (`moby` namespace or not).
     CtrRows(bool),
+    /// `docker ps` / `nerdctl ps` / `podman ps` rows without header, after the command that
+    /// printed them ([`containers::parse_row`]).
+    DockerRows,
     /// A JSON document.
     Json,
     /// `strace -p PID` output.
@@ -198,8 +206,21 @@ pub(crate) fn parts(data: &[u8]) -> Vec<Part<'_>> {
                 continue;
             }
         }
-        // Tables and blocks under their header.
-        if let Some(f) = runtime::sniff_host(t).filter(|f| {
+        // Tables and blocks under their header. A `systemctl status` unit is known by its
+        // `Loaded:` line below the `● unit` header.
+        let unit_header = (t.starts_with("● ".as_bytes())
+            || t.starts_with("○ ".as_bytes())
+            || t.starts_with("× ".as_bytes()))
+            && lines[i + 1..]
+                .iter()
+                .take(3)
+                .any(|l| trimmed(l).starts_with(b"Loaded:"));
+        let sniffed = if unit_header {
+            Some(Format::SystemctlStatus)
+        } else {
+            runtime::sniff_host(t)
+        };
+        if let Some(f) = sniffed.filter(|f| {
             matches!(
                 f,
                 Format::Ps
@@ -279,6 +300,21 @@ pub(crate) fn parts(data: &[u8]) -> Vec<Part<'_>> {
             i = j + 1;
             continue;
         }
+        if cmd.is_some_and(containers::is_listing_command) && containers::parse_row(0, t).is_some()
+        {
+            let mut j = i;
+            while j + 1 < lines.len() && containers::parse_row(0, trimmed(lines[j + 1])).is_some() {
+                j += 1;
+            }
+            out.push(Part {
+                kind: PartKind::DockerRows,
+                first: i,
+                last: j,
+                command: cmd,
+            });
+            i = j + 1;
+            continue;
+        }
         let after_ps = cmd.is_some_and(is_ps_command);
         if let Some(layout) = ps::headerless_layout(t, cmd.filter(|c| is_ps_command(c))) {
             let table = ps::parse_headerless(layout, t);
@@ -332,7 +368,8 @@ impl HostBuilder {
         let parts = parts(data);
         let listed = self.add_pod_list(path, data)
             | self.add_endpoint_ips(path, data)
-            | self.add_address_loops(path, data);
+            | self.add_address_loops(path, data)
+            | self.add_cgroup_tree(path, data);
         let found = !parts.is_empty() || listed;
         for part in parts {
             let text = padded(&lines, part.first, part.last);
@@ -341,7 +378,39 @@ impl HostBuilder {
                     if f == Format::Ps {
                         self.pasted.partial_ps = true;
                     }
+                    let before = self.sightings.len();
                     self.add(path, f, &text);
+                    if f == Format::DockerPs && part.command.is_some_and(containers::filters_state)
+                    {
+                        for sg in &mut self.sightings[before..] {
+                            sg.state_filtered = true;
+                        }
+                    }
+                }
+                PartKind::DockerRows => {
+                    // Rows cut by `grep` are no whole listing: they are not `docker-ps` in
+                    // `listed`, whose absence of a container means docker does not know it.
+                    let filtered = part.command.is_some_and(containers::filters_state);
+                    let idx = LineIndex::new(&text);
+                    for (n, l) in ps::numbered_lines(&text) {
+                        let Some(r) = containers::parse_row(n, l) else {
+                            continue;
+                        };
+                        let (pod_name, pod_namespace, pod_uid) = k8s_name_parts(r.names);
+                        self.sightings.push(Sighting {
+                            id: String::from_utf8_lossy(r.id).into_owned(),
+                            name: (!r.names.is_empty())
+                                .then(|| String::from_utf8_lossy(r.names).into_owned()),
+                            pod_name,
+                            pod_namespace,
+                            pod_uid,
+                            docker_state: Some(r.state.name().to_owned()),
+                            command: Some(String::from_utf8_lossy(r.command).into_owned()),
+                            state_filtered: filtered,
+                            evidence: Some(ev(path, n, idx.text(n), "docker-ps")),
+                            ..Sighting::default()
+                        });
+                    }
                 }
                 PartKind::PsRows(layout) => {
                     self.pasted.partial_ps = true;
@@ -443,6 +512,46 @@ impl HostBuilder {
             }
         }
         true
+    }
+
+    /// Container scopes of a `systemctl status` cgroup tree that hold only runc's init stub
+    /// ([`cgtree::init_only_scopes`]), whole or a fragment of it. A scope already read from
+    /// the same line (a `systemctl status` block of a paste is also read as its own format) is
+    /// kept once. Returns whether a tree with processes was read.
+    pub(crate) fn add_cgroup_tree(&mut self, path: &str, data: &[u8]) -> bool {
+        if memchr::memmem::find(data, b"CGroup:").is_none()
+            && memchr::memmem::find(data, "─".as_bytes()).is_none()
+            && memchr::memmem::find(data, b"`-").is_none()
+        {
+            return false;
+        }
+        let nodes = cgtree::parse_tree(data);
+        // A tree with process nodes (`├─ 1619 /usr/bin/dockerd`) is host state, read even when
+        // no scope is stuck; pstree art has none (its pids follow the name).
+        let read = nodes.iter().any(|n| n.pid.is_some());
+        let scopes = cgtree::init_only_scopes(&nodes);
+        let idx = LineIndex::new(data);
+        for sc in scopes {
+            let seen = self.pasted.init_scopes.iter().any(|(_, _, e)| {
+                e.first()
+                    .is_some_and(|e| e.path == path && e.line == sc.scope.line)
+            });
+            if seen {
+                continue;
+            }
+            let mut evidence = vec![ev(path, sc.scope.line, idx.text(sc.scope.line), "scope")];
+            evidence.extend(
+                sc.inits
+                    .iter()
+                    .map(|p| ev(path, p.line, idx.text(p.line), "runc-init")),
+            );
+            self.pasted.init_scopes.push((
+                String::from_utf8_lossy(sc.scope.text).into_owned(),
+                sc.inits.iter().filter_map(|p| p.pid).collect(),
+                evidence,
+            ));
+        }
+        read
     }
 
     /// Address-listing loops pasted at a prompt (`nsenter -t PID -n ip a`, `ip netns exec NS
@@ -607,9 +716,38 @@ fn line_of(text: &[u8], needle: &[u8]) -> Option<u32> {
     Some(1 + memchr::memchr_iter(b'\n', &text[..i]).count() as u32)
 }
 
-/// Facts of pasted host state: `runc-state` for every `runc state` document and
-/// `syscall-blocked` for every call an `strace -p` left unfinished.
+/// Facts of pasted host state: `runc-state` for every `runc state` document,
+/// `syscall-blocked` for every call an `strace -p` left unfinished and `runc-init-scope` for
+/// every container scope holding only runc's init stub (with how many such scopes the tree
+/// shows: one is a container starting, several are inits that never exec'd).
 pub(super) fn facts(b: &HostBuilder, _st: &HostState, out: &mut Vec<Fact>) {
+    let scopes = b.pasted.init_scopes.len();
+    for (scope, pids, e) in &b.pasted.init_scopes {
+        let pids = pids
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let id = crate::parse::cgroup::container_ref(scope.as_bytes())
+            .container_id
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .unwrap_or_default();
+        out.push(fact(
+            "runc-init-scope",
+            scope.clone(),
+            format!(
+                "container scope {scope} holds only runc init (pid {pids}), one of {scopes} such \
+                 scope(s)"
+            ),
+            &[
+                ("scope", scope.clone()),
+                ("container_id", id),
+                ("pids", pids),
+                ("scopes", scopes.to_string()),
+            ],
+            e.clone(),
+        ));
+    }
     for (id, status, pid, version, e) in &b.pasted.runc_states {
         out.push(fact(
             "runc-state",

@@ -262,3 +262,91 @@ fn ip_netns_exec_loop_gives_a_conflict_only_for_a_pod_address() {
         [6, 12]
     );
 }
+
+#[test]
+fn exited_container_whose_command_still_runs() {
+    // containerd issue 5959 (docker 18.09, containerd 1.2): `docker ps -a | grep` rows without
+    // header, then `ps -ef | grep` rows; the pause container is Up, kube-scheduler Exited.
+    let data = "maglev@maglev-192:~$ docker ps -a | grep kube-scheduler
+e7dd23a3e2c9        d150df6c8d5f                                                                              \"kube-scheduler --bi…\"   3 minutes ago       Exited (1) 3 minutes ago                        k8s_kube-scheduler_kube-scheduler-192.192.0.167_kube-system_a14d87bece740aaf977103aa4c3e946a_148
+43a9f5fdd8c5        maglev-registry.maglev-system.svc.cluster.local:5000/pause:3.1                            \"/pause\"                 14 hours ago        Up 14 hours                                     k8s_POD_kube-scheduler-192.192.0.167_kube-system_a14d87bece740aaf977103aa4c3e946a_1
+maglev@maglev-192:~$ ps -ef | grep kube-scheduler
+root     20020 19977  0 Sep07 ?        00:01:47 kube-scheduler --bind-address=0.0.0.0 --kubeconfig=/etc/kubernetes/scheduler.conf --leader-elect=true --profiling=false
+maglev   52714 18242  0 08:06 pts/2    00:00:00 grep --color=auto kube-scheduler
+";
+    let p = parts(data.as_bytes());
+    assert_eq!(
+        (p[0].kind, p[0].first, p[0].last),
+        (PartKind::DockerRows, 1, 2)
+    );
+    let f = facts_of(data);
+    assert_eq!(kinds(&f), ["exited-container-process-alive"]);
+    let a = &f[0];
+    assert_eq!(a.attrs["pid"], "20020");
+    assert_eq!(a.attrs["ppid"], "19977");
+    assert_eq!(a.attrs["container_id"], "e7dd23a3e2c9");
+    assert_eq!(a.attrs["docker_state"], "exited");
+    assert_eq!(a.attrs["containers"], "1");
+    assert_eq!(
+        a.evidence.iter().map(|e| e.line).collect::<Vec<_>>(),
+        [2, 5]
+    );
+    // A running container with the same command claims the process (a restart: attempt 148
+    // exited, 149 up).
+    let restarted = data.replace(
+        "\"/pause\"                 14 hours ago        Up 14 hours",
+        "\"kube-scheduler --bi…\"   2 minutes ago       Up 2 minutes",
+    );
+    assert!(facts_of(&restarted).is_empty());
+    // A listing grepped for exited containers hides the running ones.
+    let filtered = data.replace(
+        "docker ps -a | grep kube-scheduler",
+        "docker ps -a | grep Exited",
+    );
+    assert!(facts_of(&filtered).is_empty());
+    // A generic command ties nothing: the pause container exited, a pause process runs.
+    let pause = "$ docker ps -a | grep POD
+43a9f5fdd8c5        k8s.gcr.io/pause:3.1   \"/pause\"   14 hours ago   Exited (0) 2 hours ago   k8s_POD_x_default_1_1
+$ ps -ef | grep pause
+root      3120  3101  0 Sep07 ?        00:00:00 /pause
+";
+    assert!(facts_of(pause).is_empty());
+}
+
+#[test]
+fn cgroup_tree_scopes_holding_only_runc_init() {
+    // runc issue 2828: three docker scopes each with only `runc init`.
+    let data = "systemctl status
+   │ │ └─555906 runc init
+           │ ├─docker-8f98bb94a6345097f91845e90e15827d8656753e1282ad1cd66ebc4b9a3f5009.scope
+           │ │ └─345003 runc init
+           │ ├─docker-42b905837f766877e6c0df0f72f46c622600e369806a66868a7bd390fd01c517.scope
+           │ │ └─49695 runc init
+           │ ├─docker-4f87550b15443da4ea91f94c04ffa1985dcd0c936424a61c82c4856a5502f59b.scope
+           │ │ └─602496 runc init
+";
+    let f = facts_of(data);
+    assert_eq!(kinds(&f), ["runc-init-scope"; 3]);
+    assert_eq!(f[0].attrs["scopes"], "3");
+    assert_eq!(f[0].attrs["pids"], "345003");
+    assert_eq!(
+        f[0].attrs["container_id"],
+        "8f98bb94a6345097f91845e90e15827d8656753e1282ad1cd66ebc4b9a3f5009"
+    );
+    assert_eq!(
+        f[2].evidence.iter().map(|e| e.line).collect::<Vec<_>>(),
+        [7, 8]
+    );
+    // A `systemctl status` block of a paste is read once, not again as its own format.
+    let unit = "$ systemctl status docker-42b905837f766877e6c0df0f72f46c622600e369806a66868a7bd390fd01c517.scope
+● docker-42b905837f766877e6c0df0f72f46c622600e369806a66868a7bd390fd01c517.scope - libcontainer container 42b905837f766877e6c0df0f72f46c622600e369806a66868a7bd390fd01c517
+   Loaded: loaded (/run/systemd/transient/docker-42b905837f766877e6c0df0f72f46c622600e369806a66868a7bd390fd01c517.scope; transient)
+   Active: active (running) since Sat 2021-03-27 10:00:00 UTC; 2 days ago
+   CGroup: /system.slice/docker-42b905837f766877e6c0df0f72f46c622600e369806a66868a7bd390fd01c517.scope
+           └─49695 runc init
+";
+    let f = facts_of(unit);
+    assert_eq!(kinds(&f), ["runc-init-scope"]);
+    assert_eq!(f[0].attrs["scopes"], "1");
+    assert_eq!(f[0].evidence[0].line, 5);
+}
